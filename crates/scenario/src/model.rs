@@ -1,0 +1,311 @@
+//! The scenario as plain data. Everything the simulator needs to reproduce a
+//! run bit for bit lives here: protocol and parameters, network settings,
+//! client workload, limits, the seed, and the timed actions (faults, manual
+//! steps, scripted client operations). The UI records user actions into
+//! `actions`; the simulator only ever replays them.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The version written into every scenario. Bump it (and keep a reader for
+/// the old one) whenever the meaning of a field changes.
+pub const SCENARIO_VERSION: u32 = 1;
+
+/// A node of the simulated cluster, numbered from 0. Shown to people as `n0`, `n1`, ...
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct NodeId(pub u32);
+
+/// A client of the workload, numbered from 0. Shown as `c0`, `c1`, ...
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ClientId(pub u32);
+
+/// A message of the simulated network. Ids are handed out in send order, so
+/// the same scenario gives the same ids, which lets actions name a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MessageId(pub u64);
+
+impl fmt::Display for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "n{}", self.0)
+    }
+}
+impl fmt::Display for ClientId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "c{}", self.0)
+    }
+}
+impl fmt::Display for MessageId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "m{}", self.0)
+    }
+}
+
+/// One complete, replayable scenario.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scenario {
+    /// Always [`SCENARIO_VERSION`] when written by this version.
+    pub version: u32,
+    /// A short title shown in the UI.
+    pub name: String,
+    /// What the scenario shows, for people.
+    pub description: String,
+    /// The one seed every random choice of the run derives from.
+    pub seed: u64,
+    pub protocol: ProtocolSpec,
+    pub network: NetworkConfig,
+    pub workload: WorkloadConfig,
+    pub limits: Limits,
+    /// Timed actions, applied in order of `at_tick`, then in list order.
+    pub actions: Vec<TimedAction>,
+}
+
+/// Which protocol runs on the nodes, with its parameters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProtocolSpec {
+    /// A primary–backup replicated register: node 0 is the primary, it
+    /// applies writes and replicates them asynchronously; any node serves
+    /// reads (so reads can be stale).
+    PrimaryBackup { nodes: u32 },
+}
+
+impl ProtocolSpec {
+    pub fn node_count(&self) -> u32 {
+        match self {
+            ProtocolSpec::PrimaryBackup { nodes } => *nodes,
+        }
+    }
+
+    /// The name used in JSON and in the UI.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ProtocolSpec::PrimaryBackup { .. } => "primary-backup",
+        }
+    }
+}
+
+/// How the simulated network treats every message. Probabilities are per
+/// mille (integers), never floats, so that runs are bit-for-bit reproducible.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkConfig {
+    /// Each message's delay is drawn uniformly from this inclusive range.
+    pub delay_ticks_min: u64,
+    pub delay_ticks_max: u64,
+    /// Chance that a message is lost.
+    pub loss_per_mille: u32,
+    /// Chance that a message is delivered twice (the copy gets its own delay).
+    pub duplicate_per_mille: u32,
+    /// Chance that a message may overtake earlier messages on the same link;
+    /// otherwise each link delivers in send order (FIFO).
+    pub reorder_per_mille: u32,
+}
+
+impl Default for NetworkConfig {
+    fn default() -> Self {
+        NetworkConfig {
+            delay_ticks_min: 5,
+            delay_ticks_max: 15,
+            loss_per_mille: 0,
+            duplicate_per_mille: 0,
+            reorder_per_mille: 0,
+        }
+    }
+}
+
+/// The clients: each runs a closed loop (one operation at a time), waits a
+/// think time between operations, and on a timeout retries at another node.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkloadConfig {
+    pub clients: u32,
+    /// Pause between the end of one operation and the start of the next.
+    pub think_ticks_min: u64,
+    pub think_ticks_max: u64,
+    /// Keys are `0..keys`.
+    pub keys: u32,
+    /// Share of operations that are reads; the rest are writes.
+    pub read_per_mille: u32,
+    /// How long a client waits for a reply before retrying elsewhere.
+    pub timeout_ticks: u64,
+    /// Attempts per operation (the first one included). When all time out
+    /// the operation stays pending in the history: its outcome is unknown.
+    pub attempts_max: u32,
+    /// The workload stops issuing operations once this many were invoked:
+    /// the bound on the history.
+    pub operations_max: u32,
+}
+
+impl Default for WorkloadConfig {
+    fn default() -> Self {
+        WorkloadConfig {
+            clients: 2,
+            think_ticks_min: 10,
+            think_ticks_max: 40,
+            keys: 1,
+            read_per_mille: 500,
+            timeout_ticks: 100,
+            attempts_max: 3,
+            operations_max: 200,
+        }
+    }
+}
+
+/// Bounds on the run. Reaching one ends the run with a visible reason.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    /// The run ends when virtual time passes this tick.
+    pub ticks_max: u64,
+    /// The run ends after this many steps (the bound on the trace).
+    pub steps_max: u64,
+    /// Messages in flight beyond this are dropped at send ("network full").
+    pub in_flight_max: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            ticks_max: 5_000,
+            steps_max: 200_000,
+            in_flight_max: 10_000,
+        }
+    }
+}
+
+/// An action applied at a virtual time. Actions at tick T are applied after
+/// every event of earlier ticks and before any event at tick T, which makes
+/// an action recorded live (always at `now + 1`) replay identically.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimedAction {
+    pub at_tick: u64,
+    pub action: Action,
+}
+
+/// A fault, a manual step, or a scripted client operation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Action {
+    /// Crash with recovery: volatile state is lost, durable state kept; the
+    /// node comes back with `Restart`.
+    Crash { node: NodeId },
+    /// Crash-stop: the node never comes back.
+    CrashStop { node: NodeId },
+    /// Restart a crashed node from its durable state.
+    Restart { node: NodeId },
+    /// An omission failure: the node takes no steps for `ticks`, keeps its
+    /// state; what arrives meanwhile waits until it resumes.
+    Pause { node: NodeId, ticks: u64 },
+    /// Cut every link between nodes of different islands. Nodes named in no
+    /// island form one more island together.
+    Partition { islands: Vec<Vec<NodeId>> },
+    /// Repair every cut link.
+    Heal,
+    /// Cut every link to and from one node.
+    Isolate { node: NodeId },
+    /// Repair every link to and from one node.
+    Reconnect { node: NodeId },
+    /// Cut one directed link.
+    CutLink { from: NodeId, to: NodeId },
+    /// Repair one directed link.
+    RepairLink { from: NodeId, to: NodeId },
+    /// Lose one message in flight.
+    DropMessage { message: MessageId },
+    /// Deliver one message in flight a second time (the copy gets a fresh delay).
+    DuplicateMessage { message: MessageId },
+    /// Hold one message in flight for `ticks` more.
+    DelayMessage { message: MessageId, ticks: u64 },
+    /// Manual step: deliver this message first at this tick.
+    DeliverMessage { message: MessageId },
+    /// Manual step: fire this node's timer first at this tick.
+    FireTimer { node: NodeId, timer: u64 },
+    /// A scripted client operation, sent by `client` to `node`.
+    ClientRequest { client: ClientId, node: NodeId, operation: Operation },
+}
+
+impl Action {
+    /// The name used in JSON and in the UI.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Crash { .. } => "crash",
+            Action::CrashStop { .. } => "crash-stop",
+            Action::Restart { .. } => "restart",
+            Action::Pause { .. } => "pause",
+            Action::Partition { .. } => "partition",
+            Action::Heal => "heal",
+            Action::Isolate { .. } => "isolate",
+            Action::Reconnect { .. } => "reconnect",
+            Action::CutLink { .. } => "cut-link",
+            Action::RepairLink { .. } => "repair-link",
+            Action::DropMessage { .. } => "drop-message",
+            Action::DuplicateMessage { .. } => "duplicate-message",
+            Action::DelayMessage { .. } => "delay-message",
+            Action::DeliverMessage { .. } => "deliver-message",
+            Action::FireTimer { .. } => "fire-timer",
+            Action::ClientRequest { .. } => "client-request",
+        }
+    }
+}
+
+/// An operation on the replicated key-value object. A single register is
+/// the key-value store with one key.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Operation {
+    Read { key: u32 },
+    Write { key: u32, value: u64 },
+}
+
+impl Operation {
+    pub fn key(&self) -> u32 {
+        match self {
+            Operation::Read { key } | Operation::Write { key, .. } => *key,
+        }
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Operation::Read { key } => write!(f, "read k{key}"),
+            Operation::Write { key, value } => write!(f, "write k{key}={value}"),
+        }
+    }
+}
+
+/// What an operation returned.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum OperationOutput {
+    /// A read's result; `None` when the key was never written.
+    Value(Option<u64>),
+    /// A write was applied.
+    WriteOk,
+    /// The node refused the operation (for example it knows it cannot serve
+    /// it); the client tries elsewhere.
+    Refused,
+}
+
+impl fmt::Display for OperationOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OperationOutput::Value(Some(v)) => write!(f, "{v}"),
+            OperationOutput::Value(None) => write!(f, "nil"),
+            OperationOutput::WriteOk => write!(f, "ok"),
+            OperationOutput::Refused => write!(f, "refused"),
+        }
+    }
+}
+
+impl Scenario {
+    /// A small valid scenario to start from.
+    pub fn new(name: &str, seed: u64, protocol: ProtocolSpec) -> Scenario {
+        Scenario {
+            version: SCENARIO_VERSION,
+            name: name.to_string(),
+            description: String::new(),
+            seed,
+            protocol,
+            network: NetworkConfig::default(),
+            workload: WorkloadConfig::default(),
+            limits: Limits::default(),
+            actions: Vec::new(),
+        }
+    }
+}
