@@ -1,1 +1,134 @@
-fn main() {}
+//! `faultline`: run scenarios from the command line.
+//!
+//!     faultline run SCENARIO.json [--trace FILE] [--history FILE]
+//!
+//! Exit status: 0 when the run completed, 3 for bad input (an unreadable or
+//! invalid scenario, a bad flag), 1 when an output file cannot be written.
+
+use faultline_scenario::Scenario;
+use faultline_sim::AnySimulation;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: faultline run SCENARIO.json [--trace FILE] [--history FILE]
+
+  run      run a scenario to its end and print a summary
+           --trace FILE    write every step as JSON
+           --history FILE  write the client history as JSON";
+
+const EXIT_BAD_INPUT: u8 = 3;
+const EXIT_OUTPUT_FAILED: u8 = 1;
+
+struct RunArgs {
+    scenario_path: String,
+    trace_path: Option<String>,
+    history_path: Option<String>,
+}
+
+fn parse_run_args(args: &[String]) -> Result<RunArgs, String> {
+    let mut scenario_path = None;
+    let mut trace_path = None;
+    let mut history_path = None;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--trace" | "--history" => {
+                let value = rest.next().ok_or_else(|| format!("{arg} needs a file name"))?;
+                let slot = if arg == "--trace" { &mut trace_path } else { &mut history_path };
+                *slot = Some(value.clone());
+            }
+            flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
+            path if scenario_path.is_none() => scenario_path = Some(path.to_string()),
+            extra => return Err(format!("unexpected argument {extra}")),
+        }
+    }
+    let scenario_path = scenario_path.ok_or("run needs a scenario file")?;
+    Ok(RunArgs { scenario_path, trace_path, history_path })
+}
+
+fn load_scenario(path: &str) -> Result<Scenario, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    faultline_scenario::from_json(&text).map_err(|e| format!("{path}: {e}"))
+}
+
+fn write_json(path: &str, value: &serde_json::Value) -> Result<(), String> {
+    let text = serde_json::to_string_pretty(value).expect("JSON values always serialize");
+    std::fs::write(path, text + "\n").map_err(|e| format!("cannot write {path}: {e}"))
+}
+
+fn summary(sim: &dyn AnySimulation) -> String {
+    let scenario = sim.scenario();
+    let stats = sim.stats();
+    let end = sim.ended().map(|e| e.to_string()).unwrap_or_else(|| "still running".to_string());
+    let title = if scenario.name.is_empty() { "(unnamed)" } else { scenario.name.as_str() };
+    format!(
+        "scenario: {title}\n\
+         protocol: {} with {} nodes, {} clients, seed {}\n\
+         ended:    {end} (tick {})\n\
+         steps:    {}\n\
+         messages: {} sent, {} delivered, {} dropped, {} still in flight\n\
+         faults:   {} applied ({} actions in all)\n\
+         history:  {} operations, {} completed, {} pending\n\
+         trace:    hash {:016x}",
+        scenario.protocol.name(),
+        scenario.protocol.node_count(),
+        scenario.workload.clients,
+        scenario.seed,
+        sim.now_tick(),
+        stats.steps,
+        stats.messages_sent,
+        stats.messages_delivered,
+        stats.messages_dropped,
+        sim.messages_in_flight().len(),
+        stats.faults_applied,
+        stats.actions_applied,
+        stats.operations_invoked,
+        stats.operations_completed,
+        stats.operations_pending(),
+        sim.trace_hash(),
+    )
+}
+
+fn run(args: &RunArgs) -> Result<(), (u8, String)> {
+    let scenario = load_scenario(&args.scenario_path).map_err(|e| (EXIT_BAD_INPUT, e))?;
+    let mut sim = faultline_protocols::build(scenario);
+    sim.run_to_end();
+    println!("{}", summary(sim.as_ref()));
+    if let Some(path) = &args.trace_path {
+        let value = serde_json::json!({
+            "trace_hash": format!("{:016x}", sim.trace_hash()),
+            "end": sim.ended(),
+            "stats": sim.stats(),
+            "steps": sim.trace(),
+        });
+        write_json(path, &value).map_err(|e| (EXIT_OUTPUT_FAILED, e))?;
+    }
+    if let Some(path) = &args.history_path {
+        let value = serde_json::json!({ "operations": sim.history() });
+        write_json(path, &value).map_err(|e| (EXIT_OUTPUT_FAILED, e))?;
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => parse_run_args(&args[1..]).map_err(|e| (EXIT_BAD_INPUT, e)).and_then(|a| run(&a)),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err((EXIT_BAD_INPUT, format!("unknown command {other}"))),
+        None => Err((EXIT_BAD_INPUT, "no command given".to_string())),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err((code, message)) => {
+            eprintln!("faultline: {message}");
+            if code == EXIT_BAD_INPUT && !message.contains(':') {
+                eprintln!("{USAGE}");
+            }
+            ExitCode::from(code)
+        }
+    }
+}

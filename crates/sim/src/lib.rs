@@ -1,1 +1,23 @@
-//! placeholder
+//! Faultline's deterministic simulator.
+//!
+//! A [`Simulation`] runs a [`Scenario`](faultline_scenario::Scenario) over
+//! nodes of one [`Protocol`]: virtual time in integer ticks, a seeded network
+//! with delay, loss, duplication, reordering and partitions, timed faults,
+//! clients whose operations form a [`HistoryEntry`] history, and a trace of
+//! every step with its logical clocks. Nothing here reads a clock, draws
+//! ambient randomness, or knows about the browser.
+
+pub mod history;
+pub mod protocol;
+pub mod rng;
+pub mod schedule;
+pub mod simulation;
+pub mod trace;
+pub mod world;
+
+pub use history::HistoryEntry;
+pub use protocol::{ClientRequest, Context, Effect, NodeView, Protocol, RequestId, TimerId};
+pub use rng::SimRng;
+pub use simulation::{AnySimulation, RecordError, Recorded, Simulation, SNAPSHOT_INTERVAL_STEPS};
+pub use trace::{trace_hash, DropReason, Endpoint, SendFate, SentMessage, StepKind, TraceStep};
+pub use world::{EnabledEvent, EndReason, MessageView, NodeReport, NodeStatus, RunStats, World};

@@ -1,0 +1,170 @@
+//! A primary–backup replicated register (one register per key).
+//!
+//! Node 0 is the primary. It applies each write, persists it, replies to the
+//! client at once, and only then replicates it to the backups, without
+//! waiting for them (asynchronous replication). Backups forward writes they
+//! receive to the primary. Every node serves reads from its own copy.
+//!
+//! That is what makes it a good first protocol: small, and wrong in a way a
+//! learner can see. A read at a backup that has not yet received a write the
+//! primary acknowledged returns an old value (a stale read, so the history is
+//! not linearizable); a primary cut off from its backups keeps acknowledging
+//! writes nobody else has. There is no failover: while the primary is down,
+//! writes fail (clients time out and retry), reads still work.
+
+use faultline_scenario::{NodeId, Operation, OperationOutput};
+use faultline_sim::{ClientRequest, Context, NodeView, Protocol};
+use std::collections::BTreeMap;
+
+/// The primary, by convention.
+pub const PRIMARY: NodeId = NodeId(0);
+
+/// A value with the primary's version number: the version orders writes, so
+/// a backup never goes back to an older value when messages are reordered
+/// or duplicated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Versioned {
+    pub value: u64,
+    pub version: u64,
+}
+
+/// The register of every key. Persisted on every change: a node that
+/// restarts keeps what it had.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Store {
+    pub entries: BTreeMap<u32, Versioned>,
+}
+
+impl Store {
+    fn highest_version(&self) -> u64 {
+        self.entries.values().map(|v| v.version).max().unwrap_or(0)
+    }
+
+    /// Apply a write if it is newer than what we have. Returns whether it was.
+    fn apply(&mut self, key: u32, incoming: Versioned) -> bool {
+        match self.entries.get(&key) {
+            Some(current) if current.version >= incoming.version => false,
+            _ => {
+                self.entries.insert(key, incoming);
+                true
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Message {
+    /// Primary → backup: this key now has this value.
+    Replicate { key: u32, value: u64, version: u64 },
+    /// Backup → primary: a client's write, to be applied and answered by the primary.
+    Forward { request: ClientRequest },
+}
+
+#[derive(Clone, Debug)]
+pub struct PrimaryBackup {
+    id: NodeId,
+    store: Store,
+    /// The version the primary gives its next write.
+    next_version: u64,
+    writes_applied: u64,
+    reads_served: u64,
+}
+
+impl PrimaryBackup {
+    pub fn is_primary(&self) -> bool {
+        self.id == PRIMARY
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The primary applies a write, answers the client, then replicates.
+    fn write_as_primary(&mut self, ctx: &mut Context<Message, Store>, request: &ClientRequest, key: u32, value: u64) {
+        debug_assert!(self.is_primary(), "only the primary orders writes");
+        let version = self.next_version;
+        self.next_version += 1;
+        let applied = self.store.apply(key, Versioned { value, version });
+        assert!(applied, "the primary's versions only grow");
+        self.writes_applied += 1;
+        ctx.persist(self.store.clone());
+        ctx.reply(request.id, OperationOutput::WriteOk);
+        ctx.broadcast(Message::Replicate { key, value, version });
+    }
+}
+
+impl Protocol for PrimaryBackup {
+    type Config = ();
+    type Message = Message;
+    type Durable = Store;
+
+    fn new(node: NodeId, _node_count: u32, _config: &()) -> Self {
+        PrimaryBackup { id: node, store: Store::default(), next_version: 1, writes_applied: 0, reads_served: 0 }
+    }
+
+    fn on_start(&mut self, _ctx: &mut Context<Message, Store>, durable: &Store) {
+        self.store = durable.clone();
+        self.next_version = self.store.highest_version() + 1;
+    }
+
+    fn on_message(&mut self, ctx: &mut Context<Message, Store>, _from: NodeId, message: Message) {
+        match message {
+            Message::Replicate { key, value, version } => {
+                if self.store.apply(key, Versioned { value, version }) {
+                    ctx.persist(self.store.clone());
+                }
+            }
+            Message::Forward { request } => match (self.is_primary(), &request.operation) {
+                (true, Operation::Write { key, value }) => {
+                    let (key, value) = (*key, *value);
+                    self.write_as_primary(ctx, &request, key, value)
+                }
+                // Only writes are forwarded, and only to the primary.
+                _ => ctx.reply(request.id, OperationOutput::Refused),
+            },
+        }
+    }
+
+    fn on_timer(&mut self, _ctx: &mut Context<Message, Store>, _timer: u64) {
+        // Primary–backup sets no timers.
+    }
+
+    fn on_client_request(&mut self, ctx: &mut Context<Message, Store>, request: ClientRequest) {
+        match request.operation {
+            Operation::Read { key } => {
+                self.reads_served += 1;
+                let value = self.store.entries.get(&key).map(|v| v.value);
+                ctx.reply(request.id, OperationOutput::Value(value));
+            }
+            Operation::Write { key, value } if self.is_primary() => self.write_as_primary(ctx, &request, key, value),
+            Operation::Write { .. } => ctx.send(PRIMARY, Message::Forward { request }),
+        }
+    }
+
+    fn message_label(message: &Message) -> String {
+        match message {
+            Message::Replicate { key, value, version } => format!("Replicate k{key}={value} v{version}"),
+            Message::Forward { request } => format!("Forward {}", request.operation),
+        }
+    }
+
+    fn view(&self) -> NodeView {
+        let mut fields = vec![
+            ("writes applied".to_string(), self.writes_applied.to_string()),
+            ("reads served".to_string(), self.reads_served.to_string()),
+        ];
+        for (key, v) in &self.store.entries {
+            fields.push((format!("k{key}"), format!("{} (v{})", v.value, v.version)));
+        }
+        NodeView { role: if self.is_primary() { "primary" } else { "backup" }.to_string(), fields }
+    }
+
+    fn durable_view(durable: &Store) -> String {
+        if durable.entries.is_empty() {
+            return "empty".to_string();
+        }
+        let entries: Vec<String> =
+            durable.entries.iter().map(|(k, v)| format!("k{k}={} (v{})", v.value, v.version)).collect();
+        entries.join(", ")
+    }
+}

@@ -1,0 +1,154 @@
+//! The sans-I/O interface between the simulator and a protocol node.
+//!
+//! A node is a deterministic state machine. It is handed one input at a time
+//! (start or restart with its durable state, a message, a timer, a client
+//! request) together with a [`Context`] that carries the current virtual time
+//! and the node's seeded random source, and it answers only by pushing
+//! [`Effect`]s into that context. It has no other way to learn the time, draw
+//! randomness or touch the outside world, which is what makes every run
+//! reproducible from its scenario.
+
+use crate::rng::SimRng;
+use faultline_scenario::{ClientId, NodeId, Operation, OperationOutput};
+use serde::Serialize;
+use std::fmt::Debug;
+
+/// A timer of a node, named by the node. Setting a timer that is already set
+/// moves it.
+pub type TimerId = u64;
+
+/// Who asked, and for which attempt: a node echoes it back in its reply so
+/// the simulator can route the reply to the client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct RequestId {
+    pub client: ClientId,
+    /// The index of the operation in the history: the same for every retry.
+    pub operation_index: u32,
+    /// 1 for the first send, 2 for the first retry, ...
+    pub attempt: u32,
+}
+
+/// A client's request as a node receives it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ClientRequest {
+    pub id: RequestId,
+    pub operation: Operation,
+}
+
+/// What a node asks the simulator to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect<M, D> {
+    Send { to: NodeId, message: M },
+    SetTimer { timer: TimerId, after_ticks: u64 },
+    CancelTimer { timer: TimerId },
+    Reply { request: RequestId, output: OperationOutput },
+    /// Replace the node's durable state (its "disk") with this value.
+    Persist(D),
+}
+
+/// Everything a node may know about its environment during one step.
+pub struct Context<'a, M, D> {
+    pub node: NodeId,
+    pub node_count: u32,
+    pub now_tick: u64,
+    pub rng: &'a mut SimRng,
+    effects: &'a mut Vec<Effect<M, D>>,
+}
+
+impl<'a, M, D> Context<'a, M, D> {
+    pub(crate) fn new(
+        node: NodeId,
+        node_count: u32,
+        now_tick: u64,
+        rng: &'a mut SimRng,
+        effects: &'a mut Vec<Effect<M, D>>,
+    ) -> Self {
+        Context { node, node_count, now_tick, rng, effects }
+    }
+
+    pub fn send(&mut self, to: NodeId, message: M) {
+        self.effects.push(Effect::Send { to, message });
+    }
+
+    /// Send a copy to every other node, in node order.
+    pub fn broadcast(&mut self, message: M)
+    where
+        M: Clone,
+    {
+        for peer in self.peers() {
+            self.effects.push(Effect::Send { to: peer, message: message.clone() });
+        }
+    }
+
+    /// Every node but this one, in node order.
+    pub fn peers(&self) -> impl Iterator<Item = NodeId> {
+        let me = self.node;
+        (0..self.node_count).map(NodeId).filter(move |&n| n != me)
+    }
+
+    /// Fire `timer` after `after_ticks` (at least 1: a node cannot act again
+    /// within the same tick through a timer).
+    pub fn set_timer(&mut self, timer: TimerId, after_ticks: u64) {
+        self.effects.push(Effect::SetTimer { timer, after_ticks: after_ticks.max(1) });
+    }
+
+    pub fn cancel_timer(&mut self, timer: TimerId) {
+        self.effects.push(Effect::CancelTimer { timer });
+    }
+
+    pub fn reply(&mut self, request: RequestId, output: OperationOutput) {
+        self.effects.push(Effect::Reply { request, output });
+    }
+
+    pub fn persist(&mut self, durable: D) {
+        self.effects.push(Effect::Persist(durable));
+    }
+}
+
+/// What the inspector shows of a node: a role and a few labelled values, as
+/// the node itself believes them (its local view).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct NodeView {
+    pub role: String,
+    pub fields: Vec<(String, String)>,
+}
+
+/// A protocol node. Implementations must be deterministic functions of their
+/// inputs: no clocks, no ambient randomness, no HashMap iteration where the
+/// order reaches an effect.
+pub trait Protocol: Clone + Debug + 'static {
+    /// Parameters shared by every node, from the scenario.
+    type Config: Clone + Debug;
+    type Message: Clone + Debug + PartialEq;
+    /// What survives a crash. A node starts from `Default::default()`.
+    type Durable: Clone + Debug + Default + PartialEq;
+
+    /// A node with fresh volatile state. Called at the start and on every
+    /// restart, so volatile state is lost by construction.
+    fn new(node: NodeId, node_count: u32, config: &Self::Config) -> Self;
+
+    /// The node starts, or restarts from its durable state.
+    fn on_start(&mut self, ctx: &mut Context<Self::Message, Self::Durable>, durable: &Self::Durable);
+
+    fn on_message(&mut self, ctx: &mut Context<Self::Message, Self::Durable>, from: NodeId, message: Self::Message);
+
+    fn on_timer(&mut self, ctx: &mut Context<Self::Message, Self::Durable>, timer: TimerId);
+
+    fn on_client_request(&mut self, ctx: &mut Context<Self::Message, Self::Durable>, request: ClientRequest);
+
+    /// A short label for a message, for the trace and the UI ("Replicate k0=5").
+    fn message_label(message: &Self::Message) -> String;
+
+    /// A short label for a timer ("election", "heartbeat").
+    fn timer_label(timer: TimerId) -> String {
+        format!("timer {timer}")
+    }
+
+    /// The node's local view, for the inspector.
+    fn view(&self) -> NodeView;
+
+    /// The durable state, for the inspector.
+    fn durable_view(durable: &Self::Durable) -> String {
+        format!("{durable:?}")
+    }
+}

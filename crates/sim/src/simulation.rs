@@ -1,0 +1,294 @@
+//! A run of a scenario: the world at the current position, the trace of
+//! every step computed so far (which may reach past the position after a
+//! seek back), and snapshots of the world every [`SNAPSHOT_INTERVAL_STEPS`]
+//! steps so that seeking anywhere costs at most that many replayed steps.
+//!
+//! Recording an action while positioned in the past forks a new future: the
+//! computed steps after the position and the actions not yet applied are
+//! dropped, and the new action is applied at the next tick.
+
+use crate::history::HistoryEntry;
+use crate::protocol::Protocol;
+use crate::trace::{trace_hash, TraceStep};
+use crate::world::{EnabledEvent, EndReason, MessageView, NodeReport, RunStats, World};
+use faultline_scenario::{Action, NodeId, Scenario, TimedAction};
+use std::fmt;
+
+/// Steps between snapshots. Seeking replays fewer steps than this; each
+/// snapshot is a clone of the world (small for these protocols).
+pub const SNAPSHOT_INTERVAL_STEPS: u64 = 256;
+
+pub struct Simulation<P: Protocol> {
+    scenario: Scenario,
+    world: World<P>,
+    trace: Vec<TraceStep>,
+    /// `snapshots[i]` is the world before step `i * SNAPSHOT_INTERVAL_STEPS`.
+    snapshots: Vec<World<P>>,
+}
+
+/// What recording an action did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recorded {
+    pub at_tick: u64,
+    /// Steps of the old future that were dropped by the fork.
+    pub steps_dropped: u64,
+    /// Actions of the old future that were dropped by the fork.
+    pub actions_dropped: usize,
+}
+
+/// Why an action could not be recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RecordError {
+    /// The run already passed its time limit.
+    PastTickLimit { at_tick: u64, ticks_max: u64 },
+    /// The scenario would no longer be valid (for example an unknown node).
+    Invalid(String),
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecordError::PastTickLimit { at_tick, ticks_max } => {
+                write!(f, "tick {at_tick} is past the scenario's time limit ({ticks_max} ticks)")
+            }
+            RecordError::Invalid(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::error::Error for RecordError {}
+
+impl<P: Protocol> Simulation<P> {
+    /// A run of `scenario`, positioned before its first step. The scenario is
+    /// expected to be valid (see `faultline_scenario::validate`); the
+    /// simulator does not panic on an invalid one, but notes what it ignored.
+    pub fn new(scenario: Scenario, config: P::Config) -> Simulation<P> {
+        let world = World::new(&scenario, config);
+        Simulation { snapshots: vec![world.clone()], scenario, world, trace: Vec::new() }
+    }
+
+    /// The scenario with every action recorded so far: replaying it gives
+    /// this run.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+    pub fn world(&self) -> &World<P> {
+        &self.world
+    }
+    /// Every step computed so far, including any past the position.
+    pub fn trace(&self) -> &[TraceStep] {
+        &self.trace
+    }
+    /// The number of steps applied to the current world.
+    pub fn position(&self) -> u64 {
+        self.world.step_count()
+    }
+
+    /// Take one step. Returns it, or `None` when the run has ended.
+    pub fn step(&mut self) -> Option<&TraceStep> {
+        self.step_bounded(u64::MAX)
+    }
+
+    fn step_bounded(&mut self, tick_bound: u64) -> Option<&TraceStep> {
+        let position = self.world.step_count();
+        let step = self.world.step(&self.scenario.actions, tick_bound)?;
+        if (position as usize) < self.trace.len() {
+            // Replaying a part of the run computed before: it must come out
+            // the same, or determinism is broken.
+            debug_assert_eq!(step, self.trace[position as usize], "replay diverged at step {position}");
+        } else {
+            self.trace.push(step);
+        }
+        let next = self.world.step_count();
+        if next % SNAPSHOT_INTERVAL_STEPS == 0 && self.snapshots.len() as u64 == next / SNAPSHOT_INTERVAL_STEPS {
+            self.snapshots.push(self.world.clone());
+        }
+        Some(&self.trace[position as usize])
+    }
+
+    /// Take every step up to and including tick `tick`. Returns how many.
+    pub fn run_until_tick(&mut self, tick: u64) -> u64 {
+        let before = self.position();
+        while self.step_bounded(tick).is_some() {}
+        self.position() - before
+    }
+
+    /// Run until the run ends (a limit, or nothing left to happen).
+    pub fn run_to_end(&mut self) -> &EndReason {
+        while self.step().is_some() {}
+        self.world.ended().expect("a run that stops stepping has ended")
+    }
+
+    /// Move to just after step `position - 1` (position 0 is the start).
+    /// Going back restores the nearest snapshot and replays; going forward
+    /// steps (computing new steps if needed). Stops early if the run ends.
+    pub fn seek(&mut self, position: u64) {
+        if position < self.position() {
+            let index = (position / SNAPSHOT_INTERVAL_STEPS) as usize;
+            self.world = self.snapshots[index].clone();
+        }
+        while self.position() < position && self.step().is_some() {}
+    }
+
+    /// Record an action at the next tick. If the position is in the past,
+    /// this forks: the rest of the old future is dropped.
+    pub fn record(&mut self, action: Action) -> Result<Recorded, RecordError> {
+        self.record_not_before(action, 0)
+    }
+
+    /// Like [`record`](Self::record), but not before tick `tick_min`: the UI
+    /// passes the time it shows, which may be ahead of the last step.
+    pub fn record_not_before(&mut self, action: Action, tick_min: u64) -> Result<Recorded, RecordError> {
+        let at_tick = self.world.record_tick().max(tick_min);
+        let ticks_max = self.scenario.limits.ticks_max;
+        if at_tick > ticks_max {
+            return Err(RecordError::PastTickLimit { at_tick, ticks_max });
+        }
+        let position = self.position();
+        let applied = self.world.next_action_index();
+        let forking = (position as usize) < self.trace.len();
+        let mut actions = self.scenario.actions.clone();
+        let actions_dropped = if forking { actions.split_off(applied).len() } else { 0 };
+        let insert_at = applied + actions[applied..].partition_point(|a| a.at_tick <= at_tick);
+        actions.insert(insert_at, TimedAction { at_tick, action });
+        let candidate = Scenario { actions, ..self.scenario.clone() };
+        validate_action_targets(&candidate).map_err(RecordError::Invalid)?;
+
+        self.scenario = candidate;
+        let steps_dropped = (self.trace.len() as u64).saturating_sub(position);
+        self.trace.truncate(position as usize);
+        let snapshots_kept = (position / SNAPSHOT_INTERVAL_STEPS + 1) as usize;
+        self.snapshots.truncate(snapshots_kept);
+        self.world.reopen_if_quiescent();
+        Ok(Recorded { at_tick, steps_dropped, actions_dropped })
+    }
+
+    pub fn history(&self) -> &[HistoryEntry] {
+        self.world.history()
+    }
+    pub fn stats(&self) -> &RunStats {
+        self.world.stats()
+    }
+    pub fn trace_hash(&self) -> u64 {
+        trace_hash(&self.trace)
+    }
+}
+
+/// The checks an action needs before the simulator may apply it: the
+/// nodes and clients it names exist. (The scenario crate's validation does
+/// the full check of authored scenarios.)
+fn validate_action_targets(scenario: &Scenario) -> Result<(), String> {
+    let nodes = scenario.protocol.node_count();
+    let clients = scenario.workload.clients;
+    let check_node = |n: &NodeId| {
+        if n.0 < nodes {
+            Ok(())
+        } else {
+            Err(format!("there is no {n}: the cluster has nodes n0 to n{}", nodes - 1))
+        }
+    };
+    for timed in &scenario.actions {
+        match &timed.action {
+            Action::Crash { node }
+            | Action::CrashStop { node }
+            | Action::Restart { node }
+            | Action::Pause { node, .. }
+            | Action::Isolate { node }
+            | Action::Reconnect { node }
+            | Action::FireTimer { node, .. } => check_node(node)?,
+            Action::CutLink { from, to } | Action::RepairLink { from, to } => {
+                check_node(from)?;
+                check_node(to)?;
+            }
+            Action::Partition { islands } => islands.iter().flatten().try_for_each(check_node)?,
+            Action::ClientRequest { client, node, .. } => {
+                check_node(node)?;
+                if client.0 >= clients {
+                    return Err(format!("there is no {client}: the workload has {clients} clients"));
+                }
+            }
+            Action::Heal
+            | Action::DropMessage { .. }
+            | Action::DuplicateMessage { .. }
+            | Action::DelayMessage { .. }
+            | Action::DeliverMessage { .. } => {}
+        }
+    }
+    Ok(())
+}
+
+/// A simulation of any protocol, behind one object-safe interface: what the
+/// CLI and the web app hold once a scenario has chosen its protocol.
+pub trait AnySimulation {
+    fn scenario(&self) -> &Scenario;
+    fn trace(&self) -> &[TraceStep];
+    fn position(&self) -> u64;
+    fn now_tick(&self) -> u64;
+    fn step(&mut self) -> Option<TraceStep>;
+    fn run_until_tick(&mut self, tick: u64) -> u64;
+    fn run_to_end(&mut self) -> EndReason;
+    fn seek(&mut self, position: u64);
+    fn record_not_before(&mut self, action: Action, tick_min: u64) -> Result<Recorded, RecordError>;
+    fn ended(&self) -> Option<EndReason>;
+    fn history(&self) -> &[HistoryEntry];
+    fn stats(&self) -> RunStats;
+    fn nodes(&self) -> Vec<NodeReport>;
+    fn messages_in_flight(&self) -> Vec<MessageView>;
+    fn enabled_events(&self) -> Vec<EnabledEvent>;
+    fn cut_links(&self) -> Vec<(NodeId, NodeId)>;
+    fn trace_hash(&self) -> u64;
+}
+
+impl<P: Protocol> AnySimulation for Simulation<P> {
+    fn scenario(&self) -> &Scenario {
+        Simulation::scenario(self)
+    }
+    fn trace(&self) -> &[TraceStep] {
+        Simulation::trace(self)
+    }
+    fn position(&self) -> u64 {
+        Simulation::position(self)
+    }
+    fn now_tick(&self) -> u64 {
+        self.world.now_tick()
+    }
+    fn step(&mut self) -> Option<TraceStep> {
+        Simulation::step(self).cloned()
+    }
+    fn run_until_tick(&mut self, tick: u64) -> u64 {
+        Simulation::run_until_tick(self, tick)
+    }
+    fn run_to_end(&mut self) -> EndReason {
+        Simulation::run_to_end(self).clone()
+    }
+    fn seek(&mut self, position: u64) {
+        Simulation::seek(self, position)
+    }
+    fn record_not_before(&mut self, action: Action, tick_min: u64) -> Result<Recorded, RecordError> {
+        Simulation::record_not_before(self, action, tick_min)
+    }
+    fn ended(&self) -> Option<EndReason> {
+        self.world.ended().cloned()
+    }
+    fn history(&self) -> &[HistoryEntry] {
+        Simulation::history(self)
+    }
+    fn stats(&self) -> RunStats {
+        Simulation::stats(self).clone()
+    }
+    fn nodes(&self) -> Vec<NodeReport> {
+        self.world.node_reports()
+    }
+    fn messages_in_flight(&self) -> Vec<MessageView> {
+        self.world.messages_in_flight()
+    }
+    fn enabled_events(&self) -> Vec<EnabledEvent> {
+        self.world.enabled_events()
+    }
+    fn cut_links(&self) -> Vec<(NodeId, NodeId)> {
+        self.world.cut_links().collect()
+    }
+    fn trace_hash(&self) -> u64 {
+        Simulation::trace_hash(self)
+    }
+}

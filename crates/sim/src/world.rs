@@ -1,0 +1,1086 @@
+//! The world: every piece of mutable state of a run, and the one transition
+//! that advances it by a step. Cloning a world is a snapshot; the simulation
+//! keeps a few for seeking.
+//!
+//! One step is exactly one of: an action of the scenario applied, a message
+//! delivered (or dropped on arrival), a timer fired, a client invoking,
+//! retrying or giving up. Events are ordered by (tick, class, sequence
+//! number): the sequence number is handed out in scheduling order, so
+//! simultaneous events always run in the same order. An action at tick T runs
+//! after every event of earlier ticks and before any event at tick T.
+
+use crate::history::HistoryEntry;
+use crate::protocol::{ClientRequest, Context, Effect, NodeView, Protocol, RequestId, TimerId};
+use crate::rng::{stream, SimRng};
+use crate::trace::{DropReason, Endpoint, SendFate, SentMessage, StepKind, TraceStep};
+use faultline_scenario::{
+    Action, ClientId, Limits, MessageId, NetworkConfig, NodeId, Operation, OperationOutput, Scenario, TimedAction,
+    WorkloadConfig,
+};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::sync::Arc;
+
+/// Most timers a node may have set at once. Protocols need a handful; more
+/// means a protocol bug, and an unbounded timer table would be one too.
+pub const TIMERS_PER_NODE_MAX: usize = 64;
+
+/// The position of an event in the queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct QueueKey {
+    tick: u64,
+    /// 0 for events a manual step moved to the front, 1 otherwise.
+    class: u8,
+    seq: u64,
+}
+
+const CLASS_FORCED: u8 = 0;
+const CLASS_NORMAL: u8 = 1;
+
+#[derive(Clone, Debug)]
+enum Event {
+    Start { node: NodeId },
+    Deliver { message: MessageId },
+    Timer { node: NodeId, timer: TimerId },
+    ClientWake { client: ClientId },
+    ClientTimeout { client: ClientId },
+}
+
+/// What a message carries.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Payload<M> {
+    Peer(M),
+    Request(ClientRequest),
+    Reply { request: RequestId, output: OperationOutput },
+}
+
+#[derive(Clone, Debug)]
+struct InFlight<M> {
+    id: MessageId,
+    from: Endpoint,
+    to: Endpoint,
+    payload: Payload<M>,
+    label: String,
+    sent_tick: u64,
+    key: QueueKey,
+    /// Decided at send: the network will lose it on arrival.
+    doomed: Option<DropReason>,
+    /// The sender's clocks when it was sent.
+    lamport: u64,
+    vector: Vec<u32>,
+}
+
+/// A message in flight, as the UI shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MessageView {
+    pub id: MessageId,
+    pub from: Endpoint,
+    pub to: Endpoint,
+    pub label: String,
+    pub sent_tick: u64,
+    pub deliver_tick: u64,
+    /// The network has already decided to lose it.
+    pub doomed: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NodeStatus {
+    Up,
+    /// Crashed; comes back with a restart.
+    Crashed,
+    /// Crash-stopped; never comes back.
+    Stopped,
+}
+
+#[derive(Clone, Debug)]
+struct NodeSlot<P: Protocol> {
+    /// The volatile state; `None` while the node is down.
+    state: Option<P>,
+    status: NodeStatus,
+    durable: P::Durable,
+    /// The node takes no steps while `now_tick < paused_until_tick`.
+    paused_until_tick: u64,
+    rng: SimRng,
+    timers: BTreeMap<TimerId, QueueKey>,
+}
+
+/// A node as the inspector shows it: the global view (status) and the
+/// node's local view.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NodeReport {
+    pub id: NodeId,
+    pub status: NodeStatus,
+    pub paused_until_tick: Option<u64>,
+    pub view: Option<NodeView>,
+    pub durable: String,
+    /// (label, tick) of every timer set.
+    pub timers: Vec<(String, u64)>,
+}
+
+/// An event the user may choose in manual mode.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum EnabledEvent {
+    Deliver { message: MessageId, from: Endpoint, to: Endpoint, label: String, due_tick: u64 },
+    Timer { node: NodeId, timer: TimerId, label: String, due_tick: u64 },
+}
+
+impl EnabledEvent {
+    /// The action that makes this event happen next.
+    pub fn as_action(&self) -> Action {
+        match self {
+            EnabledEvent::Deliver { message, .. } => Action::DeliverMessage { message: *message },
+            EnabledEvent::Timer { node, timer, .. } => Action::FireTimer { node: *node, timer: *timer },
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct CurrentOperation {
+    operation_index: u32,
+    attempt: u32,
+    node: NodeId,
+}
+
+#[derive(Clone, Debug, Default)]
+struct ClientSlot {
+    current: Option<CurrentOperation>,
+    timeout_key: Option<QueueKey>,
+    wake_key: Option<QueueKey>,
+}
+
+/// Counters of a run, kept as the run goes so they are right at any step.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RunStats {
+    pub steps: u64,
+    pub messages_sent: u64,
+    pub messages_delivered: u64,
+    pub messages_dropped: u64,
+    /// Faults: crashes, restarts, pauses, partitions, heals, message faults.
+    pub faults_applied: u64,
+    /// Every action, faults and manual steps and scripted requests included.
+    pub actions_applied: u64,
+    pub operations_invoked: u64,
+    pub operations_completed: u64,
+}
+
+impl RunStats {
+    pub fn operations_pending(&self) -> u64 {
+        self.operations_invoked - self.operations_completed
+    }
+}
+
+/// Why a run ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "reason")]
+pub enum EndReason {
+    /// No event and no action is left: nothing can happen any more.
+    Quiescent { tick: u64 },
+    /// The next event is after `limits.ticks_max`.
+    TickLimit { ticks_max: u64 },
+    /// The trace holds `limits.steps_max` steps.
+    StepLimit { steps_max: u64 },
+}
+
+impl fmt::Display for EndReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EndReason::Quiescent { tick } => write!(f, "nothing left to happen after tick {tick}"),
+            EndReason::TickLimit { ticks_max } => write!(f, "reached the time limit of {ticks_max} ticks"),
+            EndReason::StepLimit { steps_max } => write!(f, "reached the step limit of {steps_max} steps"),
+        }
+    }
+}
+
+/// The parts of the scenario a run reads but never changes, shared by every
+/// snapshot.
+#[derive(Debug)]
+struct Setup<P: Protocol> {
+    seed: u64,
+    node_count: u32,
+    config: P::Config,
+    network: NetworkConfig,
+    workload: WorkloadConfig,
+    limits: Limits,
+}
+
+pub struct World<P: Protocol> {
+    setup: Arc<Setup<P>>,
+    now_tick: u64,
+    /// The index of the next step.
+    step_count: u64,
+    next_seq: u64,
+    next_message_id: u64,
+    queue: BTreeMap<QueueKey, Event>,
+    in_flight: BTreeMap<MessageId, InFlight<P::Message>>,
+    nodes: Vec<NodeSlot<P>>,
+    clients: Vec<ClientSlot>,
+    /// Cut directed links between nodes. Clients are never partitioned.
+    cut_links: BTreeSet<(NodeId, NodeId)>,
+    /// The latest delivery tick per link, for FIFO delivery.
+    link_last_deliver_tick: BTreeMap<(Endpoint, Endpoint), u64>,
+    network_rng: SimRng,
+    workload_rng: SimRng,
+    history: Vec<HistoryEntry>,
+    workload_operations_invoked: u32,
+    next_write_value: u64,
+    /// Per process (nodes, then clients).
+    lamport: Vec<u64>,
+    vectors: Vec<Vec<u32>>,
+    /// Actions before this index have been applied.
+    next_action_index: usize,
+    stats: RunStats,
+    ended: Option<EndReason>,
+}
+
+// A derive would demand `P::Config: Clone` bounds spelled out on Setup too;
+// the Arc makes that unnecessary.
+impl<P: Protocol> Clone for World<P> {
+    fn clone(&self) -> Self {
+        World {
+            setup: Arc::clone(&self.setup),
+            now_tick: self.now_tick,
+            step_count: self.step_count,
+            next_seq: self.next_seq,
+            next_message_id: self.next_message_id,
+            queue: self.queue.clone(),
+            in_flight: self.in_flight.clone(),
+            nodes: self.nodes.clone(),
+            clients: self.clients.clone(),
+            cut_links: self.cut_links.clone(),
+            link_last_deliver_tick: self.link_last_deliver_tick.clone(),
+            network_rng: self.network_rng.clone(),
+            workload_rng: self.workload_rng.clone(),
+            history: self.history.clone(),
+            workload_operations_invoked: self.workload_operations_invoked,
+            next_write_value: self.next_write_value,
+            lamport: self.lamport.clone(),
+            vectors: self.vectors.clone(),
+            next_action_index: self.next_action_index,
+            stats: self.stats.clone(),
+            ended: self.ended.clone(),
+        }
+    }
+}
+
+/// What a step is being built from while it runs.
+struct StepScratch {
+    process: Option<Endpoint>,
+    cause: Option<MessageId>,
+    lamport: u64,
+    vector: Vec<u32>,
+    sent: Vec<SentMessage>,
+}
+
+impl<P: Protocol> World<P> {
+    /// The world at tick 0: every node about to start, every client about to
+    /// wake.
+    pub fn new(scenario: &Scenario, config: P::Config) -> World<P> {
+        let node_count = scenario.protocol.node_count();
+        let client_count = scenario.workload.clients;
+        let setup = Arc::new(Setup {
+            seed: scenario.seed,
+            node_count,
+            config,
+            network: scenario.network.clone(),
+            workload: scenario.workload.clone(),
+            limits: scenario.limits.clone(),
+        });
+        let process_count = (node_count + client_count) as usize;
+        let nodes = (0..node_count)
+            .map(|n| NodeSlot {
+                state: None,
+                status: NodeStatus::Up,
+                durable: P::Durable::default(),
+                paused_until_tick: 0,
+                rng: SimRng::for_stream(scenario.seed, stream::NODE_BASE + n as u64),
+                timers: BTreeMap::new(),
+            })
+            .collect();
+        let mut world = World {
+            now_tick: 0,
+            step_count: 0,
+            next_seq: 0,
+            next_message_id: 0,
+            queue: BTreeMap::new(),
+            in_flight: BTreeMap::new(),
+            nodes,
+            clients: vec![ClientSlot::default(); client_count as usize],
+            cut_links: BTreeSet::new(),
+            link_last_deliver_tick: BTreeMap::new(),
+            network_rng: SimRng::for_stream(scenario.seed, stream::NETWORK),
+            workload_rng: SimRng::for_stream(scenario.seed, stream::WORKLOAD),
+            history: Vec::new(),
+            workload_operations_invoked: 0,
+            next_write_value: 1,
+            lamport: vec![0; process_count],
+            vectors: vec![vec![0; process_count]; process_count],
+            next_action_index: 0,
+            stats: RunStats::default(),
+            ended: None,
+            setup,
+        };
+        for n in 0..node_count {
+            world.schedule(0, CLASS_NORMAL, Event::Start { node: NodeId(n) });
+        }
+        for c in 0..client_count {
+            if world.setup.workload.operations_max > 0 {
+                let (min, max) = (world.setup.workload.think_ticks_min, world.setup.workload.think_ticks_max);
+                let first_tick = world.workload_rng.between(min, max);
+                let key = world.schedule(first_tick, CLASS_NORMAL, Event::ClientWake { client: ClientId(c) });
+                world.clients[c as usize].wake_key = Some(key);
+            }
+        }
+        world
+    }
+
+    // ----- read access -------------------------------------------------
+
+    pub fn now_tick(&self) -> u64 {
+        self.now_tick
+    }
+    pub fn step_count(&self) -> u64 {
+        self.step_count
+    }
+    pub fn seed(&self) -> u64 {
+        self.setup.seed
+    }
+    pub fn node_count(&self) -> u32 {
+        self.setup.node_count
+    }
+    pub fn client_count(&self) -> u32 {
+        self.clients.len() as u32
+    }
+    pub fn history(&self) -> &[HistoryEntry] {
+        &self.history
+    }
+    pub fn stats(&self) -> &RunStats {
+        &self.stats
+    }
+    pub fn ended(&self) -> Option<&EndReason> {
+        self.ended.as_ref()
+    }
+    pub fn next_action_index(&self) -> usize {
+        self.next_action_index
+    }
+    pub fn cut_links(&self) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
+        self.cut_links.iter().copied()
+    }
+    pub fn is_link_cut(&self, from: NodeId, to: NodeId) -> bool {
+        self.cut_links.contains(&(from, to))
+    }
+    pub fn node_status(&self, node: NodeId) -> Option<NodeStatus> {
+        self.nodes.get(node.0 as usize).map(|slot| slot.status)
+    }
+    /// The node's volatile state, if it is up: for tests and invariants.
+    pub fn node_state(&self, node: NodeId) -> Option<&P> {
+        self.nodes.get(node.0 as usize).and_then(|slot| slot.state.as_ref())
+    }
+    pub fn node_durable(&self, node: NodeId) -> Option<&P::Durable> {
+        self.nodes.get(node.0 as usize).map(|slot| &slot.durable)
+    }
+
+    pub fn node_reports(&self) -> Vec<NodeReport> {
+        self.nodes
+            .iter()
+            .enumerate()
+            .map(|(n, slot)| NodeReport {
+                id: NodeId(n as u32),
+                status: slot.status,
+                paused_until_tick: (self.now_tick < slot.paused_until_tick).then_some(slot.paused_until_tick),
+                view: slot.state.as_ref().map(P::view),
+                durable: P::durable_view(&slot.durable),
+                timers: slot.timers.iter().map(|(&timer, key)| (P::timer_label(timer), key.tick)).collect(),
+            })
+            .collect()
+    }
+
+    pub fn messages_in_flight(&self) -> Vec<MessageView> {
+        self.in_flight
+            .values()
+            .map(|m| MessageView {
+                id: m.id,
+                from: m.from,
+                to: m.to,
+                label: m.label.clone(),
+                sent_tick: m.sent_tick,
+                deliver_tick: m.key.tick,
+                doomed: m.doomed.is_some(),
+            })
+            .collect()
+    }
+
+    /// The events a manual step may choose from, in the order they would
+    /// happen on their own.
+    pub fn enabled_events(&self) -> Vec<EnabledEvent> {
+        self.queue
+            .iter()
+            .filter_map(|(key, event)| match event {
+                Event::Deliver { message } => {
+                    let m = &self.in_flight[message];
+                    Some(EnabledEvent::Deliver {
+                        message: m.id,
+                        from: m.from,
+                        to: m.to,
+                        label: m.label.clone(),
+                        due_tick: key.tick,
+                    })
+                }
+                Event::Timer { node, timer } => Some(EnabledEvent::Timer {
+                    node: *node,
+                    timer: *timer,
+                    label: P::timer_label(*timer),
+                    due_tick: key.tick,
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The tick of the next step if it happened now (ignoring deferrals).
+    pub fn next_candidate_tick(&self, actions: &[TimedAction]) -> Option<u64> {
+        let event_tick = self.queue.keys().next().map(|k| k.tick);
+        let action_tick = actions.get(self.next_action_index).map(|a| a.at_tick);
+        let tick = match (event_tick, action_tick) {
+            (Some(e), Some(a)) => e.min(a),
+            (e, a) => e.or(a)?,
+        };
+        Some(tick.max(self.now_tick))
+    }
+
+    // ----- the transition ------------------------------------------------
+
+    /// Take the next step whose tick is at most `tick_bound`. Returns `None`
+    /// when the run has ended or the next step lies beyond the bound.
+    pub fn step(&mut self, actions: &[TimedAction], tick_bound: u64) -> Option<TraceStep> {
+        loop {
+            if self.ended.is_some() {
+                return None;
+            }
+            if self.step_count >= self.setup.limits.steps_max {
+                self.ended = Some(EndReason::StepLimit { steps_max: self.setup.limits.steps_max });
+                return None;
+            }
+            let Some(tick) = self.next_candidate_tick(actions) else {
+                self.ended = Some(EndReason::Quiescent { tick: self.now_tick });
+                return None;
+            };
+            if tick > self.setup.limits.ticks_max {
+                self.ended = Some(EndReason::TickLimit { ticks_max: self.setup.limits.ticks_max });
+                return None;
+            }
+            if tick > tick_bound {
+                return None;
+            }
+            let action_first = match (actions.get(self.next_action_index), self.queue.keys().next()) {
+                (Some(action), Some(key)) => action.at_tick <= key.tick,
+                (Some(_), None) => true,
+                _ => false,
+            };
+            debug_assert!(tick >= self.now_tick, "time never goes back");
+            self.now_tick = tick;
+            let step = if action_first {
+                let action = actions[self.next_action_index].action.clone();
+                self.next_action_index += 1;
+                Some(self.apply_action(action))
+            } else {
+                let (key, event) = self.queue.pop_first().expect("the queue has a first event");
+                self.handle_event(key, event)
+            };
+            if let Some(step) = step {
+                debug_assert_eq!(step.index, self.step_count);
+                self.step_count += 1;
+                self.stats.steps += 1;
+                return Some(step);
+            }
+            // The event was deferred or had nothing left to do: no step.
+        }
+    }
+
+    fn schedule(&mut self, tick: u64, class: u8, event: Event) -> QueueKey {
+        let key = QueueKey { tick, class, seq: self.next_seq };
+        self.next_seq += 1;
+        let previous = self.queue.insert(key, event);
+        debug_assert!(previous.is_none(), "sequence numbers are unique");
+        key
+    }
+
+    fn process_index(&self, endpoint: Endpoint) -> usize {
+        match endpoint {
+            Endpoint::Node(n) => n.0 as usize,
+            Endpoint::Client(c) => self.setup.node_count as usize + c.0 as usize,
+        }
+    }
+
+    /// Start a step at `process`: advance its clocks, merging the cause's.
+    fn begin(&mut self, process: Option<Endpoint>, cause: Option<(MessageId, u64, &[u32])>) -> StepScratch {
+        let Some(endpoint) = process else {
+            return StepScratch { process: None, cause: cause.map(|c| c.0), lamport: 0, vector: Vec::new(), sent: Vec::new() };
+        };
+        let p = self.process_index(endpoint);
+        let mut lamport = self.lamport[p];
+        let vector = &mut self.vectors[p];
+        if let Some((_, cause_lamport, cause_vector)) = cause {
+            lamport = lamport.max(cause_lamport);
+            for (mine, theirs) in vector.iter_mut().zip(cause_vector) {
+                *mine = (*mine).max(*theirs);
+            }
+        }
+        lamport += 1;
+        vector[p] += 1;
+        self.lamport[p] = lamport;
+        StepScratch { process, cause: cause.map(|c| c.0), lamport, vector: vector.clone(), sent: Vec::new() }
+    }
+
+    fn finish(&self, scratch: StepScratch, kind: StepKind) -> TraceStep {
+        TraceStep {
+            index: self.step_count,
+            tick: self.now_tick,
+            process: scratch.process,
+            lamport: scratch.lamport,
+            vector: scratch.vector,
+            cause: scratch.cause,
+            sent: scratch.sent,
+            kind,
+        }
+    }
+
+    fn handle_event(&mut self, key: QueueKey, event: Event) -> Option<TraceStep> {
+        match event {
+            Event::Start { node } => {
+                let mut scratch = self.begin(Some(Endpoint::Node(node)), None);
+                self.start_node(node, &mut scratch);
+                Some(self.finish(scratch, StepKind::Start { node, restart: false }))
+            }
+            Event::Deliver { message } => self.deliver(key, message),
+            Event::Timer { node, timer } => {
+                let slot = &mut self.nodes[node.0 as usize];
+                debug_assert_eq!(slot.timers.get(&timer), Some(&key), "a fired timer is the one set");
+                if self.now_tick < slot.paused_until_tick {
+                    let resume = slot.paused_until_tick;
+                    let new_key = self.schedule(resume, CLASS_NORMAL, Event::Timer { node, timer });
+                    self.nodes[node.0 as usize].timers.insert(timer, new_key);
+                    return None;
+                }
+                slot.timers.remove(&timer);
+                let mut scratch = self.begin(Some(Endpoint::Node(node)), None);
+                self.run_node(node, &mut scratch, |state, ctx| state.on_timer(ctx, timer));
+                Some(self.finish(scratch, StepKind::Timer { node, timer, label: P::timer_label(timer) }))
+            }
+            Event::ClientWake { client } => {
+                self.clients[client.0 as usize].wake_key = None;
+                if self.workload_operations_invoked >= self.setup.workload.operations_max {
+                    return None; // this client's share of the workload is done
+                }
+                let workload = &self.setup.workload;
+                let operation = if self.workload_rng.chance_per_mille(workload.read_per_mille) {
+                    Operation::Read { key: self.workload_rng.below(workload.keys as u64) as u32 }
+                } else {
+                    let key = self.workload_rng.below(workload.keys as u64) as u32;
+                    // Unique values make every read attributable to one write.
+                    let value = self.next_write_value;
+                    self.next_write_value += 1;
+                    Operation::Write { key, value }
+                };
+                let node = NodeId(self.workload_rng.below(self.setup.node_count as u64) as u32);
+                self.workload_operations_invoked += 1;
+                let mut scratch = self.begin(Some(Endpoint::Client(client)), None);
+                let kind = self.invoke(client, operation, node, &mut scratch);
+                Some(self.finish(scratch, kind))
+            }
+            Event::ClientTimeout { client } => {
+                let slot = &mut self.clients[client.0 as usize];
+                debug_assert_eq!(slot.timeout_key, Some(key));
+                slot.timeout_key = None;
+                let mut scratch = self.begin(Some(Endpoint::Client(client)), None);
+                let kind = self.retry_or_give_up(client, &mut scratch);
+                Some(self.finish(scratch, kind))
+            }
+        }
+    }
+
+    fn deliver(&mut self, key: QueueKey, id: MessageId) -> Option<TraceStep> {
+        let mut message = self.in_flight.remove(&id).expect("a queued delivery is in flight");
+        debug_assert_eq!(message.key, key);
+        if let Endpoint::Node(node) = message.to {
+            let resume = self.nodes[node.0 as usize].paused_until_tick;
+            if self.now_tick < resume && message.doomed.is_none() {
+                // A paused node takes no steps: the message waits for it.
+                message.key = self.schedule(resume, CLASS_NORMAL, Event::Deliver { message: id });
+                self.in_flight.insert(id, message);
+                return None;
+            }
+        }
+        let reason = message.doomed.or_else(|| match (message.from, message.to) {
+            (_, Endpoint::Node(to)) if self.nodes[to.0 as usize].status != NodeStatus::Up => Some(DropReason::NodeDown),
+            (Endpoint::Node(from), Endpoint::Node(to)) if self.cut_links.contains(&(from, to)) => {
+                Some(DropReason::Partition)
+            }
+            _ => None,
+        });
+        if let Some(reason) = reason {
+            self.stats.messages_dropped += 1;
+            let scratch = self.begin(None, Some((id, 0, &[])));
+            let kind = StepKind::Drop { message: id, from: message.from, to: message.to, label: message.label, reason };
+            return Some(self.finish(scratch, kind));
+        }
+        self.stats.messages_delivered += 1;
+        let mut scratch = self.begin(Some(message.to), Some((id, message.lamport, &message.vector)));
+        let deliver_kind = StepKind::Deliver { message: id, from: message.from, to: message.to, label: message.label.clone() };
+        let kind = match (message.to, message.payload) {
+            (Endpoint::Node(node), Payload::Peer(payload)) => {
+                let Endpoint::Node(from) = message.from else { unreachable!("peer messages come from nodes") };
+                self.run_node(node, &mut scratch, |state, ctx| state.on_message(ctx, from, payload));
+                deliver_kind
+            }
+            (Endpoint::Node(node), Payload::Request(request)) => {
+                self.run_node(node, &mut scratch, |state, ctx| state.on_client_request(ctx, request));
+                deliver_kind
+            }
+            (Endpoint::Client(client), Payload::Reply { request, output }) => {
+                self.client_receive(client, request, output, &mut scratch).unwrap_or(deliver_kind)
+            }
+            (to, payload) => unreachable!("{payload:?} is never addressed to {to}"),
+        };
+        Some(self.finish(scratch, kind))
+    }
+
+    /// Start (or restart) a node: fresh volatile state from `P::new`, then
+    /// `on_start` with what is on its disk.
+    fn start_node(&mut self, node: NodeId, scratch: &mut StepScratch) {
+        let slot = &mut self.nodes[node.0 as usize];
+        debug_assert!(slot.timers.is_empty(), "a starting node has no timers");
+        slot.status = NodeStatus::Up;
+        slot.state = Some(P::new(node, self.setup.node_count, &self.setup.config));
+        let durable = slot.durable.clone();
+        self.run_node(node, scratch, |state, ctx| state.on_start(ctx, &durable));
+    }
+
+    fn run_node(
+        &mut self,
+        node: NodeId,
+        scratch: &mut StepScratch,
+        handler: impl FnOnce(&mut P, &mut Context<P::Message, P::Durable>),
+    ) {
+        let mut effects = Vec::new();
+        let slot = &mut self.nodes[node.0 as usize];
+        let state = slot.state.as_mut().expect("only a running node handles inputs");
+        let mut ctx = Context::new(node, self.setup.node_count, self.now_tick, &mut slot.rng, &mut effects);
+        handler(state, &mut ctx);
+        for effect in effects {
+            match effect {
+                Effect::Send { to, message } => {
+                    assert!(to.0 < self.setup.node_count, "{node} sent to {to}, which does not exist");
+                    let label = P::message_label(&message);
+                    self.send(Endpoint::Node(node), Endpoint::Node(to), Payload::Peer(message), label, scratch);
+                }
+                Effect::SetTimer { timer, after_ticks } => {
+                    if let Some(old) = self.nodes[node.0 as usize].timers.remove(&timer) {
+                        self.queue.remove(&old);
+                    }
+                    let key = self.schedule(self.now_tick + after_ticks, CLASS_NORMAL, Event::Timer { node, timer });
+                    let timers = &mut self.nodes[node.0 as usize].timers;
+                    timers.insert(timer, key);
+                    assert!(timers.len() <= TIMERS_PER_NODE_MAX, "{node} set more than {TIMERS_PER_NODE_MAX} timers");
+                }
+                Effect::CancelTimer { timer } => {
+                    if let Some(old) = self.nodes[node.0 as usize].timers.remove(&timer) {
+                        self.queue.remove(&old);
+                    }
+                }
+                Effect::Reply { request, output } => {
+                    let label = format!("reply {output} to {}", request.client);
+                    let payload = Payload::Reply { request, output };
+                    self.send(Endpoint::Node(node), Endpoint::Client(request.client), payload, label, scratch);
+                }
+                Effect::Persist(durable) => self.nodes[node.0 as usize].durable = durable,
+            }
+        }
+    }
+
+    fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload<P::Message>, label: String, scratch: &mut StepScratch) {
+        let id = MessageId(self.next_message_id);
+        self.next_message_id += 1;
+        self.stats.messages_sent += 1;
+        let cut = matches!((from, to), (Endpoint::Node(a), Endpoint::Node(b)) if self.cut_links.contains(&(a, b)));
+        let refused = if cut {
+            Some(DropReason::Partition)
+        } else if self.in_flight.len() >= self.setup.limits.in_flight_max as usize {
+            Some(DropReason::NetworkFull)
+        } else {
+            None
+        };
+        if let Some(reason) = refused {
+            self.stats.messages_dropped += 1;
+            scratch.sent.push(SentMessage { id, to, label, fate: SendFate::Dropped { reason } });
+            return;
+        }
+        let network = &self.setup.network;
+        let doomed = self.network_rng.chance_per_mille(network.loss_per_mille).then_some(DropReason::Lost);
+        let duplicate = self.network_rng.chance_per_mille(network.duplicate_per_mille);
+        let message = InFlight {
+            id,
+            from,
+            to,
+            payload,
+            label,
+            sent_tick: self.now_tick,
+            key: QueueKey { tick: 0, class: CLASS_NORMAL, seq: 0 }, // set by enqueue
+            doomed,
+            lamport: scratch.lamport,
+            vector: scratch.vector.clone(),
+        };
+        if duplicate {
+            let copy_id = MessageId(self.next_message_id);
+            self.next_message_id += 1;
+            self.stats.messages_sent += 1;
+            let copy = InFlight { id: copy_id, doomed: None, ..message.clone() };
+            self.enqueue(message, scratch);
+            self.enqueue(copy, scratch);
+        } else {
+            self.enqueue(message, scratch);
+        }
+    }
+
+    /// Put a message on the wire with a delay drawn from the network's
+    /// range, keeping its link FIFO unless the network reorders it.
+    fn enqueue(&mut self, mut message: InFlight<P::Message>, scratch: &mut StepScratch) {
+        let network = &self.setup.network;
+        let delay_ticks = self.network_rng.between(network.delay_ticks_min, network.delay_ticks_max);
+        let reorder = self.network_rng.chance_per_mille(network.reorder_per_mille);
+        let link = (message.from, message.to);
+        let last = self.link_last_deliver_tick.get(&link).copied().unwrap_or(0);
+        let drawn = self.now_tick + delay_ticks;
+        let deliver_tick = if reorder { drawn } else { drawn.max(last) };
+        self.link_last_deliver_tick.insert(link, last.max(deliver_tick));
+        message.key = self.schedule(deliver_tick, CLASS_NORMAL, Event::Deliver { message: message.id });
+        scratch.sent.push(SentMessage {
+            id: message.id,
+            to: message.to,
+            label: message.label.clone(),
+            fate: SendFate::InFlight { deliver_tick },
+        });
+        self.in_flight.insert(message.id, message);
+    }
+
+    // ----- clients ---------------------------------------------------------
+
+    fn invoke(&mut self, client: ClientId, operation: Operation, node: NodeId, scratch: &mut StepScratch) -> StepKind {
+        let c = client.0 as usize;
+        if self.clients[c].current.is_some() {
+            // Only a scripted request can arrive while the client waits: the
+            // client stops waiting, and the old operation's outcome is unknown.
+            self.abandon_current(client);
+        }
+        if let Some(wake) = self.clients[c].wake_key.take() {
+            self.queue.remove(&wake);
+        }
+        let operation_index = self.history.len() as u32;
+        self.history.push(HistoryEntry {
+            client,
+            operation: operation.clone(),
+            invoke_tick: self.now_tick,
+            complete_tick: None,
+            output: None,
+            attempts: vec![node],
+            gave_up: false,
+        });
+        self.stats.operations_invoked += 1;
+        self.clients[c].current = Some(CurrentOperation { operation_index, attempt: 1, node });
+        self.send_request(client, scratch);
+        StepKind::Invoke { client, operation_index, operation, node }
+    }
+
+    fn send_request(&mut self, client: ClientId, scratch: &mut StepScratch) {
+        let current = self.clients[client.0 as usize].current.clone().expect("a request belongs to an operation");
+        let request = ClientRequest {
+            id: RequestId { client, operation_index: current.operation_index, attempt: current.attempt },
+            operation: self.history[current.operation_index as usize].operation.clone(),
+        };
+        let label = format!("{} (attempt {})", request.operation, current.attempt);
+        self.send(Endpoint::Client(client), Endpoint::Node(current.node), Payload::Request(request), label, scratch);
+        let timeout_tick = self.now_tick + self.setup.workload.timeout_ticks;
+        let key = self.schedule(timeout_tick, CLASS_NORMAL, Event::ClientTimeout { client });
+        self.clients[client.0 as usize].timeout_key = Some(key);
+    }
+
+    fn abandon_current(&mut self, client: ClientId) {
+        let slot = &mut self.clients[client.0 as usize];
+        if let Some(current) = slot.current.take() {
+            self.history[current.operation_index as usize].gave_up = true;
+        }
+        if let Some(timeout) = slot.timeout_key.take() {
+            self.queue.remove(&timeout);
+        }
+    }
+
+    fn schedule_wake(&mut self, client: ClientId) {
+        let (min, max) = (self.setup.workload.think_ticks_min, self.setup.workload.think_ticks_max);
+        if self.workload_operations_invoked >= self.setup.workload.operations_max {
+            return;
+        }
+        let think_ticks = self.workload_rng.between(min, max).max(1);
+        let key = self.schedule(self.now_tick + think_ticks, CLASS_NORMAL, Event::ClientWake { client });
+        self.clients[client.0 as usize].wake_key = Some(key);
+    }
+
+    /// A reply reached a client. Returns the step kind when it completed the
+    /// current operation or made the client retry; `None` for a late reply.
+    fn client_receive(
+        &mut self,
+        client: ClientId,
+        request: RequestId,
+        output: OperationOutput,
+        scratch: &mut StepScratch,
+    ) -> Option<StepKind> {
+        let current = self.clients[client.0 as usize].current.as_ref()?;
+        if current.operation_index != request.operation_index {
+            return None; // a reply to an operation the client finished or gave up on
+        }
+        if output == OperationOutput::Refused {
+            if let Some(timeout) = self.clients[client.0 as usize].timeout_key.take() {
+                self.queue.remove(&timeout);
+            }
+            return Some(self.retry_or_give_up(client, scratch));
+        }
+        let operation_index = current.operation_index;
+        let entry = &mut self.history[operation_index as usize];
+        debug_assert!(entry.complete_tick.is_none(), "an operation completes once");
+        entry.complete_tick = Some(self.now_tick);
+        entry.output = Some(output.clone());
+        self.stats.operations_completed += 1;
+        let slot = &mut self.clients[client.0 as usize];
+        slot.current = None;
+        if let Some(timeout) = slot.timeout_key.take() {
+            self.queue.remove(&timeout);
+        }
+        self.schedule_wake(client);
+        Some(StepKind::Complete { client, operation_index, output })
+    }
+
+    fn retry_or_give_up(&mut self, client: ClientId, scratch: &mut StepScratch) -> StepKind {
+        let current = self.clients[client.0 as usize].current.clone().expect("a timeout belongs to an operation");
+        if current.attempt >= self.setup.workload.attempts_max {
+            self.abandon_current(client);
+            self.schedule_wake(client);
+            return StepKind::GiveUp { client, operation_index: current.operation_index };
+        }
+        // Retry elsewhere: any node but the one that did not answer.
+        let node_count = self.setup.node_count as u64;
+        let node = if node_count > 1 {
+            let offset = 1 + self.workload_rng.below(node_count - 1);
+            NodeId(((current.node.0 as u64 + offset) % node_count) as u32)
+        } else {
+            current.node
+        };
+        let attempt = current.attempt + 1;
+        self.history[current.operation_index as usize].attempts.push(node);
+        self.clients[client.0 as usize].current = Some(CurrentOperation { attempt, node, ..current.clone() });
+        self.send_request(client, scratch);
+        StepKind::Retry { request: RequestId { client, operation_index: current.operation_index, attempt }, node }
+    }
+
+    // ----- actions -----------------------------------------------------------
+
+    fn apply_action(&mut self, action: Action) -> TraceStep {
+        self.stats.actions_applied += 1;
+        let is_fault = !matches!(
+            action,
+            Action::DeliverMessage { .. } | Action::FireTimer { .. } | Action::ClientRequest { .. }
+        );
+        if is_fault {
+            self.stats.faults_applied += 1;
+        }
+        let process = match &action {
+            Action::Crash { node }
+            | Action::CrashStop { node }
+            | Action::Restart { node }
+            | Action::Pause { node, .. }
+            | Action::FireTimer { node, .. }
+                if node.0 < self.setup.node_count =>
+            {
+                Some(Endpoint::Node(*node))
+            }
+            Action::ClientRequest { client, .. } if (client.0 as usize) < self.clients.len() => {
+                Some(Endpoint::Client(*client))
+            }
+            _ => None,
+        };
+        let mut scratch = self.begin(process, None);
+        let note = self.apply_action_effects(&action, &mut scratch);
+        self.finish(scratch, StepKind::Action { action, note })
+    }
+
+    /// Carry out an action; the returned note explains an action that did
+    /// nothing or something unexpected, and is empty otherwise.
+    fn apply_action_effects(&mut self, action: &Action, scratch: &mut StepScratch) -> String {
+        let node_count = self.setup.node_count;
+        let valid_node = |n: &NodeId| n.0 < node_count;
+        match action {
+            Action::Crash { node } | Action::CrashStop { node } | Action::Restart { node } | Action::Pause { node, .. }
+                if !valid_node(node) =>
+            {
+                format!("there is no {node}: nothing happened")
+            }
+            Action::Crash { node } => match self.nodes[node.0 as usize].status {
+                NodeStatus::Up => {
+                    self.take_down(*node, NodeStatus::Crashed);
+                    String::new()
+                }
+                _ => format!("{node} is already down"),
+            },
+            Action::CrashStop { node } => match self.nodes[node.0 as usize].status {
+                NodeStatus::Stopped => format!("{node} is already crash-stopped"),
+                _ => {
+                    self.take_down(*node, NodeStatus::Stopped);
+                    String::new()
+                }
+            },
+            Action::Restart { node } => match self.nodes[node.0 as usize].status {
+                NodeStatus::Crashed => {
+                    self.start_node(*node, scratch);
+                    String::new()
+                }
+                NodeStatus::Stopped => format!("{node} crash-stopped: it never comes back"),
+                NodeStatus::Up => format!("{node} is running: nothing to restart"),
+            },
+            Action::Pause { node, ticks } => {
+                let slot = &mut self.nodes[node.0 as usize];
+                if slot.status != NodeStatus::Up {
+                    return format!("{node} is down: a down node cannot pause");
+                }
+                slot.paused_until_tick = slot.paused_until_tick.max(self.now_tick + ticks);
+                format!("{node} takes no steps until tick {}", slot.paused_until_tick)
+            }
+            Action::Partition { islands } => {
+                let mut island_of = vec![islands.len(); node_count as usize];
+                for (i, island) in islands.iter().enumerate() {
+                    for node in island.iter().filter(|n| valid_node(n)) {
+                        island_of[node.0 as usize] = i;
+                    }
+                }
+                for a in 0..node_count {
+                    for b in 0..node_count {
+                        if island_of[a as usize] != island_of[b as usize] {
+                            self.cut_links.insert((NodeId(a), NodeId(b)));
+                        }
+                    }
+                }
+                String::new()
+            }
+            Action::Heal => {
+                self.cut_links.clear();
+                String::new()
+            }
+            Action::Isolate { node } | Action::Reconnect { node } if !valid_node(node) => {
+                format!("there is no {node}: nothing happened")
+            }
+            Action::Isolate { node } => {
+                for other in (0..node_count).map(NodeId).filter(|o| o != node) {
+                    self.cut_links.insert((*node, other));
+                    self.cut_links.insert((other, *node));
+                }
+                String::new()
+            }
+            Action::Reconnect { node } => {
+                self.cut_links.retain(|(a, b)| a != node && b != node);
+                String::new()
+            }
+            Action::CutLink { from, to } | Action::RepairLink { from, to } if !valid_node(from) || !valid_node(to) => {
+                format!("there is no link {from}→{to}: nothing happened")
+            }
+            Action::CutLink { from, to } => {
+                self.cut_links.insert((*from, *to));
+                String::new()
+            }
+            Action::RepairLink { from, to } => {
+                self.cut_links.remove(&(*from, *to));
+                String::new()
+            }
+            Action::DropMessage { message } => match self.in_flight.remove(message) {
+                Some(dropped) => {
+                    self.queue.remove(&dropped.key);
+                    self.stats.messages_dropped += 1;
+                    format!("{message} ({}) dropped", dropped.label)
+                }
+                None => format!("{message} is not in flight: nothing to drop"),
+            },
+            Action::DuplicateMessage { message } => match self.in_flight.get(message).cloned() {
+                Some(original) => {
+                    let copy_id = MessageId(self.next_message_id);
+                    self.next_message_id += 1;
+                    self.stats.messages_sent += 1;
+                    let copy = InFlight { id: copy_id, sent_tick: self.now_tick, ..original };
+                    self.enqueue(copy, scratch);
+                    format!("{message} duplicated as {copy_id}")
+                }
+                None => format!("{message} is not in flight: nothing to duplicate"),
+            },
+            Action::DelayMessage { message, ticks } => {
+                let Some(key) = self.in_flight.get(message).map(|m| m.key) else {
+                    return format!("{message} is not in flight: nothing to delay");
+                };
+                self.queue.remove(&key);
+                let new_key = self.schedule(key.tick + ticks, CLASS_NORMAL, Event::Deliver { message: *message });
+                self.in_flight.get_mut(message).expect("checked above").key = new_key;
+                format!("{message} now arrives at tick {}", new_key.tick)
+            }
+            Action::DeliverMessage { message } => {
+                let Some(key) = self.in_flight.get(message).map(|m| m.key) else {
+                    return format!("{message} is not in flight: nothing to deliver");
+                };
+                self.queue.remove(&key);
+                let new_key = self.schedule(self.now_tick, CLASS_FORCED, Event::Deliver { message: *message });
+                self.in_flight.get_mut(message).expect("checked above").key = new_key;
+                String::new()
+            }
+            Action::FireTimer { node, timer } => {
+                let Some(key) = self.nodes.get(node.0 as usize).and_then(|slot| slot.timers.get(timer)).copied() else {
+                    return format!("{node} has no timer {timer} set: nothing to fire");
+                };
+                self.queue.remove(&key);
+                let new_key = self.schedule(self.now_tick, CLASS_FORCED, Event::Timer { node: *node, timer: *timer });
+                self.nodes[node.0 as usize].timers.insert(*timer, new_key);
+                String::new()
+            }
+            Action::ClientRequest { client, node, .. }
+                if client.0 as usize >= self.clients.len() || !valid_node(node) =>
+            {
+                format!("there is no {client} or no {node}: nothing happened")
+            }
+            Action::ClientRequest { client, node, operation } => {
+                self.invoke(*client, operation.clone(), *node, scratch);
+                String::new()
+            }
+        }
+    }
+
+    /// Crash a node: its volatile state and timers are gone; its disk stays.
+    /// Messages already on their way to it are dropped when they arrive.
+    fn take_down(&mut self, node: NodeId, status: NodeStatus) {
+        let slot = &mut self.nodes[node.0 as usize];
+        slot.state = None;
+        slot.status = status;
+        slot.paused_until_tick = 0;
+        for (_, key) in std::mem::take(&mut slot.timers) {
+            let removed = self.queue.remove(&key);
+            debug_assert!(matches!(removed, Some(Event::Timer { .. })));
+        }
+    }
+
+    /// Re-open a run that ended only because nothing was left to happen,
+    /// when a new action gives it something to do.
+    pub(crate) fn reopen_if_quiescent(&mut self) {
+        if matches!(self.ended, Some(EndReason::Quiescent { .. })) {
+            self.ended = None;
+        }
+    }
+
+    /// The tick at which an action recorded now must be applied so that a
+    /// replay from the start applies it at the same point of the run.
+    pub(crate) fn record_tick(&self) -> u64 {
+        self.now_tick + 1
+    }
+}
