@@ -1,1 +1,68 @@
-//! Cross-crate test support.
+//! Shared fixtures for Faultline's cross-crate tests, used natively (the
+//! tests in `tests/tests/`) and in WebAssembly (the web crate's browser
+//! tests), so both sides check exactly the same scenarios.
+
+use faultline_scenario::{ProtocolSpec, Scenario};
+use faultline_sim::schedule::random_faults;
+
+/// How many seeded fault schedules the determinism corpus holds.
+pub const DETERMINISM_SEEDS: u64 = 24;
+
+/// The expected trace hash of every corpus scenario, computed natively.
+/// Rewrite with `UPDATE_EXPECT=1 cargo test -p faultline-tests`.
+pub const EXPECTED_TRACE_HASHES_JSON: &str = include_str!("../data/trace_hashes.json");
+
+/// A 5-node primary–backup cluster with three clients, over 3000 ticks.
+pub fn determinism_base() -> Scenario {
+    let mut base = Scenario::new("determinism corpus", 0, ProtocolSpec::PrimaryBackup { nodes: 5 });
+    base.workload.clients = 3;
+    base.workload.keys = 2;
+    base.workload.operations_max = 150;
+    base.limits.ticks_max = 3_000;
+    base
+}
+
+/// The corpus: the base with a random fault schedule for each seed 1..=N.
+pub fn determinism_scenarios() -> Vec<Scenario> {
+    (1..=DETERMINISM_SEEDS).map(|seed| random_faults(&determinism_base(), seed)).collect()
+}
+
+/// Run a scenario to its end and hash its trace.
+pub fn trace_hash_of(scenario: &Scenario) -> u64 {
+    let mut sim = faultline_protocols::build(scenario.clone());
+    sim.run_to_end();
+    sim.trace_hash()
+}
+
+/// `(seed, hash as 16 hex digits)` pairs from the expected-hashes file.
+pub fn expected_trace_hashes() -> Vec<(u64, String)> {
+    let value: serde_json::Value =
+        serde_json::from_str(EXPECTED_TRACE_HASHES_JSON).expect("tests/data/trace_hashes.json is JSON");
+    value["hashes"]
+        .as_array()
+        .expect("a `hashes` array")
+        .iter()
+        .map(|entry| {
+            let seed = entry["seed"].as_u64().expect("a numeric seed");
+            let hash = entry["hash"].as_str().expect("a hash string").to_string();
+            (seed, hash)
+        })
+        .collect()
+}
+
+/// The benchmark's scenario: a 5-node primary–backup cluster under a
+/// steady load of eight clients, with lossy, reordering links and a few
+/// faults, long enough that setup cost does not matter.
+pub fn benchmark_scenario() -> Scenario {
+    let mut scenario = Scenario::new("benchmark", 2026, ProtocolSpec::PrimaryBackup { nodes: 5 });
+    scenario.workload.clients = 8;
+    scenario.workload.keys = 4;
+    scenario.workload.think_ticks_min = 1;
+    scenario.workload.think_ticks_max = 5;
+    scenario.workload.operations_max = 20_000;
+    scenario.network.loss_per_mille = 5;
+    scenario.network.reorder_per_mille = 50;
+    scenario.limits.ticks_max = 1_000_000;
+    scenario.limits.steps_max = 10_000_000;
+    scenario
+}

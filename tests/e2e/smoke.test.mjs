@@ -1,0 +1,66 @@
+// Smoke test: the built app (dist/) loads in Chromium, shows its heading,
+// and its button works.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DIST, launchBrowser, screenshot, startServer, watchPage } from './harness.mjs';
+
+describe('smoke', () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    assert.ok(
+      existsSync(join(DIST, 'index.html')),
+      `${DIST}/index.html is missing: run \`trunk build --release\` first (scripts/test does)`,
+    );
+    server = await startServer(DIST);
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('serves the page and the static files', async () => {
+    const page = await fetch(server.url);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<main id="app">/);
+    const css = await fetch(new URL('static/style.css', server.url));
+    assert.equal(css.status, 200);
+    assert.match(css.headers.get('content-type'), /^text\/css/);
+    const missing = await fetch(new URL('no-such-file', server.url));
+    assert.equal(missing.status, 404);
+  });
+
+  test('shows the heading, and the button steps', async () => {
+    const page = await browser.newPage({ viewport: { width: 1024, height: 640 } });
+    const problems = watchPage(page, server.url);
+    try {
+      await page.goto(server.url);
+
+      const heading = page.getByRole('heading', { name: 'Faultline', level: 1 });
+      await heading.waitFor({ state: 'visible', timeout: 20_000 });
+
+      const status = page.locator('#status');
+      assert.equal(await status.textContent(), 'Steps: 0');
+      await page.getByRole('button', { name: 'Step' }).click();
+      await page.waitForFunction(
+        () => document.querySelector('#status')?.textContent === 'Steps: 1',
+        null,
+        { timeout: 5_000 },
+      );
+
+      await screenshot(page, 'smoke');
+
+      assert.deepEqual(problems.pageErrors, [], 'uncaught errors in the page');
+      assert.deepEqual(problems.consoleErrors, [], 'console errors in the page');
+      assert.deepEqual(problems.foreignRequests, [], 'requests beyond the page\'s own files');
+    } finally {
+      await page.close();
+    }
+  });
+});

@@ -1,0 +1,219 @@
+//! Fault semantics, on a tiny protocol built to make them visible: every
+//! node runs a periodic timer, counts its ticks in volatile state, persists
+//! a durable counter, and pings its neighbour.
+//!
+//! Checked: a crash loses volatile state and keeps durable state, cancels
+//! the node's timers, and messages reaching a crashed node are dropped; a
+//! crash-stopped node never returns; a paused node takes no steps but keeps
+//! its state and handles what arrived once it resumes; partitions drop
+//! messages on cut links only; links are FIFO unless the network reorders.
+
+use faultline_scenario::{Action, NodeId, ProtocolSpec, Scenario, TimedAction};
+use faultline_sim::{
+    ClientRequest, Context, DropReason, Endpoint, NodeStatus, NodeView, Protocol, Simulation, StepKind, TraceStep,
+};
+
+const TICK_TIMER: u64 = 1;
+const PERIOD_TICKS: u64 = 10;
+
+#[derive(Clone, Debug)]
+struct Ticker {
+    id: NodeId,
+    node_count: u32,
+    /// Volatile: timer firings since this incarnation started.
+    fires_since_start: u64,
+    /// Volatile: pings received since this incarnation started.
+    pings_received: u64,
+    /// A copy of the durable counter.
+    durable_fires: u64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Ping {
+    sequence: u64,
+}
+
+impl Protocol for Ticker {
+    type Config = ();
+    type Message = Ping;
+    type Durable = u64;
+
+    fn new(id: NodeId, node_count: u32, _: &()) -> Self {
+        Ticker { id, node_count, fires_since_start: 0, pings_received: 0, durable_fires: 0 }
+    }
+    fn on_start(&mut self, ctx: &mut Context<Ping, u64>, durable: &u64) {
+        self.durable_fires = *durable;
+        ctx.set_timer(TICK_TIMER, PERIOD_TICKS);
+    }
+    fn on_message(&mut self, _: &mut Context<Ping, u64>, _: NodeId, _: Ping) {
+        self.pings_received += 1;
+    }
+    fn on_timer(&mut self, ctx: &mut Context<Ping, u64>, timer: u64) {
+        assert_eq!(timer, TICK_TIMER);
+        self.fires_since_start += 1;
+        self.durable_fires += 1;
+        ctx.persist(self.durable_fires);
+        let next = NodeId((self.id.0 + 1) % self.node_count);
+        ctx.send(next, Ping { sequence: self.durable_fires });
+        ctx.set_timer(TICK_TIMER, PERIOD_TICKS);
+    }
+    fn on_client_request(&mut self, _: &mut Context<Ping, u64>, _: ClientRequest) {}
+    fn message_label(message: &Ping) -> String {
+        format!("Ping {}", message.sequence)
+    }
+    fn view(&self) -> NodeView {
+        NodeView::default()
+    }
+}
+
+fn ticker_scenario(actions: Vec<(u64, Action)>) -> Scenario {
+    // The protocol field is only read for the node count here.
+    let mut scenario = Scenario::new("ticker", 11, ProtocolSpec::PrimaryBackup { nodes: 3 });
+    scenario.workload.clients = 0;
+    scenario.network.delay_ticks_min = 3;
+    scenario.network.delay_ticks_max = 3;
+    scenario.limits.ticks_max = 400;
+    scenario.actions = actions.into_iter().map(|(at_tick, action)| TimedAction { at_tick, action }).collect();
+    scenario
+}
+
+fn steps_between(trace: &[TraceStep], from_tick: u64, to_tick: u64) -> impl Iterator<Item = &TraceStep> {
+    trace.iter().filter(move |s| s.tick > from_tick && s.tick < to_tick)
+}
+
+fn timer_fired_at(step: &TraceStep, node: NodeId) -> bool {
+    matches!(step.kind, StepKind::Timer { node: n, .. } if n == node)
+}
+
+#[test]
+fn crash_loses_volatile_state_keeps_durable_state_cancels_timers_and_drops_incoming() {
+    let n1 = NodeId(1);
+    let mut sim: Simulation<Ticker> =
+        Simulation::new(ticker_scenario(vec![(55, Action::Crash { node: n1 }), (105, Action::Restart { node: n1 })]), ());
+    sim.run_until_tick(54);
+    let before = sim.world().node_state(n1).unwrap().clone();
+    assert_eq!(before.fires_since_start, 5);
+    assert!(before.pings_received > 0);
+    let durable_at_crash = *sim.world().node_durable(n1).unwrap();
+    assert_eq!(durable_at_crash, 5);
+
+    sim.run_until_tick(60);
+    assert_eq!(sim.world().node_status(n1), Some(NodeStatus::Crashed));
+    assert!(sim.world().node_state(n1).is_none(), "volatile state survived the crash");
+    assert_eq!(sim.world().node_durable(n1), Some(&durable_at_crash), "durable state was lost");
+    let report = &sim.world().node_reports()[1];
+    assert!(report.timers.is_empty(), "timers of a crashed node are still set: {:?}", report.timers);
+
+    sim.run_until_tick(104);
+    let trace = sim.trace();
+    assert!(!steps_between(trace, 55, 105).any(|s| timer_fired_at(s, n1)), "a crashed node's timer fired");
+    let dropped_for_n1 = steps_between(trace, 55, 105)
+        .filter(|s| {
+            matches!(s.kind, StepKind::Drop { to: Endpoint::Node(to), reason: DropReason::NodeDown, .. } if to == n1)
+        })
+        .count();
+    assert!(dropped_for_n1 >= 4, "pings to the crashed node were not dropped ({dropped_for_n1})");
+    assert!(!steps_between(trace, 55, 105).any(|s| s.process == Some(Endpoint::Node(n1))), "a crashed node took a step");
+
+    sim.run_until_tick(200);
+    let after = sim.world().node_state(n1).unwrap();
+    assert_eq!(after.durable_fires, durable_at_crash + after.fires_since_start, "restart did not resume from disk");
+    assert!(after.fires_since_start < before.fires_since_start + 10, "volatile counter was not reset");
+    assert!(sim.trace().iter().any(|s| matches!(s.kind, StepKind::Action { action: Action::Restart { .. }, .. })));
+}
+
+#[test]
+fn a_crash_stopped_node_never_returns() {
+    let n2 = NodeId(2);
+    let mut sim: Simulation<Ticker> = Simulation::new(
+        ticker_scenario(vec![(30, Action::CrashStop { node: n2 }), (60, Action::Restart { node: n2 })]),
+        (),
+    );
+    sim.run_to_end();
+    assert_eq!(sim.world().node_status(n2), Some(NodeStatus::Stopped));
+    let restart_note = sim
+        .trace()
+        .iter()
+        .find_map(|s| match &s.kind {
+            StepKind::Action { action: Action::Restart { .. }, note } => Some(note.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(restart_note.contains("never comes back"), "{restart_note}");
+    assert!(!steps_between(sim.trace(), 30, 401).any(|s| timer_fired_at(s, n2)));
+}
+
+#[test]
+fn a_paused_node_takes_no_steps_keeps_its_state_and_catches_up() {
+    let n0 = NodeId(0);
+    let mut sim: Simulation<Ticker> =
+        Simulation::new(ticker_scenario(vec![(50, Action::Pause { node: n0, ticks: 100 })]), ());
+    sim.run_until_tick(49);
+    let before = sim.world().node_state(n0).unwrap().clone();
+    sim.run_until_tick(149);
+    assert!(!steps_between(sim.trace(), 50, 150).any(|s| s.process == Some(Endpoint::Node(n0))));
+    let during = sim.world().node_state(n0).unwrap();
+    assert_eq!((during.fires_since_start, during.pings_received), (before.fires_since_start, before.pings_received));
+    sim.run_until_tick(151);
+    let after = sim.world().node_state(n0).unwrap();
+    assert!(after.pings_received > before.pings_received + 5, "pings that waited were not delivered on resume");
+    assert_eq!(after.fires_since_start, before.fires_since_start + 1, "the deferred timer should fire once");
+}
+
+#[test]
+fn partitions_drop_on_cut_links_only_and_heal() {
+    let mut sim: Simulation<Ticker> = Simulation::new(
+        ticker_scenario(vec![
+            (40, Action::Partition { islands: vec![vec![NodeId(0)], vec![NodeId(1), NodeId(2)]] }),
+            (200, Action::Heal),
+        ]),
+        (),
+    );
+    sim.run_to_end();
+    let drops = |from_tick, to_tick| {
+        steps_between(sim.trace(), from_tick, to_tick)
+            .flat_map(|s| s.sent.iter().map(move |m| (s, m)))
+            .filter(|(_, m)| matches!(m.fate, faultline_sim::SendFate::Dropped { reason: DropReason::Partition }))
+            .map(|(s, m)| (s.process, m.to))
+            .collect::<Vec<_>>()
+    };
+    let during = drops(40, 200);
+    assert!(!during.is_empty());
+    // Ring pings go 0→1, 1→2, 2→0: only 0→1 and 2→0 cross the cut.
+    for (from, to) in &during {
+        assert!(matches!(
+            (from, to),
+            (Some(Endpoint::Node(NodeId(0))), Endpoint::Node(NodeId(1)))
+                | (Some(Endpoint::Node(NodeId(2))), Endpoint::Node(NodeId(0)))
+        ));
+    }
+    assert!(drops(203, 401).is_empty(), "links stayed cut after the heal");
+}
+
+#[test]
+fn links_deliver_in_order_unless_the_network_reorders() {
+    let ping_order = |reorder_per_mille| {
+        let mut scenario = ticker_scenario(vec![]);
+        scenario.network.delay_ticks_min = 1;
+        scenario.network.delay_ticks_max = 40;
+        scenario.network.reorder_per_mille = reorder_per_mille;
+        let mut sim: Simulation<Ticker> = Simulation::new(scenario, ());
+        sim.run_to_end();
+        let labels: Vec<u64> = sim
+            .trace()
+            .iter()
+            .filter_map(|s| match &s.kind {
+                StepKind::Deliver { from: Endpoint::Node(NodeId(0)), label, .. } => {
+                    label.trim_start_matches("Ping ").parse().ok()
+                }
+                _ => None,
+            })
+            .collect();
+        labels
+    };
+    let fifo = ping_order(0);
+    assert!(fifo.len() > 20);
+    assert!(fifo.windows(2).all(|w| w[0] < w[1]), "FIFO link reordered: {fifo:?}");
+    let reordered = ping_order(1000);
+    assert!(reordered.windows(2).any(|w| w[0] > w[1]), "a fully reordering network kept order");
+}
