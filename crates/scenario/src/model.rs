@@ -3,6 +3,9 @@
 //! client workload, limits, the seed, and the timed actions (faults, manual
 //! steps, scripted client operations). The UI records user actions into
 //! `actions`; the simulator only ever replays them.
+//!
+//! The scenario types implement serde's traits by hand, in `json`, so that
+//! every serde document shows them in the one hand-writable JSON shape.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -44,7 +47,7 @@ impl fmt::Display for MessageId {
 }
 
 /// One complete, replayable scenario.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scenario {
     /// Always [`SCENARIO_VERSION`] when written by this version.
     pub version: u32,
@@ -63,7 +66,7 @@ pub struct Scenario {
 }
 
 /// Which protocol runs on the nodes, with its parameters.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ProtocolSpec {
     /// A primary–backup replicated register: node 0 is the primary, it
     /// applies writes and replicates them asynchronously; any node serves
@@ -88,7 +91,7 @@ impl ProtocolSpec {
 
 /// How the simulated network treats every message. Probabilities are per
 /// mille (integers), never floats, so that runs are bit-for-bit reproducible.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NetworkConfig {
     /// Each message's delay is drawn uniformly from this inclusive range.
     pub delay_ticks_min: u64,
@@ -116,7 +119,7 @@ impl Default for NetworkConfig {
 
 /// The clients: each runs a closed loop (one operation at a time), waits a
 /// think time between operations, and on a timeout retries at another node.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WorkloadConfig {
     pub clients: u32,
     /// Pause between the end of one operation and the start of the next.
@@ -152,7 +155,7 @@ impl Default for WorkloadConfig {
 }
 
 /// Bounds on the run. Reaching one ends the run with a visible reason.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// The run ends when virtual time passes this tick.
     pub ticks_max: u64,
@@ -175,14 +178,14 @@ impl Default for Limits {
 /// An action applied at a virtual time. Actions at tick T are applied after
 /// every event of earlier ticks and before any event at tick T, which makes
 /// an action recorded live (always at `now + 1`) replay identically.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TimedAction {
     pub at_tick: u64,
     pub action: Action,
 }
 
 /// A fault, a manual step, or a scripted client operation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     /// Crash with recovery: volatile state is lost, durable state kept; the
     /// node comes back with `Restart`.
@@ -218,7 +221,11 @@ pub enum Action {
     /// Manual step: fire this node's timer first at this tick.
     FireTimer { node: NodeId, timer: u64 },
     /// A scripted client operation, sent by `client` to `node`.
-    ClientRequest { client: ClientId, node: NodeId, operation: Operation },
+    ClientRequest {
+        client: ClientId,
+        node: NodeId,
+        operation: Operation,
+    },
 }
 
 impl Action {

@@ -113,6 +113,16 @@ impl<P: Protocol> Simulation<P> {
         self.position() - before
     }
 
+    /// Take the steps up to and including tick `tick`, but at most
+    /// `steps_max` of them. Returns how many were taken.
+    pub fn run_until_tick_bounded(&mut self, tick: u64, steps_max: u64) -> u64 {
+        let mut taken = 0;
+        while taken < steps_max && self.step_bounded(tick).is_some() {
+            taken += 1;
+        }
+        taken
+    }
+
     /// Run until the run ends (a limit, or nothing left to happen).
     pub fn run_to_end(&mut self) -> &EndReason {
         while self.step().is_some() {}
@@ -226,6 +236,7 @@ pub trait AnySimulation {
     fn now_tick(&self) -> u64;
     fn step(&mut self) -> Option<TraceStep>;
     fn run_until_tick(&mut self, tick: u64) -> u64;
+    fn run_until_tick_bounded(&mut self, tick: u64, steps_max: u64) -> u64;
     fn run_to_end(&mut self) -> EndReason;
     fn seek(&mut self, position: u64);
     fn record_not_before(&mut self, action: Action, tick_min: u64) -> Result<Recorded, RecordError>;
@@ -257,6 +268,9 @@ impl<P: Protocol> AnySimulation for Simulation<P> {
     }
     fn run_until_tick(&mut self, tick: u64) -> u64 {
         Simulation::run_until_tick(self, tick)
+    }
+    fn run_until_tick_bounded(&mut self, tick: u64, steps_max: u64) -> u64 {
+        Simulation::run_until_tick_bounded(self, tick, steps_max)
     }
     fn run_to_end(&mut self) -> EndReason {
         Simulation::run_to_end(self).clone()

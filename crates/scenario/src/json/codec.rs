@@ -1,0 +1,743 @@
+//! Between the model and the JSON tree. Decoding checks shape only (types,
+//! known fields, required fields); the rules that relate fields to each other
+//! live in `validate`, so they also hold for scenarios built in Rust.
+
+use super::value::{Number, Path, Value};
+use crate::error::{quote, suggest, ScenarioError};
+use crate::model::*;
+use crate::validate::{check_version, ACTIONS_MAX};
+
+type Result<T> = std::result::Result<T, ScenarioError>;
+type Fields = [(String, Value)];
+
+const SCENARIO_FIELDS: &[&str] = &[
+    "version",
+    "name",
+    "description",
+    "seed",
+    "protocol",
+    "network",
+    "workload",
+    "limits",
+    "actions",
+];
+const PROTOCOL_NAMES: &[&str] = &["primary-backup"];
+const PRIMARY_BACKUP_FIELDS: &[&str] = &["name", "nodes"];
+const NETWORK_FIELDS: &[&str] = &[
+    "delay_ticks_min",
+    "delay_ticks_max",
+    "loss_per_mille",
+    "duplicate_per_mille",
+    "reorder_per_mille",
+];
+const WORKLOAD_FIELDS: &[&str] = &[
+    "clients",
+    "think_ticks_min",
+    "think_ticks_max",
+    "keys",
+    "read_per_mille",
+    "timeout_ticks",
+    "attempts_max",
+    "operations_max",
+];
+const LIMITS_FIELDS: &[&str] = &["ticks_max", "steps_max", "in_flight_max"];
+
+/// Each action kind (its `Action::name()`) and the fields it takes besides
+/// `at_tick` and `action`.
+const ACTION_FIELDS: &[(&str, &[&str])] = &[
+    ("crash", &["node"]),
+    ("crash-stop", &["node"]),
+    ("restart", &["node"]),
+    ("pause", &["node", "ticks"]),
+    ("partition", &["islands"]),
+    ("heal", &[]),
+    ("isolate", &["node"]),
+    ("reconnect", &["node"]),
+    ("cut-link", &["from", "to"]),
+    ("repair-link", &["from", "to"]),
+    ("drop-message", &["message"]),
+    ("duplicate-message", &["message"]),
+    ("delay-message", &["message", "ticks"]),
+    ("deliver-message", &["message"]),
+    ("fire-timer", &["node", "timer"]),
+    (
+        "client-request",
+        &["client", "node", "operation", "key", "value"],
+    ),
+];
+
+// ---------------------------------------------------------------- decoding
+
+pub(crate) fn decode_scenario(value: &Value) -> Result<Scenario> {
+    let root = Path::Root;
+    let fields = expect_object(value, &root, "a scenario object")?;
+    // A newer version may rename or add fields, so the version is checked
+    // before anything else: its message is the helpful one.
+    let version_path = root.field("version");
+    let version = match find(fields, "version") {
+        Some(value) => expect_u32(value, &version_path)?,
+        None => {
+            return Err(missing(
+                &version_path,
+                "every scenario starts with \"version\": 1",
+            ))
+        }
+    };
+    check_version(version)?;
+
+    // The defaults for every optional field; the seed and protocol given
+    // here are placeholders for the required fields read below.
+    let mut scenario = Scenario::new("", 0, ProtocolSpec::PrimaryBackup { nodes: 0 });
+    let (mut seed, mut protocol) = (None, None);
+    for (key, value) in fields {
+        let path = root.field(key);
+        match key.as_str() {
+            "version" => {}
+            "name" => scenario.name = expect_string(value, &path)?.to_owned(),
+            "description" => scenario.description = expect_string(value, &path)?.to_owned(),
+            "seed" => seed = Some(expect_u64(value, &path)?),
+            "protocol" => protocol = Some(decode_protocol(value, &path)?),
+            "network" => scenario.network = decode_network(value, &path)?,
+            "workload" => scenario.workload = decode_workload(value, &path)?,
+            "limits" => scenario.limits = decode_limits(value, &path)?,
+            "actions" => scenario.actions = decode_actions(value, &path)?,
+            _ => return Err(unknown_field(&path, key, "a scenario", SCENARIO_FIELDS)),
+        }
+    }
+    scenario.seed = seed.ok_or_else(|| {
+        missing(
+            &root.field("seed"),
+            "any whole number, for example \"seed\": 1",
+        )
+    })?;
+    scenario.protocol = protocol.ok_or_else(|| {
+        missing(
+            &root.field("protocol"),
+            "for example \"protocol\": { \"name\": \"primary-backup\", \"nodes\": 3 }",
+        )
+    })?;
+    Ok(scenario)
+}
+
+pub(crate) fn decode_protocol(value: &Value, path: &Path) -> Result<ProtocolSpec> {
+    let fields = expect_object(
+        value,
+        path,
+        "an object like { \"name\": \"primary-backup\", \"nodes\": 3 }",
+    )?;
+    let name_path = path.field("name");
+    let name_value = find(fields, "name").ok_or_else(|| {
+        missing(
+            &name_path,
+            &format!("known protocols: {}", PROTOCOL_NAMES.join(", ")),
+        )
+    })?;
+    let name = expect_string(name_value, &name_path)?;
+    // Each protocol has its own parameters, so the name decides which fields exist.
+    match name {
+        "primary-backup" => {
+            reject_unknown(
+                fields,
+                path,
+                "a primary-backup protocol",
+                PRIMARY_BACKUP_FIELDS,
+            )?;
+            let nodes_path = path.field("nodes");
+            let nodes = find(fields, "nodes")
+                .ok_or_else(|| missing(&nodes_path, "how many nodes the cluster has, 1 to 16"))?;
+            Ok(ProtocolSpec::PrimaryBackup {
+                nodes: expect_u32(nodes, &nodes_path)?,
+            })
+        }
+        _ => Err(ScenarioError::at(
+            name_path,
+            format!(
+                "unknown protocol {} (known: {})",
+                quote(name),
+                PROTOCOL_NAMES.join(", ")
+            ),
+        )),
+    }
+}
+
+/// Missing fields keep their defaults, so a section can name only what it changes.
+pub(crate) fn decode_network(value: &Value, path: &Path) -> Result<NetworkConfig> {
+    let mut network = NetworkConfig::default();
+    for (key, value) in expect_object(value, path, "an object of network settings")? {
+        let path = path.field(key);
+        match key.as_str() {
+            "delay_ticks_min" => network.delay_ticks_min = expect_u64(value, &path)?,
+            "delay_ticks_max" => network.delay_ticks_max = expect_u64(value, &path)?,
+            "loss_per_mille" => network.loss_per_mille = expect_u32(value, &path)?,
+            "duplicate_per_mille" => network.duplicate_per_mille = expect_u32(value, &path)?,
+            "reorder_per_mille" => network.reorder_per_mille = expect_u32(value, &path)?,
+            _ => return Err(unknown_field(&path, key, "network", NETWORK_FIELDS)),
+        }
+    }
+    Ok(network)
+}
+
+/// Missing fields keep their defaults, as for the network.
+pub(crate) fn decode_workload(value: &Value, path: &Path) -> Result<WorkloadConfig> {
+    let mut workload = WorkloadConfig::default();
+    for (key, value) in expect_object(value, path, "an object of workload settings")? {
+        let path = path.field(key);
+        match key.as_str() {
+            "clients" => workload.clients = expect_u32(value, &path)?,
+            "think_ticks_min" => workload.think_ticks_min = expect_u64(value, &path)?,
+            "think_ticks_max" => workload.think_ticks_max = expect_u64(value, &path)?,
+            "keys" => workload.keys = expect_u32(value, &path)?,
+            "read_per_mille" => workload.read_per_mille = expect_u32(value, &path)?,
+            "timeout_ticks" => workload.timeout_ticks = expect_u64(value, &path)?,
+            "attempts_max" => workload.attempts_max = expect_u32(value, &path)?,
+            "operations_max" => workload.operations_max = expect_u32(value, &path)?,
+            _ => return Err(unknown_field(&path, key, "workload", WORKLOAD_FIELDS)),
+        }
+    }
+    Ok(workload)
+}
+
+/// Missing fields keep their defaults, as for the network.
+pub(crate) fn decode_limits(value: &Value, path: &Path) -> Result<Limits> {
+    let mut limits = Limits::default();
+    for (key, value) in expect_object(value, path, "an object of limits")? {
+        let path = path.field(key);
+        match key.as_str() {
+            "ticks_max" => limits.ticks_max = expect_u64(value, &path)?,
+            "steps_max" => limits.steps_max = expect_u64(value, &path)?,
+            "in_flight_max" => limits.in_flight_max = expect_u32(value, &path)?,
+            _ => return Err(unknown_field(&path, key, "limits", LIMITS_FIELDS)),
+        }
+    }
+    Ok(limits)
+}
+
+fn decode_actions(value: &Value, path: &Path) -> Result<Vec<TimedAction>> {
+    let items = expect_array(value, path, "a list of actions")?;
+    // Checked here too (validate repeats it) to fail before decoding a flood.
+    if items.len() > ACTIONS_MAX {
+        return Err(ScenarioError::at(
+            path,
+            format!(
+                "{} actions is more than the {ACTIONS_MAX} allowed",
+                items.len()
+            ),
+        ));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| decode_timed_action(item, &path.index(index)))
+        .collect()
+}
+
+pub(crate) fn decode_timed_action(value: &Value, path: &Path) -> Result<TimedAction> {
+    let fields = expect_object(
+        value,
+        path,
+        "an action like { \"at_tick\": 100, \"action\": \"crash\", \"node\": 0 }",
+    )?;
+    let at_tick_path = path.field("at_tick");
+    let at_tick = find(fields, "at_tick")
+        .ok_or_else(|| missing(&at_tick_path, "the tick at which the action happens"))?;
+    let at_tick = expect_u64(at_tick, &at_tick_path)?;
+    let action = decode_action_fields(fields, path, &["at_tick"])?;
+    Ok(TimedAction { at_tick, action })
+}
+
+pub(crate) fn decode_action(value: &Value, path: &Path) -> Result<Action> {
+    let fields = expect_object(
+        value,
+        path,
+        "an action like { \"action\": \"crash\", \"node\": 0 }",
+    )?;
+    decode_action_fields(fields, path, &[])
+}
+
+/// The action in `fields`; `also_allowed` names fields the caller reads.
+fn decode_action_fields(fields: &Fields, path: &Path, also_allowed: &[&str]) -> Result<Action> {
+    let kind_path = path.field("action");
+    let kind_value = find(fields, "action").ok_or_else(|| {
+        missing(
+            &kind_path,
+            "which action, for example \"action\": \"crash\"",
+        )
+    })?;
+    let kind = expect_string(kind_value, &kind_path)?;
+    let Some(&(_, names)) = ACTION_FIELDS.iter().find(|(name, _)| *name == kind) else {
+        let kinds: Vec<&str> = ACTION_FIELDS.iter().map(|(name, _)| *name).collect();
+        let hint = match suggest(kind, &kinds) {
+            Some(near) => format!("did you mean {}?", quote(near)),
+            None => format!("known: {}", kinds.join(", ")),
+        };
+        return Err(ScenarioError::at(
+            kind_path,
+            format!("unknown action {} ({hint})", quote(kind)),
+        ));
+    };
+    for (key, _) in fields {
+        if key != "action"
+            && !also_allowed.contains(&key.as_str())
+            && !names.contains(&key.as_str())
+        {
+            return Err(unknown_field(
+                &path.field(key),
+                key,
+                &format!("a {kind} action"),
+                names,
+            ));
+        }
+    }
+    let fields = ActionFields {
+        fields,
+        path,
+        kind,
+        names,
+    };
+    Ok(match kind {
+        "crash" => Action::Crash {
+            node: fields.node("node")?,
+        },
+        "crash-stop" => Action::CrashStop {
+            node: fields.node("node")?,
+        },
+        "restart" => Action::Restart {
+            node: fields.node("node")?,
+        },
+        "pause" => Action::Pause {
+            node: fields.node("node")?,
+            ticks: fields.u64("ticks")?,
+        },
+        "partition" => Action::Partition {
+            islands: fields.islands()?,
+        },
+        "heal" => Action::Heal,
+        "isolate" => Action::Isolate {
+            node: fields.node("node")?,
+        },
+        "reconnect" => Action::Reconnect {
+            node: fields.node("node")?,
+        },
+        "cut-link" => Action::CutLink {
+            from: fields.node("from")?,
+            to: fields.node("to")?,
+        },
+        "repair-link" => Action::RepairLink {
+            from: fields.node("from")?,
+            to: fields.node("to")?,
+        },
+        "drop-message" => Action::DropMessage {
+            message: fields.message()?,
+        },
+        "duplicate-message" => Action::DuplicateMessage {
+            message: fields.message()?,
+        },
+        "delay-message" => Action::DelayMessage {
+            message: fields.message()?,
+            ticks: fields.u64("ticks")?,
+        },
+        "deliver-message" => Action::DeliverMessage {
+            message: fields.message()?,
+        },
+        "fire-timer" => Action::FireTimer {
+            node: fields.node("node")?,
+            timer: fields.u64("timer")?,
+        },
+        "client-request" => Action::ClientRequest {
+            client: ClientId(fields.u32("client")?),
+            node: fields.node("node")?,
+            operation: fields.operation()?,
+        },
+        _ => unreachable!("every name in ACTION_FIELDS has a decoder"),
+    })
+}
+
+/// The fields of one action object, known to be only those its kind takes.
+struct ActionFields<'v, 'p> {
+    fields: &'v Fields,
+    path: &'p Path<'p>,
+    kind: &'v str,
+    names: &'static [&'static str],
+}
+
+impl<'v> ActionFields<'v, '_> {
+    fn value(&self, name: &str) -> Result<&'v Value> {
+        find(self.fields, name).ok_or_else(|| {
+            missing(
+                &self.path.field(name),
+                &format!("a {} action needs {}", self.kind, self.required_names()),
+            )
+        })
+    }
+
+    fn required_names(&self) -> String {
+        let required: Vec<&str> = self
+            .names
+            .iter()
+            .copied()
+            .filter(|name| *name != "value")
+            .collect();
+        required.join(", ")
+    }
+
+    fn u64(&self, name: &str) -> Result<u64> {
+        expect_u64(self.value(name)?, &self.path.field(name))
+    }
+
+    fn u32(&self, name: &str) -> Result<u32> {
+        expect_u32(self.value(name)?, &self.path.field(name))
+    }
+
+    fn node(&self, name: &str) -> Result<NodeId> {
+        Ok(NodeId(self.u32(name)?))
+    }
+
+    fn message(&self) -> Result<MessageId> {
+        Ok(MessageId(self.u64("message")?))
+    }
+
+    fn islands(&self) -> Result<Vec<Vec<NodeId>>> {
+        let path = self.path.field("islands");
+        let islands = expect_array(
+            self.value("islands")?,
+            &path,
+            "a list of islands, each a list of nodes, like [[0], [1, 2]]",
+        )?;
+        islands
+            .iter()
+            .enumerate()
+            .map(|(index, island)| {
+                let island_path = path.index(index);
+                expect_array(island, &island_path, "a list of nodes, like [1, 2]")?
+                    .iter()
+                    .enumerate()
+                    .map(|(index, node)| Ok(NodeId(expect_u32(node, &island_path.index(index))?)))
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn operation(&self) -> Result<Operation> {
+        let path = self.path.field("operation");
+        let key = self.u32("key")?;
+        match expect_string(self.value("operation")?, &path)? {
+            "read" => match find(self.fields, "value") {
+                Some(_) => Err(ScenarioError::at(
+                    self.path.field("value"),
+                    "a read has no value; remove it or make the operation a write",
+                )),
+                None => Ok(Operation::Read { key }),
+            },
+            "write" => Ok(Operation::Write {
+                key,
+                value: self.u64("value")?,
+            }),
+            other => Err(ScenarioError::at(
+                path,
+                format!("unknown operation {} (known: read, write)", quote(other)),
+            )),
+        }
+    }
+}
+
+fn find<'v>(fields: &'v Fields, key: &str) -> Option<&'v Value> {
+    fields
+        .iter()
+        .find(|(name, _)| name == key)
+        .map(|(_, value)| value)
+}
+
+fn reject_unknown(fields: &Fields, path: &Path, context: &str, known: &[&str]) -> Result<()> {
+    match fields
+        .iter()
+        .find(|(key, _)| !known.contains(&key.as_str()))
+    {
+        Some((key, _)) => Err(unknown_field(&path.field(key), key, context, known)),
+        None => Ok(()),
+    }
+}
+
+fn unknown_field(path: &Path, key: &str, context: &str, known: &[&str]) -> ScenarioError {
+    let hint = match suggest(key, known) {
+        Some(near) => format!("did you mean {near}?"),
+        None if known.is_empty() => "it takes no other fields".to_owned(),
+        None => format!("known: {}", known.join(", ")),
+    };
+    // The path already shows the field's name.
+    ScenarioError::at(path, format!("{context} has no such field ({hint})"))
+}
+
+fn missing(path: &Path, hint: &str) -> ScenarioError {
+    ScenarioError::at(path, format!("missing; {hint}"))
+}
+
+/// How a wrong value is named in a message.
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => format!("the text {}", quote(s)),
+        Value::Array(_) => "a list".to_owned(),
+        Value::Object(_) => "an object".to_owned(),
+    }
+}
+
+fn expect_object<'v>(value: &'v Value, path: &Path, expected: &str) -> Result<&'v Fields> {
+    match value {
+        Value::Object(fields) => Ok(fields),
+        other => Err(ScenarioError::at(
+            path,
+            format!("expected {expected}, found {}", describe(other)),
+        )),
+    }
+}
+
+fn expect_array<'v>(value: &'v Value, path: &Path, expected: &str) -> Result<&'v [Value]> {
+    match value {
+        Value::Array(items) => Ok(items),
+        other => Err(ScenarioError::at(
+            path,
+            format!("expected {expected}, found {}", describe(other)),
+        )),
+    }
+}
+
+fn expect_string<'v>(value: &'v Value, path: &Path) -> Result<&'v str> {
+    match value {
+        Value::String(s) => Ok(s),
+        other => Err(ScenarioError::at(
+            path,
+            format!("expected text in quotes, found {}", describe(other)),
+        )),
+    }
+}
+
+fn expect_u64(value: &Value, path: &Path) -> Result<u64> {
+    let message = match value {
+        Value::Number(Number::Unsigned(n)) => return Ok(*n),
+        Value::Number(Number::Negative(n)) => format!("must not be negative, found {n}"),
+        Value::Number(Number::Float(x)) => {
+            let shown = Number::Float(*x);
+            if *x < 0.0 {
+                format!("must not be negative, found {shown}")
+            } else if x.fract() != 0.0 {
+                format!("expected a whole number, found {shown}")
+            } else if *x >= u64::MAX as f64 {
+                // The parser turns whole numbers beyond u64 into floats.
+                format!("{shown} is too large (at most {})", u64::MAX)
+            } else {
+                format!("write whole numbers without a decimal point or exponent, found {shown}")
+            }
+        }
+        other => format!("expected a whole number, found {}", describe(other)),
+    };
+    Err(ScenarioError::at(path, message))
+}
+
+fn expect_u32(value: &Value, path: &Path) -> Result<u32> {
+    let n = expect_u64(value, path)?;
+    u32::try_from(n)
+        .map_err(|_| ScenarioError::at(path, format!("{n} is too large (at most {})", u32::MAX)))
+}
+
+// ---------------------------------------------------------------- encoding
+
+pub(crate) fn encode_scenario(scenario: &Scenario) -> Value {
+    object(vec![
+        ("version", number(scenario.version)),
+        ("name", Value::String(scenario.name.clone())),
+        ("description", Value::String(scenario.description.clone())),
+        ("seed", number(scenario.seed)),
+        ("protocol", encode_protocol(&scenario.protocol)),
+        ("network", encode_network(&scenario.network)),
+        ("workload", encode_workload(&scenario.workload)),
+        ("limits", encode_limits(&scenario.limits)),
+        (
+            "actions",
+            Value::Array(scenario.actions.iter().map(encode_timed_action).collect()),
+        ),
+    ])
+}
+
+pub(crate) fn encode_protocol(protocol: &ProtocolSpec) -> Value {
+    match protocol {
+        ProtocolSpec::PrimaryBackup { nodes } => object(vec![
+            ("name", Value::String(protocol.name().to_owned())),
+            ("nodes", number(*nodes)),
+        ]),
+    }
+}
+
+pub(crate) fn encode_network(network: &NetworkConfig) -> Value {
+    object(vec![
+        ("delay_ticks_min", number(network.delay_ticks_min)),
+        ("delay_ticks_max", number(network.delay_ticks_max)),
+        ("loss_per_mille", number(network.loss_per_mille)),
+        ("duplicate_per_mille", number(network.duplicate_per_mille)),
+        ("reorder_per_mille", number(network.reorder_per_mille)),
+    ])
+}
+
+pub(crate) fn encode_workload(workload: &WorkloadConfig) -> Value {
+    object(vec![
+        ("clients", number(workload.clients)),
+        ("think_ticks_min", number(workload.think_ticks_min)),
+        ("think_ticks_max", number(workload.think_ticks_max)),
+        ("keys", number(workload.keys)),
+        ("read_per_mille", number(workload.read_per_mille)),
+        ("timeout_ticks", number(workload.timeout_ticks)),
+        ("attempts_max", number(workload.attempts_max)),
+        ("operations_max", number(workload.operations_max)),
+    ])
+}
+
+pub(crate) fn encode_limits(limits: &Limits) -> Value {
+    object(vec![
+        ("ticks_max", number(limits.ticks_max)),
+        ("steps_max", number(limits.steps_max)),
+        ("in_flight_max", number(limits.in_flight_max)),
+    ])
+}
+
+pub(crate) fn encode_timed_action(timed: &TimedAction) -> Value {
+    let mut fields = vec![("at_tick", number(timed.at_tick))];
+    fields.extend(action_fields(&timed.action));
+    object(fields)
+}
+
+pub(crate) fn encode_action(action: &Action) -> Value {
+    object(action_fields(action))
+}
+
+/// `action` (its kind) first, then the kind's fields in declaration order.
+fn action_fields(action: &Action) -> Vec<(&'static str, Value)> {
+    let node = |node: &NodeId| number(node.0);
+    let mut fields = vec![("action", Value::String(action.name().to_owned()))];
+    match action {
+        Action::Crash { node: n }
+        | Action::CrashStop { node: n }
+        | Action::Restart { node: n }
+        | Action::Isolate { node: n }
+        | Action::Reconnect { node: n } => fields.push(("node", node(n))),
+        Action::Pause { node: n, ticks } => {
+            fields.extend([("node", node(n)), ("ticks", number(*ticks))]);
+        }
+        Action::Partition { islands } => {
+            let islands = islands
+                .iter()
+                .map(|island| Value::Array(island.iter().map(node).collect()))
+                .collect();
+            fields.push(("islands", Value::Array(islands)));
+        }
+        Action::Heal => {}
+        Action::CutLink { from, to } | Action::RepairLink { from, to } => {
+            fields.extend([("from", node(from)), ("to", node(to))]);
+        }
+        Action::DropMessage { message }
+        | Action::DuplicateMessage { message }
+        | Action::DeliverMessage { message } => fields.push(("message", number(message.0))),
+        Action::DelayMessage { message, ticks } => {
+            fields.extend([("message", number(message.0)), ("ticks", number(*ticks))]);
+        }
+        Action::FireTimer { node: n, timer } => {
+            fields.extend([("node", node(n)), ("timer", number(*timer))]);
+        }
+        Action::ClientRequest {
+            client,
+            node: n,
+            operation,
+        } => {
+            fields.extend([("client", number(client.0)), ("node", node(n))]);
+            match operation {
+                Operation::Read { key } => fields.extend([
+                    ("operation", Value::String("read".to_owned())),
+                    ("key", number(*key)),
+                ]),
+                Operation::Write { key, value } => fields.extend([
+                    ("operation", Value::String("write".to_owned())),
+                    ("key", number(*key)),
+                    ("value", number(*value)),
+                ]),
+            }
+        }
+    }
+    fields
+}
+
+fn object(fields: Vec<(&str, Value)>) -> Value {
+    Value::Object(
+        fields
+            .into_iter()
+            .map(|(key, value)| (key.to_owned(), value))
+            .collect(),
+    )
+}
+
+fn number(n: impl Into<u64>) -> Value {
+    Value::Number(Number::Unsigned(n.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(value: &Value) -> Vec<&str> {
+        match value {
+            Value::Object(fields) => fields.iter().map(|(key, _)| key.as_str()).collect(),
+            _ => panic!("not an object"),
+        }
+    }
+
+    /// The lists that error messages quote must match what is written.
+    #[test]
+    fn field_lists_match_the_encoder() {
+        let scenario = Scenario::new("", 1, ProtocolSpec::PrimaryBackup { nodes: 3 });
+        assert_eq!(keys(&encode_scenario(&scenario)), SCENARIO_FIELDS);
+        assert_eq!(
+            keys(&encode_protocol(&scenario.protocol)),
+            PRIMARY_BACKUP_FIELDS
+        );
+        assert_eq!(keys(&encode_network(&scenario.network)), NETWORK_FIELDS);
+        assert_eq!(keys(&encode_workload(&scenario.workload)), WORKLOAD_FIELDS);
+        assert_eq!(keys(&encode_limits(&scenario.limits)), LIMITS_FIELDS);
+    }
+
+    #[test]
+    fn action_field_table_matches_the_encoder() {
+        let (n, m) = (NodeId(0), MessageId(0));
+        let write = Operation::Write { key: 0, value: 1 };
+        let actions = [
+            Action::Crash { node: n },
+            Action::CrashStop { node: n },
+            Action::Restart { node: n },
+            Action::Pause { node: n, ticks: 1 },
+            Action::Partition { islands: vec![] },
+            Action::Heal,
+            Action::Isolate { node: n },
+            Action::Reconnect { node: n },
+            Action::CutLink { from: n, to: n },
+            Action::RepairLink { from: n, to: n },
+            Action::DropMessage { message: m },
+            Action::DuplicateMessage { message: m },
+            Action::DelayMessage {
+                message: m,
+                ticks: 1,
+            },
+            Action::DeliverMessage { message: m },
+            Action::FireTimer { node: n, timer: 0 },
+            Action::ClientRequest {
+                client: ClientId(0),
+                node: n,
+                operation: write,
+            },
+        ];
+        assert_eq!(actions.len(), ACTION_FIELDS.len());
+        for (action, (name, names)) in actions.iter().zip(ACTION_FIELDS) {
+            assert_eq!(action.name(), *name);
+            let encoded = encode_action(action);
+            assert_eq!(keys(&encoded)[0], "action");
+            assert_eq!(&keys(&encoded)[1..], *names);
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! The rules a scenario must follow beyond its shape. They keep every run
+//! small enough for a browser tab and make sure each action names something
+//! that exists, so the simulator can trust a valid scenario without
+//! checking again.
+
+use crate::error::ScenarioError;
+use crate::model::*;
+
+type Result<T = ()> = std::result::Result<T, ScenarioError>;
+
+pub(crate) const NODES_MAX: u32 = 16;
+pub(crate) const CLIENTS_MAX: u32 = 32;
+pub(crate) const KEYS_MAX: u32 = 1_000;
+pub(crate) const PER_MILLE_MAX: u32 = 1_000;
+pub(crate) const ATTEMPTS_MAX: u32 = 100;
+pub(crate) const OPERATIONS_MAX: u32 = 100_000;
+pub(crate) const TICKS_MAX: u64 = 100_000_000;
+pub(crate) const STEPS_MAX: u64 = 10_000_000;
+pub(crate) const IN_FLIGHT_MAX: u32 = 1_000_000;
+pub(crate) const NAME_CHARS_MAX: usize = 200;
+pub(crate) const DESCRIPTION_CHARS_MAX: usize = 5_000;
+pub(crate) const ACTIONS_MAX: usize = 100_000;
+/// Bound on every other tick count (delays, timeouts, pauses, action
+/// times). Ten times the longest run, so nothing useful is refused, and small
+/// enough that the simulator can add any two tick counts without overflow.
+pub(crate) const TICK_COUNT_MAX: u64 = 1_000_000_000;
+
+/// Checks every rule and returns the first broken one, naming its field.
+pub fn validate(scenario: &Scenario) -> Result {
+    check_version(scenario.version)?;
+    at_most_chars("name", &scenario.name, NAME_CHARS_MAX)?;
+    at_most_chars("description", &scenario.description, DESCRIPTION_CHARS_MAX)?;
+    match scenario.protocol {
+        ProtocolSpec::PrimaryBackup { nodes } => {
+            in_range("protocol.nodes", nodes.into(), 1, NODES_MAX.into())?;
+        }
+    }
+    check_network(&scenario.network)?;
+    check_workload(&scenario.workload)?;
+    check_limits(&scenario.limits)?;
+    check_actions(scenario)
+}
+
+pub(crate) fn check_version(version: u32) -> Result {
+    if version == SCENARIO_VERSION {
+        return Ok(());
+    }
+    Err(ScenarioError::at(
+        "version",
+        format!(
+            "unknown scenario version {version} (this Faultline reads version {SCENARIO_VERSION})"
+        ),
+    ))
+}
+
+fn check_network(network: &NetworkConfig) -> Result {
+    if network.delay_ticks_min == 0 {
+        return Err(ScenarioError::at(
+            "network.delay_ticks_min",
+            "must be at least 1: a message cannot arrive in the tick it was sent",
+        ));
+    }
+    tick_count("network.delay_ticks_max", network.delay_ticks_max)?;
+    min_not_above_max(
+        "network.delay_ticks_min",
+        network.delay_ticks_min,
+        "delay_ticks_max",
+        network.delay_ticks_max,
+    )?;
+    per_mille("network.loss_per_mille", network.loss_per_mille)?;
+    per_mille("network.duplicate_per_mille", network.duplicate_per_mille)?;
+    per_mille("network.reorder_per_mille", network.reorder_per_mille)
+}
+
+fn check_workload(workload: &WorkloadConfig) -> Result {
+    in_range(
+        "workload.clients",
+        workload.clients.into(),
+        0,
+        CLIENTS_MAX.into(),
+    )?;
+    tick_count("workload.think_ticks_max", workload.think_ticks_max)?;
+    min_not_above_max(
+        "workload.think_ticks_min",
+        workload.think_ticks_min,
+        "think_ticks_max",
+        workload.think_ticks_max,
+    )?;
+    in_range("workload.keys", workload.keys.into(), 1, KEYS_MAX.into())?;
+    per_mille("workload.read_per_mille", workload.read_per_mille)?;
+    if workload.timeout_ticks == 0 {
+        return Err(ScenarioError::at(
+            "workload.timeout_ticks",
+            "must be at least 1: a client needs some time to wait for a reply",
+        ));
+    }
+    tick_count("workload.timeout_ticks", workload.timeout_ticks)?;
+    in_range(
+        "workload.attempts_max",
+        workload.attempts_max.into(),
+        1,
+        ATTEMPTS_MAX.into(),
+    )?;
+    in_range(
+        "workload.operations_max",
+        workload.operations_max.into(),
+        0,
+        OPERATIONS_MAX.into(),
+    )
+}
+
+fn check_limits(limits: &Limits) -> Result {
+    in_range("limits.ticks_max", limits.ticks_max, 1, TICKS_MAX)?;
+    in_range("limits.steps_max", limits.steps_max, 1, STEPS_MAX)?;
+    in_range(
+        "limits.in_flight_max",
+        limits.in_flight_max.into(),
+        1,
+        IN_FLIGHT_MAX.into(),
+    )
+}
+
+fn check_actions(scenario: &Scenario) -> Result {
+    if scenario.actions.len() > ACTIONS_MAX {
+        return Err(ScenarioError::at(
+            "actions",
+            format!(
+                "{} actions is more than the {ACTIONS_MAX} allowed",
+                scenario.actions.len()
+            ),
+        ));
+    }
+    let mut previous_tick = 0;
+    for (index, timed) in scenario.actions.iter().enumerate() {
+        let path = format!("actions[{index}]");
+        let field = |name: &str| format!("{path}.{name}");
+        tick_count(&field("at_tick"), timed.at_tick)?;
+        // The simulator replays actions in list order; an out-of-order list
+        // would mean something different from what it looks like.
+        if timed.at_tick < previous_tick {
+            return Err(ScenarioError::at(
+                field("at_tick"),
+                format!(
+                    "{} is earlier than the action before it (tick {previous_tick}); list actions in time order",
+                    timed.at_tick
+                ),
+            ));
+        }
+        previous_tick = timed.at_tick;
+        check_action(scenario, &timed.action, &field)?;
+    }
+    Ok(())
+}
+
+fn check_action(scenario: &Scenario, action: &Action, field: &dyn Fn(&str) -> String) -> Result {
+    let node = |name: &str, node: NodeId| node_exists(scenario, &field(name), node);
+    match action {
+        Action::Crash { node: n }
+        | Action::CrashStop { node: n }
+        | Action::Restart { node: n }
+        | Action::Isolate { node: n }
+        | Action::Reconnect { node: n }
+        | Action::FireTimer { node: n, .. } => node("node", *n),
+        Action::Pause { node: n, ticks } => {
+            node("node", *n)?;
+            at_least_one_tick(&field("ticks"), *ticks, "a pause")
+        }
+        Action::Partition { islands } => check_islands(scenario, islands, &field("islands")),
+        Action::Heal
+        | Action::DropMessage { .. }
+        | Action::DuplicateMessage { .. }
+        | Action::DeliverMessage { .. } => Ok(()),
+        Action::CutLink { from, to } | Action::RepairLink { from, to } => {
+            node("from", *from)?;
+            node("to", *to)
+        }
+        Action::DelayMessage { ticks, .. } => at_least_one_tick(&field("ticks"), *ticks, "a delay"),
+        Action::ClientRequest {
+            client,
+            node: n,
+            operation,
+        } => {
+            let clients = scenario.workload.clients;
+            if client.0 >= clients {
+                let have = match clients {
+                    0 => "the workload has no clients".to_owned(),
+                    _ => format!("the workload has clients 0..={}", clients - 1),
+                };
+                return Err(ScenarioError::at(
+                    field("client"),
+                    format!("client {} does not exist ({have})", client.0),
+                ));
+            }
+            node("node", *n)?;
+            let keys = scenario.workload.keys;
+            if operation.key() >= keys {
+                return Err(ScenarioError::at(
+                    field("key"),
+                    format!(
+                        "key {} does not exist (keys are 0..={})",
+                        operation.key(),
+                        keys.saturating_sub(1)
+                    ),
+                ));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn check_islands(scenario: &Scenario, islands: &[Vec<NodeId>], path: &str) -> Result {
+    // Which island named each node so far; nodes are few (at most 16).
+    let mut island_of = vec![None; scenario.protocol.node_count() as usize];
+    for (island_index, island) in islands.iter().enumerate() {
+        for (index, &node) in island.iter().enumerate() {
+            let path = format!("{path}[{island_index}][{index}]");
+            node_exists(scenario, &path, node)?;
+            let slot = &mut island_of[node.0 as usize];
+            if let Some(earlier) = *slot {
+                let message = if earlier == island_index {
+                    format!("node {} appears twice in this island", node.0)
+                } else {
+                    format!(
+                        "node {} is already in island {earlier}; a node can be in one island only",
+                        node.0
+                    )
+                };
+                return Err(ScenarioError::at(path, message));
+            }
+            *slot = Some(island_index);
+        }
+    }
+    Ok(())
+}
+
+fn node_exists(scenario: &Scenario, path: &str, node: NodeId) -> Result {
+    let nodes = scenario.protocol.node_count();
+    if node.0 < nodes {
+        return Ok(());
+    }
+    Err(ScenarioError::at(
+        path,
+        format!(
+            "node {} does not exist (the cluster has nodes 0..={})",
+            node.0,
+            nodes.saturating_sub(1)
+        ),
+    ))
+}
+
+fn at_most_chars(path: &str, text: &str, chars_max: usize) -> Result {
+    let chars = text.chars().count();
+    if chars <= chars_max {
+        return Ok(());
+    }
+    Err(ScenarioError::at(
+        path,
+        format!("{chars} characters is longer than the {chars_max} allowed"),
+    ))
+}
+
+fn in_range(path: &str, value: u64, min: u64, max: u64) -> Result {
+    if (min..=max).contains(&value) {
+        return Ok(());
+    }
+    Err(ScenarioError::at(
+        path,
+        format!("must be from {min} to {max}, found {value}"),
+    ))
+}
+
+fn per_mille(path: &str, value: u32) -> Result {
+    if value <= PER_MILLE_MAX {
+        return Ok(());
+    }
+    Err(ScenarioError::at(
+        path,
+        format!("{value} is more than {PER_MILLE_MAX} (per mille: 1000 means always)"),
+    ))
+}
+
+fn tick_count(path: &str, ticks: u64) -> Result {
+    if ticks <= TICK_COUNT_MAX {
+        return Ok(());
+    }
+    Err(ScenarioError::at(
+        path,
+        format!("{ticks} ticks is more than the {TICK_COUNT_MAX} allowed"),
+    ))
+}
+
+fn at_least_one_tick(path: &str, ticks: u64, what: &str) -> Result {
+    if ticks == 0 {
+        return Err(ScenarioError::at(
+            path,
+            format!("{what} lasts at least 1 tick"),
+        ));
+    }
+    tick_count(path, ticks)
+}
+
+/// `min_path` is the full path of the min field, `max_name` the max
+/// field's name within the same section.
+fn min_not_above_max(min_path: &str, min: u64, max_name: &str, max: u64) -> Result {
+    if min <= max {
+        return Ok(());
+    }
+    Err(ScenarioError::at(
+        min_path,
+        format!("{min} is greater than {max_name} ({max})"),
+    ))
+}

@@ -1,0 +1,290 @@
+//! Shared by the integration tests: valid scenarios, hand-made and generated.
+
+#![allow(dead_code)] // Each test binary uses a different part of this module.
+
+use faultline_scenario::*;
+use proptest::collection::vec;
+use proptest::prelude::*;
+use proptest::strategy::Union;
+use std::path::PathBuf;
+
+/// `static/scenarios/` at the top of the workspace.
+pub fn static_scenarios_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../static/scenarios")
+}
+
+/// The JSON text of every built-in scenario, with its file name.
+pub fn static_scenarios() -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = std::fs::read_dir(static_scenarios_dir())
+        .expect("static/scenarios exists")
+        .map(|entry| entry.expect("readable directory").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (
+                name,
+                std::fs::read_to_string(&path).expect("readable scenario"),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// A valid scenario with one action of every kind.
+pub fn every_action_scenario() -> Scenario {
+    let mut scenario = Scenario::new(
+        "Every action \"kind\"\n",
+        u64::MAX,
+        ProtocolSpec::PrimaryBackup { nodes: 5 },
+    );
+    scenario.description = "Tabs\tand ünïcödé ✓".to_owned();
+    scenario.workload.clients = 3;
+    scenario.workload.keys = 4;
+    let (n, m) = (NodeId, MessageId);
+    let actions = [
+        Action::Crash { node: n(2) },
+        Action::CrashStop { node: n(4) },
+        Action::Restart { node: n(2) },
+        Action::Pause {
+            node: n(1),
+            ticks: 50,
+        },
+        Action::Partition {
+            islands: vec![vec![n(0)], vec![n(1), n(2)]],
+        },
+        Action::Heal,
+        Action::Isolate { node: n(0) },
+        Action::Reconnect { node: n(0) },
+        Action::CutLink {
+            from: n(0),
+            to: n(3),
+        },
+        Action::RepairLink {
+            from: n(0),
+            to: n(3),
+        },
+        Action::DropMessage { message: m(12) },
+        Action::DuplicateMessage { message: m(13) },
+        Action::DelayMessage {
+            message: m(14),
+            ticks: 40,
+        },
+        Action::DeliverMessage { message: m(15) },
+        Action::FireTimer {
+            node: n(3),
+            timer: 2,
+        },
+        Action::ClientRequest {
+            client: ClientId(2),
+            node: n(1),
+            operation: Operation::Write { key: 3, value: 5 },
+        },
+        Action::ClientRequest {
+            client: ClientId(0),
+            node: n(1),
+            operation: Operation::Read { key: 0 },
+        },
+    ];
+    scenario.actions = actions
+        .into_iter()
+        .enumerate()
+        .map(|(index, action)| TimedAction {
+            at_tick: 100 + 10 * index as u64,
+            action,
+        })
+        .collect();
+    scenario
+}
+
+/// Valid scenarios of every shape: any sizes within the limits, text with
+/// quotes and control characters, and actions of every kind.
+pub fn scenario() -> impl Strategy<Value = Scenario> {
+    (1u32..=16, 0u32..=32, 1u32..=1000).prop_flat_map(|(nodes, clients, keys)| {
+        (
+            text(),
+            text(),
+            any::<u64>(),
+            network(),
+            workload(clients, keys),
+            limits(),
+            vec((0u64..=1000, action(nodes, clients, keys)), 0..24),
+        )
+            .prop_map(
+                move |(name, description, seed, network, workload, limits, steps)| {
+                    let mut at_tick = 0;
+                    let actions = steps
+                        .into_iter()
+                        .map(|(gap_ticks, action)| {
+                            at_tick += gap_ticks;
+                            TimedAction { at_tick, action }
+                        })
+                        .collect();
+                    Scenario {
+                        version: SCENARIO_VERSION,
+                        name,
+                        description,
+                        seed,
+                        protocol: ProtocolSpec::PrimaryBackup { nodes },
+                        network,
+                        workload,
+                        limits,
+                        actions,
+                    }
+                },
+            )
+    })
+}
+
+fn text() -> impl Strategy<Value = String> {
+    "(?s).{0,40}"
+}
+
+fn network() -> impl Strategy<Value = NetworkConfig> {
+    (
+        1u64..=1_000_000,
+        0u64..=1_000_000,
+        0u32..=1000,
+        0u32..=1000,
+        0u32..=1000,
+    )
+        .prop_map(
+            |(delay_ticks_min, spread, loss, duplicate, reorder)| NetworkConfig {
+                delay_ticks_min,
+                delay_ticks_max: delay_ticks_min + spread,
+                loss_per_mille: loss,
+                duplicate_per_mille: duplicate,
+                reorder_per_mille: reorder,
+            },
+        )
+}
+
+fn workload(clients: u32, keys: u32) -> impl Strategy<Value = WorkloadConfig> {
+    (
+        0u64..=1000,
+        0u64..=1000,
+        0u32..=1000,
+        1u64..=1_000_000,
+        1u32..=100,
+        0u32..=100_000,
+    )
+        .prop_map(
+            move |(think_ticks_min, spread, read, timeout_ticks, attempts_max, operations_max)| {
+                WorkloadConfig {
+                    clients,
+                    think_ticks_min,
+                    think_ticks_max: think_ticks_min + spread,
+                    keys,
+                    read_per_mille: read,
+                    timeout_ticks,
+                    attempts_max,
+                    operations_max,
+                }
+            },
+        )
+}
+
+fn limits() -> impl Strategy<Value = Limits> {
+    (1u64..=100_000_000, 1u64..=10_000_000, 1u32..=1_000_000).prop_map(
+        |(ticks_max, steps_max, in_flight_max)| Limits {
+            ticks_max,
+            steps_max,
+            in_flight_max,
+        },
+    )
+}
+
+fn action(nodes: u32, clients: u32, keys: u32) -> impl Strategy<Value = Action> {
+    let node = move || (0..nodes).prop_map(NodeId);
+    let message = || any::<u64>().prop_map(MessageId);
+    let ticks = || 1u64..=100_000;
+    let mut kinds: Vec<BoxedStrategy<Action>> = vec![
+        node().prop_map(|node| Action::Crash { node }).boxed(),
+        node().prop_map(|node| Action::CrashStop { node }).boxed(),
+        node().prop_map(|node| Action::Restart { node }).boxed(),
+        (node(), ticks())
+            .prop_map(|(node, ticks)| Action::Pause { node, ticks })
+            .boxed(),
+        islands(nodes)
+            .prop_map(|islands| Action::Partition { islands })
+            .boxed(),
+        Just(Action::Heal).boxed(),
+        node().prop_map(|node| Action::Isolate { node }).boxed(),
+        node().prop_map(|node| Action::Reconnect { node }).boxed(),
+        (node(), node())
+            .prop_map(|(from, to)| Action::CutLink { from, to })
+            .boxed(),
+        (node(), node())
+            .prop_map(|(from, to)| Action::RepairLink { from, to })
+            .boxed(),
+        message()
+            .prop_map(|message| Action::DropMessage { message })
+            .boxed(),
+        message()
+            .prop_map(|message| Action::DuplicateMessage { message })
+            .boxed(),
+        (message(), ticks())
+            .prop_map(|(message, ticks)| Action::DelayMessage { message, ticks })
+            .boxed(),
+        message()
+            .prop_map(|message| Action::DeliverMessage { message })
+            .boxed(),
+        (node(), any::<u64>())
+            .prop_map(|(node, timer)| Action::FireTimer { node, timer })
+            .boxed(),
+    ];
+    // A scripted request needs a client to send it.
+    if clients > 0 {
+        let operation = prop_oneof![
+            (0..keys).prop_map(|key| Operation::Read { key }),
+            (0..keys, any::<u64>()).prop_map(|(key, value)| Operation::Write { key, value }),
+        ];
+        kinds.push(
+            ((0..clients).prop_map(ClientId), node(), operation)
+                .prop_map(|(client, node, operation)| Action::ClientRequest {
+                    client,
+                    node,
+                    operation,
+                })
+                .boxed(),
+        );
+    }
+    Union::new(kinds)
+}
+
+/// Up to four islands (some maybe empty); each node in at most one.
+fn islands(nodes: u32) -> impl Strategy<Value = Vec<Vec<NodeId>>> {
+    (1usize..=4, vec(0usize..=4, nodes as usize)).prop_map(|(island_count, assignment)| {
+        let mut islands = vec![Vec::new(); island_count];
+        for (node, island) in assignment.into_iter().enumerate() {
+            if let Some(island) = islands.get_mut(island) {
+                island.push(NodeId(node as u32));
+            }
+        }
+        islands
+    })
+}
+
+/// A link fragment carrying `bytes` as its (deflated) scenario, whatever
+/// they are; written independently of the crate's encoder.
+pub fn fragment_for(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let compressed = miniz_oxide::deflate::compress_to_vec(bytes, 1);
+    let mut bits = 0u32;
+    let mut bit_count = 0;
+    let mut encoded = String::from("s=1.");
+    for byte in compressed {
+        bits = bits << 8 | u32::from(byte);
+        bit_count += 8;
+        while bit_count >= 6 {
+            bit_count -= 6;
+            encoded.push(char::from(ALPHABET[(bits >> bit_count & 0x3f) as usize]));
+        }
+    }
+    if bit_count > 0 {
+        encoded.push(char::from(
+            ALPHABET[(bits << (6 - bit_count) & 0x3f) as usize],
+        ));
+    }
+    encoded
+}

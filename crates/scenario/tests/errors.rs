@@ -1,0 +1,321 @@
+//! Every rule and every kind of malformed input, with the message a person
+//! gets for it. Each row is (input, text the message must contain).
+
+mod common;
+
+use faultline_scenario::*;
+
+/// A valid scenario (5 nodes, the default 2 clients and 1 key) plus `fields`.
+fn with(fields: &str) -> String {
+    format!(
+        r#"{{"version": 1, "seed": 1, "protocol": {{"name": "primary-backup", "nodes": 5}}{fields}}}"#
+    )
+}
+
+fn actions(list: &str) -> String {
+    with(&format!(r#", "actions": [{list}]"#))
+}
+
+fn check_table(cases: &[(String, &str)]) {
+    let mut failures = Vec::new();
+    for (input, expected) in cases {
+        match from_json(input) {
+            Ok(_) => failures.push(format!("accepted: {input}\n  expected: {expected}")),
+            Err(error) if !error.to_string().contains(expected) => failures.push(format!(
+                "input: {input}\n  got:      {error}\n  expected: {expected}"
+            )),
+            Err(_) => {}
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn syntax_errors_give_line_and_column() {
+    let cases: Vec<(String, &str)> = vec![
+        (
+            "".into(),
+            "the text is empty; a scenario is a JSON object, starting with {",
+        ),
+        (" \n".into(), "the text is empty"),
+        (
+            r#"{"version":"#.into(),
+            "line 1, column 11: the text ends where a value was expected",
+        ),
+        (
+            "{".into(),
+            "line 1, column 1: the text ends inside an object (a '}' is missing)",
+        ),
+        (
+            r#"{"actions": [1"#.into(),
+            "the text ends inside a list (a ']' is missing)",
+        ),
+        (r#"{"name": "abc"#.into(), "the text ends inside a string"),
+        (
+            r#"{"version": 1,}"#.into(),
+            "line 1, column 15: trailing comma",
+        ),
+        (r#"{"version" 1}"#.into(), "line 1, column 12: expected ':'"),
+        (
+            r#"{"version": 1 "seed": 2}"#.into(),
+            "line 1, column 15: expected ',' or '}'",
+        ),
+        (
+            "{\n  \"version\": 1,\n  \"seed\": 1\n  \"protocol\": {}\n}".into(),
+            "line 4, column 3: expected ',' or '}'",
+        ),
+        (
+            r#"{"version": 1} x"#.into(),
+            "line 1, column 16: unexpected text after the end of the scenario",
+        ),
+        (r#"{"version": tru}"#.into(), "expected true, false or null"),
+        (
+            r#"{"version": }"#.into(),
+            "expected a value (a number, text in quotes, a list or an object)",
+        ),
+        (
+            r#"{version: 1}"#.into(),
+            "line 1, column 2: expected a field name in double quotes",
+        ),
+        (
+            "{\"name\": \"a\tb\"}".into(),
+            "a tab or line break inside text in quotes must be written as \\t or \\n",
+        ),
+        (
+            r#"{"version": 01}"#.into(),
+            "line 1, column 14: invalid number",
+        ),
+        (r#"{"seed": 1e400}"#.into(), "the number is too large"),
+        (r#"{"name": "\x"}"#.into(), "invalid escape"),
+        (
+            format!("{}{}", "[".repeat(200), "]".repeat(200)),
+            "lists or objects are nested too deeply",
+        ),
+        (
+            r#"{"version": 1, "version": 1}"#.into(),
+            "line 1, column 24: the field \"version\" appears twice in one object",
+        ),
+        (
+            actions(r#"{"at_tick": 1, "action": "heal", "action": "heal"}"#),
+            "the field \"action\" appears twice",
+        ),
+    ];
+    check_table(&cases);
+}
+
+#[test]
+fn shape_errors_name_the_field() {
+    let cases: Vec<(String, &str)> = vec![
+        ("[]".into(), "expected a scenario object, found a list"),
+        (r#"{"seed": 1}"#.into(), "version: missing; every scenario starts with \"version\": 1"),
+        (r#"{"version": 7, "seed": 1}"#.into(), "version: unknown scenario version 7 (this Faultline reads version 1)"),
+        (r#"{"version": 2, "seed": 1, "topology": "ring"}"#.into(), "version: unknown scenario version 2"),
+        (r#"{"version": "1"}"#.into(), "version: expected a whole number, found the text \"1\""),
+        (r#"{"version": 1, "protocol": {"name": "primary-backup", "nodes": 3}}"#.into(), "seed: missing"),
+        (r#"{"version": 1, "seed": 1}"#.into(), "protocol: missing; for example"),
+        (r#"{"version": 1, "seed": 1, "protocol": {"name": "raftt", "nodes": 3}}"#.into(), "protocol.name: unknown protocol \"raftt\" (known: primary-backup)"),
+        (r#"{"version": 1, "seed": 1, "protocol": "primary-backup"}"#.into(), "protocol: expected an object like { \"name\": \"primary-backup\", \"nodes\": 3 }, found the text \"primary-backup\""),
+        (r#"{"version": 1, "seed": 1, "protocol": {"nodes": 3}}"#.into(), "protocol.name: missing; known protocols: primary-backup"),
+        (r#"{"version": 1, "seed": 1, "protocol": {"name": "primary-backup"}}"#.into(), "protocol.nodes: missing"),
+        (r#"{"version": 1, "seed": 1, "protocol": {"name": "primary-backup", "node": 3}}"#.into(), "protocol.node: a primary-backup protocol has no such field (did you mean nodes?)"),
+        (with(r#", "sed": 2"#), "sed: a scenario has no such field (did you mean seed?)"),
+        (with(r#", "colour": 2"#), "colour: a scenario has no such field (known: version, name, description, seed, protocol, network, workload, limits, actions)"),
+        (with(r#", "network": {"delay_tick_min": 2}"#), "network.delay_tick_min: network has no such field (did you mean delay_ticks_min?)"),
+        (with(r#", "workload": {"client": 2}"#), "workload.client: workload has no such field (did you mean clients?)"),
+        (with(r#", "limits": {"ticks": 2}"#), "limits.ticks: limits has no such field"),
+        (with(r#", "limits": {"a\nb": 2}"#), r#"limits["a\u{a}b"]: limits has no such field"#),
+        (with(r#", "network": 5"#), "network: expected an object of network settings, found 5"),
+        (r#"{"version": 1, "seed": -1}"#.into(), "seed: must not be negative, found -1"),
+        (r#"{"version": 1, "seed": 1.5}"#.into(), "seed: expected a whole number, found 1.5"),
+        (r#"{"version": 1, "seed": 1e3}"#.into(), "seed: write whole numbers without a decimal point or exponent, found 1000.0"),
+        (r#"{"version": 1, "seed": 18446744073709551616}"#.into(), "seed: 1.8446744073709552e19 is too large (at most 18446744073709551615)"),
+        (r#"{"version": 1, "seed": -1e30}"#.into(), "seed: must not be negative, found -1e30"),
+        (r#"{"version": 1, "seed": null}"#.into(), "seed: expected a whole number, found null"),
+        (r#"{"version": 1, "seed": 1, "protocol": {"name": "primary-backup", "nodes": 4294967296}}"#.into(), "protocol.nodes: 4294967296 is too large (at most 4294967295)"),
+        (with(r#", "name": 5"#), "name: expected text in quotes, found 5"),
+        (with(r#", "description": ["a"]"#), "description: expected text in quotes, found a list"),
+        (with(r#", "actions": {}"#), "actions: expected a list of actions, found an object"),
+        (actions("true"), "actions[0]: expected an action like { \"at_tick\": 100, \"action\": \"crash\", \"node\": 0 }, found true"),
+        (actions(r#"{"action": "heal"}"#), "actions[0].at_tick: missing; the tick at which the action happens"),
+        (actions(r#"{"at_tick": 1}"#), "actions[0].action: missing; which action"),
+        (actions(r#"{"at_tick": 1, "action": 3}"#), "actions[0].action: expected text in quotes, found 3"),
+        (actions(r#"{"at_tick": 1, "action": "crsh", "node": 0}"#), "actions[0].action: unknown action \"crsh\" (did you mean \"crash\"?)"),
+        (actions(r#"{"at_tick": 1, "action": "explode"}"#), "unknown action \"explode\" (known: crash, crash-stop, restart, pause, partition, heal, isolate, reconnect, cut-link, repair-link, drop-message, duplicate-message, delay-message, deliver-message, fire-timer, client-request)"),
+        (actions(r#"{"at_tick": 1, "action": "crash", "node": 0, "ticks": 5}"#), "actions[0].ticks: a crash action has no such field (known: node)"),
+        (actions(r#"{"at_tick": 1, "action": "heal", "node": 0}"#), "actions[0].node: a heal action has no such field (it takes no other fields)"),
+        (actions(r#"{"at_tick": 1, "action": "pause", "node": 0}"#), "actions[0].ticks: missing; a pause action needs node, ticks"),
+        (actions(r#"{"at_tick": 1, "action": "crash", "node": "n1"}"#), "actions[0].node: expected a whole number, found the text \"n1\""),
+        (actions(r#"{"at_tick": 1, "action": "partition", "islands": 0}"#), "actions[0].islands: expected a list of islands, each a list of nodes, like [[0], [1, 2]], found 0"),
+        (actions(r#"{"at_tick": 1, "action": "partition", "islands": [[0], 1]}"#), "actions[0].islands[1]: expected a list of nodes, like [1, 2], found 1"),
+        (actions(r#"{"at_tick": 1, "action": "partition", "islands": [[0], [-1]]}"#), "actions[0].islands[1][0]: must not be negative, found -1"),
+        (actions(r#"{"at_tick": 1, "action": "client-request", "client": 0, "node": 0, "operation": "cas", "key": 0}"#), "actions[0].operation: unknown operation \"cas\" (known: read, write)"),
+        (actions(r#"{"at_tick": 1, "action": "client-request", "client": 0, "node": 0, "operation": "read", "key": 0, "value": 1}"#), "actions[0].value: a read has no value; remove it or make the operation a write"),
+        (actions(r#"{"at_tick": 1, "action": "client-request", "client": 0, "node": 0, "operation": "write", "key": 0}"#), "actions[0].value: missing; a client-request action needs client, node, operation, key"),
+        (actions(r#"{"at_tick": 1, "action": "client-request", "client": 0, "node": 0, "operation": "write", "value": 1}"#), "actions[0].key: missing"),
+        (actions(r#"{"at_tick": 1, "action": "fire-timer", "node": 0, "timer": 1.5}"#), "actions[0].timer: expected a whole number, found 1.5"),
+    ];
+    check_table(&cases);
+}
+
+#[test]
+fn validation_errors_name_the_field() {
+    let long_name = "é".repeat(201);
+    let long_description = "x".repeat(5001);
+    let cases: Vec<(String, &str)> = vec![
+        (r#"{"version": 1, "seed": 1, "protocol": {"name": "primary-backup", "nodes": 0}}"#.into(), "protocol.nodes: must be from 1 to 16, found 0"),
+        (r#"{"version": 1, "seed": 1, "protocol": {"name": "primary-backup", "nodes": 17}}"#.into(), "protocol.nodes: must be from 1 to 16, found 17"),
+        (with(r#", "workload": {"clients": 33}"#), "workload.clients: must be from 0 to 32, found 33"),
+        (with(r#", "workload": {"keys": 0}"#), "workload.keys: must be from 1 to 1000, found 0"),
+        (with(r#", "workload": {"keys": 1001}"#), "workload.keys: must be from 1 to 1000, found 1001"),
+        (with(r#", "network": {"loss_per_mille": 1001}"#), "network.loss_per_mille: 1001 is more than 1000 (per mille: 1000 means always)"),
+        (with(r#", "network": {"duplicate_per_mille": 5000}"#), "network.duplicate_per_mille: 5000 is more than 1000"),
+        (with(r#", "network": {"reorder_per_mille": 1001}"#), "network.reorder_per_mille: 1001 is more than 1000"),
+        (with(r#", "workload": {"read_per_mille": 1001}"#), "workload.read_per_mille: 1001 is more than 1000"),
+        (with(r#", "network": {"delay_ticks_min": 20, "delay_ticks_max": 10}"#), "network.delay_ticks_min: 20 is greater than delay_ticks_max (10)"),
+        (with(r#", "network": {"delay_ticks_min": 0}"#), "network.delay_ticks_min: must be at least 1: a message cannot arrive in the tick it was sent"),
+        (with(r#", "network": {"delay_ticks_max": 2000000000}"#), "network.delay_ticks_max: 2000000000 ticks is more than the 1000000000 allowed"),
+        (with(r#", "workload": {"think_ticks_min": 50, "think_ticks_max": 40}"#), "workload.think_ticks_min: 50 is greater than think_ticks_max (40)"),
+        (with(r#", "workload": {"timeout_ticks": 0}"#), "workload.timeout_ticks: must be at least 1"),
+        (with(r#", "workload": {"attempts_max": 0}"#), "workload.attempts_max: must be from 1 to 100, found 0"),
+        (with(r#", "workload": {"attempts_max": 101}"#), "workload.attempts_max: must be from 1 to 100, found 101"),
+        (with(r#", "workload": {"operations_max": 100001}"#), "workload.operations_max: must be from 0 to 100000, found 100001"),
+        (with(r#", "limits": {"ticks_max": 0}"#), "limits.ticks_max: must be from 1 to 100000000, found 0"),
+        (with(r#", "limits": {"ticks_max": 100000001}"#), "limits.ticks_max: must be from 1 to 100000000, found 100000001"),
+        (with(r#", "limits": {"steps_max": 0}"#), "limits.steps_max: must be from 1 to 10000000, found 0"),
+        (with(r#", "limits": {"steps_max": 10000001}"#), "limits.steps_max: must be from 1 to 10000000, found 10000001"),
+        (with(r#", "limits": {"in_flight_max": 0}"#), "limits.in_flight_max: must be from 1 to 1000000, found 0"),
+        (with(r#", "limits": {"in_flight_max": 1000001}"#), "limits.in_flight_max: must be from 1 to 1000000, found 1000001"),
+        (with(&format!(r#", "name": "{long_name}""#)), "name: 201 characters is longer than the 200 allowed"),
+        (with(&format!(r#", "description": "{long_description}""#)), "description: 5001 characters is longer than the 5000 allowed"),
+        (actions(r#"{"at_tick": 300, "action": "heal"}, {"at_tick": 200, "action": "heal"}"#), "actions[1].at_tick: 200 is earlier than the action before it (tick 300); list actions in time order"),
+        (actions(r#"{"at_tick": 1000000001, "action": "heal"}"#), "actions[0].at_tick: 1000000001 ticks is more than the 1000000000 allowed"),
+        (actions(r#"{"at_tick": 1, "action": "heal"}, {"at_tick": 2, "action": "crash", "node": 7}"#), "actions[1].node: node 7 does not exist (the cluster has nodes 0..=4)"),
+        (actions(r#"{"at_tick": 1, "action": "restart", "node": 5}"#), "actions[0].node: node 5 does not exist"),
+        (actions(r#"{"at_tick": 1, "action": "cut-link", "from": 0, "to": 5}"#), "actions[0].to: node 5 does not exist"),
+        (actions(r#"{"at_tick": 1, "action": "repair-link", "from": 9, "to": 0}"#), "actions[0].from: node 9 does not exist"),
+        (actions(r#"{"at_tick": 1, "action": "fire-timer", "node": 5, "timer": 0}"#), "actions[0].node: node 5 does not exist"),
+        (actions(r#"{"at_tick": 1, "action": "partition", "islands": [[0, 1], [2, 9]]}"#), "actions[0].islands[1][1]: node 9 does not exist (the cluster has nodes 0..=4)"),
+        (actions(r#"{"at_tick": 1, "action": "partition", "islands": [[0, 1], [2, 1]]}"#), "actions[0].islands[1][1]: node 1 is already in island 0; a node can be in one island only"),
+        (actions(r#"{"at_tick": 1, "action": "partition", "islands": [[3, 3]]}"#), "actions[0].islands[0][1]: node 3 appears twice in this island"),
+        (actions(r#"{"at_tick": 1, "action": "pause", "node": 1, "ticks": 0}"#), "actions[0].ticks: a pause lasts at least 1 tick"),
+        (actions(r#"{"at_tick": 1, "action": "delay-message", "message": 3, "ticks": 0}"#), "actions[0].ticks: a delay lasts at least 1 tick"),
+        (actions(r#"{"at_tick": 1, "action": "client-request", "client": 2, "node": 0, "operation": "read", "key": 0}"#), "actions[0].client: client 2 does not exist (the workload has clients 0..=1)"),
+        (with(r#", "workload": {"clients": 0}, "actions": [{"at_tick": 1, "action": "client-request", "client": 0, "node": 0, "operation": "read", "key": 0}]"#), "actions[0].client: client 0 does not exist (the workload has no clients)"),
+        (actions(r#"{"at_tick": 1, "action": "client-request", "client": 0, "node": 5, "operation": "read", "key": 0}"#), "actions[0].node: node 5 does not exist"),
+        (actions(r#"{"at_tick": 1, "action": "client-request", "client": 0, "node": 0, "operation": "write", "key": 1, "value": 3}"#), "actions[0].key: key 1 does not exist (keys are 0..=0)"),
+    ];
+    check_table(&cases);
+}
+
+#[test]
+fn limits_are_inclusive() {
+    let name = "é".repeat(200);
+    let text = with(&format!(
+        r#", "name": "{name}", "network": {{"delay_ticks_min": 1, "delay_ticks_max": 1000000000, "loss_per_mille": 1000}},
+           "workload": {{"clients": 32, "keys": 1000, "attempts_max": 100, "operations_max": 100000, "think_ticks_min": 0, "think_ticks_max": 0}},
+           "limits": {{"ticks_max": 100000000, "steps_max": 10000000, "in_flight_max": 1000000}},
+           "actions": [{{"at_tick": 1000000000, "action": "client-request", "client": 31, "node": 4, "operation": "read", "key": 999}}]"#
+    ));
+    from_json(&text).unwrap();
+    let sixteen = r#"{"version": 1, "seed": 18446744073709551615, "protocol": {"name": "primary-backup", "nodes": 16}}"#;
+    assert_eq!(from_json(sixteen).unwrap().seed, u64::MAX);
+}
+
+/// Rules checked on scenarios built in Rust, where JSON cannot reach or is too slow.
+#[test]
+fn validate_checks_scenarios_built_in_rust() {
+    let mut scenario = Scenario::new("", 1, ProtocolSpec::PrimaryBackup { nodes: 3 });
+    assert_eq!(validate(&scenario), Ok(()));
+
+    scenario.actions = vec![
+        TimedAction {
+            at_tick: 1,
+            action: Action::Heal
+        };
+        100_001
+    ];
+    let error = validate(&scenario).unwrap_err();
+    assert_eq!(error.path, "actions");
+    assert_eq!(
+        error.to_string(),
+        "actions: 100001 actions is more than the 100000 allowed"
+    );
+
+    scenario.actions.clear();
+    scenario.version = 2;
+    assert_eq!(
+        validate(&scenario).unwrap_err().to_string(),
+        "version: unknown scenario version 2 (this Faultline reads version 1)"
+    );
+}
+
+#[test]
+fn error_fields_hold_path_and_position_separately() {
+    let error = from_json(&actions(r#"{"at_tick": 1, "action": "crash", "node": 7}"#)).unwrap_err();
+    assert_eq!(
+        error,
+        ScenarioError {
+            path: "actions[0].node".into(),
+            message: "node 7 does not exist (the cluster has nodes 0..=4)".into(),
+            line: None,
+            column: None,
+        }
+    );
+    let error = from_json("{\n  \"version\": 1,\n}").unwrap_err();
+    assert_eq!(
+        (error.path.as_str(), error.line, error.column),
+        ("", Some(3), Some(1))
+    );
+}
+
+#[test]
+fn url_errors_say_what_is_wrong_with_the_link() {
+    let valid = to_url_fragment(&common::every_action_scenario());
+    let data = valid.strip_prefix("s=1.").unwrap();
+    let bad_scenario = actions(r#"{"at_tick": 1, "action": "crash", "node": 7}"#);
+    let cases: Vec<(String, &str)> = vec![
+        ("".into(), "the link is damaged: it has no scenario (no s= part)"),
+        ("#t=5".into(), "the link is damaged: it has no scenario (no s= part)"),
+        (format!("#s=2.{data}"), "this link was made by a newer Faultline (encoding version 2); this one reads version 1"),
+        (format!("s=0.{data}"), "the link is damaged: unknown encoding version 0"),
+        (format!("s=x.{data}"), "the link is damaged: its encoding version is not a number"),
+        (format!("s=+1.{data}"), "the link is damaged: its encoding version is not a number"),
+        (format!("s={data}"), "the link is damaged: its scenario has no encoding version (expected s=1.…)"),
+        ("s=1.ab$c".into(), "the link is damaged: character \"$\" at position 3 of its scenario data is not allowed there"),
+        ("s=1.ab\ncd".into(), "character \"\\u{a}\" at position 3"),
+        ("s=1.abcde".into(), "the link is damaged: its scenario data was cut short"),
+        ("s=1.AAAA".into(), "the link is damaged: its scenario data does not decompress (was the link cut short when copied?)"),
+        (valid[..valid.len() / 2].to_owned(), "the link is damaged"),
+        (valid[..valid.len() - 4].to_owned(), "the link is damaged: its scenario data does not decompress"),
+        (common::fragment_for(b"{\"version\": 1,"), "the link is damaged: its scenario is not valid JSON (the text ends where a value was expected)"),
+        (common::fragment_for(b"\xff\xfe"), "the link is damaged: its scenario is not valid text"),
+        (common::fragment_for(b" "), "the link is damaged: the text is empty"),
+        (common::fragment_for(b"[1]"), "the link is damaged: expected a scenario object, found a list"),
+        (common::fragment_for(bad_scenario.as_bytes()), "actions[0].node: node 7 does not exist"),
+        (common::fragment_for(&vec![b' '; 5 << 20]), "the link's scenario is larger than 4 MiB"),
+    ];
+    let mut failures = Vec::new();
+    for (input, expected) in &cases {
+        match from_url_fragment(input) {
+            Ok(_) => failures.push(format!("accepted: {input:.80}")),
+            Err(error) if !error.to_string().contains(expected) => failures.push(format!(
+                "input: {input:.80}\n  got:      {error}\n  expected: {expected}"
+            )),
+            Err(_) => {}
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn url_fragments_may_carry_other_parameters() {
+    let scenario = common::every_action_scenario();
+    let fragment = format!("#t=120&{}&panels=history", to_url_fragment(&scenario));
+    assert_eq!(from_url_fragment(&fragment), Ok(scenario));
+}

@@ -1,0 +1,67 @@
+//! Writing a valid scenario and reading it back gives the same scenario, in
+//! every encoding.
+
+mod common;
+
+use faultline_scenario::*;
+use proptest::prelude::*;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn generated_scenarios_are_valid(scenario in common::scenario()) {
+        prop_assert_eq!(validate(&scenario), Ok(()));
+    }
+
+    #[test]
+    fn pretty_json_round_trips(scenario in common::scenario()) {
+        prop_assert_eq!(from_json(&to_json_pretty(&scenario)), Ok(scenario));
+    }
+
+    #[test]
+    fn compact_json_round_trips(scenario in common::scenario()) {
+        let compact = to_json_compact(&scenario);
+        prop_assert!(!compact.contains('\n'));
+        prop_assert_eq!(from_json(&compact), Ok(scenario));
+    }
+
+    #[test]
+    fn url_fragment_round_trips(scenario in common::scenario()) {
+        let fragment = to_url_fragment(&scenario);
+        prop_assert!(fragment.starts_with("s=1."));
+        prop_assert!(fragment.bytes().all(|b| b.is_ascii_alphanumeric() || b"=.-_".contains(&b)));
+        prop_assert_eq!(from_url_fragment(&format!("#{fragment}")), Ok(scenario.clone()));
+        prop_assert_eq!(from_url_fragment(&fragment), Ok(scenario));
+    }
+
+    /// Serde goes through the same format, so a scenario embedded in another
+    /// document (a trace) reads like a scenario file.
+    #[test]
+    fn serde_uses_the_json_format(scenario in common::scenario()) {
+        let through_serde = serde_json::to_string(&scenario).unwrap();
+        prop_assert_eq!(&through_serde, &to_json_compact(&scenario));
+        prop_assert_eq!(serde_json::from_str::<Scenario>(&through_serde).unwrap(), scenario);
+    }
+}
+
+#[test]
+fn every_action_kind_round_trips() {
+    let scenario = common::every_action_scenario();
+    assert_eq!(validate(&scenario), Ok(()));
+    assert_eq!(from_json(&to_json_pretty(&scenario)), Ok(scenario.clone()));
+    assert_eq!(
+        from_url_fragment(&to_url_fragment(&scenario)),
+        Ok(scenario.clone())
+    );
+    for timed in &scenario.actions {
+        let json = serde_json::to_string(timed).unwrap();
+        assert_eq!(&serde_json::from_str::<TimedAction>(&json).unwrap(), timed);
+        let json = serde_json::to_string(&timed.action).unwrap();
+        assert!(
+            json.starts_with(&format!(r#"{{"action":"{}""#, timed.action.name())),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<Action>(&json).unwrap(), timed.action);
+    }
+}
