@@ -127,14 +127,21 @@ export async function screenshot(page, name) {
 
 /**
  * Records what would make a page test fail silently: uncaught errors,
- * console errors, and requests that leave the page's own origin.
- * Returns the arrays, which fill as the page runs.
+ * console errors, failed responses (status >= 400, with their URL) and
+ * requests that leave the page's own origin. Returns the arrays, which fill
+ * as the page runs.
  */
 export function watchPage(page, origin) {
-  const problems = { pageErrors: [], consoleErrors: [], foreignRequests: [] };
+  const problems = { pageErrors: [], consoleErrors: [], failedResponses: [], foreignRequests: [] };
   page.on('pageerror', (err) => problems.pageErrors.push(String(err)));
   page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.consoleErrors.push(msg.text());
+    if (msg.type() !== 'error') return;
+    if (msg.text().startsWith('Failed to load resource')) {
+      // Also covers requests the page's own listeners never see (favicon.ico).
+      problems.failedResponses.push(`${msg.location().url}: ${msg.text()}`);
+    } else {
+      problems.consoleErrors.push(msg.text());
+    }
   });
   page.on('request', (req) => {
     const url = req.url();

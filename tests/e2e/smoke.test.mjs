@@ -1,5 +1,5 @@
-// Smoke test: the built app (dist/) loads in Chromium, shows its heading,
-// and its button works.
+// Smoke test: the built app (dist/) loads in Chromium, shows its heading
+// and the cluster, and the Step button steps.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,7 +36,7 @@ describe('smoke', () => {
     assert.equal(missing.status, 404);
   });
 
-  test('shows the heading, and the button steps', async () => {
+  test('shows the heading and the cluster, and Step steps', async () => {
     const page = await browser.newPage({ viewport: { width: 1024, height: 640 } });
     const problems = watchPage(page, server.url);
     try {
@@ -45,12 +45,16 @@ describe('smoke', () => {
       const heading = page.getByRole('heading', { name: 'Faultline', level: 1 });
       await heading.waitFor({ state: 'visible', timeout: 20_000 });
 
-      const status = page.locator('#status');
-      assert.equal(await status.textContent(), 'Steps: 0');
+      // The default scenario's three nodes are on the ring, and Step takes
+      // one step (Step also pauses, so the count is exact).
+      await page.locator('#cluster [data-node="2"]').waitFor({ state: 'attached', timeout: 20_000 });
+      await page.getByRole('button', { name: 'Step' }).click();
+      const clock = await page.locator('#clock').textContent();
+      const position = Number(/step (\d+) of/.exec(clock)[1]);
       await page.getByRole('button', { name: 'Step' }).click();
       await page.waitForFunction(
-        () => document.querySelector('#status')?.textContent === 'Steps: 1',
-        null,
+        (expected) => document.querySelector('#clock')?.textContent.includes(`step ${expected} of`),
+        position + 1,
         { timeout: 5_000 },
       );
 
@@ -58,6 +62,7 @@ describe('smoke', () => {
 
       assert.deepEqual(problems.pageErrors, [], 'uncaught errors in the page');
       assert.deepEqual(problems.consoleErrors, [], 'console errors in the page');
+      assert.deepEqual(problems.failedResponses, [], 'failed requests');
       assert.deepEqual(problems.foreignRequests, [], 'requests beyond the page\'s own files');
     } finally {
       await page.close();

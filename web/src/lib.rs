@@ -1,1 +1,14 @@
+//! The Faultline playground in the browser. This is the only crate that
+//! touches wasm-bindgen, web-sys and js-sys; everything it shows comes from
+//! the pure-Rust core through `faultline_sim::AnySimulation`.
+//!
+//! - [`app`]: the page's state and behaviour, without the DOM.
+//! - [`render`]: SVG and HTML text from that state.
+//! - [`page`]: the DOM: skeleton, events, share links, animation loop.
 
+pub mod app;
+pub mod builtin;
+pub mod page;
+pub mod render;
+
+pub use page::start;

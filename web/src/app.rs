@@ -1,0 +1,301 @@
+//! The playground's state and behaviour, free of the DOM: what a click, a
+//! drag, a key or a frame does to the run. `lib.rs` wires it to the page and
+//! `render.rs` draws it.
+
+use faultline_scenario::{Action, NodeId, Scenario};
+use faultline_sim::{AnySimulation, EnabledEvent, NodeStatus, StepKind};
+
+/// Playback speeds offered by the speed slider, in ticks per second.
+pub const SPEEDS_TICKS_PER_SECOND: [f64; 10] = [2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0];
+pub const DEFAULT_SPEED_INDEX: usize = 3;
+
+/// The most steps one animation frame may take while playing: the page stays
+/// responsive whatever the speed, and playback slows down instead.
+pub const STEPS_PER_FRAME_MAX: u64 = 2_000;
+
+/// Steps a manual step may take to reach the chosen event.
+const MANUAL_STEP_SEARCH_MAX: u32 = 10_000;
+
+/// The cluster drawing's geometry, in SVG user units.
+pub mod geometry {
+    pub const WIDTH: f64 = 640.0;
+    pub const HEIGHT: f64 = 520.0;
+    pub const CENTER_X: f64 = 320.0;
+    pub const CENTER_Y: f64 = 225.0;
+    pub const RING_RADIUS: f64 = 165.0;
+    pub const NODE_RADIUS: f64 = 34.0;
+    /// Isolated nodes are drawn this much further out.
+    pub const ISOLATED_PUSH: f64 = 70.0;
+    /// A node dropped further than this from its home is isolated.
+    pub const ISOLATE_DISTANCE: f64 = 80.0;
+    /// Pointer travel below this is a click, not a drag.
+    pub const CLICK_SLOP: f64 = 6.0;
+    pub const CLIENT_ROW_Y: f64 = 490.0;
+}
+
+/// What a pointer is doing on the cluster drawing.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Gesture {
+    Idle,
+    /// Pressed on a node; `moved` once it travelled further than a click.
+    OnNode { node: NodeId, start: (f64, f64), at: (f64, f64), moved: bool },
+    OnMessage { message: u64 },
+}
+
+/// The app's state.
+pub struct App {
+    pub sim: Box<dyn AnySimulation>,
+    /// The time shown, which runs ahead of the last step between steps.
+    pub view_tick: f64,
+    pub playing: bool,
+    pub speed_index: usize,
+    pub manual_mode: bool,
+    pub selected_node: Option<NodeId>,
+    pub selected_message: Option<u64>,
+    pub gesture: Gesture,
+    /// A line for the status bar: what the last action did, or why it failed.
+    pub notice: String,
+    /// Which built-in scenario is loaded, if any.
+    pub builtin: Option<String>,
+    /// Bumped whenever something the side panels show changes, so they are
+    /// redrawn only then (and buttons keep their focus in between).
+    pub revision: u64,
+}
+
+impl App {
+    pub fn new(scenario: Scenario, builtin: Option<String>) -> App {
+        App {
+            sim: faultline_protocols::build(scenario),
+            view_tick: 0.0,
+            playing: true,
+            speed_index: DEFAULT_SPEED_INDEX,
+            manual_mode: false,
+            selected_node: None,
+            selected_message: None,
+            gesture: Gesture::Idle,
+            notice: String::new(),
+            builtin,
+            revision: 0,
+        }
+    }
+
+    pub fn speed_ticks_per_second(&self) -> f64 {
+        SPEEDS_TICKS_PER_SECOND[self.speed_index.min(SPEEDS_TICKS_PER_SECOND.len() - 1)]
+    }
+
+    fn changed(&mut self) {
+        self.revision += 1;
+    }
+
+    /// Advance the shown time by a frame of `elapsed_ms` while playing.
+    pub fn frame(&mut self, elapsed_ms: f64) {
+        if !self.playing || self.manual_mode {
+            return;
+        }
+        if self.sim.ended().is_some() && self.at_head() {
+            self.playing = false;
+            self.changed();
+            return;
+        }
+        // Long pauses (a hidden tab) do not turn into a burst of steps.
+        let elapsed_ms = elapsed_ms.clamp(0.0, 100.0);
+        let target_tick = self.view_tick + elapsed_ms / 1000.0 * self.speed_ticks_per_second();
+        let taken = self.sim.run_until_tick_bounded(target_tick.floor() as u64, STEPS_PER_FRAME_MAX);
+        // When the frame's step budget runs out, time waits for the steps.
+        self.view_tick = if taken == STEPS_PER_FRAME_MAX { self.sim.now_tick() as f64 } else { target_tick };
+        let ticks_max = self.sim.scenario().limits.ticks_max as f64;
+        self.view_tick = self.view_tick.min(ticks_max);
+        if taken > 0 {
+            self.changed();
+        }
+    }
+
+    /// Whether the position is the last computed step.
+    pub fn at_head(&self) -> bool {
+        self.sim.position() as usize >= self.sim.trace().len()
+    }
+
+    pub fn toggle_play(&mut self) {
+        if self.manual_mode {
+            self.notice = "Manual mode: choose the next event below, or leave manual mode to play.".into();
+        } else {
+            self.playing = !self.playing;
+        }
+        self.changed();
+    }
+
+    /// One step forward, pausing playback.
+    pub fn step_once(&mut self) {
+        self.playing = false;
+        match self.sim.step() {
+            Some(step) => self.view_tick = step.tick as f64,
+            None => self.notice = self.end_notice(),
+        }
+        self.changed();
+    }
+
+    /// Jump to a step of the timeline.
+    pub fn seek(&mut self, position: u64) {
+        self.playing = false;
+        self.sim.seek(position);
+        self.view_tick = self.sim.now_tick() as f64;
+        self.changed();
+    }
+
+    pub fn end_notice(&self) -> String {
+        match self.sim.ended() {
+            Some(end) => format!("The run ended: {end}."),
+            None => String::new(),
+        }
+    }
+
+    /// Record a user action at the shown time, and say what happened.
+    pub fn act(&mut self, action: Action) {
+        let describe = describe_action(&action);
+        let tick_min = self.view_tick.floor() as u64 + 1;
+        match self.sim.record_not_before(action, tick_min) {
+            Ok(recorded) => {
+                // Apply it now, so the page shows its effect at once.
+                self.sim.run_until_tick(recorded.at_tick);
+                self.view_tick = self.view_tick.max(recorded.at_tick as f64);
+                self.notice = if recorded.steps_dropped > 0 {
+                    format!(
+                        "{describe} at tick {}: forked a new future ({} later steps and {} later actions dropped).",
+                        recorded.at_tick, recorded.steps_dropped, recorded.actions_dropped
+                    )
+                } else {
+                    format!("{describe} at tick {}.", recorded.at_tick)
+                };
+            }
+            Err(error) => self.notice = format!("Could not {describe}: {error}."),
+        }
+        self.changed();
+    }
+
+    /// A click on a node: crash it if it is up, restart it if it crashed.
+    pub fn click_node(&mut self, node: NodeId) {
+        self.selected_node = Some(node);
+        match self.sim.nodes().get(node.0 as usize).map(|n| n.status) {
+            Some(NodeStatus::Up) => self.act(Action::Crash { node }),
+            Some(NodeStatus::Crashed) => self.act(Action::Restart { node }),
+            Some(NodeStatus::Stopped) => {
+                self.notice = format!("{node} crash-stopped: it never comes back.");
+                self.changed();
+            }
+            None => {}
+        }
+    }
+
+    /// Whether every link to and from the node is cut.
+    pub fn is_isolated(&self, node: NodeId) -> bool {
+        let count = self.sim.scenario().protocol.node_count();
+        let cut = self.sim.cut_links();
+        count > 1
+            && (0..count).map(NodeId).filter(|&o| o != node).all(|o| cut.contains(&(node, o)) && cut.contains(&(o, node)))
+    }
+
+    /// A node was dropped at `at` after a drag: far from home isolates it,
+    /// back near home reconnects it.
+    pub fn drop_node(&mut self, node: NodeId, at: (f64, f64)) {
+        let home = home_position(node, self.sim.scenario().protocol.node_count());
+        let distance = ((at.0 - home.0).powi(2) + (at.1 - home.1).powi(2)).sqrt();
+        let isolated = self.is_isolated(node);
+        if distance > geometry::ISOLATE_DISTANCE && !isolated {
+            self.act(Action::Isolate { node });
+        } else if distance <= geometry::ISOLATE_DISTANCE && (isolated || self.has_cut_link(node)) {
+            self.act(Action::Reconnect { node });
+        } else {
+            self.changed();
+        }
+    }
+
+    fn has_cut_link(&self, node: NodeId) -> bool {
+        self.sim.cut_links().iter().any(|&(a, b)| a == node || b == node)
+    }
+
+    pub fn pointer_down_node(&mut self, node: NodeId, at: (f64, f64)) {
+        self.gesture = Gesture::OnNode { node, start: at, at, moved: false };
+    }
+
+    pub fn pointer_move(&mut self, at: (f64, f64)) {
+        if let Gesture::OnNode { start, moved, at: current, .. } = &mut self.gesture {
+            *current = at;
+            if ((at.0 - start.0).powi(2) + (at.1 - start.1).powi(2)).sqrt() > geometry::CLICK_SLOP {
+                *moved = true;
+            }
+        }
+    }
+
+    pub fn pointer_up(&mut self) {
+        match std::mem::replace(&mut self.gesture, Gesture::Idle) {
+            Gesture::OnNode { node, moved: false, .. } => self.click_node(node),
+            Gesture::OnNode { node, at, .. } => self.drop_node(node, at),
+            Gesture::OnMessage { message } => {
+                self.selected_message = Some(message);
+                self.changed();
+            }
+            Gesture::Idle => {}
+        }
+    }
+
+    /// Manual mode: make one enabled event happen next.
+    pub fn choose_event(&mut self, event: &EnabledEvent) {
+        let before = self.sim.position();
+        self.act(event.as_action());
+        // Step until the chosen event has happened: a delivery (or drop)
+        // is the step the message caused; a timer is its own step.
+        let happened = |step: &faultline_sim::TraceStep| match event {
+            EnabledEvent::Deliver { message, .. } => step.cause == Some(*message),
+            EnabledEvent::Timer { node, timer, .. } => {
+                matches!(&step.kind, StepKind::Timer { node: n, timer: t, .. } if n == node && t == timer)
+            }
+        };
+        for _ in 0..MANUAL_STEP_SEARCH_MAX {
+            if self.sim.trace()[before as usize..self.sim.position() as usize].iter().any(happened) {
+                break;
+            }
+            if self.sim.step().is_none() {
+                break;
+            }
+        }
+        self.view_tick = self.sim.now_tick() as f64;
+        self.changed();
+    }
+}
+
+/// A node's place on the ring, clockwise from the top.
+pub fn home_position(node: NodeId, node_count: u32) -> (f64, f64) {
+    let angle = std::f64::consts::TAU * node.0 as f64 / node_count.max(1) as f64 - std::f64::consts::FRAC_PI_2;
+    (
+        geometry::CENTER_X + geometry::RING_RADIUS * angle.cos(),
+        geometry::CENTER_Y + geometry::RING_RADIUS * angle.sin(),
+    )
+}
+
+/// How far an isolated node is pushed out from its home.
+pub fn isolated_offset(node: NodeId, node_count: u32) -> (f64, f64) {
+    let angle = std::f64::consts::TAU * node.0 as f64 / node_count.max(1) as f64 - std::f64::consts::FRAC_PI_2;
+    (geometry::ISOLATED_PUSH * angle.cos(), geometry::ISOLATED_PUSH * angle.sin())
+}
+
+/// "crash n1", "drop m12", for notices.
+pub fn describe_action(action: &Action) -> String {
+    match action {
+        Action::Crash { node } => format!("crash {node}"),
+        Action::CrashStop { node } => format!("crash-stop {node}"),
+        Action::Restart { node } => format!("restart {node}"),
+        Action::Pause { node, ticks } => format!("pause {node} for {ticks} ticks"),
+        Action::Partition { .. } => "partition the network".into(),
+        Action::Heal => "heal the network".into(),
+        Action::Isolate { node } => format!("isolate {node}"),
+        Action::Reconnect { node } => format!("reconnect {node}"),
+        Action::CutLink { from, to } => format!("cut {from}→{to}"),
+        Action::RepairLink { from, to } => format!("repair {from}→{to}"),
+        Action::DropMessage { message } => format!("drop {message}"),
+        Action::DuplicateMessage { message } => format!("duplicate {message}"),
+        Action::DelayMessage { message, ticks } => format!("delay {message} by {ticks} ticks"),
+        Action::DeliverMessage { message } => format!("deliver {message}"),
+        Action::FireTimer { node, timer } => format!("fire timer {timer} of {node}"),
+        Action::ClientRequest { client, node, operation } => format!("send {operation} from {client} to {node}"),
+    }
+}

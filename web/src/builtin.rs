@@ -1,0 +1,16 @@
+//! The built-in scenarios, compiled into the app from static/scenarios/ so
+//! the page needs no request beyond its own files to start.
+
+/// (file stem, JSON text), in the order the picker lists them. The first is
+/// the default.
+pub const BUILTIN_SCENARIOS: &[(&str, &str)] = &[
+    ("calm", include_str!("../../static/scenarios/calm.json")),
+    ("stale-read", include_str!("../../static/scenarios/stale-read.json")),
+    ("crash-recovery", include_str!("../../static/scenarios/crash-recovery.json")),
+];
+
+pub const DEFAULT_SCENARIO: &str = "calm";
+
+pub fn builtin_text(stem: &str) -> Option<&'static str> {
+    BUILTIN_SCENARIOS.iter().find(|(name, _)| *name == stem).map(|(_, text)| *text)
+}

@@ -1,0 +1,490 @@
+//! The page: builds the skeleton once, wires pointer, keyboard and button
+//! events to the [`App`], and redraws on animation frames.
+//!
+//! Everything here is an edge: typed errors from the core become readable
+//! notices in one place (`load_from_fragment`), and no core type crosses
+//! into JavaScript.
+
+use crate::app::{App, SPEEDS_TICKS_PER_SECOND};
+use crate::builtin::{builtin_text, BUILTIN_SCENARIOS, DEFAULT_SCENARIO};
+use crate::render;
+use faultline_scenario::{Action, MessageId, NodeId, Scenario};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlSelectElement, KeyboardEvent, PointerEvent};
+
+/// How long a message is held by the "Delay" button.
+const DELAY_BUTTON_TICKS: u64 = 50;
+/// The shortest time between two redraws of the side panels while playing.
+const PANEL_REDRAW_INTERVAL_MS: f64 = 250.0;
+/// How long the "Pause" button pauses a node.
+const PAUSE_BUTTON_TICKS: u64 = 100;
+
+const SKELETON: &str = r#"
+<header>
+  <h1>Faultline</h1>
+  <label>Scenario <select id="scenario-picker"></select></label>
+  <button id="share">Share</button>
+  <input id="share-url" readonly aria-label="Link to this run" placeholder="Share writes a link to this exact run here">
+</header>
+<p id="scenario-description"></p>
+<p id="notice" role="status" aria-live="polite"></p>
+<div id="layout">
+  <section id="stage">
+    <svg id="cluster" viewBox="0 0 640 520" role="application" aria-label="The cluster: click a node to crash or restart it, drag it away to isolate it"></svg>
+    <div id="controls">
+      <button id="play" aria-keyshortcuts="Space">Pause</button>
+      <button id="step" aria-keyshortcuts="ArrowRight">Step</button>
+      <label>Speed <input id="speed" type="range" min="0" max="9" step="1"></label>
+      <span id="speed-value"></span>
+      <label class="manual"><input id="manual" type="checkbox"> Manual steps</label>
+    </div>
+    <input id="timeline" type="range" min="0" max="0" value="0" aria-label="Timeline: every step of the run">
+    <p id="clock"></p>
+    <p id="stats"></p>
+  </section>
+  <aside>
+    <section><h2>Inspector</h2><div id="inspector"></div></section>
+    <section><h2>In flight</h2><div id="events"></div></section>
+  </aside>
+</div>
+<section id="history-panel"><h2>Client history</h2><div id="history"></div></section>
+<p class="keys">Keys: Space play/pause · → step · ← step back · 0–9 select a node · C crash/restart · I isolate/reconnect · M manual steps</p>
+"#;
+
+type Shared = Rc<RefCell<App>>;
+
+fn document() -> Document {
+    web_sys::window().expect("a window").document().expect("a document")
+}
+
+fn element(id: &str) -> Element {
+    document().get_element_by_id(id).unwrap_or_else(|| panic!("#{id} is in the skeleton"))
+}
+
+fn input(id: &str) -> HtmlInputElement {
+    element(id).dyn_into().expect("an input")
+}
+
+fn location_hash() -> String {
+    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+}
+
+/// A share fragment: `s=<scenario>&p=<position in steps>&t=<shown tick>`.
+struct Fragment<'a> {
+    scenario: Option<&'a str>,
+    position: Option<u64>,
+    view_tick: Option<u64>,
+}
+
+fn split_fragment(fragment: &str) -> Fragment<'_> {
+    let mut parts = Fragment { scenario: None, position: None, view_tick: None };
+    for part in fragment.trim_start_matches('#').split('&') {
+        if part.starts_with("s=") {
+            parts.scenario = Some(part);
+        } else if let Some(p) = part.strip_prefix("p=") {
+            parts.position = p.parse().ok();
+        } else if let Some(t) = part.strip_prefix("t=") {
+            parts.view_tick = t.parse().ok();
+        }
+    }
+    parts
+}
+
+/// The fragment that reproduces this run: the scenario with every recorded
+/// action, the position, and the shown time (which places messages in
+/// flight between two steps).
+pub fn share_fragment(app: &App) -> String {
+    format!(
+        "{}&p={}&t={}",
+        faultline_scenario::to_url_fragment(app.sim.scenario()),
+        app.sim.position(),
+        app.view_tick.floor() as u64
+    )
+}
+
+fn builtin_scenario(stem: &str) -> Scenario {
+    let text = builtin_text(stem).unwrap_or_else(|| builtin_text(DEFAULT_SCENARIO).expect("the default exists"));
+    faultline_scenario::from_json(text).expect("built-in scenarios are valid (a test checks them)")
+}
+
+/// The app for a URL fragment: the shared run, positioned where it was
+/// shared and paused; or the default scenario with a notice saying why the
+/// link could not be opened.
+pub fn app_for_fragment(fragment: &str) -> App {
+    let Fragment { scenario: scenario_part, position, view_tick } = split_fragment(fragment);
+    let Some(scenario_part) = scenario_part else {
+        return App::new(builtin_scenario(DEFAULT_SCENARIO), Some(DEFAULT_SCENARIO.to_string()));
+    };
+    match faultline_scenario::from_url_fragment(scenario_part) {
+        Ok(scenario) => {
+            let mut app = App::new(scenario, None);
+            if let Some(position) = position {
+                app.seek(position);
+                // The shown time may be past the last step, never before it.
+                if let Some(view_tick) = view_tick {
+                    app.view_tick = app.view_tick.max(view_tick as f64);
+                }
+                app.notice = format!("Opened a shared run at step {}, paused. Press Space to play on.", app.sim.position());
+            }
+            app
+        }
+        Err(error) => {
+            let mut app = App::new(builtin_scenario(DEFAULT_SCENARIO), Some(DEFAULT_SCENARIO.to_string()));
+            app.notice = format!("This link could not be opened: {error}. Showing the default scenario instead.");
+            app
+        }
+    }
+}
+
+/// Build the page into `<main id="app">` and start the animation loop.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let app_root = element("app");
+    app_root.set_inner_html(SKELETON);
+    let picker: HtmlSelectElement = element("scenario-picker").dyn_into().expect("a select");
+    let mut options = String::new();
+    for (stem, text) in BUILTIN_SCENARIOS {
+        let name = faultline_scenario::from_json(text).map(|s| s.name).unwrap_or_else(|_| stem.to_string());
+        options.push_str(&format!("<option value=\"{stem}\">{}</option>", render::escape(&name)));
+    }
+    options.push_str("<option value=\"\" disabled>(a shared link)</option>");
+    picker.set_inner_html(&options);
+    input("speed").set_value(&crate::app::DEFAULT_SPEED_INDEX.to_string());
+
+    let app: Shared = Rc::new(RefCell::new(app_for_fragment(&location_hash())));
+    wire(&app);
+    redraw_panels(&app.borrow());
+    animation_loop(app);
+}
+
+/// Listen for `event` on `target`, handing the handler the event as the
+/// type it is known to be (a `PointerEvent` for "pointerdown", ...).
+fn on<E: JsCast + 'static>(target: &web_sys::EventTarget, event: &str, mut handler: impl FnMut(E) + 'static) {
+    let closure = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| handler(event.unchecked_into()));
+    target
+        .add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())
+        .expect("adding a listener works");
+    // The page lives as long as the app: the handlers are never removed.
+    closure.forget();
+}
+
+/// SVG user coordinates of a pointer event.
+fn svg_point(svg: &Element, event: &PointerEvent) -> (f64, f64) {
+    let rect = svg.get_bounding_client_rect();
+    let scale_x = crate::app::geometry::WIDTH / rect.width().max(1.0);
+    let scale_y = crate::app::geometry::HEIGHT / rect.height().max(1.0);
+    ((event.client_x() as f64 - rect.left()) * scale_x, (event.client_y() as f64 - rect.top()) * scale_y)
+}
+
+/// The value of `data-NAME` on the target or its nearest ancestor that has one.
+fn data_of(target: Option<web_sys::EventTarget>, name: &str) -> Option<String> {
+    let element: Element = target?.dyn_into().ok()?;
+    let holder = element.closest(&format!("[data-{name}]")).ok()??;
+    holder.get_attribute(&format!("data-{name}"))
+}
+
+fn wire(app: &Shared) {
+    let svg = element("cluster");
+
+    {
+        let app = app.clone();
+        let svg_for_capture = svg.clone();
+        on(&svg, "pointerdown", move |event: PointerEvent| {
+            let at = svg_point(&svg_for_capture, &event);
+            let mut app = app.borrow_mut();
+            if let Some(node) = data_of(event.target(), "node").and_then(|n| n.parse().ok()) {
+                // Capture on the <svg>, which is never redrawn, so the drag
+                // survives the node's element being replaced every frame.
+                let _ = svg_for_capture.set_pointer_capture(event.pointer_id());
+                app.pointer_down_node(NodeId(node), at);
+                event.prevent_default();
+            } else if let Some(message) = data_of(event.target(), "msg").and_then(|m| m.parse().ok()) {
+                app.gesture = crate::app::Gesture::OnMessage { message };
+            }
+        });
+    }
+    {
+        let app = app.clone();
+        let svg_for_point = svg.clone();
+        on(&svg, "pointermove", move |event: PointerEvent| {
+            let at = svg_point(&svg_for_point, &event);
+            app.borrow_mut().pointer_move(at);
+        });
+    }
+    for kind in ["pointerup", "pointercancel"] {
+        let app = app.clone();
+        on(&svg, kind, move |_: PointerEvent| {
+            let mut app = app.borrow_mut();
+            app.pointer_up();
+            redraw_panels(&app);
+        });
+    }
+
+    {
+        let app = app.clone();
+        on(&element("play").into(), "click", move |_: web_sys::Event| {
+            let mut app = app.borrow_mut();
+            app.toggle_play();
+            redraw_panels(&app);
+        });
+    }
+    {
+        let app = app.clone();
+        on(&element("step").into(), "click", move |_: web_sys::Event| {
+            let mut app = app.borrow_mut();
+            app.step_once();
+            redraw_panels(&app);
+        });
+    }
+    {
+        let app = app.clone();
+        on(&element("speed").into(), "input", move |_: web_sys::Event| {
+            let index = input("speed").value().parse().unwrap_or(crate::app::DEFAULT_SPEED_INDEX);
+            app.borrow_mut().speed_index = index;
+            redraw_panels(&app.borrow());
+        });
+    }
+    {
+        let app = app.clone();
+        on(&element("timeline").into(), "input", move |_: web_sys::Event| {
+            let position = input("timeline").value().parse().unwrap_or(0);
+            let mut app = app.borrow_mut();
+            app.seek(position);
+            redraw_panels(&app);
+        });
+    }
+    {
+        let app = app.clone();
+        on(&element("manual").into(), "change", move |_: web_sys::Event| {
+            let mut app = app.borrow_mut();
+            app.manual_mode = input("manual").checked();
+            app.playing = false;
+            app.revision += 1;
+            redraw_panels(&app);
+        });
+    }
+    {
+        let app = app.clone();
+        on(&element("share").into(), "click", move |_: web_sys::Event| {
+            let app = app.borrow();
+            let fragment = share_fragment(&app);
+            let window = web_sys::window().expect("a window");
+            let _ = window.location().set_hash(&fragment);
+            let url = window.location().href().unwrap_or_default();
+            input("share-url").set_value(&url);
+            input("share-url").select();
+        });
+    }
+    {
+        let app = app.clone();
+        on(&element("scenario-picker").into(), "change", move |_: web_sys::Event| {
+            let picker: HtmlSelectElement = element("scenario-picker").dyn_into().expect("a select");
+            let stem = picker.value();
+            let mut app = app.borrow_mut();
+            *app = App::new(builtin_scenario(&stem), Some(stem));
+            // A fresh scenario is not a shared run: clear the old link.
+            let _ = web_sys::window().expect("a window").history().and_then(|h| {
+                h.replace_state_with_url(&JsValue::NULL, "", Some(&location_without_hash()))
+            });
+            input("share-url").set_value("");
+            redraw_panels(&app);
+        });
+    }
+    {
+        let app = app.clone();
+        on(&web_sys::window().expect("a window").into(), "hashchange", move |_: web_sys::Event| {
+            let hash = location_hash();
+            let mut app = app.borrow_mut();
+            // Share writes the hash too; reload only for a different run.
+            if hash.trim_start_matches('#') != share_fragment(&app) {
+                *app = app_for_fragment(&hash);
+                redraw_panels(&app);
+            }
+        });
+    }
+    // Buttons in the side panels, by delegation: the panels are redrawn.
+    for panel in ["inspector", "events"] {
+        let app = app.clone();
+        on(&element(panel).into(), "click", move |event: web_sys::Event| {
+            let mut app = app.borrow_mut();
+            panel_click(&mut app, event.target());
+            redraw_panels(&app);
+        });
+    }
+    {
+        let app = app.clone();
+        on(&document().into(), "keydown", move |event: KeyboardEvent| {
+            let target_tag = event
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .map(|e| e.tag_name().to_ascii_lowercase())
+                .unwrap_or_default();
+            if matches!(target_tag.as_str(), "input" | "select" | "textarea" | "button") {
+                return; // those keys belong to the focused control
+            }
+            let mut app = app.borrow_mut();
+            if key_command(&mut app, &event.key()) {
+                event.prevent_default();
+                redraw_panels(&app);
+            }
+        });
+    }
+}
+
+fn location_without_hash() -> String {
+    let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    href.split('#').next().unwrap_or_default().to_string()
+}
+
+/// A keyboard shortcut. Returns whether the key was one.
+pub fn key_command(app: &mut App, key: &str) -> bool {
+    match key {
+        " " => app.toggle_play(),
+        "ArrowRight" => app.step_once(),
+        "ArrowLeft" => {
+            let back = app.sim.position().saturating_sub(1);
+            app.seek(back);
+        }
+        "m" | "M" => {
+            app.manual_mode = !app.manual_mode;
+            app.playing = false;
+            app.revision += 1;
+        }
+        "c" | "C" => match app.selected_node {
+            Some(node) => app.click_node(node),
+            None => app.notice = "Select a node first (press its number).".into(),
+        },
+        "i" | "I" => match app.selected_node {
+            Some(node) if app.is_isolated(node) => app.act(Action::Reconnect { node }),
+            Some(node) => app.act(Action::Isolate { node }),
+            None => app.notice = "Select a node first (press its number).".into(),
+        },
+        digit if digit.len() == 1 && digit.as_bytes()[0].is_ascii_digit() => {
+            let node: u32 = digit.parse().expect("a digit");
+            if node < app.sim.scenario().protocol.node_count() {
+                app.selected_node = Some(NodeId(node));
+                app.revision += 1;
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// A click on a button in a side panel.
+fn panel_click(app: &mut App, target: Option<web_sys::EventTarget>) {
+    let Some(button) = target.and_then(|t| t.dyn_into::<Element>().ok()).and_then(|e| e.closest("button").ok().flatten())
+    else {
+        // A click on a message row selects the message.
+        return;
+    };
+    let node = button.get_attribute("data-node").and_then(|n| n.parse().ok()).map(NodeId);
+    let message = button.get_attribute("data-msg").and_then(|m| m.parse().ok()).map(MessageId);
+    if let Some(index) = button.get_attribute("data-event").and_then(|i| i.parse::<usize>().ok()) {
+        if let Some(event) = app.sim.enabled_events().get(index).cloned() {
+            app.choose_event(&event);
+        }
+        return;
+    }
+    let action = match (button.get_attribute("data-act").as_deref(), node, message) {
+        (Some("crash"), Some(node), _) => Action::Crash { node },
+        (Some("crash-stop"), Some(node), _) => Action::CrashStop { node },
+        (Some("restart"), Some(node), _) => Action::Restart { node },
+        (Some("pause"), Some(node), _) => Action::Pause { node, ticks: PAUSE_BUTTON_TICKS },
+        (Some("isolate"), Some(node), _) => Action::Isolate { node },
+        (Some("reconnect"), Some(node), _) => Action::Reconnect { node },
+        (Some("drop"), _, Some(message)) => Action::DropMessage { message },
+        (Some("duplicate"), _, Some(message)) => Action::DuplicateMessage { message },
+        (Some("delay"), _, Some(message)) => Action::DelayMessage { message, ticks: DELAY_BUTTON_TICKS },
+        _ => return,
+    };
+    app.act(action);
+}
+
+fn set_text(id: &str, text: &str) {
+    element(id).set_text_content(Some(text));
+}
+
+thread_local! {
+    /// The HTML each panel shows, so an unchanged panel is not replaced (a
+    /// replaced button loses focus and any click in progress).
+    static PANEL_HTML: RefCell<std::collections::BTreeMap<&'static str, String>> = RefCell::default();
+}
+
+fn set_panel(id: &'static str, html: String) {
+    PANEL_HTML.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.get(id) != Some(&html) {
+            element(id).set_inner_html(&html);
+            cache.insert(id, html);
+        }
+    });
+}
+
+/// Redraw what depends on the run's position or the user's selection.
+fn redraw_panels(app: &App) {
+    set_panel("cluster", render::cluster_svg(app));
+    set_panel("inspector", render::inspector_html(app));
+    set_panel("events", render::events_html(app));
+    set_panel("history", render::history_html(app));
+    set_text("notice", &app.notice);
+    set_text("clock", &render::clock_text(app));
+    set_text("stats", &render::stats_text(app));
+    set_text("play", if app.playing { "Pause" } else { "Play" });
+    set_text(
+        "speed-value",
+        &format!("{} ticks/s", SPEEDS_TICKS_PER_SECOND[app.speed_index.min(SPEEDS_TICKS_PER_SECOND.len() - 1)]),
+    );
+    let scenario = app.sim.scenario();
+    set_text("scenario-description", &scenario.description);
+    let picker: HtmlSelectElement = element("scenario-picker").dyn_into().expect("a select");
+    picker.set_value(app.builtin.as_deref().unwrap_or(""));
+    input("manual").set_checked(app.manual_mode);
+    let timeline = input("timeline");
+    timeline.set_max(&app.sim.trace().len().to_string());
+    timeline.set_value(&app.sim.position().to_string());
+    let _ = element("app").dyn_into::<HtmlElement>().map(|root| {
+        let state = if app.sim.ended().is_some() && app.at_head() { "ended" } else if app.playing { "playing" } else { "paused" };
+        root.dataset().set("run", state)
+    });
+}
+
+fn animation_loop(app: Shared) {
+    let callback: Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>> = Rc::new(RefCell::new(None));
+    let next = callback.clone();
+    let mut last_ms: Option<f64> = None;
+    let mut drawn_revision = u64::MAX;
+    let mut panels_drawn_ms = f64::NEG_INFINITY;
+    *callback.borrow_mut() = Some(Closure::new(move |now_ms: f64| {
+        {
+            let mut app = app.borrow_mut();
+            let elapsed_ms = last_ms.map_or(0.0, |last| now_ms - last);
+            last_ms = Some(now_ms);
+            app.frame(elapsed_ms);
+            // While playing, panels are redrawn a few times a second, not
+            // every frame, so their buttons stay clickable.
+            let panels_due = !app.playing || now_ms - panels_drawn_ms >= PANEL_REDRAW_INTERVAL_MS;
+            if app.revision != drawn_revision && panels_due {
+                drawn_revision = app.revision;
+                panels_drawn_ms = now_ms;
+                redraw_panels(&app);
+            } else {
+                // Messages move between steps: the drawing follows the clock.
+                set_panel("cluster", render::cluster_svg(&app));
+                set_text("clock", &render::clock_text(&app));
+            }
+        }
+        request_frame(next.borrow().as_ref().expect("the loop closure is set"));
+    }));
+    request_frame(callback.borrow().as_ref().expect("just set"));
+}
+
+fn request_frame(callback: &Closure<dyn FnMut(f64)>) {
+    web_sys::window()
+        .expect("a window")
+        .request_animation_frame(callback.as_ref().unchecked_ref())
+        .expect("requestAnimationFrame works");
+}

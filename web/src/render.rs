@@ -1,0 +1,321 @@
+//! Drawing: pure functions from the app's state to SVG and HTML text. The
+//! cluster is redrawn every frame (a few dozen elements); the side panels
+//! only when the app's revision changes.
+
+use crate::app::{geometry, home_position, isolated_offset, App, Gesture};
+use faultline_scenario::{ClientId, NodeId};
+use faultline_sim::{EnabledEvent, Endpoint, HistoryEntry, NodeStatus};
+use std::fmt::Write;
+
+/// The most history rows the page lists (the newest); the count of the
+/// rest is shown instead.
+pub const HISTORY_ROWS_MAX: usize = 300;
+
+/// The most in-flight messages the events panel lists.
+pub const EVENT_ROWS_MAX: usize = 100;
+
+/// Escape text for HTML and SVG: scenario names come from URLs.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Where a node is drawn: under the pointer while dragged, pushed out when
+/// isolated, on the ring otherwise.
+pub fn node_position(app: &App, node: NodeId) -> (f64, f64) {
+    let count = app.sim.scenario().protocol.node_count();
+    if let Gesture::OnNode { node: dragged, at, moved: true, .. } = app.gesture {
+        if dragged == node {
+            return at;
+        }
+    }
+    let home = home_position(node, count);
+    if app.is_isolated(node) {
+        let push = isolated_offset(node, count);
+        return (home.0 + push.0, home.1 + push.1);
+    }
+    home
+}
+
+pub fn client_position(client: ClientId, client_count: u32) -> (f64, f64) {
+    let spacing = geometry::WIDTH / (client_count.max(1) as f64 + 1.0);
+    (spacing * (client.0 as f64 + 1.0), geometry::CLIENT_ROW_Y)
+}
+
+fn endpoint_position(app: &App, endpoint: Endpoint) -> (f64, f64) {
+    match endpoint {
+        Endpoint::Node(n) => node_position(app, n),
+        Endpoint::Client(c) => client_position(c, app.sim.scenario().workload.clients),
+    }
+}
+
+/// The inside of the cluster's `<svg>`.
+pub fn cluster_svg(app: &App) -> String {
+    let scenario = app.sim.scenario();
+    let node_count = scenario.protocol.node_count();
+    let cut = app.sim.cut_links();
+    let mut svg = String::with_capacity(8 * 1024);
+
+    // Links: solid when both directions work, dashed red when both are
+    // cut, dashed orange when only one is.
+    for a in 0..node_count {
+        for b in (a + 1)..node_count {
+            let (na, nb) = (NodeId(a), NodeId(b));
+            let cut_count = cut.contains(&(na, nb)) as u8 + cut.contains(&(nb, na)) as u8;
+            let class = ["link", "link half-cut", "link cut"][cut_count as usize];
+            let (pa, pb) = (node_position(app, na), node_position(app, nb));
+            let _ = write!(
+                svg,
+                r#"<line class="{class}" data-link="{a}-{b}" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/>"#,
+                pa.0, pa.1, pb.0, pb.1
+            );
+        }
+    }
+
+    // Clients along the bottom.
+    for c in 0..scenario.workload.clients {
+        let (x, y) = client_position(ClientId(c), scenario.workload.clients);
+        let _ = write!(
+            svg,
+            r#"<g class="client" transform="translate({x:.1},{y:.1})"><rect x="-16" y="-12" width="32" height="24" rx="4"/><text dy="4">c{c}</text></g>"#
+        );
+    }
+
+    // Nodes.
+    let reports = app.sim.nodes();
+    for report in &reports {
+        let (x, y) = node_position(app, report.id);
+        let status = match report.status {
+            NodeStatus::Up if report.paused_until_tick.is_some() => "paused",
+            NodeStatus::Up => "up",
+            NodeStatus::Crashed => "crashed",
+            NodeStatus::Stopped => "stopped",
+        };
+        let role = report.view.as_ref().map(|v| v.role.as_str()).unwrap_or(match report.status {
+            NodeStatus::Stopped => "crash-stopped",
+            _ => "crashed",
+        });
+        let mut classes = format!("node {status}");
+        if app.is_isolated(report.id) {
+            classes.push_str(" isolated");
+        }
+        if app.selected_node == Some(report.id) {
+            classes.push_str(" selected");
+        }
+        let n = report.id.0;
+        let _ = write!(
+            svg,
+            r#"<g class="{classes}" data-node="{n}" transform="translate({x:.1},{y:.1})" role="button" aria-label="n{n}, {status}"><circle r="{r}"/><text class="name" dy="-2">n{n}</text><text class="role" dy="14">{role}</text>"#,
+            r = geometry::NODE_RADIUS,
+            role = escape(role),
+        );
+        if matches!(report.status, NodeStatus::Crashed | NodeStatus::Stopped) {
+            let d = geometry::NODE_RADIUS * 0.6;
+            let _ = write!(svg, r#"<path class="cross" d="M{} {} L{d} {d} M{d} {} L{} {d}"/>"#, -d, -d, -d, -d);
+        }
+        svg.push_str("</g>");
+    }
+
+    // Messages in flight, on top, placed by how far along their delay the
+    // shown time is.
+    for message in app.sim.messages_in_flight() {
+        let (from, to) = (endpoint_position(app, message.from), endpoint_position(app, message.to));
+        let span = (message.deliver_tick - message.sent_tick).max(1) as f64;
+        let progress = ((app.view_tick - message.sent_tick as f64) / span).clamp(0.0, 1.0);
+        let (x, y) = (from.0 + (to.0 - from.0) * progress, from.1 + (to.1 - from.1) * progress);
+        let kind = match (message.from, message.to) {
+            (Endpoint::Client(_), _) => "request",
+            (_, Endpoint::Client(_)) => "reply",
+            _ => "peer",
+        };
+        let mut classes = format!("msg {kind}");
+        if message.doomed {
+            classes.push_str(" doomed");
+        }
+        if app.selected_message == Some(message.id.0) {
+            classes.push_str(" selected");
+        }
+        let _ = write!(
+            svg,
+            r#"<circle class="{classes}" data-msg="{id}" cx="{x:.1}" cy="{y:.1}" r="7"><title>{id_text} {from_text}→{to_text}: {label}</title></circle>"#,
+            id = message.id.0,
+            id_text = message.id,
+            from_text = message.from,
+            to_text = message.to,
+            label = escape(&message.label),
+        );
+    }
+    svg
+}
+
+/// The clock and position line under the controls.
+pub fn clock_text(app: &App) -> String {
+    let position = app.sim.position();
+    let total = app.sim.trace().len();
+    let mut text = format!("tick {} · step {position} of {total}", app.view_tick.floor() as u64);
+    if !app.at_head() {
+        text.push_str(" · viewing the past: acting here forks a new future");
+    } else if let Some(end) = app.sim.ended() {
+        let _ = write!(text, " · ended: {end}");
+    }
+    text
+}
+
+/// The inspector for the selected node.
+pub fn inspector_html(app: &App) -> String {
+    let Some(node) = app.selected_node else {
+        return "<p class=\"hint\">Click a node to crash or restart it; drag it away to isolate it and back to \
+                reconnect. Select a node with the number keys to inspect it here.</p>"
+            .to_string();
+    };
+    let reports = app.sim.nodes();
+    let Some(report) = reports.get(node.0 as usize) else { return String::new() };
+    let mut html = String::new();
+    let status = match report.status {
+        NodeStatus::Up => match report.paused_until_tick {
+            Some(until) => format!("paused until tick {until}"),
+            None => "up".to_string(),
+        },
+        NodeStatus::Crashed => "crashed (durable state kept)".to_string(),
+        NodeStatus::Stopped => "crash-stopped (never returns)".to_string(),
+    };
+    let isolated = app.is_isolated(node);
+    let _ = write!(html, "<h3>{node} <span class=\"status\">{}</span></h3>", escape(&status));
+    if let Some(view) = &report.view {
+        let _ = write!(html, "<p class=\"role\">What {node} believes: <b>{}</b></p><dl>", escape(&view.role));
+        for (name, value) in &view.fields {
+            let _ = write!(html, "<dt>{}</dt><dd>{}</dd>", escape(name), escape(value));
+        }
+        html.push_str("</dl>");
+    }
+    let _ = write!(html, "<p class=\"durable\">On disk: {}</p>", escape(&report.durable));
+    if !report.timers.is_empty() {
+        html.push_str("<p class=\"timers\">Timers: ");
+        let timers: Vec<String> = report.timers.iter().map(|(label, tick)| format!("{} at {tick}", escape(label))).collect();
+        html.push_str(&timers.join(", "));
+        html.push_str("</p>");
+    }
+    html.push_str("<div class=\"actions\">");
+    let n = node.0;
+    match report.status {
+        NodeStatus::Up => {
+            let _ = write!(html, r#"<button data-act="crash" data-node="{n}">Crash</button>"#);
+            let _ = write!(html, r#"<button data-act="crash-stop" data-node="{n}">Crash-stop</button>"#);
+            let _ = write!(html, r#"<button data-act="pause" data-node="{n}">Pause 100 ticks</button>"#);
+        }
+        NodeStatus::Crashed => {
+            let _ = write!(html, r#"<button data-act="restart" data-node="{n}">Restart</button>"#);
+        }
+        NodeStatus::Stopped => {}
+    }
+    let (verb, label) = if isolated { ("reconnect", "Reconnect") } else { ("isolate", "Isolate") };
+    let _ = write!(html, r#"<button data-act="{verb}" data-node="{n}">{label}</button>"#);
+    html.push_str("</div>");
+    html
+}
+
+/// Messages in flight (and, in manual mode, timers), each with its actions.
+pub fn events_html(app: &App) -> String {
+    let events = app.sim.enabled_events();
+    if events.is_empty() {
+        return "<p class=\"hint\">Nothing in flight.</p>".to_string();
+    }
+    let mut html = String::from("<ul class=\"events\">");
+    let mut shown = 0;
+    for (index, event) in events.iter().enumerate() {
+        if shown == EVENT_ROWS_MAX {
+            let _ = write!(html, "<li class=\"more\">… and {} more</li>", events.len() - shown);
+            break;
+        }
+        match event {
+            EnabledEvent::Deliver { message, from, to, label, due_tick } => {
+                let selected = if app.selected_message == Some(message.0) { " selected" } else { "" };
+                let _ = write!(
+                    html,
+                    r#"<li class="event{selected}" data-msg-row="{id}"><span>{message} {from}→{to} {label} <small>due {due_tick}</small></span>"#,
+                    id = message.0,
+                    label = escape(label),
+                );
+                if app.manual_mode {
+                    let _ = write!(html, r#"<button data-event="{index}">Deliver next</button>"#);
+                }
+                let id = message.0;
+                let _ = write!(
+                    html,
+                    r#"<button data-act="drop" data-msg="{id}">Drop</button><button data-act="duplicate" data-msg="{id}">Duplicate</button><button data-act="delay" data-msg="{id}">Delay 50</button></li>"#
+                );
+                shown += 1;
+            }
+            EnabledEvent::Timer { node, label, due_tick, .. } if app.manual_mode => {
+                let _ = write!(
+                    html,
+                    r#"<li class="event timer"><span>{node} {label} <small>due {due_tick}</small></span><button data-event="{index}">Fire next</button></li>"#,
+                    label = escape(label)
+                );
+                shown += 1;
+            }
+            EnabledEvent::Timer { .. } => {}
+        }
+    }
+    html.push_str("</ul>");
+    html
+}
+
+fn history_row(index: usize, entry: &HistoryEntry) -> String {
+    let (completed, result, class) = match (&entry.complete_tick, &entry.output) {
+        (Some(tick), Some(output)) => (tick.to_string(), output.to_string(), "done"),
+        _ if entry.gave_up => ("—".to_string(), "unknown (gave up)".to_string(), "unknown"),
+        _ => ("…".to_string(), "pending".to_string(), "pending"),
+    };
+    let attempts: Vec<String> = entry.attempts.iter().map(|n| n.to_string()).collect();
+    format!(
+        "<tr class=\"{class}\" data-op=\"{index}\"><td>{index}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{completed}</td><td>{}</td></tr>",
+        entry.client,
+        escape(&entry.operation.to_string()),
+        attempts.join(" "),
+        entry.invoke_tick,
+        escape(&result)
+    )
+}
+
+/// The client history, newest first.
+pub fn history_html(app: &App) -> String {
+    let history = app.sim.history();
+    let stats = app.sim.stats();
+    let mut html = format!(
+        "<p class=\"summary\">{} operations: {} completed, {} pending or unknown</p>",
+        stats.operations_invoked,
+        stats.operations_completed,
+        stats.operations_pending()
+    );
+    html.push_str(
+        "<table><thead><tr><th>#</th><th>client</th><th>operation</th><th>nodes</th><th>invoked</th><th>completed</th><th>result</th></tr></thead><tbody>",
+    );
+    for (index, entry) in history.iter().enumerate().rev().take(HISTORY_ROWS_MAX) {
+        html.push_str(&history_row(index, entry));
+    }
+    html.push_str("</tbody></table>");
+    if history.len() > HISTORY_ROWS_MAX {
+        let _ = write!(html, "<p class=\"hint\">The {} oldest operations are not listed.</p>", history.len() - HISTORY_ROWS_MAX);
+    }
+    html
+}
+
+/// The run's counters.
+pub fn stats_text(app: &App) -> String {
+    let stats = app.sim.stats();
+    format!(
+        "{} messages sent, {} delivered, {} dropped · {} faults",
+        stats.messages_sent, stats.messages_delivered, stats.messages_dropped, stats.faults_applied
+    )
+}

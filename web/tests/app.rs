@@ -1,0 +1,94 @@
+#![cfg(target_arch = "wasm32")]
+//! The page's behaviour, driven through `App` in the browser: clicks crash
+//! and restart, drags isolate and reconnect, share fragments reproduce the
+//! run, bad links give a readable notice.
+
+use faultline_scenario::NodeId;
+use faultline_sim::NodeStatus;
+use faultline_web::app::{home_position, App};
+use faultline_web::page::{app_for_fragment, share_fragment};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn played(app: &mut App, frames: u32) {
+    for _ in 0..frames {
+        app.frame(16.0);
+    }
+}
+
+fn status(app: &App, node: u32) -> NodeStatus {
+    app.sim.nodes()[node as usize].status
+}
+
+#[wasm_bindgen_test]
+fn clicking_a_node_crashes_it_and_clicking_again_restarts_it() {
+    let mut app = app_for_fragment("");
+    played(&mut app, 30);
+    let at = home_position(NodeId(1), app.sim.scenario().protocol.node_count());
+    app.pointer_down_node(NodeId(1), at);
+    app.pointer_up();
+    assert_eq!(status(&app, 1), NodeStatus::Crashed, "{}", app.notice);
+    played(&mut app, 10);
+    app.pointer_down_node(NodeId(1), at);
+    app.pointer_up();
+    assert_eq!(status(&app, 1), NodeStatus::Up, "{}", app.notice);
+}
+
+#[wasm_bindgen_test]
+fn dragging_a_node_away_isolates_it_and_back_reconnects_it() {
+    let mut app = app_for_fragment("");
+    played(&mut app, 10);
+    let home = home_position(NodeId(2), app.sim.scenario().protocol.node_count());
+    app.pointer_down_node(NodeId(2), home);
+    app.pointer_move((home.0 + 60.0, home.1 + 60.0));
+    app.pointer_move((home.0 + 150.0, home.1 + 120.0));
+    app.pointer_up();
+    assert!(app.is_isolated(NodeId(2)), "{}", app.notice);
+    app.pointer_down_node(NodeId(2), (home.0 + 150.0, home.1 + 120.0));
+    app.pointer_move((home.0 + 5.0, home.1 + 4.0));
+    app.pointer_up();
+    assert!(!app.is_isolated(NodeId(2)), "{}", app.notice);
+    assert!(app.sim.cut_links().is_empty());
+}
+
+#[wasm_bindgen_test]
+fn a_share_fragment_reproduces_the_run_and_its_position() {
+    let mut app = app_for_fragment("");
+    played(&mut app, 40);
+    app.click_node(NodeId(0));
+    played(&mut app, 40);
+    let fragment = share_fragment(&app);
+    assert!(fragment.starts_with("s=1."), "{fragment}");
+    let opened = app_for_fragment(&format!("#{fragment}"));
+    assert_eq!(opened.sim.position(), app.sim.position());
+    assert_eq!(opened.view_tick, app.view_tick.floor());
+    assert_eq!(opened.sim.history(), app.sim.history());
+    assert_eq!(opened.sim.trace(), &app.sim.trace()[..opened.sim.trace().len()]);
+    assert!(!opened.playing, "a shared run opens paused");
+}
+
+#[wasm_bindgen_test]
+fn a_corrupt_link_opens_the_default_scenario_with_a_reason() {
+    for fragment in ["#s=1.%%%not-base64", "#s=9.AAAA", "#s=1.", "#s=1.AAAAAAAAAAAAAAAAAAAAAAAAAA"] {
+        let app = app_for_fragment(fragment);
+        assert!(app.notice.starts_with("This link could not be opened: "), "{fragment}: {}", app.notice);
+        assert_eq!(app.builtin.as_deref(), Some("calm"));
+    }
+}
+
+#[wasm_bindgen_test]
+fn manual_mode_delivers_the_chosen_message_next() {
+    let mut app = app_for_fragment("");
+    app.manual_mode = true;
+    // Run until there is more than one message in flight.
+    while app.sim.messages_in_flight().len() < 2 {
+        app.step_once();
+    }
+    let events = app.sim.enabled_events();
+    let last = events.iter().rev().find(|e| matches!(e, faultline_sim::EnabledEvent::Deliver { .. })).unwrap().clone();
+    let faultline_sim::EnabledEvent::Deliver { message, .. } = last else { unreachable!() };
+    app.choose_event(&last);
+    assert!(app.sim.trace().last().unwrap().cause == Some(message), "the chosen message was not delivered last");
+    assert!(!app.sim.messages_in_flight().iter().any(|m| m.id == message));
+}
