@@ -114,6 +114,20 @@ describe('playground', () => {
     await fresh.context.close();
   });
 
+  test('sharing while playing keeps playing', async () => {
+    const { context, page, problems } = await openPlayground(browser, server.url);
+    await waitForHistoryRows(page, 2);
+    await page.getByRole('button', { name: 'Share' }).click();
+    assert.match(await page.locator('#share-url').inputValue(), /#s=1\./);
+    const clock = await page.locator('#clock').textContent();
+    // The page did not reload itself from its own link: it is still playing.
+    await page.waitForFunction((old) => document.querySelector('#clock').textContent !== old, clock);
+    assert.equal(await page.evaluate(() => document.querySelector('#app').dataset.run), 'playing');
+    assert.doesNotMatch(await page.locator('#notice').textContent(), /Opened a shared run/);
+    assertNoProblems(problems);
+    await context.close();
+  });
+
   test('a corrupt link explains itself and falls back to the default scenario', async () => {
     const { context, page, problems } = await openPlayground(browser, `${server.url}#s=1.not*valid`);
     const notice = await page.locator('#notice').textContent();

@@ -104,5 +104,5 @@ fn recording_past_the_time_limit_is_refused_with_a_reason() {
     let error = sim.record_not_before(Action::Heal, 500).unwrap_err();
     assert!(error.to_string().contains("time limit"), "{error}");
     let error = sim.record_not_before(Action::Crash { node: NodeId(9) }, 0).unwrap_err();
-    assert!(error.to_string().contains("no n9"), "{error}");
+    assert!(error.to_string().contains("node 9 does not exist"), "{error}");
 }

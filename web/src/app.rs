@@ -57,6 +57,9 @@ pub struct App {
     pub notice: String,
     /// Which built-in scenario is loaded, if any.
     pub builtin: Option<String>,
+    /// The fragment the Share button last wrote into the URL, so the
+    /// resulting `hashchange` is not mistaken for a new link.
+    pub shared_fragment: Option<String>,
     /// Bumped whenever something the side panels show changes, so they are
     /// redrawn only then (and buttons keep their focus in between).
     pub revision: u64,
@@ -75,6 +78,7 @@ impl App {
             gesture: Gesture::Idle,
             notice: String::new(),
             builtin,
+            shared_fragment: None,
             revision: 0,
         }
     }

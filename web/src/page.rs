@@ -269,8 +269,9 @@ fn wire(app: &Shared) {
     {
         let app = app.clone();
         on(&element("share").into(), "click", move |_: web_sys::Event| {
-            let app = app.borrow();
+            let mut app = app.borrow_mut();
             let fragment = share_fragment(&app);
+            app.shared_fragment = Some(fragment.clone());
             let window = web_sys::window().expect("a window");
             let _ = window.location().set_hash(&fragment);
             let url = window.location().href().unwrap_or_default();
@@ -298,8 +299,9 @@ fn wire(app: &Shared) {
         on(&web_sys::window().expect("a window").into(), "hashchange", move |_: web_sys::Event| {
             let hash = location_hash();
             let mut app = app.borrow_mut();
-            // Share writes the hash too; reload only for a different run.
-            if hash.trim_start_matches('#') != share_fragment(&app) {
+            // Share writes the hash too, and the run may have moved on since:
+            // reload only for a link the page did not write itself.
+            if app.shared_fragment.as_deref() != Some(hash.trim_start_matches('#')) {
                 *app = app_for_fragment(&hash);
                 redraw_panels(&app);
             }

@@ -162,7 +162,9 @@ impl<P: Protocol> Simulation<P> {
         let insert_at = applied + actions[applied..].partition_point(|a| a.at_tick <= at_tick);
         actions.insert(insert_at, TimedAction { at_tick, action });
         let candidate = Scenario { actions, ..self.scenario.clone() };
-        validate_action_targets(&candidate).map_err(RecordError::Invalid)?;
+        // The same rules as an authored scenario: a recorded run must stay
+        // a scenario that loads and replays.
+        faultline_scenario::validate(&candidate).map_err(|e| RecordError::Invalid(e.to_string()))?;
 
         self.scenario = candidate;
         let steps_dropped = (self.trace.len() as u64).saturating_sub(position);
@@ -182,49 +184,6 @@ impl<P: Protocol> Simulation<P> {
     pub fn trace_hash(&self) -> u64 {
         trace_hash(&self.trace)
     }
-}
-
-/// The checks an action needs before the simulator may apply it: the
-/// nodes and clients it names exist. (The scenario crate's validation does
-/// the full check of authored scenarios.)
-fn validate_action_targets(scenario: &Scenario) -> Result<(), String> {
-    let nodes = scenario.protocol.node_count();
-    let clients = scenario.workload.clients;
-    let check_node = |n: &NodeId| {
-        if n.0 < nodes {
-            Ok(())
-        } else {
-            Err(format!("there is no {n}: the cluster has nodes n0 to n{}", nodes - 1))
-        }
-    };
-    for timed in &scenario.actions {
-        match &timed.action {
-            Action::Crash { node }
-            | Action::CrashStop { node }
-            | Action::Restart { node }
-            | Action::Pause { node, .. }
-            | Action::Isolate { node }
-            | Action::Reconnect { node }
-            | Action::FireTimer { node, .. } => check_node(node)?,
-            Action::CutLink { from, to } | Action::RepairLink { from, to } => {
-                check_node(from)?;
-                check_node(to)?;
-            }
-            Action::Partition { islands } => islands.iter().flatten().try_for_each(check_node)?,
-            Action::ClientRequest { client, node, .. } => {
-                check_node(node)?;
-                if client.0 >= clients {
-                    return Err(format!("there is no {client}: the workload has {clients} clients"));
-                }
-            }
-            Action::Heal
-            | Action::DropMessage { .. }
-            | Action::DuplicateMessage { .. }
-            | Action::DelayMessage { .. }
-            | Action::DeliverMessage { .. } => {}
-        }
-    }
-    Ok(())
 }
 
 /// A simulation of any protocol, behind one object-safe interface: what the
