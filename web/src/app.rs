@@ -3,6 +3,7 @@
 //! `render.rs` draws it.
 
 use faultline_scenario::{Action, NodeId, Scenario};
+use crate::live_check::LiveCheck;
 use faultline_sim::{AnySimulation, EnabledEvent, NodeStatus, StepKind};
 
 /// Playback speeds offered by the speed slider, in ticks per second.
@@ -60,6 +61,10 @@ pub struct App {
     /// The fragment the Share button last wrote into the URL, so the
     /// resulting `hashchange` is not mistaken for a new link.
     pub shared_fragment: Option<String>,
+    /// The continuous linearizability check of the history.
+    pub check: LiveCheck,
+    /// Draw the linearization points on the lanes.
+    pub show_points: bool,
     /// Bumped whenever something the side panels show changes, so they are
     /// redrawn only then (and buttons keep their focus in between).
     pub revision: u64,
@@ -79,6 +84,8 @@ impl App {
             notice: String::new(),
             builtin,
             shared_fragment: None,
+            check: LiveCheck::default(),
+            show_points: false,
             revision: 0,
         }
     }
@@ -112,6 +119,17 @@ impl App {
         if taken > 0 {
             self.changed();
         }
+    }
+
+    /// Keep the history's check up to date and give it a slice of work.
+    /// Returns whether what the verdict panel shows changed.
+    pub fn check_history(&mut self, now_ms: &mut dyn FnMut() -> f64, slice_ms: f64) -> bool {
+        let restarted = self.check.follow(self.sim.history());
+        let decided = self.check.work(now_ms, slice_ms);
+        if restarted || decided {
+            self.changed();
+        }
+        restarted || decided
     }
 
     /// Whether the position is the last computed step.

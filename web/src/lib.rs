@@ -3,11 +3,13 @@
 //! the pure-Rust core through `faultline_sim::AnySimulation`.
 //!
 //! - [`app`]: the page's state and behaviour, without the DOM.
+//! - [`live_check`]: the resumable linearizability check of the history.
 //! - [`render`]: SVG and HTML text from that state.
 //! - [`page`]: the DOM: skeleton, events, share links, animation loop.
 
 pub mod app;
 pub mod builtin;
+pub mod live_check;
 pub mod page;
 pub mod render;
 

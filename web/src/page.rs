@@ -50,7 +50,16 @@ const SKELETON: &str = r#"
     <section><h2>In flight</h2><div id="events"></div></section>
   </aside>
 </div>
-<section id="history-panel"><h2>Client history</h2><div id="history"></div></section>
+<section id="history-panel">
+  <div class="history-head">
+    <h2>Client history</h2>
+    <span id="verdict" class="badge" role="status" aria-live="polite"></span>
+    <label class="points"><input id="show-points" type="checkbox"> Show linearization points</label>
+  </div>
+  <div id="verdict-explanation"></div>
+  <div id="lanes-box"></div>
+  <details id="operations"><summary>Every operation</summary><div id="history"></div></details>
+</section>
 <p class="keys">Keys: Space play/pause · → step · ← step back · 0–9 select a node · C crash/restart · I isolate/reconnect · M manual steps</p>
 "#;
 
@@ -268,6 +277,15 @@ fn wire(app: &Shared) {
     }
     {
         let app = app.clone();
+        on(&element("show-points").into(), "change", move |_: web_sys::Event| {
+            let mut app = app.borrow_mut();
+            app.show_points = input("show-points").checked();
+            app.revision += 1;
+            redraw_panels(&app);
+        });
+    }
+    {
+        let app = app.clone();
         on(&element("share").into(), "click", move |_: web_sys::Event| {
             let mut app = app.borrow_mut();
             let fragment = share_fragment(&app);
@@ -432,6 +450,10 @@ fn redraw_panels(app: &App) {
     set_panel("inspector", render::inspector_html(app));
     set_panel("events", render::events_html(app));
     set_panel("history", render::history_html(app));
+    set_panel("lanes-box", render::lanes_svg(app));
+    set_panel("verdict-explanation", render::verdict_explanation_html(app));
+    draw_badge(app);
+    input("show-points").set_checked(app.show_points);
     set_text("notice", &app.notice);
     set_text("clock", &render::clock_text(app));
     set_text("stats", &render::stats_text(app));
@@ -454,6 +476,18 @@ fn redraw_panels(app: &App) {
     });
 }
 
+/// The verdict badge: text, and a `data-verdict` the stylesheet colours by.
+fn draw_badge(app: &App) {
+    let (text, class) = render::verdict_badge(app);
+    let badge = element("verdict");
+    badge.set_text_content(Some(&text));
+    let _ = badge.set_attribute("data-verdict", class);
+}
+
+fn performance_now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+}
+
 fn animation_loop(app: Shared) {
     let callback: Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>> = Rc::new(RefCell::new(None));
     let next = callback.clone();
@@ -466,6 +500,8 @@ fn animation_loop(app: Shared) {
             let elapsed_ms = last_ms.map_or(0.0, |last| now_ms - last);
             last_ms = Some(now_ms);
             app.frame(elapsed_ms);
+            // The check gets a few milliseconds of every frame, never more.
+            app.check_history(&mut performance_now_ms, crate::live_check::CHECK_SLICE_MS);
             // While playing, panels are redrawn a few times a second, not
             // every frame, so their buttons stay clickable.
             let panels_due = !app.playing || now_ms - panels_drawn_ms >= PANEL_REDRAW_INTERVAL_MS;
@@ -477,6 +513,7 @@ fn animation_loop(app: Shared) {
                 // Messages move between steps: the drawing follows the clock.
                 set_panel("cluster", render::cluster_svg(&app));
                 set_text("clock", &render::clock_text(&app));
+                draw_badge(&app);
             }
         }
         request_frame(next.borrow().as_ref().expect("the loop closure is set"));

@@ -3,6 +3,8 @@
 //! only when the app's revision changes.
 
 use crate::app::{geometry, home_position, isolated_offset, App, Gesture};
+use crate::live_check::CheckState;
+use faultline_check::Verdict;
 use faultline_scenario::{ClientId, NodeId};
 use faultline_sim::{EnabledEvent, Endpoint, HistoryEntry, NodeStatus};
 use std::fmt::Write;
@@ -271,13 +273,14 @@ pub fn events_html(app: &App) -> String {
     html
 }
 
-fn history_row(index: usize, entry: &HistoryEntry) -> String {
+fn history_row(index: usize, entry: &HistoryEntry, involved: bool) -> String {
     let (completed, result, class) = match (&entry.complete_tick, &entry.output) {
         (Some(tick), Some(output)) => (tick.to_string(), output.to_string(), "done"),
         _ if entry.gave_up => ("—".to_string(), "unknown (gave up)".to_string(), "unknown"),
         _ => ("…".to_string(), "pending".to_string(), "pending"),
     };
     let attempts: Vec<String> = entry.attempts.iter().map(|n| n.to_string()).collect();
+    let class = if involved { format!("{class} violation") } else { class.to_string() };
     format!(
         "<tr class=\"{class}\" data-op=\"{index}\"><td>{index}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{completed}</td><td>{}</td></tr>",
         entry.client,
@@ -301,8 +304,9 @@ pub fn history_html(app: &App) -> String {
     html.push_str(
         "<table><thead><tr><th>#</th><th>client</th><th>operation</th><th>nodes</th><th>invoked</th><th>completed</th><th>result</th></tr></thead><tbody>",
     );
+    let (minimal, _) = involved(app);
     for (index, entry) in history.iter().enumerate().rev().take(HISTORY_ROWS_MAX) {
-        html.push_str(&history_row(index, entry));
+        html.push_str(&history_row(index, entry, minimal.contains(&index)));
     }
     html.push_str("</tbody></table>");
     if history.len() > HISTORY_ROWS_MAX {
@@ -318,4 +322,175 @@ pub fn stats_text(app: &App) -> String {
         "{} messages sent, {} delivered, {} dropped · {} faults",
         stats.messages_sent, stats.messages_delivered, stats.messages_dropped, stats.faults_applied
     )
+}
+
+/// The lanes' drawing width and geometry, in SVG user units.
+pub mod lanes {
+    pub const WIDTH: f64 = 1000.0;
+    pub const LABEL_WIDTH: f64 = 44.0;
+    pub const LANE_HEIGHT: f64 = 26.0;
+    pub const BAR_HEIGHT: f64 = 18.0;
+    pub const AXIS_HEIGHT: f64 = 18.0;
+}
+
+/// The operations the current verdict points at: (the failing sub-history,
+/// the operation that cannot be placed).
+fn involved(app: &App) -> (Vec<usize>, Option<usize>) {
+    match app.check.verdict() {
+        Some(Verdict::NotLinearizable(explanation)) => (explanation.minimal.clone(), Some(explanation.blocked)),
+        _ => (Vec::new(), None),
+    }
+}
+
+/// The history as lanes, one per client, in the style of Porcupine's
+/// visualizer: each operation a bar from invocation to completion (to now
+/// while pending). Returns the `<svg>` element whole.
+pub fn lanes_svg(app: &App) -> String {
+    use lanes::*;
+    let history = app.sim.history();
+    let clients = app.sim.scenario().workload.clients.max(1);
+    let height = AXIS_HEIGHT + LANE_HEIGHT * clients as f64;
+    let now = app.view_tick.max(1.0);
+    let end_tick = history.iter().filter_map(|e| e.complete_tick).max().unwrap_or(0) as f64;
+    let span = now.max(end_tick).max(1.0);
+    let x = |tick: f64| LABEL_WIDTH + (WIDTH - LABEL_WIDTH - 4.0) * tick / span;
+    let (minimal, blocked) = involved(app);
+    let points = match app.check.verdict() {
+        Some(Verdict::Linearizable(witness)) if app.show_points => Some(&witness.points),
+        _ => None,
+    };
+    let mut svg = format!(
+        r#"<svg id="lanes" viewBox="0 0 {WIDTH} {height}" preserveAspectRatio="none" style="height:{height}px" role="img" aria-label="Client history: a lane per client, a bar per operation">"#
+    );
+    // A time axis: ticks at round numbers.
+    let step = [10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0, 50000.0]
+        .into_iter()
+        .find(|s| span / s <= 10.0)
+        .unwrap_or(100_000.0);
+    let mut tick = 0.0;
+    while tick <= span {
+        let _ = write!(
+            svg,
+            r#"<line class="grid" x1="{x:.1}" x2="{x:.1}" y1="{AXIS_HEIGHT}" y2="{height}"/><text class="axis" x="{x:.1}" y="12">{tick}</text>"#,
+            x = x(tick)
+        );
+        tick += step;
+    }
+    for c in 0..clients {
+        let y = AXIS_HEIGHT + LANE_HEIGHT * c as f64;
+        let _ = write!(svg, r#"<text class="lane-label" x="4" y="{:.1}">c{c}</text>"#, y + LANE_HEIGHT / 2.0 + 4.0);
+    }
+    for (index, entry) in history.iter().enumerate() {
+        let y = AXIS_HEIGHT + LANE_HEIGHT * entry.client.0 as f64 + (LANE_HEIGHT - BAR_HEIGHT) / 2.0;
+        let start = x(entry.invoke_tick as f64);
+        let stop = x(entry.complete_tick.map(|t| t as f64).unwrap_or(now)).max(start + 3.0);
+        let kind = match entry.operation {
+            faultline_scenario::Operation::Read { .. } => "read",
+            faultline_scenario::Operation::Write { .. } => "write",
+        };
+        let state = match (&entry.complete_tick, entry.gave_up) {
+            (Some(_), _) => "done",
+            (None, true) => "unknown",
+            (None, false) => "pending",
+        };
+        let mut classes = format!("op {kind} {state}");
+        if minimal.contains(&index) {
+            classes.push_str(" violation");
+        }
+        if blocked == Some(index) {
+            classes.push_str(" blocked");
+        }
+        let label = match (&entry.operation, &entry.output) {
+            (faultline_scenario::Operation::Read { .. }, Some(output)) => format!("r→{output}"),
+            (faultline_scenario::Operation::Read { .. }, None) => "r".to_string(),
+            (faultline_scenario::Operation::Write { value, .. }, _) => format!("w {value}"),
+        };
+        let result = entry.output.as_ref().map(|o| o.to_string()).unwrap_or_else(|| "no answer".into());
+        let _ = write!(
+            svg,
+            r#"<g class="{classes}" data-op="{index}"><rect x="{start:.1}" y="{y:.1}" width="{w:.1}" height="{BAR_HEIGHT}" rx="3"><title>#{index} {client} {operation} → {result}, ticks {invoke}–{done}</title></rect>"#,
+            w = stop - start,
+            client = entry.client,
+            operation = escape(&entry.operation.to_string()),
+            result = escape(&result),
+            invoke = entry.invoke_tick,
+            done = entry.complete_tick.map(|t| t.to_string()).unwrap_or_else(|| "…".into()),
+        );
+        if stop - start > 28.0 {
+            let _ = write!(svg, r#"<text x="{:.1}" y="{:.1}">{}</text>"#, start + 4.0, y + 13.0, escape(&label));
+        }
+        if let Some(Some(point)) = points.map(|p| p.get(index).copied().flatten()) {
+            let px = x(point as f64);
+            let _ = write!(svg, r#"<line class="point" x1="{px:.1}" x2="{px:.1}" y1="{:.1}" y2="{:.1}"/>"#, y - 2.0, y + BAR_HEIGHT + 2.0);
+        }
+        svg.push_str("</g>");
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// The verdict badge's text and class.
+pub fn verdict_badge(app: &App) -> (String, &'static str) {
+    match &app.check.state {
+        CheckState::Empty => ("no operations yet".to_string(), "empty"),
+        CheckState::Checking { steps } => (format!("checking… ({steps} steps)"), "checking"),
+        CheckState::Done(Verdict::Linearizable(_)) => ("linearizable".to_string(), "linearizable"),
+        CheckState::Done(Verdict::NotLinearizable(_)) => ("not linearizable".to_string(), "not-linearizable"),
+        CheckState::Done(Verdict::Unknown(_)) => ("unknown".to_string(), "unknown"),
+    }
+}
+
+/// What the verdict means, in a few lines under the badge.
+pub fn verdict_explanation_html(app: &App) -> String {
+    let history = app.sim.history();
+    let describe = |index: usize| {
+        let entry = &history[index];
+        let result = match (&entry.output, entry.complete_tick) {
+            (Some(output), Some(done)) => format!("→ {output}, ticks {}–{done}", entry.invoke_tick),
+            _ => format!("→ no answer, invoked at tick {}", entry.invoke_tick),
+        };
+        format!("#{index} {} {} {}", entry.client, escape(&entry.operation.to_string()), escape(&result))
+    };
+    match app.check.verdict() {
+        None => String::new(),
+        Some(Verdict::Linearizable(witness)) => {
+            let never = witness.points.iter().filter(|p| p.is_none()).count();
+            let mut text = String::from(
+                "<p>Every operation can be placed at one instant between its invocation and its return, \
+                 in an order a single register would allow.",
+            );
+            if never > 0 {
+                let _ = write!(text, " {never} that never returned are taken never to have happened.");
+            }
+            text.push_str("</p>");
+            text
+        }
+        Some(Verdict::NotLinearizable(explanation)) => {
+            let mut html = format!(
+                "<p class=\"reason\">After {} operations took effect, {}. {}</p><p>The operation that cannot be placed: <b>{}</b></p>",
+                explanation.prefix.len(),
+                escape(&explanation.state),
+                escape(&explanation.reason),
+                describe(explanation.blocked)
+            );
+            let _ = write!(
+                html,
+                "<p>A smallest failing part of the history ({} operations{}), highlighted in the lanes:</p><ul class=\"minimal\">",
+                explanation.minimal.len(),
+                if explanation.minimal_is_1_minimal { "; without any one of them it would be linearizable" } else { "" }
+            );
+            for &index in &explanation.minimal {
+                let _ = write!(html, "<li data-op=\"{index}\">{}</li>", describe(index));
+            }
+            html.push_str("</ul>");
+            html
+        }
+        Some(Verdict::Unknown(incomplete)) => format!(
+            "<p>The check gave up: {} after {} steps; {} of {} keys decided.</p>",
+            escape(&incomplete.reason),
+            incomplete.steps,
+            incomplete.partitions_done,
+            incomplete.partitions
+        ),
+    }
 }

@@ -1,9 +1,13 @@
-//! `faultline`: run scenarios from the command line.
+//! `faultline`: run scenarios and check histories from the command line.
 //!
 //!     faultline run SCENARIO.json [--trace FILE] [--history FILE]
+//!     faultline check FILE --model MODEL [--format F] [--budget-steps N] [--budget-ms N] [--json]
 //!
-//! Exit status: 0 when the run completed, 3 for bad input (an unreadable or
-//! invalid scenario, a bad flag), 1 when an output file cannot be written.
+//! Exit status of `run`: 0 when the run completed, 3 for bad input (an
+//! unreadable or invalid scenario, a bad flag), 1 when an output file cannot
+//! be written. `check`: 0 linearizable, 1 not, 2 unknown, 3 bad input.
+
+mod check_command;
 
 use faultline_scenario::Scenario;
 use faultline_sim::AnySimulation;
@@ -11,10 +15,18 @@ use std::process::ExitCode;
 
 const USAGE: &str = "\
 usage: faultline run SCENARIO.json [--trace FILE] [--history FILE]
+       faultline check FILE --model MODEL [--format auto|json|edn|jepsen-log]
+                       [--budget-steps N] [--budget-ms N] [--initial VALUE] [--json]
 
-  run      run a scenario to its end and print a summary
+  run      run a scenario to its end, check its history, print a summary
            --trace FILE    write every step as JSON
-           --history FILE  write the client history as JSON";
+           --history FILE  write the client history as JSON (checkable with
+                           `faultline check FILE --model kv --initial null`)
+  check    is the history linearizable? exit 0 yes, 1 no, 2 unknown, 3 bad input
+           models: register, cas-register, kv, counter, set, queue, lock
+           --initial VALUE the registers' or keys' value before any write,
+                           as JSON (0, null, \"\"); by default what the
+                           format implies";
 
 const EXIT_BAD_INPUT: u8 = 3;
 const EXIT_OUTPUT_FAILED: u8 = 1;
@@ -89,11 +101,31 @@ fn summary(sim: &dyn AnySimulation) -> String {
     )
 }
 
+/// The run's history checked for linearizability, in a line.
+fn history_verdict(sim: &dyn AnySimulation) -> String {
+    let history = faultline_sim::history::to_check_history(sim.history());
+    let started = std::time::Instant::now();
+    let verdict = faultline_check::with_model!(&faultline_sim::history::check_model(), m => {
+        faultline_check::check(m, history, faultline_check::DEFAULT_BUDGET_STEPS, || {
+            (started.elapsed().as_secs() >= 10).then(|| "the time budget of 10 s ran out".to_string())
+        })
+    });
+    match verdict {
+        faultline_check::Verdict::NotLinearizable(explanation) => format!(
+            "not linearizable: {} ({} operations in the smallest failing sub-history)",
+            explanation.reason,
+            explanation.minimal.len()
+        ),
+        other => other.name().to_string(),
+    }
+}
+
 fn run(args: &RunArgs) -> Result<(), (u8, String)> {
     let scenario = load_scenario(&args.scenario_path).map_err(|e| (EXIT_BAD_INPUT, e))?;
     let mut sim = faultline_protocols::build(scenario);
     sim.run_to_end();
     println!("{}", summary(sim.as_ref()));
+    println!("check:    {}", history_verdict(sim.as_ref()));
     if let Some(path) = &args.trace_path {
         let value = serde_json::json!({
             "trace_hash": format!("{:016x}", sim.trace_hash()),
@@ -104,8 +136,8 @@ fn run(args: &RunArgs) -> Result<(), (u8, String)> {
         write_json(path, &value).map_err(|e| (EXIT_OUTPUT_FAILED, e))?;
     }
     if let Some(path) = &args.history_path {
-        let value = serde_json::json!({ "operations": sim.history() });
-        write_json(path, &value).map_err(|e| (EXIT_OUTPUT_FAILED, e))?;
+        let history = faultline_sim::history::to_check_history(sim.history());
+        std::fs::write(path, faultline_check::format::to_json(&history)).map_err(|e| (EXIT_OUTPUT_FAILED, format!("cannot write {path}: {e}")))?;
     }
     Ok(())
 }
@@ -114,6 +146,13 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") => parse_run_args(&args[1..]).map_err(|e| (EXIT_BAD_INPUT, e)).and_then(|a| run(&a)),
+        Some("check") => {
+            let outcome = check_command::parse_args(&args[1..]).and_then(|a| check_command::run(&a));
+            match outcome {
+                Ok(code) => return ExitCode::from(code),
+                Err(message) => Err((EXIT_BAD_INPUT, message)),
+            }
+        }
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

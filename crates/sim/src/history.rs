@@ -25,3 +25,44 @@ impl HistoryEntry {
         self.complete_tick.is_some()
     }
 }
+
+/// The model a simulator history is checked against: a key-value store of
+/// integer registers, every key starting with no value.
+pub fn check_model() -> faultline_check::ModelSpec {
+    faultline_check::ModelSpec::KeyValue(faultline_check::model::KeyValue::new(faultline_check::Value::Nil))
+}
+
+/// The history as the checker reads it. Times are ticks; an operation the
+/// client gave up on, or that is still pending, never returned (its
+/// outcome is unknown). Operation `i` of the result is entry `i`.
+pub fn to_check_history(entries: &[HistoryEntry]) -> faultline_check::History {
+    use faultline_check::{Function, Value};
+    use faultline_scenario::{Operation, OperationOutput};
+    let int = |v: u64| Value::Int(i64::try_from(v).expect("workload values stay far below 2^63"));
+    faultline_check::History::new(
+        entries
+            .iter()
+            .map(|entry| {
+                let (function, key, input) = match entry.operation {
+                    Operation::Read { key } => (Function::Read, key, Value::Nil),
+                    Operation::Write { key, value } => (Function::Write, key, int(value)),
+                };
+                let output = match (&entry.output, entry.complete_tick) {
+                    (Some(OperationOutput::Value(Some(v))), Some(_)) => Some(int(*v)),
+                    (Some(OperationOutput::Value(None) | OperationOutput::WriteOk), Some(_)) => Some(Value::Nil),
+                    // A refusal is retried, never recorded as a completion.
+                    _ => None,
+                };
+                faultline_check::Operation {
+                    client: entry.client.0 as u64,
+                    function,
+                    key: Some(Value::Int(key as i64)),
+                    input,
+                    output,
+                    invoke: entry.invoke_tick,
+                    complete: entry.complete_tick,
+                }
+            })
+            .collect(),
+    )
+}

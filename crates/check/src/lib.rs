@@ -1,0 +1,22 @@
+//! A linearizability checker that depends on no other Faultline crate.
+//!
+//! - [`history`]: operations with client, function, input, output (or
+//!   unknown), invocation and completion times.
+//! - [`model`]: sequential specifications behind one trait: register,
+//!   compare-and-set register, key-value store, counter, set, FIFO queue,
+//!   lock.
+//! - [`check`]: Wing–Gong/Lowe search with a state cache, partitions
+//!   (P-compositionality) searched interleaved under one budget, verdicts
+//!   with a witness or an explanation and a 1-minimal failing sub-history.
+
+pub mod check;
+pub mod format;
+pub mod history;
+pub mod model;
+mod search;
+pub mod text;
+
+pub use check::{check, Checker, Explanation, Incomplete, Verdict, Witness, DEFAULT_BUDGET_STEPS};
+pub use format::{parse, to_json, Format, ParseError, ParsedHistory};
+pub use history::{Function, History, Operation, Value};
+pub use model::{Model, ModelSpec, Refusal};

@@ -1,0 +1,564 @@
+//! Differential test: the checker against an independent brute-force
+//! oracle (tests/oracle), on random small histories of every model.
+//!
+//! Each history has 1–8 operations from 1–4 sequential clients with random
+//! overlaps and ties, outputs mostly from a real execution and sometimes
+//! corrupted or unknown, and operations that never returned (only as a
+//! client's last). The verdicts must agree; a witness must be a real
+//! linearization, and an explanation's minimal sub-history must fail and,
+//! when it claims to be, be 1-minimal. Every fourth history is "heavy":
+//! more never-returned operations and longer overlaps.
+//!
+//! `FAULTLINE_DIFF_CASES` overrides the cases per model (default 10,000).
+//! Run with `--nocapture` to see the per-model summary lines.
+
+mod oracle;
+
+use faultline_check::{check, Function, History, Operation, Value, Verdict, DEFAULT_BUDGET_STEPS};
+use oracle::{Kind, Spec, State};
+use std::time::Instant;
+
+// ----- deterministic randomness ------------------------------------------------
+
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+    /// splitmix64
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+    fn pick<T: Clone>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize].clone()
+    }
+    fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = self.below(i as u64 + 1) as usize;
+            items.swap(i, j);
+        }
+    }
+}
+
+fn int(i: i64) -> Value {
+    Value::Int(i)
+}
+
+fn text(s: &str) -> Value {
+    Value::Str(s.to_string())
+}
+
+// ----- the generator ---------------------------------------------------------
+
+/// Per model: percent of observable outputs (or, for the lock, of calls)
+/// corrupted, tuned so both verdicts are common.
+fn corruption_percent(kind: Kind) -> u64 {
+    match kind {
+        Kind::Register => 50,
+        Kind::CasRegister => 30,
+        Kind::Kv => 55,
+        Kind::Counter => 48,
+        Kind::Set => 45,
+        Kind::Queue => 48,
+        Kind::Lock => 9,
+    }
+}
+
+/// A random call, a little biased by the state so real executions stay
+/// interesting (a lock is mostly acquired when free).
+fn random_call(kind: Kind, rng: &mut Rng, state: &State, keys: u64) -> (Function, Option<Value>, Value) {
+    use Function::*;
+    match kind {
+        Kind::Register => {
+            if rng.chance(50) {
+                (Read, None, Value::Nil)
+            } else {
+                (Write, None, int(1 + rng.below(3) as i64))
+            }
+        }
+        Kind::CasRegister => match rng.below(10) {
+            0..=3 => (Read, None, Value::Nil),
+            4..=5 => (Write, None, int(rng.below(3) as i64)),
+            _ => {
+                let expected = if rng.chance(15) { Value::Nil } else { int(rng.below(3) as i64) };
+                (Cas, None, Value::List(vec![expected, int(rng.below(3) as i64)]))
+            }
+        },
+        Kind::Kv => {
+            let key = Some(int(1 + rng.below(keys) as i64));
+            match rng.below(10) {
+                0..=3 => (if rng.chance(10) { Read } else { Get }, key, Value::Nil),
+                4..=6 => {
+                    let value = if rng.chance(10) { int(7) } else { rng.pick(&[text("a"), text("b")]) };
+                    (if rng.chance(10) { Write } else { Put }, key, value)
+                }
+                _ => (Append, key, rng.pick(&[text("x"), text("y")])),
+            }
+        }
+        Kind::Counter => {
+            if rng.chance(40) {
+                (Read, None, Value::Nil)
+            } else {
+                (Add, None, rng.pick(&[int(1), int(1), int(2), int(-1)]))
+            }
+        }
+        Kind::Set => {
+            if rng.chance(40) {
+                (Read, None, Value::Nil)
+            } else {
+                (Add, None, int(1 + rng.below(3) as i64))
+            }
+        }
+        Kind::Queue => {
+            if rng.chance(50) {
+                (Dequeue, None, Value::Nil)
+            } else {
+                (Enqueue, None, int(1 + rng.below(3) as i64))
+            }
+        }
+        Kind::Lock => {
+            let held = matches!(state, State::Lock(true));
+            let sensible = if held { Release } else { Acquire };
+            let other = if held { Acquire } else { Release };
+            (if rng.chance(85) { sensible } else { other }, None, Value::Nil)
+        }
+    }
+}
+
+/// Values an observable output could plausibly have been: what the object
+/// held at some time (so a corrupted read is often merely stale).
+fn observed_values(spec: &Spec, state: &State, seen: &mut Vec<Value>) {
+    let mut note = |v: Value| {
+        if !seen.contains(&v) {
+            seen.push(v);
+        }
+    };
+    match state {
+        State::Register(v) => note(v.clone()),
+        State::Kv(entries) => {
+            note(spec.initial.clone());
+            for (_, v) in entries {
+                note(v.clone());
+            }
+        }
+        State::Counter(total) => note(int(*total)),
+        State::Queue(items) => {
+            note(Value::Nil);
+            for v in items {
+                note(v.clone());
+            }
+        }
+        State::Set(_) | State::Lock(_) => {}
+    }
+}
+
+/// A wrong-ish output in place of `truth`.
+fn corrupt(kind: Kind, rng: &mut Rng, truth: &Value, seen: &[Value]) -> Value {
+    match (kind, truth) {
+        (Kind::CasRegister, Value::Bool(b)) => Value::Bool(!b),
+        (Kind::Set, Value::List(members)) => {
+            if rng.chance(50) {
+                // Toggle one value's membership.
+                let v = int(1 + rng.below(3) as i64);
+                let mut list: Vec<Value> = members.iter().filter(|&m| *m != v).cloned().collect();
+                if !members.contains(&v) {
+                    list.push(v);
+                }
+                Value::List(list)
+            } else {
+                Value::List((1..=3).filter(|_| rng.chance(50)).map(int).collect())
+            }
+        }
+        (Kind::Counter, Value::Int(total)) => {
+            if rng.chance(50) {
+                rng.pick(seen)
+            } else {
+                int(total + rng.pick(&[-1, 1, 2]))
+            }
+        }
+        (Kind::Register | Kind::CasRegister, _) => {
+            if rng.chance(70) {
+                rng.pick(seen)
+            } else {
+                rng.pick(&[Value::Nil, int(0), int(1), int(2), int(3)])
+            }
+        }
+        (Kind::Kv, _) => {
+            if rng.chance(80) {
+                rng.pick(seen)
+            } else {
+                rng.pick(&[text(""), text("a"), text("x"), text("ax"), text("xy"), Value::Nil])
+            }
+        }
+        (Kind::Queue, _) => {
+            if rng.chance(60) {
+                rng.pick(seen)
+            } else {
+                rng.pick(&[Value::Nil, int(1), int(2), int(3)])
+            }
+        }
+        (kind, truth) => panic!("no corruption for {kind:?} {truth:?}"),
+    }
+}
+
+/// Whether the model checks this function's output.
+fn observable(function: Function) -> bool {
+    matches!(function, Function::Read | Function::Get | Function::Cas | Function::Dequeue)
+}
+
+struct Slot {
+    client: u64,
+    invoke: u64,
+    complete: Option<u64>,
+    /// When it takes effect in the real execution (`None`: never).
+    point: Option<u64>,
+}
+
+/// A random history of one model: (spec, history). `heavy`: more
+/// never-returned operations and longer, more overlapping intervals.
+fn generate(kind: Kind, seed: u64, heavy: bool) -> (Spec, History) {
+    let mut rng = Rng::new(seed);
+    let (pending_percent, longest) = if heavy { (55, 9) } else { (15, 5) };
+    let initial = match kind {
+        Kind::Register => rng.pick(&[Value::Nil, int(0)]),
+        Kind::CasRegister => rng.pick(&[int(0), int(0), Value::Nil]),
+        Kind::Kv => rng.pick(&[text(""), text(""), Value::Nil, text("a")]),
+        _ => Value::Nil,
+    };
+    let spec = Spec { kind, initial };
+    let keys = 1 + rng.below(2);
+    let n = 1 + rng.below(8) as usize;
+    let clients = 1 + rng.below(4);
+
+    // Intervals: each client's operations one after another.
+    let client_of: Vec<u64> = (0..n).map(|_| rng.below(clients)).collect();
+    let mut slots = Vec::new();
+    for client in 0..clients {
+        let count = client_of.iter().filter(|&&c| c == client).count();
+        let mut t = rng.below(4);
+        for j in 0..count {
+            let invoke = t + rng.below(3);
+            if j + 1 == count && rng.chance(pending_percent) {
+                let point = if rng.chance(50) { Some(invoke + rng.below(longest + 1)) } else { None };
+                slots.push(Slot { client, invoke, complete: None, point });
+            } else {
+                let duration = rng.below(longest);
+                let complete = invoke + duration;
+                slots.push(Slot { client, invoke, complete: Some(complete), point: Some(invoke + rng.below(duration + 1)) });
+                t = complete + 1;
+            }
+        }
+    }
+
+    // The real execution: calls chosen in point order, ties broken at random.
+    let mut effective: Vec<(u64, u64, usize)> =
+        slots.iter().enumerate().filter_map(|(i, s)| s.point.map(|p| (p, rng.next(), i))).collect();
+    effective.sort();
+    let mut state = spec.init();
+    let mut seen = Vec::new();
+    observed_values(&spec, &state, &mut seen);
+    // Per slot: function, key, input, and the output of the real execution.
+    type Call = (Function, Option<Value>, Value, Value);
+    let mut calls: Vec<Option<Call>> = vec![None; slots.len()];
+    for &(_, _, i) in &effective {
+        let (function, key, input) = random_call(kind, &mut rng, &state, keys);
+        let truth = match spec.effect(&state, function, &key, &input) {
+            Ok((next, output)) => {
+                state = next;
+                output
+            }
+            Err(()) => None, // an impossible lock call: the history will fail
+        };
+        observed_values(&spec, &state, &mut seen);
+        calls[i] = Some((function, key, input, truth.unwrap_or(Value::Nil)));
+    }
+    for call in calls.iter_mut().filter(|c| c.is_none()) {
+        let (function, key, input) = random_call(kind, &mut rng, &state, keys);
+        *call = Some((function, key, input, Value::Nil));
+    }
+
+    let corruption = corruption_percent(kind);
+    let mut operations: Vec<Operation> = slots
+        .iter()
+        .zip(calls)
+        .map(|(slot, call)| {
+            let (mut function, key, input, truth) = call.unwrap();
+            let output = if slot.complete.is_none() {
+                None
+            } else if observable(function) {
+                match rng.below(100) {
+                    p if p < 10 => None,
+                    p if p < 10 + corruption => Some(corrupt(kind, &mut rng, &truth, &seen)),
+                    _ => Some(truth),
+                }
+            } else {
+                if kind == Kind::Lock && rng.chance(corruption) {
+                    function = if function == Function::Acquire { Function::Release } else { Function::Acquire };
+                }
+                if rng.chance(5) { None } else { Some(Value::Nil) }
+            };
+            // A set read lists members in any order, sometimes twice.
+            let output = match output {
+                Some(Value::List(mut members)) => {
+                    rng.shuffle(&mut members);
+                    if !members.is_empty() && rng.chance(10) {
+                        let again = rng.pick(&members);
+                        members.push(again);
+                    }
+                    Some(Value::List(members))
+                }
+                other => other,
+            };
+            Operation { client: slot.client, function, key, input, output, invoke: slot.invoke, complete: slot.complete }
+        })
+        .collect();
+    if rng.chance(50) {
+        rng.shuffle(&mut operations);
+    }
+    (spec, History::new(operations))
+}
+
+// ----- comparison --------------------------------------------------------------
+
+fn show(history: &History) -> String {
+    let mut out = String::new();
+    for (i, op) in history.operations.iter().enumerate() {
+        let complete = op.complete.map_or("never".to_string(), |c| c.to_string());
+        let key = op.key.as_ref().map_or(String::new(), |k| format!(" key {k}"));
+        let output = op.output.as_ref().map_or("unknown".to_string(), |o| o.to_string());
+        out.push_str(&format!(
+            "    #{i} [{}, {complete}] client {} {}{key} {} -> {output}\n",
+            op.invoke, op.client, op.function, op.input
+        ));
+    }
+    out
+}
+
+/// The checker's verdict, or its panic message.
+fn checker_verdict(spec: &Spec, history: &History) -> Result<Verdict, String> {
+    let model = spec.model_spec();
+    std::panic::catch_unwind(|| {
+        faultline_check::with_model!(&model, m => check(m, history.clone(), DEFAULT_BUDGET_STEPS, || None))
+    })
+    .map_err(|panic| {
+        let message = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        format!("the checker panicked: {message}")
+    })
+}
+
+/// Ok(verdict) when the checker agrees with the oracle and its witness or
+/// explanation holds up; Err(why) otherwise.
+fn compare(spec: &Spec, history: &History) -> Result<bool, String> {
+    let ops = &history.operations;
+    let expected = oracle::linearizable(spec, ops);
+    let verdict = checker_verdict(spec, history)?;
+    match (&verdict, expected) {
+        (Verdict::Linearizable(witness), true) => oracle::check_witness(spec, ops, witness)
+            .map(|()| true)
+            .map_err(|why| format!("bad witness: {why}\n  checker: {verdict:?}")),
+        (Verdict::NotLinearizable(explanation), false) => oracle::check_explanation(spec, ops, explanation)
+            .map(|()| false)
+            .map_err(|why| format!("bad explanation: {why}\n  checker: {verdict:?}")),
+        (Verdict::Linearizable(witness), false) => {
+            let why = oracle::check_witness(spec, ops, witness).err().unwrap_or_else(|| "(the witness checks out!)".into());
+            Err(format!("checker: linearizable, oracle: not linearizable; witness: {why}\n  checker: {verdict:?}"))
+        }
+        (Verdict::NotLinearizable(_), true) => {
+            Err(format!("checker: not linearizable, oracle: linearizable\n  checker: {verdict:?}"))
+        }
+        (Verdict::Unknown(_), _) => Err(format!("checker: unknown, oracle: linearizable={expected}\n  checker: {verdict:?}")),
+    }
+}
+
+/// Drop operations one at a time while the disagreement persists.
+fn shrink(spec: &Spec, history: &History) -> History {
+    let mut current = history.clone();
+    'outer: loop {
+        for skip in 0..current.operations.len() {
+            let mut fewer = current.clone();
+            fewer.operations.remove(skip);
+            if compare(spec, &fewer).is_err() {
+                current = fewer;
+                continue 'outer;
+            }
+        }
+        return current;
+    }
+}
+
+fn cases_per_model() -> u64 {
+    std::env::var("FAULTLINE_DIFF_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000)
+}
+
+fn differential(kind: Kind, model_index: u64) {
+    let cases = cases_per_model();
+    let start = Instant::now();
+    let (mut linearizable, mut not_linearizable) = (0u64, 0u64);
+    let (mut with_ties, mut with_pending, mut with_unknown, mut with_two_keys) = (0u64, 0u64, 0u64, 0u64);
+    let mut failures = Vec::new();
+    for case in 0..cases {
+        let seed = (model_index << 40) ^ case.wrapping_mul(0x2545_F491_4F6C_DD1D);
+        let (spec, history) = generate(kind, seed, case % 4 == 3);
+        let ops = &history.operations;
+        if ops.iter().any(|a| ops.iter().any(|b| a.client != b.client && a.complete == Some(b.invoke))) {
+            with_ties += 1;
+        }
+        if ops.iter().any(|o| o.complete.is_none()) {
+            with_pending += 1;
+        }
+        if ops.iter().any(|o| o.complete.is_some() && o.output.is_none()) {
+            with_unknown += 1;
+        }
+        if ops.iter().any(|a| a.key.is_some() && ops.iter().any(|b| b.key.is_some() && a.key != b.key)) {
+            with_two_keys += 1;
+        }
+        match compare(&spec, &history) {
+            Ok(true) => linearizable += 1,
+            Ok(false) => not_linearizable += 1,
+            Err(why) => failures.push((case, spec, history, why)),
+        }
+    }
+    let pct = |n: u64| 100.0 * n as f64 / cases.max(1) as f64;
+    let keys = if kind == Kind::Kv { format!(", two keys {:.0}%", pct(with_two_keys)) } else { String::new() };
+    println!(
+        "{:<13} cases {cases:>6}  linearizable {linearizable:>6} ({:4.1}%)  not linearizable {not_linearizable:>6} ({:4.1}%)  \
+         mismatches {}  [ties {:.0}%, never-returned {:.0}%, unknown outputs {:.0}%{keys}]  {:.2?}",
+        kind.name(),
+        pct(linearizable),
+        pct(not_linearizable),
+        failures.len(),
+        pct(with_ties),
+        pct(with_pending),
+        pct(with_unknown),
+        start.elapsed(),
+    );
+    let mut kinds: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for (_, _, _, why) in &failures {
+        let kind: String = why.split(['[', '#', '\n']).next().unwrap_or_default().trim().to_string();
+        *kinds.entry(kind).or_default() += 1;
+    }
+    for (kind, count) in &kinds {
+        println!("  {count:>6} x {kind}");
+    }
+    for (case, spec, history, why) in failures.iter().take(3) {
+        let small = shrink(spec, history);
+        let small_why = compare(spec, &small).err().unwrap_or_default();
+        println!(
+            "MISMATCH {} case {case} (initial {}):\n  {why}\n  history:\n{}  shrunk to:\n{}  {small_why}\n",
+            kind.name(),
+            spec.initial,
+            show(history),
+            show(&small)
+        );
+    }
+    assert!(failures.is_empty(), "{}: {} of {cases} histories disagree with the oracle", kind.name(), failures.len());
+    if cases >= 1000 {
+        assert!(pct(linearizable) > 15.0 && pct(not_linearizable) > 15.0, "{}: unbalanced verdicts", kind.name());
+    }
+}
+
+#[test]
+fn differential_register() {
+    differential(Kind::Register, 1);
+}
+
+#[test]
+fn differential_cas_register() {
+    differential(Kind::CasRegister, 2);
+}
+
+#[test]
+fn differential_kv() {
+    differential(Kind::Kv, 3);
+}
+
+#[test]
+fn differential_counter() {
+    differential(Kind::Counter, 4);
+}
+
+#[test]
+fn differential_set() {
+    differential(Kind::Set, 5);
+}
+
+#[test]
+fn differential_queue() {
+    differential(Kind::Queue, 6);
+}
+
+#[test]
+fn differential_lock() {
+    differential(Kind::Lock, 7);
+}
+
+/// The oracle itself, on cases whose answers are known by hand.
+#[test]
+fn oracle_sanity() {
+    let op = |client, function, input: Value, output: Option<Value>, invoke, complete| Operation {
+        client,
+        function,
+        key: None,
+        input,
+        output,
+        invoke,
+        complete,
+    };
+    let register = Spec { kind: Kind::Register, initial: int(0) };
+    // Stale read after a completed write.
+    let stale = [op(0, Function::Write, int(1), Some(Value::Nil), 0, Some(1)), op(1, Function::Read, Value::Nil, Some(int(0)), 2, Some(3))];
+    assert!(!oracle::linearizable(&register, &stale));
+    // Equal times are concurrent.
+    let tie = [op(0, Function::Write, int(1), Some(Value::Nil), 0, Some(2)), op(1, Function::Read, Value::Nil, Some(int(0)), 2, Some(3))];
+    assert!(oracle::linearizable(&register, &tie));
+    // A never-returned write may or may not take effect, but not before its invocation.
+    let maybe = |output| [op(0, Function::Write, int(7), None, 0, None), op(1, Function::Read, Value::Nil, Some(int(output)), 5, Some(6))];
+    assert!(oracle::linearizable(&register, &maybe(7)));
+    assert!(oracle::linearizable(&register, &maybe(0)));
+    let early = [op(1, Function::Read, Value::Nil, Some(int(7)), 0, Some(1)), op(0, Function::Write, int(7), None, 2, None)];
+    assert!(!oracle::linearizable(&register, &early));
+    // Set reads compare as sets.
+    let set = Spec { kind: Kind::Set, initial: Value::Nil };
+    let adds = |read: Vec<i64>| {
+        [
+            op(0, Function::Add, int(1), Some(Value::Nil), 0, Some(1)),
+            op(0, Function::Add, int(2), Some(Value::Nil), 2, Some(3)),
+            op(1, Function::Read, Value::Nil, Some(Value::List(read.into_iter().map(int).collect())), 4, Some(5)),
+        ]
+    };
+    assert!(oracle::linearizable(&set, &adds(vec![2, 1])));
+    assert!(oracle::linearizable(&set, &adds(vec![2, 1, 2])));
+    assert!(!oracle::linearizable(&set, &adds(vec![1])));
+    // The lock ignores outputs but not its state.
+    let lock = Spec { kind: Kind::Lock, initial: Value::Nil };
+    let twice = [op(0, Function::Acquire, Value::Nil, None, 0, Some(1)), op(1, Function::Acquire, Value::Nil, Some(int(9)), 2, Some(3))];
+    assert!(!oracle::linearizable(&lock, &twice));
+    // kv appends concatenate onto the initial value, key by key.
+    let kv = Spec { kind: Kind::Kv, initial: text("a") };
+    let kop = |key: i64, function, input, output, invoke, complete| Operation { key: Some(int(key)), ..op(0, function, input, output, invoke, complete) };
+    let appends = [
+        kop(1, Function::Append, text("x"), Some(Value::Nil), 0, Some(1)),
+        kop(2, Function::Put, text("b"), Some(Value::Nil), 2, Some(3)),
+        kop(1, Function::Get, Value::Nil, Some(text("ax")), 4, Some(5)),
+        kop(2, Function::Get, Value::Nil, Some(text("b")), 6, Some(7)),
+    ];
+    assert!(oracle::linearizable(&kv, &appends));
+    let mut wrong = appends.clone();
+    wrong[2].output = Some(text("x"));
+    assert!(!oracle::linearizable(&kv, &wrong));
+}

@@ -1,0 +1,319 @@
+//! Jepsen EDN histories, Jepsen log lines, and telling formats apart.
+
+use faultline_check::format::{detect, parse, Format, ParseError};
+use faultline_check::{Function, Operation, Value};
+
+fn int(i: i64) -> Value {
+    Value::Int(i)
+}
+
+fn pair(a: i64, b: i64) -> Value {
+    Value::List(vec![int(a), int(b)])
+}
+
+fn op(
+    client: u64,
+    function: Function,
+    input: Value,
+    output: Option<Value>,
+    invoke: u64,
+    complete: Option<u64>,
+) -> Operation {
+    Operation { client, function, key: None, input, output, invoke, complete }
+}
+
+fn error(text: &str, format: Format) -> ParseError {
+    match parse(text, format) {
+        Ok(parsed) => panic!("expected an error, parsed {:?}", parsed.history),
+        Err(e) => e,
+    }
+}
+
+// ----- EDN ---------------------------------------------------------------
+
+#[test]
+fn knossos_vector_pairs_events_by_process() {
+    let text = r#"; a comment
+[{:process 0, :type :invoke, :f :write, :value 1}
+ {:process 1, :type :invoke, :f :read, :value 7}   ; reads take no input
+ {:process 0, :type :ok, :f :write, :value 1}
+ {:process :nemesis, :type :info, :f :start, :value "partition"}
+ {:process 1, :type :ok, :f :read, :value 1}
+ {:process 2, :type :invoke, :f :cas, :value [1 2]}
+ {:process 3, :type :invoke, :f :cas, :value [5 6]}
+ {:process 2, :type :ok, :f :cas, :value [1 2]}
+ {:process 3, :type :fail, :f :cas, :value [5 6]}
+ {:process 4, :type :invoke, :f :write, :value 9}
+ {:process 4, :type :info, :f :write, :value 9}
+ {:process 5, :type :invoke :f :read :value nil}
+ {:process 5, :type :ok, :f :read, :value nil}
+ {:process 6, :type :invoke, :f :write, :value 3}]
+"#;
+    let parsed = parse(text, Format::Auto).unwrap();
+    assert_eq!(parsed.format, Format::Edn);
+    assert_eq!(parsed.initial, Some(int(0)));
+    assert_eq!(
+        parsed.history.operations,
+        vec![
+            op(0, Function::Write, int(1), Some(Value::Nil), 0, Some(2)),
+            op(1, Function::Read, Value::Nil, Some(int(1)), 1, Some(4)),
+            op(2, Function::Cas, pair(1, 2), Some(Value::Bool(true)), 5, Some(7)),
+            // process 3's cas failed: dropped.
+            op(4, Function::Write, int(9), None, 9, None),
+            // Knossos: a read of nil constrains nothing.
+            op(5, Function::Read, Value::Nil, None, 11, Some(12)),
+            // Never completed.
+            op(6, Function::Write, int(3), None, 13, None),
+        ]
+    );
+    assert_eq!(parsed.lines, vec![2, 3, 7, 11, 13, 15]);
+}
+
+#[test]
+fn porcupine_lines_and_a_list_give_the_same_history() {
+    let lines = r#"{:process 9, :type :invoke, :f :append, :key "0", :value "x 9 0 y"}
+{:process 0, :type :invoke, :f :get, :key "7", :value nil}
+{:process 9, :type :ok, :f :append, :key "0", :value "x 9 0 y"}
+{:process 0, :type :ok, :f :get, :key "7", :value ""}
+{:process 1, :type :invoke, :f :put, :key "7", :value "a"}
+{:process 1, :type :ok, :f :put, :key "7", :value "a"}
+{:process 2, :type :invoke, :f :get, :key "7", :value nil}
+{:process 2, :type :ok, :f :get, :key "7", :value nil}
+"#;
+    let parsed = parse(lines, Format::Auto).unwrap();
+    assert_eq!(parsed.format, Format::Edn);
+    assert_eq!(parsed.initial, Some(Value::Str(String::new())));
+    let key = |k: &str| Some(Value::Str(k.into()));
+    assert_eq!(
+        parsed.history.operations,
+        vec![
+            Operation {
+                key: key("0"),
+                ..op(9, Function::Append, Value::Str("x 9 0 y".into()), Some(Value::Nil), 0, Some(2))
+            },
+            Operation {
+                key: key("7"),
+                ..op(0, Function::Get, Value::Nil, Some(Value::Str(String::new())), 1, Some(3))
+            },
+            Operation { key: key("7"), ..op(1, Function::Put, Value::Str("a".into()), Some(Value::Nil), 4, Some(5)) },
+            Operation { key: key("7"), ..op(2, Function::Get, Value::Nil, None, 6, Some(7)) },
+        ]
+    );
+    assert_eq!(parsed.lines, vec![1, 2, 5, 7]);
+    let list = format!("({lines})");
+    let as_list = parse(&list, Format::Edn).unwrap();
+    assert_eq!(as_list.history, parsed.history);
+    assert_eq!(as_list.lines, parsed.lines);
+}
+
+#[test]
+fn every_function_and_its_output() {
+    let text = r#"[
+{:process 0 :type :invoke :f :enqueue :value 5}
+{:process 0 :type :ok :f :enqueue :value 5}
+{:process 0 :type :invoke :f :dequeue}
+{:process 0 :type :ok :f :dequeue :value nil}
+{:process 0 :type :invoke :f :dequeue :value 99}
+{:process 0 :type :ok :f :dequeue :value 5}
+{:process 0 :type :invoke :f :add :value -3}
+{:process 0 :type :ok :f :add :value -3}
+{:process 0 :type :invoke :f :acquire}
+{:process 0 :type :ok :f :acquire}
+{:process 0 :type :invoke :f :release}
+{:process 0 :type :ok :f :release}
+{:process 0 :type :invoke :f "write" :value #{1}}
+{:process 0 :type :ok :f "write" :value #{1}}
+]"#;
+    let parsed = parse(text, Format::Edn).unwrap();
+    let summary: Vec<(Function, Value, Option<Value>)> =
+        parsed.history.operations.iter().map(|o| (o.function, o.input.clone(), o.output.clone())).collect();
+    assert_eq!(
+        summary,
+        vec![
+            (Function::Enqueue, int(5), Some(Value::Nil)),
+            // A dequeue of nil: the queue was empty (it constrains).
+            (Function::Dequeue, Value::Nil, Some(Value::Nil)),
+            (Function::Dequeue, Value::Nil, Some(int(5))),
+            (Function::Add, int(-3), Some(Value::Nil)),
+            (Function::Acquire, Value::Nil, Some(Value::Nil)),
+            (Function::Release, Value::Nil, Some(Value::Nil)),
+            (Function::Write, Value::List(vec![int(1)]), Some(Value::Nil)),
+        ]
+    );
+    assert_eq!(parsed.initial, Some(int(0)));
+}
+
+#[test]
+fn edn_syntax_odds_and_ends() {
+    // Keys of any kind, keywords as values, strings with escapes, #_
+    // discards, tagged values and floats in fields nobody reads, big
+    // integers with N, characters.
+    let text = r#"
+{:process 1, :type :invoke, :f :put, :key [:x 1], :value "a\"b\\c\n\u00e9", :time #inst "2015-01-01", :extra 1.5}
+#_ {:process 99 :type :nonsense}
+{:process 1, :type :ok, :f :put, :key [:x 1], :value nil, :error [:timeout 1/2 ##Inf]}
+{:process 2N, :type :invoke, :f :put, :key :k, :value \a}
+{:process 2, :type :info, :f :put, :key :k}
+{:process 3, :type :invoke, :f :write, :value [true false nil sym 9223372036854775807 -9223372036854775808]}
+"#;
+    let parsed = parse(text, Format::Auto).unwrap();
+    let ops = &parsed.history.operations;
+    assert_eq!(ops.len(), 3);
+    assert_eq!(ops[0].key, Some(Value::List(vec![Value::Str(":x".into()), int(1)])));
+    assert_eq!(ops[0].input, Value::Str("a\"b\\c\né".into()));
+    assert_eq!(ops[1].key, Some(Value::Str(":k".into())));
+    assert_eq!(ops[1].input, Value::Str("a".into()));
+    assert_eq!((ops[1].output.clone(), ops[1].complete), (None, None));
+    assert_eq!(
+        ops[2].input,
+        Value::List(vec![
+            Value::Bool(true),
+            Value::Bool(false),
+            Value::Nil,
+            Value::Str("sym".into()),
+            int(i64::MAX),
+            int(i64::MIN)
+        ])
+    );
+    assert_eq!(parsed.lines, vec![2, 5, 7]);
+    assert_eq!(parsed.initial, Some(Value::Str(String::new())));
+}
+
+#[test]
+fn multi_line_maps_report_the_line_they_start_on() {
+    let text = "[{:type :invoke,\n  :f :read,\n  :process 0}\n {:type :ok,\n  :f :read,\n  :value 3,\n  :process 0}]";
+    let parsed = parse(text, Format::Auto).unwrap();
+    assert_eq!(parsed.lines, vec![1]);
+    assert_eq!(parsed.history.operations[0].output, Some(int(3)));
+}
+
+// ----- Jepsen log ---------------------------------------------------------
+
+const LOG: &str = "\
+2016-01-01 INFO  jepsen.core - Running test
+INFO  jepsen.util - 2\t:invoke\t:cas\t[3 0]
+INFO  jepsen.util - 0\t:invoke\t:read\tnil
+INFO  jepsen.util - :nemesis\t:info\t:start\tnil
+INFO  jepsen.util - 0\t:ok\t:read\tnil
+INFO  jepsen.util - 2\t:fail\t:cas\t[3 0]
+INFO  jepsen.util - 1\t:invoke\t:write\t4
+INFO  jepsen.util - 1\t:ok\t:write\t4
+INFO  jepsen.util - 3\t:invoke\t:cas\t[4 1]
+INFO  jepsen.util - 3\t:ok\t:cas\t[4 1]
+WARN  some.other.logger - 7\tnot an operation
+INFO  jepsen.util - 4\t:invoke\t:read\tnil
+INFO  jepsen.util - 4\t:fail\t:read\t:timed-out
+INFO  jepsen.util - 5\t:invoke\t:write\t2
+INFO  jepsen.util - 5\t:info\t:write\t:timed-out
+INFO  jepsen.util - 6\t:invoke\t:write\t3
+INFO  jepsen.util - 6\t:fail\t:write\t3\t:some-error
+INFO  jepsen.util - 7\t:invoke\t:read\tnil
+INFO  jepsen.util - 8\t:invoke\t:cas\t[1 2]
+INFO  jepsen.util - 0\t:invoke\t:read\tnil
+INFO  jepsen.util - 0\t:ok\t:read\t1
+";
+
+#[test]
+fn jepsen_log_rules() {
+    for format in [Format::JepsenLog, Format::Auto] {
+        let parsed = parse(LOG, format).unwrap();
+        assert_eq!(parsed.format, Format::JepsenLog);
+        assert_eq!(parsed.initial, Some(Value::Nil));
+        assert_eq!(
+            parsed.history.operations,
+            vec![
+                // A failed cas completed and returned false.
+                op(2, Function::Cas, pair(3, 0), Some(Value::Bool(false)), 0, Some(4)),
+                // A read of nil: the register had no value (it constrains).
+                op(0, Function::Read, Value::Nil, Some(Value::Nil), 1, Some(3)),
+                op(1, Function::Write, int(4), Some(Value::Nil), 5, Some(6)),
+                op(3, Function::Cas, pair(4, 1), Some(Value::Bool(true)), 7, Some(8)),
+                // A failed read completed, result unknown.
+                op(4, Function::Read, Value::Nil, None, 9, Some(10)),
+                // :info: unknown outcome, never returned.
+                op(5, Function::Write, int(2), None, 11, None),
+                // process 6's failed write is dropped; 7 and 8 never returned.
+                op(7, Function::Read, Value::Nil, None, 15, None),
+                op(8, Function::Cas, pair(1, 2), None, 16, None),
+                op(0, Function::Read, Value::Nil, Some(int(1)), 17, Some(18)),
+            ]
+        );
+        assert_eq!(parsed.lines, vec![2, 3, 7, 9, 12, 14, 18, 19, 20]);
+    }
+}
+
+#[test]
+fn jepsen_log_with_crlf_and_no_prefix() {
+    let text = "1\t:invoke\t:write\t5\r\n1\t:ok\t:write\t5\r\n";
+    let parsed = parse(text, Format::Auto).unwrap();
+    assert_eq!(parsed.format, Format::JepsenLog);
+    assert_eq!(parsed.history.operations, vec![op(1, Function::Write, int(5), Some(Value::Nil), 0, Some(1))]);
+}
+
+#[test]
+fn jepsen_log_errors() {
+    let cases: &[(&str, usize, &str)] = &[
+        ("INFO  jepsen.util - 2\t:invoke\t:txn\t[3 0]\n", 1, "unknown operation :txn"),
+        ("x\nINFO  jepsen.util - 2\t:ok\t:read\t1\n", 2, "process 2 completes (:ok :read) with no invocation open"),
+        (
+            "INFO  jepsen.util - 2\t:invoke\t:read\tnil\nINFO  jepsen.util - 2\t:invoke\t:read\tnil\n",
+            2,
+            "before its :read invoked on line 1 completed",
+        ),
+        ("INFO  jepsen.util - 2\t:invoke\t:write\t[1\n", 1, "the input ends inside the vector"),
+        ("INFO  jepsen.util - 2\t:invoke\t:write\t1 2\n", 1, "expected one EDN value"),
+        ("INFO  jepsen.util - 2\t:invoke\t:write\t1.5\n", 1, "floating-point"),
+        ("just some log\nanother line\n", 1, "no Jepsen log operation lines found"),
+        ("   \n; only a comment\n", 1, "the history is empty"),
+    ];
+    for &(text, line, message) in cases {
+        let e = error(text, Format::JepsenLog);
+        assert_eq!(e.line, line, "{text:?}: {e}");
+        assert!(e.message.contains(message), "{text:?}: {e}");
+    }
+    let e = error("just some log\n", Format::JepsenLog);
+    assert_eq!(
+        e.to_string(),
+        "line 1: no Jepsen log operation lines found (expected lines like \
+         `INFO  jepsen.util - 2<TAB>:invoke<TAB>:cas<TAB>[3 0]`)"
+    );
+}
+
+// ----- telling formats apart ------------------------------------------------
+
+#[test]
+fn formats_by_name() {
+    for name in Format::NAMES {
+        assert_eq!(Format::from_name(name).unwrap().name(), name);
+    }
+    assert_eq!(Format::from_name("jepsen-log"), Some(Format::JepsenLog));
+    assert_eq!(Format::from_name("yaml"), None);
+    assert_eq!(Format::Edn.to_string(), "edn");
+}
+
+#[test]
+fn detection() {
+    let cases: &[(&str, Format)] = &[
+        ("{\"operations\": []}", Format::Json),
+        ("\n\n  {\n   \"operations\": []}", Format::Json),
+        ("; comment\n{ \"operations\": []}", Format::Json),
+        ("{}", Format::Json),
+        ("{:process 0}", Format::Edn),
+        ("  { :process 0}", Format::Edn),
+        ("[{:process 0}]", Format::Edn),
+        (";; knossos\n\n({:process 0})", Format::Edn),
+        ("starting up\nINFO  jepsen.util - 0\t:invoke\t:read\tnil", Format::JepsenLog),
+        ("[main] INFO  jepsen.util - 0\t:invoke\t:read\tnil", Format::JepsenLog),
+    ];
+    for &(text, format) in cases {
+        assert_eq!(detect(text), Ok(format), "{text:?}");
+    }
+    let e = detect("; comment\n\nhello world\n").unwrap_err();
+    assert_eq!(e.to_string(), "line 3: cannot tell the format (JSON, EDN or a Jepsen log); say which with --format");
+    assert_eq!(detect(" \n; x\n").unwrap_err().to_string(), "line 1: the history is empty");
+    for format in [Format::Auto, Format::Json, Format::Edn, Format::JepsenLog] {
+        for text in ["", "  \n\t\n", "; nothing\n;; here\n"] {
+            assert_eq!(error(text, format).message, "the history is empty", "{format} {text:?}");
+        }
+    }
+}
