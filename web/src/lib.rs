@@ -2,11 +2,13 @@
 //! touches wasm-bindgen, web-sys and js-sys; everything it shows comes from
 //! the pure-Rust core through `faultline_sim::AnySimulation`.
 //!
+//! - [`api`]: the functions JavaScript may call (`checkHistory`).
 //! - [`app`]: the page's state and behaviour, without the DOM.
 //! - [`live_check`]: the resumable linearizability check of the history.
 //! - [`render`]: SVG and HTML text from that state.
 //! - [`page`]: the DOM: skeleton, events, share links, animation loop.
 
+pub mod api;
 pub mod app;
 pub mod builtin;
 pub mod live_check;

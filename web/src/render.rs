@@ -38,15 +38,24 @@ pub fn node_position(app: &App, node: NodeId) -> (f64, f64) {
     let count = app.sim.scenario().protocol.node_count();
     if let Gesture::OnNode { node: dragged, at, moved: true, .. } = app.gesture {
         if dragged == node {
-            return at;
+            return inside_drawing(at);
         }
     }
     let home = home_position(node, count);
     if app.is_isolated(node) {
         let push = isolated_offset(node, count);
-        return (home.0 + push.0, home.1 + push.1);
+        return inside_drawing((home.0 + push.0, home.1 + push.1));
     }
     home
+}
+
+/// Keep a node's circle within the drawing (and clear of the clients' row).
+fn inside_drawing((x, y): (f64, f64)) -> (f64, f64) {
+    let margin = geometry::NODE_RADIUS + 4.0;
+    (
+        x.clamp(margin, geometry::WIDTH - margin),
+        y.clamp(margin, geometry::CLIENT_ROW_Y - 16.0 - margin),
+    )
 }
 
 pub fn client_position(client: ClientId, client_count: u32) -> (f64, f64) {
@@ -466,12 +475,15 @@ pub fn verdict_explanation_html(app: &App) -> String {
             text
         }
         Some(Verdict::NotLinearizable(explanation)) => {
+            let after = match explanation.prefix.len() {
+                0 => format!("At the start, {}", escape(&explanation.state)),
+                1 => format!("After the one operation that can take effect first, {}", escape(&explanation.state)),
+                n => format!("After the {n} operations that can take effect first, in an order respecting real time, {}", escape(&explanation.state)),
+            };
             let mut html = format!(
-                "<p class=\"reason\">After {} operations took effect, {}. {}</p><p>The operation that cannot be placed: <b>{}</b></p>",
-                explanation.prefix.len(),
-                escape(&explanation.state),
-                escape(&explanation.reason),
-                describe(explanation.blocked)
+                "<p class=\"reason\"><b>{}</b> cannot be placed. {after}; {}.</p>",
+                describe(explanation.blocked),
+                escape(&explanation.refusal),
             );
             let _ = write!(
                 html,

@@ -61,8 +61,12 @@ pub struct Explanation {
     pub blocked: usize,
     /// The object's state after the prefix ("the register held 3").
     pub state: String,
-    /// Why the blocked operation cannot take effect there.
+    /// Why the blocked operation cannot take effect there, in a sentence
+    /// that names it, the state and the refusal.
     pub reason: String,
+    /// Just the refusal ("it would have returned 6"), for interfaces that
+    /// compose their own sentence; empty when no single refusal applies.
+    pub refusal: String,
     /// A small failing sub-history (history indices, in time order).
     pub minimal: Vec<usize>,
     /// Whether `minimal` is 1-minimal: removing any one operation makes it
@@ -329,17 +333,15 @@ impl<M: Model> Checker<M> {
         let search = &partition.search;
         let to_history = |i: usize| search.operations[i];
         let state = self.model.describe(&search.deepest.state);
-        let (blocked, reason) = match search.blocked_refusal(&self.model, &self.history) {
+        let (blocked, reason, refusal) = match search.blocked_refusal(&self.model, &self.history) {
             Some((blocked, Some(refusal))) => {
                 let operation = &self.history.operations[to_history(blocked)];
-                (blocked, format!("{operation} cannot take effect after them: {state}, so {refusal}"))
+                (blocked, format!("{operation} cannot take effect after them: {state}, so {refusal}"), refusal.to_string())
             }
             Some((blocked, None)) => {
                 let operation = &self.history.operations[to_history(blocked)];
-                (blocked, format!(
-                    "{operation} could take effect after them ({state}), but then no order of the \
-                     operations still running works, and it had to take effect before it returned"
-                ))
+                let why = "no order of the operations still running works after it, and it had to take effect before it returned";
+                (blocked, format!("{operation} could take effect after them ({state}), but {why}"), why.to_string())
             }
             // Every configuration at the deepest point failed through the
             // cache: name the earliest-returning operation not placed.
@@ -350,7 +352,8 @@ impl<M: Model> Checker<M> {
                     .min_by_key(|&i| (self.history.operations[to_history(i)].complete.unwrap_or(u64::MAX), i))
                     .expect("a failed search left an operation unplaced");
                 let operation = &self.history.operations[to_history(blocked)];
-                (blocked, format!("no order of the remaining operations lets {operation} take effect before it returned"))
+                let why = "no order of the remaining operations lets it take effect before it returned";
+                (blocked, format!("{why}: {operation}"), why.to_string())
             }
         };
         Explanation {
@@ -359,6 +362,7 @@ impl<M: Model> Checker<M> {
             blocked: to_history(blocked),
             state,
             reason,
+            refusal,
             minimal: Vec::new(),
             minimal_is_1_minimal: false,
         }

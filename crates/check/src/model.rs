@@ -461,7 +461,7 @@ impl Model for KeyValue {
         if entries.is_empty() {
             return format!("every key held {}", self.initial);
         }
-        let entries: Vec<String> = entries.iter().map(|(k, v)| format!("{k} held {}", v.to_value())).collect();
+        let entries: Vec<String> = entries.iter().map(|(k, v)| format!("key {k} held {}", v.to_value())).collect();
         entries.join(", ")
     }
 }

@@ -196,3 +196,31 @@ fn parsing_c50_bad_is_fast() {
     let limit = if cfg!(debug_assertions) { 100.0 } else { 5.0 };
     assert!(best * 1e3 < limit, "parsing c50-bad.txt took {:.3} ms", best * 1e3);
 }
+
+#[test]
+fn every_shared_history_survives_a_json_round_trip() {
+    let dir = data_dir();
+    let mut files: Vec<PathBuf> = ["porcupine-kv"]
+        .iter()
+        .flat_map(|d| {
+            let mut f: Vec<PathBuf> = std::fs::read_dir(dir.join(d))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+                .collect();
+            f.sort();
+            f
+        })
+        .collect();
+    for d in ["knossos/cas-register/good", "knossos/cas-register/bad", "knossos/mutex/bad"] {
+        files.extend(edn_files(&dir.join(d)));
+    }
+    for path in files {
+        let parsed = parse(&read(&path), Format::Auto).unwrap();
+        let json = faultline_check::format::to_json_with_initial(&parsed.history, parsed.initial.as_ref());
+        let again = parse(&json, Format::Auto).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(again.format, Format::Json);
+        assert_eq!(again.history, parsed.history, "{}", path.display());
+        assert_eq!(again.initial, parsed.initial, "{}", path.display());
+    }
+}

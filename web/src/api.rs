@@ -1,0 +1,72 @@
+//! What the page offers to JavaScript (and to an embedding page, and to
+//! the benchmarks): plain values in, JSON text out. Typed errors from the
+//! core become JavaScript errors here, and only here.
+
+use faultline_check::format::{parse, Format};
+use faultline_check::{Checker, ModelSpec};
+use wasm_bindgen::prelude::*;
+
+/// Search steps between two looks at the clock while checking in slices.
+const STEPS_BETWEEN_CLOCK_READS: u64 = 4_096;
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+}
+
+/// Check a history (any format `faultline check` reads) against a model.
+///
+/// With `slice_ms` > 0 the check runs the way the page runs it, in slices
+/// that each stop once `slice_ms` has passed, and the result reports the
+/// longest slice (what one animation frame waited on the check).
+///
+/// Returns JSON: `{ "verdict", "operations", "steps", "elapsed_ms",
+/// "slices", "longest_slice_ms", "result" }`. Bad input throws an Error
+/// whose message names the line.
+#[wasm_bindgen(js_name = checkHistory)]
+pub fn check_history(text: &str, model: &str, slice_ms: f64, budget_ms: f64) -> Result<String, JsError> {
+    let mut spec = ModelSpec::by_name(model).map_err(|e| JsError::new(&e))?;
+    let parsed = parse(text, Format::Auto).map_err(|e| JsError::new(&e.to_string()))?;
+    if let Some(initial) = parsed.initial.clone() {
+        spec = spec.with_initial(initial);
+    }
+    for (operation, line) in parsed.history.operations.iter().zip(&parsed.lines) {
+        spec.accepts(operation).map_err(|e| JsError::new(&format!("line {line}: {e}")))?;
+    }
+    let operations = parsed.history.operations.len();
+    let started = now_ms();
+    let (verdict, steps, slices, longest_slice_ms) = faultline_check::with_model!(&spec, m => {
+        let mut checker = Checker::new(m, parsed.history, faultline_check::DEFAULT_BUDGET_STEPS);
+        let mut slices = 0u64;
+        let mut longest_slice_ms: f64 = 0.0;
+        let verdict = 'check: loop {
+            let slice_started = now_ms();
+            slices += 1;
+            loop {
+                if let Some(verdict) = checker.run(STEPS_BETWEEN_CLOCK_READS) {
+                    longest_slice_ms = longest_slice_ms.max(now_ms() - slice_started);
+                    break 'check verdict.clone();
+                }
+                let now = now_ms();
+                if budget_ms > 0.0 && now - started >= budget_ms {
+                    break 'check checker.stop(&format!("the time budget of {budget_ms} ms ran out")).clone();
+                }
+                if slice_ms > 0.0 && now - slice_started >= slice_ms {
+                    longest_slice_ms = longest_slice_ms.max(now - slice_started);
+                    break;
+                }
+            }
+        };
+        (verdict, checker.steps(), slices, longest_slice_ms)
+    });
+    let elapsed_ms = now_ms() - started;
+    let report = serde_json::json!({
+        "verdict": verdict.name(),
+        "operations": operations,
+        "steps": steps,
+        "elapsed_ms": elapsed_ms,
+        "slices": slices,
+        "longest_slice_ms": longest_slice_ms,
+        "result": verdict,
+    });
+    Ok(report.to_string())
+}
