@@ -96,6 +96,9 @@ describe('history check', () => {
     const explanation = await page.locator('#verdict-explanation').innerText();
     assert.match(explanation, /would have returned \d+/);
     assert.match(explanation, /smallest failing part of the history/);
+    // The page also places the history among weaker models.
+    await page.locator('#verdict-explanation [data-strongest]').waitFor({ timeout: 20_000 });
+    assert.match(await page.locator('#verdict-explanation .weaker').innerText(), /Sequentially consistent: (yes|no)/);
     await screenshot(page, 'checker-2-stale-read-not-linearizable');
     assertNoProblems(problems);
     await context.close();

@@ -3,8 +3,9 @@
 //! of a few milliseconds, so it never blocks the page; when the history
 //! changes (an operation invoked, completed or given up) it starts over.
 
+use faultline_check::consistency::SequentialSearch;
 use faultline_check::model::KeyValue;
-use faultline_check::{Checker, Verdict};
+use faultline_check::{Checker, Decision, History, Verdict, WeakerModels};
 use faultline_sim::history::{check_model, to_check_history};
 use faultline_sim::HistoryEntry;
 
@@ -34,16 +35,37 @@ fn signature(history: &[HistoryEntry]) -> (usize, usize, usize) {
     (history.len(), completed, given_up)
 }
 
+/// Search steps the sequential-consistency search may take in all.
+const WEAKER_BUDGET_STEPS: u64 = 2_000_000;
+
 pub struct LiveCheck {
     checked: Option<(usize, usize, usize)>,
+    model: KeyValue,
+    history: History,
     checker: Option<Checker<KeyValue>>,
+    /// After a "not linearizable": the search for a weaker model it meets.
+    sequential: Option<SequentialSearch<KeyValue>>,
     work_ms: f64,
     pub state: CheckState,
+    /// The weaker models, once decided (only for non-linearizable histories).
+    pub weaker: Option<WeakerModels>,
 }
 
 impl Default for LiveCheck {
     fn default() -> Self {
-        LiveCheck { checked: None, checker: None, work_ms: 0.0, state: CheckState::Empty }
+        let faultline_check::ModelSpec::KeyValue(model) = check_model() else {
+            unreachable!("simulator histories are key-value histories")
+        };
+        LiveCheck {
+            checked: None,
+            model,
+            history: History::default(),
+            checker: None,
+            sequential: None,
+            work_ms: 0.0,
+            state: CheckState::Empty,
+            weaker: None,
+        }
     }
 }
 
@@ -56,15 +78,15 @@ impl LiveCheck {
         }
         self.checked = Some(current);
         self.work_ms = 0.0;
+        self.sequential = None;
+        self.weaker = None;
         if history.is_empty() {
             self.checker = None;
             self.state = CheckState::Empty;
             return true;
         }
-        let faultline_check::ModelSpec::KeyValue(model) = check_model() else {
-            unreachable!("simulator histories are key-value histories")
-        };
-        self.checker = Some(Checker::new(model, to_check_history(history), CHECK_BUDGET_STEPS));
+        self.history = to_check_history(history);
+        self.checker = Some(Checker::new(self.model.clone(), self.history.clone(), CHECK_BUDGET_STEPS));
         self.state = CheckState::Checking { steps: 0 };
         true
     }
@@ -72,10 +94,16 @@ impl LiveCheck {
     /// Work until `now_ms()` passes `slice_ms` from the start, or the check
     /// ends. Returns whether the state changed to a verdict.
     pub fn work(&mut self, now_ms: &mut dyn FnMut() -> f64, slice_ms: f64) -> bool {
+        if self.sequential.is_some() {
+            return self.work_on_weaker(now_ms, slice_ms);
+        }
         let Some(checker) = self.checker.as_mut() else { return false };
         let started = now_ms();
         loop {
             if let Some(verdict) = checker.run(STEPS_BETWEEN_CLOCK_READS) {
+                if matches!(verdict, Verdict::NotLinearizable(_)) {
+                    self.sequential = Some(SequentialSearch::new(&self.model, &self.history));
+                }
                 self.state = CheckState::Done(verdict.clone());
                 self.checker = None;
                 return true;
@@ -93,6 +121,27 @@ impl LiveCheck {
                 return false;
             }
         }
+    }
+
+    /// A slice of the search for the weaker models; decides them when done.
+    fn work_on_weaker(&mut self, now_ms: &mut dyn FnMut() -> f64, slice_ms: f64) -> bool {
+        let Some(search) = self.sequential.as_mut() else { return false };
+        let started = now_ms();
+        while search.decision.is_none() && search.steps < WEAKER_BUDGET_STEPS && now_ms() - started < slice_ms {
+            search.run(&self.model, &self.history, STEPS_BETWEEN_CLOCK_READS);
+        }
+        if search.decision.is_none() && search.steps < WEAKER_BUDGET_STEPS {
+            return false;
+        }
+        let sequential = search.decision.clone().unwrap_or(Decision::Unknown {
+            why: format!("the search budget of {WEAKER_BUDGET_STEPS} steps ran out"),
+        });
+        // The session guarantees are direct checks: no search, no budget.
+        let mut weaker = WeakerModels::decide(&self.model, &self.history, Some(self.model.initial().clone()), 0);
+        weaker.sequentially_consistent = sequential;
+        self.weaker = Some(weaker);
+        self.sequential = None;
+        true
     }
 
     pub fn verdict(&self) -> Option<&Verdict> {

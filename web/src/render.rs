@@ -438,6 +438,27 @@ pub fn lanes_svg(app: &App) -> String {
     svg
 }
 
+/// Where a non-linearizable history stands among weaker models.
+fn weaker_models_html(app: &App) -> String {
+    let Some(weaker) = &app.check.weaker else {
+        return "<p class=\"weaker\">Checking weaker models…</p>".to_string();
+    };
+    let yes_no = |decision: &faultline_check::Decision| match decision {
+        faultline_check::Decision::Holds => "yes".to_string(),
+        faultline_check::Decision::Violated { why, .. } if !why.is_empty() => format!("no: {}", escape(why)),
+        faultline_check::Decision::Violated { .. } => "no".to_string(),
+        faultline_check::Decision::Unknown { why } => format!("unknown ({})", escape(why)),
+        faultline_check::Decision::NotApplicable => "not checked".to_string(),
+    };
+    let strongest = app.check.verdict().map(|v| faultline_check::strongest_model(v, Some(weaker))).unwrap_or("unknown");
+    format!(
+        "<p class=\"weaker\">Strongest model it satisfies: <b data-strongest>{strongest}</b>. Sequentially consistent: {}; read-your-writes: {}; monotonic reads: {}.</p>",
+        yes_no(&weaker.sequentially_consistent),
+        yes_no(&weaker.read_your_writes),
+        yes_no(&weaker.monotonic_reads)
+    )
+}
+
 /// The verdict badge's text and class.
 pub fn verdict_badge(app: &App) -> (String, &'static str) {
     match &app.check.state {
@@ -485,6 +506,7 @@ pub fn verdict_explanation_html(app: &App) -> String {
                 describe(explanation.blocked),
                 escape(&explanation.refusal),
             );
+            html.push_str(&weaker_models_html(app));
             let _ = write!(
                 html,
                 "<p>A smallest failing part of the history ({} operations{}), highlighted in the lanes:</p><ul class=\"minimal\">",

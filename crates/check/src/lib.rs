@@ -8,8 +8,12 @@
 //! - [`check`]: Wing–Gong/Lowe search with a state cache, partitions
 //!   (P-compositionality) searched interleaved under one budget, verdicts
 //!   with a witness or an explanation and a 1-minimal failing sub-history.
+//! - [`consistency`]: weaker models (sequential consistency, read-your-writes,
+//!   monotonic reads), to name the strongest model a history satisfies.
+//! - [`format`]: the project's JSON, Jepsen EDN and Jepsen log histories.
 
 pub mod check;
+pub mod consistency;
 pub mod format;
 pub mod history;
 pub mod model;
@@ -18,5 +22,6 @@ pub mod text;
 
 pub use check::{check, Checker, Explanation, Incomplete, Verdict, Witness, DEFAULT_BUDGET_STEPS};
 pub use format::{parse, to_json, Format, ParseError, ParsedHistory};
+pub use consistency::{strongest_model, Decision, WeakerModels};
 pub use history::{Function, History, Operation, Value};
 pub use model::{Model, ModelSpec, Refusal};

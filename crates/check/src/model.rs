@@ -687,6 +687,17 @@ impl ModelSpec {
         }
     }
 
+    /// The value registers and keys start from, for the register-like
+    /// models; `None` for the others.
+    pub fn initial(&self) -> Option<Value> {
+        match self {
+            ModelSpec::Register(m) => Some(m.initial.clone()),
+            ModelSpec::CasRegister(m) => Some(m.initial.clone()),
+            ModelSpec::KeyValue(m) => Some(m.initial().clone()),
+            _ => None,
+        }
+    }
+
     /// Whether the model knows the operation.
     pub fn accepts(&self, operation: &Operation) -> Result<(), String> {
         match self {

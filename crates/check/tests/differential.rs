@@ -11,10 +11,23 @@
 //!
 //! `FAULTLINE_DIFF_CASES` overrides the cases per model (default 10,000).
 //! Run with `--nocapture` to see the per-model summary lines.
+//!
+//! Sequential consistency (`differential_sequential_consistency`): the
+//! same generator, every third history with each client's timeline shifted
+//! by its own offset (program order kept, real time across clients
+//! scrambled), against `oracle::sequentially_consistent`; the checker must
+//! answer `Holds` exactly when the oracle does (`Unknown` fails), directly
+//! and through `WeakerModels::decide`, and linearizable must imply
+//! sequentially consistent (by the oracle and by the checker) except where
+//! a never-returned operation is followed by more of its client's
+//! operations. An eighth run, kv-cross-key, aims at SC not being
+//! compositional across keys. `FAULTLINE_SC_CASES` overrides its cases per
+//! run (default 4,000).
 
 mod oracle;
 
-use faultline_check::{check, Function, History, Operation, Value, Verdict, DEFAULT_BUDGET_STEPS};
+use faultline_check::consistency::sequentially_consistent;
+use faultline_check::{check, Decision, Function, History, Operation, Value, Verdict, WeakerModels, DEFAULT_BUDGET_STEPS};
 use oracle::{Kind, Spec, State};
 use std::time::Instant;
 
@@ -561,4 +574,455 @@ fn oracle_sanity() {
     let mut wrong = appends.clone();
     wrong[2].output = Some(text("x"));
     assert!(!oracle::linearizable(&kv, &wrong));
+}
+
+// ----- sequential consistency ----------------------------------------------------
+
+/// The runs: label, model, seed index, and whether to use the kv
+/// cross-key generator instead of the general one.
+const RUNS: [(&str, Kind, u64, bool); 8] = [
+    ("register", Kind::Register, 1, false),
+    ("cas-register", Kind::CasRegister, 2, false),
+    ("kv", Kind::Kv, 3, false),
+    ("counter", Kind::Counter, 4, false),
+    ("set", Kind::Set, 5, false),
+    ("queue", Kind::Queue, 6, false),
+    ("lock", Kind::Lock, 7, false),
+    ("kv-cross-key", Kind::Kv, 8, true),
+];
+
+/// A kv history aimed at sequential consistency not being compositional
+/// (Dekker, IRIW): two keys, 2–3 clients of 1–3 puts and gets each, every
+/// get returning nil or a value some put wrote to its key (chosen at
+/// random, not from an execution), clients' timelines independent.
+fn generate_kv_cross(seed: u64) -> (Spec, History) {
+    let mut rng = Rng::new(seed);
+    let spec = Spec { kind: Kind::Kv, initial: Value::Nil };
+    let clients = 2 + rng.below(2);
+    let mut operations = Vec::new();
+    let mut next_value = 1;
+    for client in 0..clients {
+        let mut t = rng.below(6);
+        for j in 0..1 + rng.below(3) {
+            if operations.len() == 8 {
+                break;
+            }
+            let key = Some(int(1 + rng.below(2) as i64));
+            let (function, input) = if rng.chance(45) {
+                next_value += 1;
+                (Function::Put, int(next_value - 1))
+            } else {
+                (Function::Get, Value::Nil)
+            };
+            let invoke = t + rng.below(3);
+            let complete = if j > 0 && rng.chance(10) { None } else { Some(invoke + rng.below(4)) };
+            operations.push(Operation { client, function, key, input, output: None, invoke, complete });
+            match complete {
+                Some(c) => t = c + 1,
+                // Usually a client that never heard back stops; sometimes it
+                // goes on, leaving a never-returned operation mid-program.
+                None if rng.chance(50) => t = invoke + 1,
+                None => break,
+            }
+        }
+    }
+    let puts: Vec<(Option<Value>, Value)> =
+        operations.iter().filter(|o| o.function == Function::Put).map(|o| (o.key.clone(), o.input.clone())).collect();
+    for op in &mut operations {
+        if op.complete.is_none() {
+            continue;
+        }
+        op.output = Some(Value::Nil);
+        if op.function == Function::Get {
+            let written: Vec<Value> = puts.iter().filter(|(k, _)| *k == op.key).map(|(_, v)| v.clone()).collect();
+            if !written.is_empty() && rng.chance(60) {
+                op.output = Some(rng.pick(&written));
+            }
+        }
+    }
+    rng.shuffle(&mut operations);
+    (spec, History::new(operations))
+}
+
+/// Shift each client's whole timeline by its own offset: program order is
+/// kept (so the real execution stays a legal sequentially consistent
+/// order) but real time across clients no longer matches it.
+fn skew(history: &mut History, seed: u64) {
+    let mut rng = Rng::new(seed ^ 0x5EE5_0F0F_A5A5_0001);
+    let offsets: Vec<u64> = (0..4).map(|_| rng.below(13)).collect();
+    for op in &mut history.operations {
+        let offset = offsets[op.client as usize];
+        op.invoke += offset;
+        op.complete = op.complete.map(|c| c + offset);
+    }
+}
+
+fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {
+    panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default()
+}
+
+/// The checker's sequential-consistency decision, directly and through
+/// `WeakerModels::decide`, or its panic message.
+fn checker_sc(spec: &Spec, history: &History) -> Result<(Decision, Decision), String> {
+    let model = spec.model_spec();
+    let initial = model.initial();
+    std::panic::catch_unwind(|| {
+        faultline_check::with_model!(&model, m => (
+            sequentially_consistent(&m, history, DEFAULT_BUDGET_STEPS),
+            WeakerModels::decide(&m, history, initial.clone(), DEFAULT_BUDGET_STEPS).sequentially_consistent,
+        ))
+    })
+    .map_err(|panic| format!("the checker panicked: {}", panic_message(panic)))
+}
+
+struct ScOutcome {
+    sc: bool,
+    linearizable: bool,
+    /// For a `Violated` decision: `None` if it names no operations, else
+    /// whether the named operations, taken alone, are not sequentially
+    /// consistent (by the oracle).
+    named_alone_fail: Option<Option<bool>>,
+    mid_program: bool,
+}
+
+/// Ok when the checker's sequential-consistency decision agrees with the
+/// oracle and both implications hold; Err(why) otherwise.
+fn compare_sc(spec: &Spec, history: &History) -> Result<ScOutcome, String> {
+    let ops = &history.operations;
+    let sc = oracle::sequentially_consistent(spec, ops);
+    let linearizable = oracle::linearizable(spec, ops);
+    // Linearizable implies sequentially consistent, always: a never-returned
+    // operation is outside its client's program order, so a linearization
+    // that places it after the client's later operations is a legal
+    // sequentially consistent order too.
+    let mid_program = mid_program_pending(ops);
+    if linearizable && !sc {
+        return Err("oracle: linearizable but not sequentially consistent (oracle bug)".into());
+    }
+    let (decision, via_decide) = checker_sc(spec, history)?;
+    let verdict = checker_verdict(spec, history)?;
+    let mut named_alone_fail = None;
+    match (&decision, sc) {
+        (Decision::Holds, true) => {}
+        (Decision::Violated { operations, why }, false) => {
+            let mut sorted = operations.clone();
+            sorted.sort();
+            sorted.dedup();
+            if sorted.len() != operations.len() || sorted.iter().any(|&i| i >= ops.len()) {
+                return Err(format!("checker: violated with bad operations {operations:?} ({why})"));
+            }
+            // Informational only: the decision's contract does not say the
+            // named operations fail on their own (or that any are named).
+            named_alone_fail = Some((!operations.is_empty())
+                .then(|| !oracle::sequentially_consistent(spec, &oracle::sub(ops, operations))));
+        }
+        (Decision::Holds, false) => return Err("checker: holds, oracle: not sequentially consistent".into()),
+        (Decision::Violated { operations, why }, true) => {
+            return Err(format!("checker: violated, oracle: sequentially consistent\n  checker: {operations:?} {why}"))
+        }
+        (Decision::Unknown { why }, _) => return Err(format!("checker: unknown, oracle: sc={sc}\n  checker: {why}")),
+        (Decision::NotApplicable, _) => return Err(format!("checker: not applicable, oracle: sc={sc}")),
+    }
+    if (via_decide == Decision::Holds) != (decision == Decision::Holds) || matches!(via_decide, Decision::Unknown { .. }) {
+        return Err(format!("WeakerModels::decide disagrees: {via_decide:?}, sequentially_consistent: {decision:?}"));
+    }
+    if let Verdict::Linearizable(_) = verdict {
+        if decision != Decision::Holds && !mid_program {
+            return Err(format!("checker: linearizable but not sequentially consistent: {decision:?}"));
+        }
+    }
+    Ok(ScOutcome { sc, linearizable, named_alone_fail, mid_program })
+}
+
+/// Some client invoked another operation after one that never returned.
+fn mid_program_pending(ops: &[Operation]) -> bool {
+    ops.iter().any(|p| p.complete.is_none() && ops.iter().any(|o| o.client == p.client && o.invoke > p.invoke))
+}
+
+fn shrink_sc(spec: &Spec, history: &History) -> History {
+    let mut current = history.clone();
+    'outer: loop {
+        for skip in 0..current.operations.len() {
+            let mut fewer = current.clone();
+            fewer.operations.remove(skip);
+            if compare_sc(spec, &fewer).is_err() {
+                current = fewer;
+                continue 'outer;
+            }
+        }
+        return current;
+    }
+}
+
+#[derive(Default)]
+struct ScStats {
+    cases: u64,
+    skewed: u64,
+    sc: u64,
+    linearizable: u64,
+    sc_not_linearizable: u64,
+    /// The same two counts among the histories that were not skewed.
+    plain_not_linearizable: u64,
+    plain_sc_not_linearizable: u64,
+    /// Histories with a never-returned operation mid-program, and those
+    /// linearizable but not sequentially consistent (only possible there).
+    mid_program: u64,
+    linearizable_not_sc: u64,
+    /// kv only: every key alone is sequentially consistent, the store is not.
+    not_local: u64,
+    violated: u64,
+    named: u64,
+    named_alone_fail: u64,
+    failures: Vec<(u64, Spec, History, String)>,
+    elapsed: std::time::Duration,
+}
+
+fn sc_differential(kind: Kind, model_index: u64, cross_key: bool, cases: u64) -> ScStats {
+    let start = Instant::now();
+    let mut stats = ScStats { cases, ..ScStats::default() };
+    for case in 0..cases {
+        let seed = (model_index << 40) ^ 0x5C00_0000_0000_0000 ^ case.wrapping_mul(0x2545_F491_4F6C_DD1D);
+        let (spec, mut history) = if cross_key { generate_kv_cross(seed) } else { generate(kind, seed, case % 4 == 3) };
+        if case % 3 == 1 {
+            skew(&mut history, seed);
+            stats.skewed += 1;
+        }
+        // Program order must be unambiguous: no client invokes twice at once.
+        let ops = &history.operations;
+        assert!(
+            !ops.iter().enumerate().any(|(i, a)| ops[..i].iter().any(|b| a.client == b.client && a.invoke == b.invoke)),
+            "the generator made a same-client invocation tie"
+        );
+        match compare_sc(&spec, &history) {
+            Ok(outcome) => {
+                stats.sc += outcome.sc as u64;
+                stats.linearizable += outcome.linearizable as u64;
+                stats.sc_not_linearizable += (outcome.sc && !outcome.linearizable) as u64;
+                stats.mid_program += outcome.mid_program as u64;
+                stats.linearizable_not_sc += (outcome.linearizable && !outcome.sc) as u64;
+                if case % 3 != 1 {
+                    stats.plain_not_linearizable += !outcome.linearizable as u64;
+                    stats.plain_sc_not_linearizable += (outcome.sc && !outcome.linearizable) as u64;
+                }
+                if let Some(named) = outcome.named_alone_fail {
+                    stats.violated += 1;
+                    if let Some(alone) = named {
+                        stats.named += 1;
+                        stats.named_alone_fail += alone as u64;
+                    }
+                }
+            }
+            Err(why) => stats.failures.push((case, spec.clone(), history.clone(), why)),
+        }
+        if kind == Kind::Kv {
+            let ops = &history.operations;
+            let mut keys: Vec<&Option<Value>> = ops.iter().map(|o| &o.key).collect();
+            keys.sort();
+            keys.dedup();
+            let per_key = keys.iter().all(|&key| {
+                let own: Vec<Operation> = ops.iter().filter(|o| &o.key == key).cloned().collect();
+                oracle::sequentially_consistent(&spec, &own)
+            });
+            stats.not_local += (per_key && !oracle::sequentially_consistent(&spec, ops)) as u64;
+        }
+    }
+    stats.elapsed = start.elapsed();
+    stats
+}
+
+#[test]
+fn differential_sequential_consistency() {
+    let cases: u64 = std::env::var("FAULTLINE_SC_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(4_000);
+    let start = Instant::now();
+    let results: Vec<ScStats> = std::thread::scope(|scope| {
+        let handles: Vec<_> = RUNS
+            .iter()
+            .map(|&(_, kind, index, cross)| scope.spawn(move || sc_differential(kind, index, cross, cases)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let pct = |n: u64, of: u64| 100.0 * n as f64 / of.max(1) as f64;
+    let mut total = ScStats::default();
+    for ((label, ..), s) in RUNS.iter().zip(&results) {
+        let not_lin = s.cases - s.linearizable;
+        println!(
+            "sc {:<13} cases {:>6} (skewed {:>5})  linearizable {:4.1}%  sc {:4.1}%  sc among not linearizable {:>5}/{:<5} ({:4.1}%; unskewed {:4.1}%)  \
+             violated {:>5}, naming operations {:>5} (alone not sc {:>5})  mismatches {}  {:.2?}",
+            label,
+            s.cases,
+            s.skewed,
+            pct(s.linearizable, s.cases),
+            pct(s.sc, s.cases),
+            s.sc_not_linearizable,
+            not_lin,
+            pct(s.sc_not_linearizable, not_lin),
+            pct(s.plain_sc_not_linearizable, s.plain_not_linearizable),
+            s.violated,
+            s.named,
+            s.named_alone_fail,
+            s.failures.len(),
+            s.elapsed,
+        );
+        total.cases += s.cases;
+        total.skewed += s.skewed;
+        total.sc += s.sc;
+        total.linearizable += s.linearizable;
+        total.sc_not_linearizable += s.sc_not_linearizable;
+        total.plain_not_linearizable += s.plain_not_linearizable;
+        total.plain_sc_not_linearizable += s.plain_sc_not_linearizable;
+        total.violated += s.violated;
+        total.named += s.named;
+        total.named_alone_fail += s.named_alone_fail;
+    }
+    let not_lin = total.cases - total.linearizable;
+    println!(
+        "sc total         cases {:>6} (skewed {:>5})  linearizable {:4.1}%  sc {:4.1}%  sc among not linearizable {}/{} ({:4.1}%; unskewed {}/{})  \
+         not sc {}  wall {:.2?}",
+        total.cases,
+        total.skewed,
+        pct(total.linearizable, total.cases),
+        pct(total.sc, total.cases),
+        total.sc_not_linearizable,
+        not_lin,
+        pct(total.sc_not_linearizable, not_lin),
+        total.plain_sc_not_linearizable,
+        total.plain_not_linearizable,
+        total.cases - total.sc,
+        start.elapsed(),
+    );
+    let (mid, lin_not_sc) = results.iter().fold((0, 0), |(a, b), s| (a + s.mid_program, b + s.linearizable_not_sc));
+    println!("sc never-returned operation mid-program: {mid} histories, of which linearizable but not sc: {lin_not_sc}");
+    println!(
+        "sc kv: every key alone sequentially consistent but the store not: {} (general) + {} (cross-key) histories",
+        results[2].not_local, results[7].not_local
+    );
+    let mut failed = 0;
+    for ((label, ..), s) in RUNS.iter().zip(&results) {
+        failed += s.failures.len();
+        let mut reasons: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+        for (_, _, _, why) in &s.failures {
+            *reasons.entry(why.lines().next().unwrap_or_default().to_string()).or_default() += 1;
+        }
+        for (why, count) in &reasons {
+            println!("  sc {} {count:>6} x {why}", label);
+        }
+        for (case, spec, history, why) in s.failures.iter().take(3) {
+            let small = shrink_sc(spec, history);
+            let small_why = compare_sc(spec, &small).err().unwrap_or_default();
+            println!(
+                "SC MISMATCH {} case {case} (initial {}):\n  {why}\n  history:\n{}  shrunk to:\n{}  {small_why}\n",
+                label,
+                spec.initial,
+                show(history),
+                show(&small)
+            );
+        }
+    }
+    assert_eq!(failed, 0, "{failed} of {} histories disagree with the sequential-consistency oracle", total.cases);
+    if cases >= 1000 {
+        for ((label, ..), s) in RUNS.iter().zip(&results) {
+            let not_lin = s.cases - s.linearizable;
+            assert!(
+                s.sc_not_linearizable > 0 && s.sc_not_linearizable < not_lin,
+                "{}: no contrast between sequential consistency and linearizability",
+                label
+            );
+        }
+    }
+}
+
+/// The sequential-consistency oracle (and the checker) on cases whose
+/// answers are known by hand.
+#[test]
+fn oracle_sc_sanity() {
+    let op = |client, function, input: Value, output: Option<Value>, invoke, complete| Operation {
+        client,
+        function,
+        key: None,
+        input,
+        output,
+        invoke,
+        complete,
+    };
+    let ok = Some(Value::Nil);
+    let expect = |spec: &Spec, ops: &[Operation], sc: bool, linearizable: bool| {
+        let history = History::new(ops.to_vec());
+        assert_eq!(oracle::sequentially_consistent(spec, ops), sc, "oracle sc on\n{}", show(&history));
+        assert_eq!(oracle::linearizable(spec, ops), linearizable, "oracle linearizable on\n{}", show(&history));
+        let (decision, _) = checker_sc(spec, &history).unwrap();
+        assert_eq!(decision == Decision::Holds, sc, "checker {decision:?} on\n{}", show(&history));
+    };
+    let register = Spec { kind: Kind::Register, initial: int(0) };
+    // A stale read by another client: not linearizable, but SC.
+    let stale = [op(0, Function::Write, int(1), ok.clone(), 0, Some(1)), op(1, Function::Read, Value::Nil, Some(int(0)), 2, Some(3))];
+    expect(&register, &stale, true, false);
+    // The same client reading its write's predecessor: not SC.
+    let own = [op(0, Function::Write, int(1), ok.clone(), 0, Some(1)), op(0, Function::Read, Value::Nil, Some(int(0)), 2, Some(3))];
+    expect(&register, &own, false, false);
+    // Program order is by invocation, not by position in the history.
+    let own_reversed = [own[1].clone(), own[0].clone()];
+    expect(&register, &own_reversed, false, false);
+    // A read of a never-returned write invoked later in real time: SC only.
+    let early = [op(1, Function::Read, Value::Nil, Some(int(7)), 0, Some(1)), op(0, Function::Write, int(7), None, 2, None)];
+    expect(&register, &early, true, false);
+    // IRIW: two readers see two writes in opposite orders.
+    let iriw = [
+        op(0, Function::Write, int(1), ok.clone(), 0, Some(1)),
+        op(1, Function::Write, int(2), ok.clone(), 0, Some(1)),
+        op(2, Function::Read, Value::Nil, Some(int(1)), 2, Some(3)),
+        op(2, Function::Read, Value::Nil, Some(int(2)), 4, Some(5)),
+        op(3, Function::Read, Value::Nil, Some(int(2)), 2, Some(3)),
+        op(3, Function::Read, Value::Nil, Some(int(1)), 4, Some(5)),
+    ];
+    expect(&register, &iriw, false, false);
+    // kv: Dekker across two keys. Each key alone is SC; the store is not
+    // (sequential consistency is not compositional).
+    let kv = Spec { kind: Kind::Kv, initial: Value::Nil };
+    let kop = |client, key: i64, function, input, output, invoke, complete| Operation {
+        key: Some(int(key)),
+        ..op(client, function, input, output, invoke, complete)
+    };
+    let dekker = [
+        kop(0, 1, Function::Put, int(1), ok.clone(), 0, Some(1)),
+        kop(0, 2, Function::Get, Value::Nil, Some(Value::Nil), 2, Some(3)),
+        kop(1, 2, Function::Put, int(1), ok.clone(), 0, Some(1)),
+        kop(1, 1, Function::Get, Value::Nil, Some(Value::Nil), 2, Some(3)),
+    ];
+    expect(&kv, &dekker, false, false);
+    for key in [1, 2] {
+        let alone: Vec<Operation> = dekker.iter().filter(|o| o.key == Some(int(key))).cloned().collect();
+        expect(&kv, &alone, true, false);
+    }
+    // A never-returned put followed by its client's get of the old value:
+    // linearizable (the put may take effect after the get), and SC too: the
+    // client stopped waiting for the put, so program order does not pin it.
+    let late = [
+        kop(2, 1, Function::Get, Value::Nil, Some(int(1)), 10, Some(12)),
+        kop(0, 1, Function::Get, Value::Nil, Some(Value::Nil), 7, Some(7)),
+        kop(0, 1, Function::Put, int(1), None, 4, None),
+    ];
+    expect(&kv, &late, true, true);
+    assert!(matches!(checker_verdict(&kv, &History::new(late.to_vec())), Ok(Verdict::Linearizable(_))));
+    // Queue: enqueues by two clients may be ordered either way, but one
+    // client's enqueues come out in its order.
+    let queue = Spec { kind: Kind::Queue, initial: Value::Nil };
+    let two = [
+        op(0, Function::Enqueue, int(1), ok.clone(), 0, Some(1)),
+        op(1, Function::Enqueue, int(2), ok.clone(), 2, Some(3)),
+        op(2, Function::Dequeue, Value::Nil, Some(int(2)), 4, Some(5)),
+        op(2, Function::Dequeue, Value::Nil, Some(int(1)), 6, Some(7)),
+    ];
+    expect(&queue, &two, true, false);
+    let mut one = two.clone();
+    one[1].client = 0;
+    expect(&queue, &one, false, false);
+    // Lock: two acquires without a release are never SC; a never-returned
+    // acquire may be left out.
+    let lock = Spec { kind: Kind::Lock, initial: Value::Nil };
+    let twice = [op(0, Function::Acquire, Value::Nil, ok.clone(), 0, Some(1)), op(1, Function::Acquire, Value::Nil, ok.clone(), 5, Some(6))];
+    expect(&lock, &twice, false, false);
+    let mut maybe = twice.clone();
+    maybe[0].complete = None;
+    maybe[0].output = None;
+    expect(&lock, &maybe, true, true);
 }

@@ -5,7 +5,7 @@
 //! out), 3 bad input.
 
 use faultline_check::format::{parse, Format, ParsedHistory};
-use faultline_check::{ModelSpec, Value, Verdict, DEFAULT_BUDGET_STEPS};
+use faultline_check::{strongest_model, Decision, ModelSpec, Value, Verdict, WeakerModels, DEFAULT_BUDGET_STEPS};
 use std::time::{Duration, Instant};
 
 pub const EXIT_LINEARIZABLE: u8 = 0;
@@ -107,7 +107,25 @@ fn describe_operation(parsed: &ParsedHistory, index: usize) -> String {
     format!("line {:>5}: {operation}   [invoked {}, {returned}]", parsed.lines[index], operation.invoke)
 }
 
-fn human_report(args: &CheckArgs, parsed: &ParsedHistory, model: &ModelSpec, verdict: &Verdict, steps: u64, elapsed: Duration) -> String {
+fn describe_decision(decision: &Decision) -> String {
+    match decision {
+        Decision::Holds => "yes".to_string(),
+        Decision::Violated { why, .. } if why.is_empty() => "no".to_string(),
+        Decision::Violated { why, .. } => format!("no ({why})"),
+        Decision::Unknown { why } => format!("unknown ({why})"),
+        Decision::NotApplicable => "not checked for this model".to_string(),
+    }
+}
+
+fn human_report(
+    args: &CheckArgs,
+    parsed: &ParsedHistory,
+    model: &ModelSpec,
+    verdict: &Verdict,
+    weaker: Option<&WeakerModels>,
+    steps: u64,
+    elapsed: Duration,
+) -> String {
     let mut out = format!(
         "{}: {} ({} model, {} operations; {steps} search steps, {} ms)\n",
         args.path,
@@ -147,6 +165,15 @@ fn human_report(args: &CheckArgs, parsed: &ParsedHistory, model: &ModelSpec, ver
             for &index in &explanation.minimal {
                 out.push_str(&format!("    {}\n", describe_operation(parsed, index)));
             }
+            if let Some(weaker) = weaker {
+                out.push_str(&format!(
+                    "  weaker models: sequentially consistent: {}; read-your-writes: {}; monotonic reads: {}\n",
+                    describe_decision(&weaker.sequentially_consistent),
+                    describe_decision(&weaker.read_your_writes),
+                    describe_decision(&weaker.monotonic_reads)
+                ));
+                out.push_str(&format!("  the strongest of these it satisfies: {}\n", strongest_model(verdict, Some(weaker))));
+            }
         }
         Verdict::Unknown(incomplete) => {
             out.push_str(&format!(
@@ -181,6 +208,13 @@ pub fn run(args: &CheckArgs) -> Result<u8, String> {
         };
         (verdict, checker.steps())
     });
+    // Only a history that is not linearizable needs placing among weaker
+    // models (linearizable implies them all).
+    let weaker = matches!(verdict, Verdict::NotLinearizable(_)).then(|| {
+        faultline_check::with_model!(&model, m => {
+            WeakerModels::decide(&m, &parsed.history, model.initial(), args.budget_steps)
+        })
+    });
     let elapsed = started.elapsed();
     if args.json {
         let report = serde_json::json!({
@@ -192,10 +226,12 @@ pub fn run(args: &CheckArgs) -> Result<u8, String> {
             "steps": steps,
             "elapsed_ms": elapsed.as_secs_f64() * 1000.0,
             "result": verdict,
+            "weaker": weaker,
+            "strongest": strongest_model(&verdict, weaker.as_ref()),
         });
         println!("{}", serde_json::to_string_pretty(&report).expect("reports serialize"));
     } else {
-        print!("{}", human_report(args, &parsed, &model, &verdict, steps, elapsed));
+        print!("{}", human_report(args, &parsed, &model, &verdict, weaker.as_ref(), steps, elapsed));
     }
     Ok(match verdict {
         Verdict::Linearizable(_) => EXIT_LINEARIZABLE,

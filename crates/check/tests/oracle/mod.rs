@@ -470,3 +470,68 @@ pub fn read_justified(spec: &Spec, op: &Operation, set: &[Operation]) -> bool {
 pub fn reads_justified(spec: &Spec, set: &[Operation]) -> bool {
     set.iter().all(|op| read_justified(spec, op, set))
 }
+
+// ----- sequential consistency ----------------------------------------------------
+
+/// Program order: each client's operations, sorted by invocation (ties, if
+/// any, by position in the history; the generator never makes them).
+pub fn program_order(ops: &[Operation]) -> Vec<Vec<usize>> {
+    let mut clients: Vec<u64> = ops.iter().map(|op| op.client).collect();
+    clients.sort();
+    clients.dedup();
+    clients
+        .iter()
+        .map(|&client| {
+            let mut own: Vec<usize> = (0..ops.len()).filter(|&i| ops[i].client == client).collect();
+            own.sort_by_key(|&i| (ops[i].invoke, i));
+            own
+        })
+        .collect()
+}
+
+/// Brute force: for every subset of the never-returned operations, and
+/// every interleaving of the clients' sequences (with the left-out
+/// operations removed) that keeps each client's program order, replay
+/// through the spec. Real time across clients is ignored. (Interleavings
+/// are extended one operation at a time and a prefix the spec rejects is
+/// abandoned; every interleaving is reached unless a prefix of it is
+/// already illegal.)
+pub fn sequentially_consistent(spec: &Spec, ops: &[Operation]) -> bool {
+    let pending: Vec<usize> = (0..ops.len()).filter(|&i| ops[i].complete.is_none()).collect();
+    // A never-returned operation is outside its client's program order (the
+    // client stopped waiting for it and went on; it may take effect at any
+    // point, or never): each is a sequence of its own.
+    let mut order: Vec<Vec<usize>> = program_order(ops)
+        .into_iter()
+        .map(|own| own.into_iter().filter(|&i| ops[i].complete.is_some()).collect())
+        .collect();
+    order.extend(pending.iter().map(|&i| vec![i]));
+    for mask in 0u32..(1 << pending.len()) {
+        let left_out = |i: usize| pending.iter().position(|&p| p == i).is_some_and(|bit| mask & (1 << bit) == 0);
+        let sequences: Vec<Vec<usize>> =
+            order.iter().map(|own| own.iter().copied().filter(|&i| !left_out(i)).collect()).collect();
+        let mut next = vec![0; sequences.len()];
+        if interleave(spec, ops, &sequences, &mut next, &spec.init()) {
+            return true;
+        }
+    }
+    false
+}
+
+fn interleave(spec: &Spec, ops: &[Operation], sequences: &[Vec<usize>], next: &mut [usize], state: &State) -> bool {
+    if sequences.iter().zip(next.iter()).all(|(own, &n)| n == own.len()) {
+        return true;
+    }
+    for client in 0..sequences.len() {
+        let Some(&op) = sequences[client].get(next[client]) else { continue };
+        if let Some(after) = spec.apply(state, &ops[op]) {
+            next[client] += 1;
+            let done = interleave(spec, ops, sequences, next, &after);
+            next[client] -= 1;
+            if done {
+                return true;
+            }
+        }
+    }
+    false
+}
