@@ -9,11 +9,18 @@ use wasm_bindgen::prelude::*;
 /// Search steps between two looks at the clock while checking in slices.
 const STEPS_BETWEEN_CLOCK_READS: u64 = 4_096;
 
+/// The time budget when the caller gives none: a check never holds the
+/// page longer than this.
+const DEFAULT_BUDGET_MS: f64 = 10_000.0;
+
 fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
 }
 
 /// Check a history (any format `faultline check` reads) against a model.
+///
+/// `budget_ms` bounds the whole check (10 s when 0 or less); the result is
+/// then "unknown" with how far it got.
 ///
 /// With `slice_ms` > 0 the check runs the way the page runs it, in slices
 /// that each stop once `slice_ms` has passed, and the result reports the
@@ -33,6 +40,7 @@ pub fn check_history(text: &str, model: &str, slice_ms: f64, budget_ms: f64) -> 
         spec.accepts(operation).map_err(|e| JsError::new(&format!("line {line}: {e}")))?;
     }
     let operations = parsed.history.operations.len();
+    let budget_ms = if budget_ms > 0.0 { budget_ms } else { DEFAULT_BUDGET_MS };
     let started = now_ms();
     let (verdict, steps, slices, longest_slice_ms) = faultline_check::with_model!(&spec, m => {
         let mut checker = Checker::new(m, parsed.history, faultline_check::DEFAULT_BUDGET_STEPS);
@@ -47,7 +55,7 @@ pub fn check_history(text: &str, model: &str, slice_ms: f64, budget_ms: f64) -> 
                     break 'check verdict.clone();
                 }
                 let now = now_ms();
-                if budget_ms > 0.0 && now - started >= budget_ms {
+                if now - started >= budget_ms {
                     break 'check checker.stop(&format!("the time budget of {budget_ms} ms ran out")).clone();
                 }
                 if slice_ms > 0.0 && now - slice_started >= slice_ms {
