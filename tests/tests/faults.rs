@@ -37,6 +37,7 @@ impl Protocol for Ticker {
     type Config = ();
     type Message = Ping;
     type Durable = u64;
+    type Ghost = ();
 
     fn new(id: NodeId, node_count: u32, _: &()) -> Self {
         Ticker { id, node_count, fires_since_start: 0, pings_received: 0, durable_fires: 0 }

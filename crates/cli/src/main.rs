@@ -8,6 +8,7 @@
 //! be written. `check`: 0 linearizable, 1 not, 2 unknown, 3 bad input.
 
 mod check_command;
+mod explore_command;
 
 use faultline_scenario::Scenario;
 use faultline_sim::AnySimulation;
@@ -15,6 +16,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "\
 usage: faultline run SCENARIO.json [--trace FILE] [--history FILE]
+       faultline explore --protocol raft --seeds N [--nodes K] [--variant NAME]
        faultline check FILE --model MODEL [--format auto|json|edn|jepsen-log]
                        [--budget-steps N] [--budget-ms N] [--initial VALUE] [--json]
 
@@ -22,6 +24,10 @@ usage: faultline run SCENARIO.json [--trace FILE] [--history FILE]
            --trace FILE    write every step as JSON
            --history FILE  write the client history as JSON (checkable with
                            `faultline check FILE --model kv --initial null`)
+  explore  --protocol raft --seeds N [--nodes K] [--variant NAME] [--reads log|any-node]
+           [--first-seed S] [--keep-going]
+           run N seeded random fault schedules; check invariants and histories;
+           stop at the first failure and print its scenario (or count them all)
   check    is the history linearizable? exit 0 yes, 1 no, 2 unknown, 3 bad input
            models: register, cas-register, kv, counter, set, queue, lock
            --initial VALUE the registers' or keys' value before any write,
@@ -146,6 +152,13 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") => parse_run_args(&args[1..]).map_err(|e| (EXIT_BAD_INPUT, e)).and_then(|a| run(&a)),
+        Some("explore") => {
+            let outcome = explore_command::parse_args(&args[1..]).and_then(|a| explore_command::run(&a));
+            match outcome {
+                Ok(code) => return ExitCode::from(code),
+                Err(message) => Err((EXIT_BAD_INPUT, message)),
+            }
+        }
         Some("check") => {
             let outcome = check_command::parse_args(&args[1..]).and_then(|a| check_command::run(&a));
             match outcome {

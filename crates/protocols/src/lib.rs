@@ -3,6 +3,7 @@
 //! simulation of the protocol it names.
 
 pub mod primary_backup;
+pub mod raft;
 
 use faultline_scenario::{ProtocolSpec, Scenario};
 use faultline_sim::{AnySimulation, Simulation};
@@ -15,6 +16,10 @@ pub fn build(scenario: Scenario) -> Box<dyn AnySimulation> {
     match scenario.protocol {
         ProtocolSpec::PrimaryBackup { .. } => {
             Box::new(Simulation::<primary_backup::PrimaryBackup>::new(scenario, ()))
+        }
+        ProtocolSpec::Raft(ref spec) => {
+            let spec = spec.clone();
+            Box::new(Simulation::<raft::Raft>::new(scenario, spec))
         }
     }
 }

@@ -97,6 +97,7 @@ impl Protocol for PrimaryBackup {
     type Config = ();
     type Message = Message;
     type Durable = Store;
+    type Ghost = ();
 
     fn new(node: NodeId, _node_count: u32, _config: &()) -> Self {
         PrimaryBackup { id: node, store: Store::default(), next_version: 1, writes_applied: 0, reads_served: 0 }

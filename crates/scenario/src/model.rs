@@ -72,12 +72,15 @@ pub enum ProtocolSpec {
     /// applies writes and replicates them asynchronously; any node serves
     /// reads (so reads can be stale).
     PrimaryBackup { nodes: u32 },
+    /// Raft with a key-value store on top.
+    Raft(RaftSpec),
 }
 
 impl ProtocolSpec {
     pub fn node_count(&self) -> u32 {
         match self {
             ProtocolSpec::PrimaryBackup { nodes } => *nodes,
+            ProtocolSpec::Raft(raft) => raft.nodes,
         }
     }
 
@@ -85,8 +88,117 @@ impl ProtocolSpec {
     pub fn name(&self) -> &'static str {
         match self {
             ProtocolSpec::PrimaryBackup { .. } => "primary-backup",
+            ProtocolSpec::Raft(_) => "raft",
         }
     }
+}
+
+/// Raft's parameters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RaftSpec {
+    pub nodes: u32,
+    /// A follower that hears nothing for a time drawn from this range
+    /// becomes a candidate.
+    pub election_timeout_ticks_min: u64,
+    pub election_timeout_ticks_max: u64,
+    /// How often a leader sends AppendEntries when it has nothing new.
+    pub heartbeat_ticks: u64,
+    pub reads: RaftReads,
+    pub variant: RaftVariant,
+    /// Each node's durable state at the start (empty: every node starts
+    /// fresh). The book's puzzles start a cluster in its third term.
+    pub initial: Vec<RaftInitialNode>,
+}
+
+impl RaftSpec {
+    pub fn new(nodes: u32) -> RaftSpec {
+        RaftSpec {
+            nodes,
+            election_timeout_ticks_min: 150,
+            election_timeout_ticks_max: 300,
+            heartbeat_ticks: 50,
+            reads: RaftReads::Log,
+            variant: RaftVariant::Correct,
+            initial: Vec::new(),
+        }
+    }
+}
+
+/// How Raft serves reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RaftReads {
+    /// Through the log, like writes: linearizable.
+    Log,
+    /// From the local state of whichever node is asked: stale reads possible.
+    AnyNode,
+}
+
+impl RaftReads {
+    pub const NAMES: [&'static str; 2] = ["log", "any-node"];
+    pub fn name(self) -> &'static str {
+        match self {
+            RaftReads::Log => "log",
+            RaftReads::AnyNode => "any-node",
+        }
+    }
+    pub fn by_name(name: &str) -> Option<RaftReads> {
+        match name {
+            "log" => Some(RaftReads::Log),
+            "any-node" => Some(RaftReads::AnyNode),
+            _ => None,
+        }
+    }
+}
+
+/// Raft as in the paper, or with one deliberate bug, for exercises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RaftVariant {
+    Correct,
+    /// Votes are granted without checking that the candidate's log is at
+    /// least as up to date.
+    VoteWithoutLogCheck,
+    /// A leader commits entries of earlier terms by counting replicas (the
+    /// paper's figure 8).
+    CommitOldTermByCounting,
+    /// votedFor is not persisted: a restarted node may vote twice in a term.
+    VolatileVotedFor,
+    /// A leader that sees a higher term adopts it but stays leader.
+    NoStepDown,
+}
+
+impl RaftVariant {
+    pub const NAMES: [&'static str; 5] =
+        ["correct", "vote-without-log-check", "commit-old-term-by-counting", "volatile-voted-for", "no-step-down"];
+    pub const ALL: [RaftVariant; 5] = [
+        RaftVariant::Correct,
+        RaftVariant::VoteWithoutLogCheck,
+        RaftVariant::CommitOldTermByCounting,
+        RaftVariant::VolatileVotedFor,
+        RaftVariant::NoStepDown,
+    ];
+    pub fn name(self) -> &'static str {
+        Self::NAMES[Self::ALL.iter().position(|&v| v == self).expect("every variant is listed")]
+    }
+    pub fn by_name(name: &str) -> Option<RaftVariant> {
+        Self::NAMES.iter().position(|&n| n == name).map(|i| Self::ALL[i])
+    }
+}
+
+/// One node's durable state at the start of a scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RaftInitialNode {
+    pub term: u64,
+    pub voted_for: Option<NodeId>,
+    pub log: Vec<RaftInitialEntry>,
+}
+
+/// A log entry at the start of a scenario: a client's write of `value` to
+/// `key` (the book's "request #9" is a write of 9), made in `term`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RaftInitialEntry {
+    pub term: u64,
+    pub key: u32,
+    pub value: u64,
 }
 
 /// How the simulated network treats every message. Probabilities are per
@@ -287,6 +399,9 @@ pub enum OperationOutput {
     /// The node refused the operation (for example it knows it cannot serve
     /// it); the client tries elsewhere.
     Refused,
+    /// The node is not the leader; `leader` is the one it believes leads,
+    /// where the client retries. Never recorded in a history.
+    NotLeader { leader: Option<NodeId> },
 }
 
 impl fmt::Display for OperationOutput {
@@ -296,6 +411,8 @@ impl fmt::Display for OperationOutput {
             OperationOutput::Value(None) => write!(f, "nil"),
             OperationOutput::WriteOk => write!(f, "ok"),
             OperationOutput::Refused => write!(f, "refused"),
+            OperationOutput::NotLeader { leader: Some(leader) } => write!(f, "not leader (try {leader})"),
+            OperationOutput::NotLeader { leader: None } => write!(f, "not leader"),
         }
     }
 }

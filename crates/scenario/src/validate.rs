@@ -24,20 +24,32 @@ pub(crate) const ACTIONS_MAX: usize = 100_000;
 /// times). Ten times the longest run, so nothing useful is refused, and small
 /// enough that the simulator can add any two tick counts without overflow.
 pub(crate) const TICK_COUNT_MAX: u64 = 1_000_000_000;
+/// Bound on Raft's election timeout (and so on its heartbeat interval).
+pub(crate) const RAFT_TIMEOUT_TICKS_MAX: u64 = 1_000_000;
+/// Bound on each node's initial log.
+pub(crate) const RAFT_LOG_ENTRIES_MAX: usize = 10_000;
+/// Bound on initial terms: far beyond what any puzzle needs, and small
+/// enough that the simulator can count terms up without overflow.
+pub(crate) const RAFT_TERM_MAX: u64 = 1_000_000_000;
 
 /// Checks every rule and returns the first broken one, naming its field.
 pub fn validate(scenario: &Scenario) -> Result {
     check_version(scenario.version)?;
     at_most_chars("name", &scenario.name, NAME_CHARS_MAX)?;
     at_most_chars("description", &scenario.description, DESCRIPTION_CHARS_MAX)?;
-    match scenario.protocol {
+    match &scenario.protocol {
         ProtocolSpec::PrimaryBackup { nodes } => {
-            in_range("protocol.nodes", nodes.into(), 1, NODES_MAX.into())?;
+            in_range("protocol.nodes", (*nodes).into(), 1, NODES_MAX.into())?;
         }
+        ProtocolSpec::Raft(raft) => check_raft(raft)?,
     }
     check_network(&scenario.network)?;
     check_workload(&scenario.workload)?;
     check_limits(&scenario.limits)?;
+    // Initial logs name keys, so they are checked once the keys are known good.
+    if let ProtocolSpec::Raft(raft) = &scenario.protocol {
+        check_raft_initial(scenario, raft)?;
+    }
     check_actions(scenario)
 }
 
@@ -51,6 +63,109 @@ pub(crate) fn check_version(version: u32) -> Result {
             "unknown scenario version {version} (this Faultline reads version {SCENARIO_VERSION})"
         ),
     ))
+}
+
+fn check_raft(raft: &RaftSpec) -> Result {
+    in_range("protocol.nodes", raft.nodes.into(), 1, NODES_MAX.into())?;
+    if raft.heartbeat_ticks == 0 {
+        return Err(ScenarioError::at(
+            "protocol.heartbeat_ticks",
+            "must be at least 1: a leader needs some time between heartbeats",
+        ));
+    }
+    if raft.election_timeout_ticks_max > RAFT_TIMEOUT_TICKS_MAX {
+        return Err(ScenarioError::at(
+            "protocol.election_timeout_ticks_max",
+            format!(
+                "{} ticks is more than the {RAFT_TIMEOUT_TICKS_MAX} allowed",
+                raft.election_timeout_ticks_max
+            ),
+        ));
+    }
+    min_not_above_max(
+        "protocol.election_timeout_ticks_min",
+        raft.election_timeout_ticks_min,
+        "election_timeout_ticks_max",
+        raft.election_timeout_ticks_max,
+    )?;
+    if raft.heartbeat_ticks >= raft.election_timeout_ticks_min {
+        return Err(ScenarioError::at(
+            "protocol.heartbeat_ticks",
+            format!(
+                "{} is not less than election_timeout_ticks_min ({}): followers would time out between heartbeats",
+                raft.heartbeat_ticks, raft.election_timeout_ticks_min
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The initial states: none, or one per node, each a log a Raft node could
+/// have written.
+fn check_raft_initial(scenario: &Scenario, raft: &RaftSpec) -> Result {
+    let (nodes, given) = (raft.nodes as usize, raft.initial.len());
+    if given != 0 && given != nodes {
+        let need = match nodes {
+            1 => "1 node needs 1 initial state".to_owned(),
+            _ => format!("{nodes} nodes need {nodes} initial states"),
+        };
+        return Err(ScenarioError::at(
+            "protocol.initial",
+            format!("{need}, got {given}"),
+        ));
+    }
+    for (index, node) in raft.initial.iter().enumerate() {
+        let path = format!("protocol.initial[{index}]");
+        if node.term > RAFT_TERM_MAX {
+            return Err(ScenarioError::at(
+                format!("{path}.term"),
+                format!("{} is more than the {RAFT_TERM_MAX} allowed", node.term),
+            ));
+        }
+        if let Some(voted_for) = node.voted_for {
+            node_exists(scenario, &format!("{path}.voted_for"), voted_for)?;
+        }
+        if node.log.len() > RAFT_LOG_ENTRIES_MAX {
+            return Err(ScenarioError::at(
+                format!("{path}.log"),
+                format!(
+                    "{} entries is more than the {RAFT_LOG_ENTRIES_MAX} allowed",
+                    node.log.len()
+                ),
+            ));
+        }
+        let mut previous_term = 0;
+        for (entry_index, entry) in node.log.iter().enumerate() {
+            let field = |name: &str| format!("{path}.log[{entry_index}].{name}");
+            if entry.term == 0 {
+                return Err(ScenarioError::at(
+                    field("term"),
+                    "must be at least 1: terms of entries start at 1",
+                ));
+            }
+            if entry.term < previous_term {
+                return Err(ScenarioError::at(
+                    field("term"),
+                    format!(
+                        "{} is less than the term of the entry before it ({previous_term}); terms never decrease along a log",
+                        entry.term
+                    ),
+                ));
+            }
+            if entry.term > node.term {
+                return Err(ScenarioError::at(
+                    field("term"),
+                    format!(
+                        "{} is greater than the node's term ({}); a node cannot hold entries from a later term",
+                        entry.term, node.term
+                    ),
+                ));
+            }
+            previous_term = entry.term;
+            key_exists(scenario, &field("key"), entry.key)?;
+        }
+    }
+    Ok(())
 }
 
 fn check_network(network: &NetworkConfig) -> Result {
@@ -192,20 +307,23 @@ fn check_action(scenario: &Scenario, action: &Action, field: &dyn Fn(&str) -> St
                 ));
             }
             node("node", *n)?;
-            let keys = scenario.workload.keys;
-            if operation.key() >= keys {
-                return Err(ScenarioError::at(
-                    field("key"),
-                    format!(
-                        "key {} does not exist (keys are 0..={})",
-                        operation.key(),
-                        keys.saturating_sub(1)
-                    ),
-                ));
-            }
-            Ok(())
+            key_exists(scenario, &field("key"), operation.key())
         }
     }
+}
+
+fn key_exists(scenario: &Scenario, path: &str, key: u32) -> Result {
+    let keys = scenario.workload.keys;
+    if key < keys {
+        return Ok(());
+    }
+    Err(ScenarioError::at(
+        path,
+        format!(
+            "key {key} does not exist (keys are 0..={})",
+            keys.saturating_sub(1)
+        ),
+    ))
 }
 
 fn check_islands(scenario: &Scenario, islands: &[Vec<NodeId>], path: &str) -> Result {

@@ -12,6 +12,25 @@ fn with(fields: &str) -> String {
     )
 }
 
+/// A valid scenario with a 3-node Raft protocol (plus `protocol_fields`),
+/// 2 keys, and `fields`.
+fn raft_with(protocol_fields: &str, fields: &str) -> String {
+    format!(
+        r#"{{"version": 1, "seed": 1, "workload": {{"keys": 2}}, "protocol": {{"name": "raft", "nodes": 3{protocol_fields}}}{fields}}}"#
+    )
+}
+
+fn raft(protocol_fields: &str) -> String {
+    raft_with(protocol_fields, "")
+}
+
+/// `raft()` whose nodes start from these three states.
+fn initial(states: &str) -> String {
+    raft(&format!(r#", "initial": [{states}]"#))
+}
+
+const FRESH: &str = r#"{"term": 0}"#;
+
 fn actions(list: &str) -> String {
     with(&format!(r#", "actions": [{list}]"#))
 }
@@ -119,11 +138,49 @@ fn shape_errors_name_the_field() {
         (r#"{"version": "1"}"#.into(), "version: expected a whole number, found the text \"1\""),
         (r#"{"version": 1, "protocol": {"name": "primary-backup", "nodes": 3}}"#.into(), "seed: missing"),
         (r#"{"version": 1, "seed": 1}"#.into(), "protocol: missing; for example"),
-        (r#"{"version": 1, "seed": 1, "protocol": {"name": "raftt", "nodes": 3}}"#.into(), "protocol.name: unknown protocol \"raftt\" (known: primary-backup)"),
+        (r#"{"version": 1, "seed": 1, "protocol": {"name": "raftt", "nodes": 3}}"#.into(), "protocol.name: unknown protocol \"raftt\" (did you mean \"raft\"?)"),
+        (r#"{"version": 1, "seed": 1, "protocol": {"name": "paxos", "nodes": 3}}"#.into(), "protocol.name: unknown protocol \"paxos\" (known: primary-backup, raft)"),
         (r#"{"version": 1, "seed": 1, "protocol": "primary-backup"}"#.into(), "protocol: expected an object like { \"name\": \"primary-backup\", \"nodes\": 3 }, found the text \"primary-backup\""),
-        (r#"{"version": 1, "seed": 1, "protocol": {"nodes": 3}}"#.into(), "protocol.name: missing; known protocols: primary-backup"),
+        (r#"{"version": 1, "seed": 1, "protocol": {"nodes": 3}}"#.into(), "protocol.name: missing; known protocols: primary-backup, raft"),
         (r#"{"version": 1, "seed": 1, "protocol": {"name": "primary-backup"}}"#.into(), "protocol.nodes: missing"),
         (r#"{"version": 1, "seed": 1, "protocol": {"name": "primary-backup", "node": 3}}"#.into(), "protocol.node: a primary-backup protocol has no such field (did you mean nodes?)"),
+        (r#"{"version": 1, "seed": 1, "protocol": {"name": "primary-backup", "nodes": 3, "heartbeat_ticks": 5}}"#.into(), "protocol.heartbeat_ticks: a primary-backup protocol has no such field (known: name, nodes)"),
+        (r#"{"version": 1, "seed": 1, "protocol": {"name": "raft"}}"#.into(), "protocol.nodes: missing; how many nodes the cluster has, 1 to 16"),
+        (r#"{"version": 1, "seed": 1, "protocol": {"name": "raft", "node": 3}}"#.into(), "protocol.node: a raft protocol has no such field (did you mean nodes?)"),
+        (r#"{"version": 1, "seed": 1, "protocol": {"name": "raft", "nodes": "3"}}"#.into(), "protocol.nodes: expected a whole number, found the text \"3\""),
+        (raft(r#", "heartbeat_tick": 10"#), "protocol.heartbeat_tick: a raft protocol has no such field (did you mean heartbeat_ticks?)"),
+        (raft(r#", "election_timeout_tick_min": 10"#), "protocol.election_timeout_tick_min: a raft protocol has no such field (did you mean election_timeout_ticks_min?)"),
+        (raft(r#", "leader": 0"#), "protocol.leader: a raft protocol has no such field (known: name, nodes, election_timeout_ticks_min, election_timeout_ticks_max, heartbeat_ticks, reads, variant, initial)"),
+        (raft(r#", "election_timeout_ticks_min": -5"#), "protocol.election_timeout_ticks_min: must not be negative, found -5"),
+        (raft(r#", "election_timeout_ticks_max": 2.5"#), "protocol.election_timeout_ticks_max: expected a whole number, found 2.5"),
+        (raft(r#", "heartbeat_ticks": null"#), "protocol.heartbeat_ticks: expected a whole number, found null"),
+        (raft(r#", "reads": "leader""#), "protocol.reads: unknown read mode \"leader\" (known: log, any-node)"),
+        (raft(r#", "reads": "any_node""#), "protocol.reads: unknown read mode \"any_node\" (did you mean \"any-node\"? known: log, any-node)"),
+        (raft(r#", "reads": 1"#), "protocol.reads: expected text in quotes, found 1"),
+        (raft(r#", "variant": "buggy""#), "protocol.variant: unknown variant \"buggy\" (known: correct, vote-without-log-check, commit-old-term-by-counting, volatile-voted-for, no-step-down)"),
+        (raft(r#", "variant": "no-stepdown""#), "protocol.variant: unknown variant \"no-stepdown\" (did you mean \"no-step-down\"? known: correct,"),
+        (raft(r#", "variant": ["correct"]"#), "protocol.variant: expected text in quotes, found a list"),
+        (raft(r#", "initial": {}"#), "protocol.initial: expected a list with one state per node, like [{ \"term\": 3, \"voted_for\": 0, \"log\": [] }], found an object"),
+        (initial("3"), "protocol.initial[0]: expected a node's state like { \"term\": 3, \"voted_for\": 0, \"log\": [] }, found 3"),
+        (initial(r#"{"voted_for": 0}"#), "protocol.initial[0].term: missing; the node's current term, 0 for a node that never saw one"),
+        (initial(r#"{"term": 1, "votedFor": 0}"#), "protocol.initial[0].votedFor: a node's initial state has no such field (did you mean voted_for?)"),
+        (initial(r#"{"term": 1, "vote": 0}"#), "protocol.initial[0].vote: a node's initial state has no such field (known: term, voted_for, log)"),
+        (initial(r#"{"terms": 1}"#), "protocol.initial[0].terms: a node's initial state has no such field (did you mean term?)"),
+        (initial(r#"{"term": 1, "logs": []}"#), "protocol.initial[0].logs: a node's initial state has no such field (did you mean log?)"),
+        (initial(r#"{"term": -1}"#), "protocol.initial[0].term: must not be negative, found -1"),
+        (initial(r#"{"term": 1, "voted_for": "n0"}"#), "protocol.initial[0].voted_for: expected a node number, or null for no vote, found the text \"n0\""),
+        (initial(r#"{"term": 1, "voted_for": false}"#), "protocol.initial[0].voted_for: expected a node number, or null for no vote, found false"),
+        (initial(r#"{"term": 1, "voted_for": -1}"#), "protocol.initial[0].voted_for: must not be negative, found -1"),
+        (initial(r#"{"term": 1, "voted_for": 4294967296}"#), "protocol.initial[0].voted_for: 4294967296 is too large (at most 4294967295)"),
+        (initial(r#"{"term": 1, "log": {"term": 1}}"#), "protocol.initial[0].log: expected a list of entries like [{ \"term\": 1, \"key\": 0, \"value\": 7 }], found an object"),
+        (initial(r#"{"term": 1, "log": [[1, 0, 7]]}"#), "protocol.initial[0].log[0]: expected an entry like { \"term\": 1, \"key\": 0, \"value\": 7 }, found a list"),
+        (initial(r#"{"term": 1, "log": [{"term": 1, "key": 0}]}"#), "protocol.initial[0].log[0].value: missing; a log entry needs term, key, value"),
+        (initial(r#"{"term": 1, "log": [{"key": 0, "value": 1}]}"#), "protocol.initial[0].log[0].term: missing; a log entry needs term, key, value"),
+        (initial(r#"{"term": 1, "log": [{"term": 1, "key": 0, "value": 1, "index": 1}]}"#), "protocol.initial[0].log[0].index: a log entry has no such field (known: term, key, value)"),
+        (initial(r#"{"term": 1, "log": [{"term": 1, "keys": 0, "value": 1}]}"#), "protocol.initial[0].log[0].keys: a log entry has no such field (did you mean key?)"),
+        (initial(r#"{"term": 1, "log": [{"term": 1, "key": 4294967296, "value": 1}]}"#), "protocol.initial[0].log[0].key: 4294967296 is too large (at most 4294967295)"),
+        (initial(r#"{"term": 1, "log": [{"term": 1, "key": 0, "value": "x"}]}"#), "protocol.initial[0].log[0].value: expected a whole number, found the text \"x\""),
+        (initial(&format!(r#"{FRESH}, {FRESH}, {{"term": 1, "log": [{}]}}"#, vec![r#"{"term": 1, "key": 0, "value": 1}"#; 10_001].join(","))), "protocol.initial[2].log: 10001 entries is more than the 10000 allowed"),
         (with(r#", "sed": 2"#), "sed: a scenario has no such field (did you mean seed?)"),
         (with(r#", "colour": 2"#), "colour: a scenario has no such field (known: version, name, description, seed, protocol, network, workload, limits, actions)"),
         (with(r#", "network": {"delay_tick_min": 2}"#), "network.delay_tick_min: network has no such field (did you mean delay_ticks_min?)"),
@@ -170,6 +227,28 @@ fn validation_errors_name_the_field() {
     let cases: Vec<(String, &str)> = vec![
         (r#"{"version": 1, "seed": 1, "protocol": {"name": "primary-backup", "nodes": 0}}"#.into(), "protocol.nodes: must be from 1 to 16, found 0"),
         (r#"{"version": 1, "seed": 1, "protocol": {"name": "primary-backup", "nodes": 17}}"#.into(), "protocol.nodes: must be from 1 to 16, found 17"),
+        (r#"{"version": 1, "seed": 1, "protocol": {"name": "raft", "nodes": 0}}"#.into(), "protocol.nodes: must be from 1 to 16, found 0"),
+        (r#"{"version": 1, "seed": 1, "protocol": {"name": "raft", "nodes": 17}}"#.into(), "protocol.nodes: must be from 1 to 16, found 17"),
+        (raft(r#", "heartbeat_ticks": 0"#), "protocol.heartbeat_ticks: must be at least 1: a leader needs some time between heartbeats"),
+        (raft(r#", "heartbeat_ticks": 150"#), "protocol.heartbeat_ticks: 150 is not less than election_timeout_ticks_min (150): followers would time out between heartbeats"),
+        (raft(r#", "heartbeat_ticks": 200, "election_timeout_ticks_min": 100"#), "protocol.heartbeat_ticks: 200 is not less than election_timeout_ticks_min (100)"),
+        (raft(r#", "election_timeout_ticks_min": 0, "heartbeat_ticks": 1"#), "protocol.heartbeat_ticks: 1 is not less than election_timeout_ticks_min (0)"),
+        (raft(r#", "election_timeout_ticks_min": 301"#), "protocol.election_timeout_ticks_min: 301 is greater than election_timeout_ticks_max (300)"),
+        (raft(r#", "election_timeout_ticks_min": 500, "election_timeout_ticks_max": 400"#), "protocol.election_timeout_ticks_min: 500 is greater than election_timeout_ticks_max (400)"),
+        (raft(r#", "election_timeout_ticks_max": 1000001"#), "protocol.election_timeout_ticks_max: 1000001 ticks is more than the 1000000 allowed"),
+        (raft(r#", "election_timeout_ticks_max": 18446744073709551615"#), "protocol.election_timeout_ticks_max: 18446744073709551615 ticks is more than the 1000000 allowed"),
+        (initial(r#"{"term": 1}, {"term": 1}"#), "protocol.initial: 3 nodes need 3 initial states, got 2"),
+        (initial(r#"{"term": 1}, {"term": 1}, {"term": 1}, {"term": 1}"#), "protocol.initial: 3 nodes need 3 initial states, got 4"),
+        (r#"{"version": 1, "seed": 1, "protocol": {"name": "raft", "nodes": 1, "initial": [{"term": 0}, {"term": 0}]}}"#.into(), "protocol.initial: 1 node needs 1 initial state, got 2"),
+        (initial(&format!(r#"{FRESH}, {{"term": 2, "voted_for": 3}}, {FRESH}"#)), "protocol.initial[1].voted_for: node 3 does not exist (the cluster has nodes 0..=2)"),
+        (initial(&format!(r#"{FRESH}, {FRESH}, {{"term": 1000000001}}"#)), "protocol.initial[2].term: 1000000001 is more than the 1000000000 allowed"),
+        (initial(&format!(r#"{{"term": 2, "log": [{{"term": 0, "key": 0, "value": 1}}]}}, {FRESH}, {FRESH}"#)), "protocol.initial[0].log[0].term: must be at least 1: terms of entries start at 1"),
+        (initial(&format!(r#"{FRESH}, {{"term": 3, "log": [{{"term": 1, "key": 0, "value": 1}}, {{"term": 3, "key": 0, "value": 2}}, {{"term": 2, "key": 0, "value": 3}}]}}, {FRESH}"#)), "protocol.initial[1].log[2].term: 2 is less than the term of the entry before it (3); terms never decrease along a log"),
+        (initial(&format!(r#"{FRESH}, {FRESH}, {{"term": 2, "log": [{{"term": 1, "key": 0, "value": 1}}, {{"term": 3, "key": 0, "value": 2}}]}}"#)), "protocol.initial[2].log[1].term: 3 is greater than the node's term (2); a node cannot hold entries from a later term"),
+        (initial(&format!(r#"{{"term": 0, "log": [{{"term": 1, "key": 0, "value": 1}}]}}, {FRESH}, {FRESH}"#)), "protocol.initial[0].log[0].term: 1 is greater than the node's term (0)"),
+        (initial(&format!(r#"{FRESH}, {{"term": 1, "log": [{{"term": 1, "key": 1, "value": 1}}, {{"term": 1, "key": 2, "value": 1}}]}}, {FRESH}"#)), "protocol.initial[1].log[1].key: key 2 does not exist (keys are 0..=1)"),
+        (r#"{"version": 1, "seed": 1, "workload": {"keys": 0}, "protocol": {"name": "raft", "nodes": 1, "initial": [{"term": 1, "log": [{"term": 1, "key": 5, "value": 1}]}]}}"#.into(), "workload.keys: must be from 1 to 1000, found 0"),
+        (raft_with("", r#", "actions": [{"at_tick": 1, "action": "crash", "node": 3}]"#), "actions[0].node: node 3 does not exist (the cluster has nodes 0..=2)"),
         (with(r#", "workload": {"clients": 33}"#), "workload.clients: must be from 0 to 32, found 33"),
         (with(r#", "workload": {"keys": 0}"#), "workload.keys: must be from 1 to 1000, found 0"),
         (with(r#", "workload": {"keys": 1001}"#), "workload.keys: must be from 1 to 1000, found 1001"),
@@ -225,6 +304,34 @@ fn limits_are_inclusive() {
     from_json(&text).unwrap();
     let sixteen = r#"{"version": 1, "seed": 18446744073709551615, "protocol": {"name": "primary-backup", "nodes": 16}}"#;
     assert_eq!(from_json(sixteen).unwrap().seed, u64::MAX);
+
+    // Raft at every bound at once: 16 nodes, the tightest and the widest
+    // timing, the longest log, the highest term, the last key and node.
+    let mut entries = vec![r#"{"term": 1, "key": 0, "value": 0}"#];
+    entries.resize(
+        10_000,
+        r#"{"term": 1000000000, "key": 999, "value": 18446744073709551615}"#,
+    );
+    let mut states = vec![r#"{"term": 0, "voted_for": null, "log": []}"#.to_owned(); 15];
+    states.push(format!(
+        r#"{{"term": 1000000000, "voted_for": 15, "log": [{}]}}"#,
+        entries.join(", ")
+    ));
+    let text = format!(
+        r#"{{"version": 1, "seed": 1, "workload": {{"keys": 1000}}, "protocol": {{"name": "raft", "nodes": 16,
+            "heartbeat_ticks": 1, "election_timeout_ticks_min": 2, "election_timeout_ticks_max": 1000000,
+            "initial": [{}]}}}}"#,
+        states.join(", ")
+    );
+    let ProtocolSpec::Raft(raft) = from_json(&text).unwrap().protocol else {
+        panic!("not raft");
+    };
+    assert_eq!(raft.initial[15].log.len(), 10_000);
+    let equal = raft_with(
+        r#", "heartbeat_ticks": 299, "election_timeout_ticks_min": 300"#,
+        "",
+    );
+    from_json(&equal).unwrap();
 }
 
 /// Rules checked on scenarios built in Rust, where JSON cannot reach or is too slow.
@@ -248,6 +355,34 @@ fn validate_checks_scenarios_built_in_rust() {
     );
 
     scenario.actions.clear();
+    let mut raft = RaftSpec::new(3);
+    raft.initial = vec![
+        RaftInitialNode {
+            term: 1,
+            voted_for: None,
+            log: vec![
+                RaftInitialEntry {
+                    term: 1,
+                    key: 0,
+                    value: 0
+                };
+                10_001
+            ],
+        };
+        3
+    ];
+    scenario.protocol = ProtocolSpec::Raft(raft.clone());
+    assert_eq!(
+        validate(&scenario).unwrap_err().to_string(),
+        "protocol.initial[0].log: 10001 entries is more than the 10000 allowed"
+    );
+    for node in &mut raft.initial {
+        node.log.truncate(10_000);
+    }
+    scenario.protocol = ProtocolSpec::Raft(raft);
+    assert_eq!(validate(&scenario), Ok(()));
+
+    scenario.protocol = ProtocolSpec::PrimaryBackup { nodes: 3 };
     scenario.version = 2;
     assert_eq!(
         validate(&scenario).unwrap_err().to_string(),

@@ -83,6 +83,98 @@ fn only_version_seed_and_protocol_are_required() {
 }
 
 #[test]
+fn a_raft_protocol_reads_as_expected() {
+    let text = r#"{"version": 1, "seed": 1, "workload": {"keys": 2}, "protocol": {
+        "name": "raft", "nodes": 3,
+        "election_timeout_ticks_min": 100, "election_timeout_ticks_max": 200,
+        "heartbeat_ticks": 20, "reads": "any-node", "variant": "no-step-down",
+        "initial": [
+            {"term": 3, "voted_for": 0, "log": [{"term": 1, "key": 0, "value": 7}, {"term": 3, "key": 1, "value": 9}]},
+            {"term": 2, "voted_for": null, "log": []},
+            {"term": 0}
+        ]}}"#;
+    let entry = |term, key, value| RaftInitialEntry { term, key, value };
+    let expected = RaftSpec {
+        nodes: 3,
+        election_timeout_ticks_min: 100,
+        election_timeout_ticks_max: 200,
+        heartbeat_ticks: 20,
+        reads: RaftReads::AnyNode,
+        variant: RaftVariant::NoStepDown,
+        initial: vec![
+            RaftInitialNode {
+                term: 3,
+                voted_for: Some(NodeId(0)),
+                log: vec![entry(1, 0, 7), entry(3, 1, 9)],
+            },
+            RaftInitialNode {
+                term: 2,
+                voted_for: None,
+                log: vec![],
+            },
+            RaftInitialNode {
+                term: 0,
+                voted_for: None,
+                log: vec![],
+            },
+        ],
+    };
+    assert_eq!(
+        from_json(text).map(|scenario| scenario.protocol),
+        Ok(ProtocolSpec::Raft(expected))
+    );
+}
+
+#[test]
+fn raft_takes_defaults_for_all_but_its_node_count() {
+    let scenario =
+        from_json(r#"{"version": 1, "seed": 3, "protocol": {"name": "raft", "nodes": 5}}"#)
+            .unwrap();
+    assert_eq!(scenario.protocol, ProtocolSpec::Raft(RaftSpec::new(5)));
+    let mut raft = RaftSpec::new(5);
+    raft.variant = RaftVariant::VolatileVotedFor;
+    let scenario = from_json(
+        r#"{"version": 1, "seed": 3, "protocol": {"name": "raft", "variant": "volatile-voted-for", "nodes": 5}}"#,
+    )
+    .unwrap();
+    assert_eq!(scenario.protocol, ProtocolSpec::Raft(raft));
+}
+
+#[test]
+fn raft_is_written_with_every_field() {
+    let mut raft = RaftSpec::new(1);
+    let written = |raft: &RaftSpec| {
+        let scenario = Scenario::new("", 1, ProtocolSpec::Raft(raft.clone()));
+        let pretty = to_json_pretty(&scenario);
+        let line = pretty
+            .lines()
+            .find(|line| line.contains("\"protocol\""))
+            .unwrap();
+        line.trim().to_owned()
+    };
+    assert_eq!(
+        written(&raft),
+        r#""protocol": { "name": "raft", "nodes": 1, "election_timeout_ticks_min": 150, "election_timeout_ticks_max": 300, "heartbeat_ticks": 50, "reads": "log", "variant": "correct", "initial": [] },"#
+    );
+    raft.initial = vec![RaftInitialNode {
+        term: 3,
+        voted_for: None,
+        log: vec![RaftInitialEntry {
+            term: 1,
+            key: 0,
+            value: 7,
+        }],
+    }];
+    assert!(
+        written(&raft).ends_with(
+            r#""initial": [{ "term": 3, "voted_for": null, "log": [{ "term": 1, "key": 0, "value": 7 }] }] },"#
+        ),
+        "{}",
+        written(&raft)
+    );
+}
+
+#[test]
 fn a_partial_section_takes_defaults_for_the_rest() {
     let scenario = from_json(
         r#"{"version": 1, "seed": 3, "protocol": {"name": "primary-backup", "nodes": 4},

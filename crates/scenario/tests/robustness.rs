@@ -106,6 +106,20 @@ const NAMES: &[&str] = &[
     "timeout_ticks",
     "ticks_max",
     "primary-backup",
+    "raft",
+    "election_timeout_ticks_min",
+    "election_timeout_ticks_max",
+    "heartbeat_ticks",
+    "reads",
+    "variant",
+    "initial",
+    "term",
+    "voted_for",
+    "log",
+    "any-node",
+    "correct",
+    "vote-without-log-check",
+    "no-step-down",
     "crash",
     "crash-stop",
     "restart",
@@ -146,6 +160,10 @@ const TOKENS: &[&str] = &[
     "\"node\"",
     "\"crash\"",
     "\"heal\"",
+    "\"raft\"",
+    "\"term\"",
+    "\"voted_for\"",
+    "\"log\"",
     "1",
     "0",
     "-1",
@@ -160,12 +178,15 @@ const TOKENS: &[&str] = &[
 
 fn base_inputs() -> Vec<String> {
     let every_action = common::every_action_scenario();
+    let raft = common::raft_scenario();
     let mut inputs: Vec<String> = common::static_scenarios()
         .into_iter()
         .map(|(_, text)| text)
         .collect();
     inputs.push(to_json_pretty(&every_action));
     inputs.push(to_json_compact(&every_action));
+    inputs.push(to_json_pretty(&raft));
+    inputs.push(to_json_compact(&raft));
     inputs
 }
 

@@ -65,3 +65,34 @@ fn every_action_kind_round_trips() {
         assert_eq!(serde_json::from_str::<Action>(&json).unwrap(), timed.action);
     }
 }
+
+#[test]
+fn a_raft_scenario_round_trips() {
+    let scenario = common::raft_scenario();
+    assert_eq!(validate(&scenario), Ok(()));
+    assert_eq!(from_json(&to_json_pretty(&scenario)), Ok(scenario.clone()));
+    assert_eq!(from_json(&to_json_compact(&scenario)), Ok(scenario.clone()));
+    assert_eq!(
+        from_url_fragment(&to_url_fragment(&scenario)),
+        Ok(scenario.clone())
+    );
+    let json = serde_json::to_string(&scenario.protocol).unwrap();
+    assert!(json.starts_with(r#"{"name":"raft","nodes":3,"#), "{json}");
+    assert_eq!(
+        serde_json::from_str::<ProtocolSpec>(&json).unwrap(),
+        scenario.protocol
+    );
+}
+
+#[test]
+fn every_raft_variant_and_read_mode_round_trips() {
+    for variant in RaftVariant::ALL {
+        for reads in [RaftReads::Log, RaftReads::AnyNode] {
+            let mut raft = RaftSpec::new(3);
+            raft.variant = variant;
+            raft.reads = reads;
+            let scenario = Scenario::new("", 1, ProtocolSpec::Raft(raft));
+            assert_eq!(from_json(&to_json_pretty(&scenario)), Ok(scenario));
+        }
+    }
+}

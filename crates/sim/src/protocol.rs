@@ -113,6 +113,44 @@ pub struct NodeView {
     pub fields: Vec<(String, String)>,
 }
 
+/// A broken safety invariant: which, where, and what was seen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InvariantViolation {
+    /// The invariant's name, as the literature has it ("election safety").
+    pub invariant: String,
+    /// The nodes involved.
+    pub nodes: Vec<NodeId>,
+    pub detail: String,
+}
+
+impl std::fmt::Display for InvariantViolation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} violated: {}", self.invariant, self.detail)
+    }
+}
+
+/// The omniscient observer's view of the cluster after a step: every
+/// node's volatile state (`None` while down) and durable state.
+pub struct ClusterView<'a, P: Protocol> {
+    pub(crate) slots: &'a [crate::world::NodeSlot<P>],
+}
+
+impl<'a, P: Protocol> ClusterView<'a, P> {
+    pub fn node_count(&self) -> u32 {
+        self.slots.len() as u32
+    }
+    pub fn node(&self, node: NodeId) -> Option<&'a P> {
+        self.slots.get(node.0 as usize).and_then(|slot| slot.state.as_ref())
+    }
+    pub fn durable(&self, node: NodeId) -> &'a P::Durable {
+        &self.slots[node.0 as usize].durable
+    }
+    /// Every node that is up, in node order.
+    pub fn up_nodes(&self) -> impl Iterator<Item = (NodeId, &'a P)> + 'a {
+        self.slots.iter().enumerate().filter_map(|(n, slot)| slot.state.as_ref().map(|s| (NodeId(n as u32), s)))
+    }
+}
+
 /// A protocol node. Implementations must be deterministic functions of their
 /// inputs: no clocks, no ambient randomness, no HashMap iteration where the
 /// order reaches an effect.
@@ -123,9 +161,34 @@ pub trait Protocol: Clone + Debug + 'static {
     /// What survives a crash. A node starts from `Default::default()`.
     type Durable: Clone + Debug + Default + PartialEq;
 
+    /// What the omniscient observer remembers across steps to check the
+    /// protocol's invariants (the leaders seen per term, the entries seen
+    /// committed): ghost state, never seen by a node.
+    type Ghost: Clone + Debug + Default;
+
     /// A node with fresh volatile state. Called at the start and on every
     /// restart, so volatile state is lost by construction.
     fn new(node: NodeId, node_count: u32, config: &Self::Config) -> Self;
+
+    /// The node's disk before the run starts.
+    fn initial_durable(_node: NodeId, _config: &Self::Config) -> Self::Durable {
+        Self::Durable::default()
+    }
+
+    /// Counters the observer keeps, for summaries ("leaders elected").
+    fn ghost_summary(_ghost: &Self::Ghost) -> Vec<(String, u64)> {
+        Vec::new()
+    }
+
+    /// Check the protocol's safety invariants after a step (`stepped` is the
+    /// node that took it, if any). The run stops at the first violation.
+    fn check_invariants(
+        _ghost: &mut Self::Ghost,
+        _stepped: Option<NodeId>,
+        _cluster: &ClusterView<Self>,
+    ) -> Result<(), InvariantViolation> {
+        Ok(())
+    }
 
     /// The node starts, or restarts from its durable state.
     fn on_start(&mut self, ctx: &mut Context<Self::Message, Self::Durable>, durable: &Self::Durable);

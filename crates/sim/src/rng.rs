@@ -23,8 +23,12 @@ pub mod stream {
     pub const WORKLOAD: u64 = 2;
     /// Node `n` draws from `NODE_BASE + n`.
     pub const NODE_BASE: u64 = 1_000;
-    /// Random fault schedules for seed sweeps.
+    /// Random fault schedules (the determinism corpus).
     pub const SCHEDULE: u64 = 3;
+    /// The harsher schedules of seed sweeps.
+    pub const SWEEP_SCHEDULE: u64 = 4;
+    /// The sweeps' nemesis, which reacts to what the run does.
+    pub const NEMESIS: u64 = 5;
 }
 
 fn splitmix64(state: &mut u64) -> u64 {

@@ -61,3 +61,69 @@ pub fn random_faults(base: &Scenario, seed: u64) -> Scenario {
     scenario.actions = actions;
     scenario
 }
+
+/// Faults a sweep schedule gets, at most.
+pub const SWEEP_FAULTS_MAX: u64 = 40;
+
+/// How long a quickly bounced node stays down, at most.
+pub const BOUNCE_TICKS_MAX: u64 = 20;
+/// The range of a longer outage: about an election or more.
+pub const OUTAGE_TICKS_MIN: u64 = 50;
+pub const OUTAGE_TICKS_MAX: u64 = 300;
+
+/// A harsher schedule for seed sweeps (`faultline explore`): many faults,
+/// most of them "bounces", a crash followed by a restart a few ticks later.
+/// A bounce right after a node voted, or right after a leader took a request
+/// it had not sent on, is what exposes state that should have been durable
+/// and was not, and entries committed that should not have been. Its own
+/// stream, so `random_faults` stays as it was.
+pub fn random_faults_for_sweeps(base: &Scenario, seed: u64) -> Scenario {
+    let mut rng = SimRng::for_stream(seed, stream::SWEEP_SCHEDULE);
+    let nodes = base.protocol.node_count();
+    let mut scenario = base.clone();
+    scenario.seed = seed;
+    scenario.name = format!("{} (seed {seed}, sweep faults)", base.name);
+    scenario.network.loss_per_mille = rng.below(50) as u32;
+    scenario.network.duplicate_per_mille = rng.below(50) as u32;
+    scenario.network.reorder_per_mille = rng.below(300) as u32;
+    let horizon_ticks = (base.limits.ticks_max * 8 / 10).max(1);
+    let mut actions: Vec<TimedAction> = Vec::new();
+    for _ in 0..1 + rng.below(SWEEP_FAULTS_MAX) {
+        let at_tick = 1 + rng.below(horizon_ticks);
+        let node = NodeId(rng.below(nodes as u64) as u32);
+        match rng.below(20) {
+            0..=11 => {
+                actions.push(TimedAction { at_tick, action: Action::Crash { node } });
+                // Half come straight back (a vote or an entry in flight
+                // meets the restarted node); half stay down long enough for
+                // an election without them (leaders alternate, as in the
+                // paper's figure 8).
+                let back_after_ticks = if rng.chance_per_mille(500) {
+                    1 + rng.below(BOUNCE_TICKS_MAX)
+                } else {
+                    OUTAGE_TICKS_MIN + rng.below(OUTAGE_TICKS_MAX - OUTAGE_TICKS_MIN + 1)
+                };
+                actions.push(TimedAction { at_tick: at_tick + back_after_ticks, action: Action::Restart { node } });
+            }
+            12 => actions.push(TimedAction { at_tick, action: Action::Crash { node } }),
+            13 => actions.push(TimedAction { at_tick, action: Action::Restart { node } }),
+            14 | 15 => actions.push(TimedAction { at_tick, action: Action::Pause { node, ticks: 10 + rng.below(300) } }),
+            16 | 17 => {
+                let island: Vec<NodeId> = (0..nodes).map(NodeId).filter(|_| rng.chance_per_mille(500)).collect();
+                actions.push(TimedAction { at_tick, action: Action::Partition { islands: vec![island] } });
+                let healed_after_ticks = 20 + rng.below(400);
+                actions.push(TimedAction { at_tick: at_tick + healed_after_ticks, action: Action::Heal });
+            }
+            _ => actions.push(TimedAction { at_tick, action: Action::Isolate { node } }),
+        }
+    }
+    // End healed and restarted, so the run's last operations can complete.
+    let at_tick = horizon_ticks + 1;
+    actions.push(TimedAction { at_tick, action: Action::Heal });
+    for n in 0..nodes {
+        actions.push(TimedAction { at_tick, action: Action::Restart { node: NodeId(n) } });
+    }
+    actions.sort_by_key(|a| a.at_tick);
+    scenario.actions = actions;
+    scenario
+}

@@ -207,6 +207,8 @@ pub trait AnySimulation {
     fn enabled_events(&self) -> Vec<EnabledEvent>;
     fn cut_links(&self) -> Vec<(NodeId, NodeId)>;
     fn trace_hash(&self) -> u64;
+    /// The protocol observer's counters ("leaders elected", ...).
+    fn ghost_summary(&self) -> Vec<(String, u64)>;
 }
 
 impl<P: Protocol> AnySimulation for Simulation<P> {
@@ -263,5 +265,8 @@ impl<P: Protocol> AnySimulation for Simulation<P> {
     }
     fn trace_hash(&self) -> u64 {
         Simulation::trace_hash(self)
+    }
+    fn ghost_summary(&self) -> Vec<(String, u64)> {
+        self.world.ghost_summary()
     }
 }

@@ -10,7 +10,7 @@
 //! after every event of earlier ticks and before any event at tick T.
 
 use crate::history::HistoryEntry;
-use crate::protocol::{ClientRequest, Context, Effect, NodeView, Protocol, RequestId, TimerId};
+use crate::protocol::{ClientRequest, ClusterView, Context, Effect, InvariantViolation, NodeView, Protocol, RequestId, TimerId};
 use crate::rng::{stream, SimRng};
 use crate::trace::{DropReason, Endpoint, SendFate, SentMessage, StepKind, TraceStep};
 use faultline_scenario::{
@@ -95,11 +95,11 @@ pub enum NodeStatus {
 }
 
 #[derive(Clone, Debug)]
-struct NodeSlot<P: Protocol> {
+pub(crate) struct NodeSlot<P: Protocol> {
     /// The volatile state; `None` while the node is down.
-    state: Option<P>,
+    pub(crate) state: Option<P>,
     status: NodeStatus,
-    durable: P::Durable,
+    pub(crate) durable: P::Durable,
     /// The node takes no steps while `now_tick < paused_until_tick`.
     paused_until_tick: u64,
     rng: SimRng,
@@ -149,6 +149,9 @@ struct ClientSlot {
     current: Option<CurrentOperation>,
     timeout_key: Option<QueueKey>,
     wake_key: Option<QueueKey>,
+    /// The node a "not leader" reply pointed at: the client sends there
+    /// first, until that node times out.
+    believed_leader: Option<NodeId>,
 }
 
 /// Counters of a run, kept as the run goes so they are right at any step.
@@ -182,6 +185,8 @@ pub enum EndReason {
     TickLimit { ticks_max: u64 },
     /// The trace holds `limits.steps_max` steps.
     StepLimit { steps_max: u64 },
+    /// A safety invariant of the protocol broke at the last step.
+    InvariantViolated { violation: InvariantViolation },
 }
 
 impl fmt::Display for EndReason {
@@ -190,6 +195,7 @@ impl fmt::Display for EndReason {
             EndReason::Quiescent { tick } => write!(f, "nothing left to happen after tick {tick}"),
             EndReason::TickLimit { ticks_max } => write!(f, "reached the time limit of {ticks_max} ticks"),
             EndReason::StepLimit { steps_max } => write!(f, "reached the step limit of {steps_max} steps"),
+            EndReason::InvariantViolated { violation } => write!(f, "{violation}"),
         }
     }
 }
@@ -233,6 +239,8 @@ pub struct World<P: Protocol> {
     next_action_index: usize,
     stats: RunStats,
     ended: Option<EndReason>,
+    /// What the observer remembers to check the protocol's invariants.
+    ghost: P::Ghost,
 }
 
 // A derive would demand `P::Config: Clone` bounds spelled out on Setup too;
@@ -261,6 +269,7 @@ impl<P: Protocol> Clone for World<P> {
             next_action_index: self.next_action_index,
             stats: self.stats.clone(),
             ended: self.ended.clone(),
+            ghost: self.ghost.clone(),
         }
     }
 }
@@ -293,7 +302,7 @@ impl<P: Protocol> World<P> {
             .map(|n| NodeSlot {
                 state: None,
                 status: NodeStatus::Up,
-                durable: P::Durable::default(),
+                durable: P::initial_durable(NodeId(n), &setup.config),
                 paused_until_tick: 0,
                 rng: SimRng::for_stream(scenario.seed, stream::NODE_BASE + n as u64),
                 timers: BTreeMap::new(),
@@ -320,6 +329,7 @@ impl<P: Protocol> World<P> {
             next_action_index: 0,
             stats: RunStats::default(),
             ended: None,
+            ghost: P::Ghost::default(),
             setup,
         };
         for n in 0..node_count {
@@ -361,6 +371,9 @@ impl<P: Protocol> World<P> {
     }
     pub fn ended(&self) -> Option<&EndReason> {
         self.ended.as_ref()
+    }
+    pub fn ghost_summary(&self) -> Vec<(String, u64)> {
+        P::ghost_summary(&self.ghost)
     }
     pub fn next_action_index(&self) -> usize {
         self.next_action_index
@@ -493,6 +506,14 @@ impl<P: Protocol> World<P> {
                 debug_assert_eq!(step.index, self.step_count);
                 self.step_count += 1;
                 self.stats.steps += 1;
+                let stepped = match step.process {
+                    Some(Endpoint::Node(node)) => Some(node),
+                    _ => None,
+                };
+                let cluster = ClusterView { slots: &self.nodes };
+                if let Err(violation) = P::check_invariants(&mut self.ghost, stepped, &cluster) {
+                    self.ended = Some(EndReason::InvariantViolated { violation });
+                }
                 return Some(step);
             }
             // The event was deferred or had nothing left to do: no step.
@@ -584,7 +605,8 @@ impl<P: Protocol> World<P> {
                     self.next_write_value += 1;
                     Operation::Write { key, value }
                 };
-                let node = NodeId(self.workload_rng.below(self.setup.node_count as u64) as u32);
+                let random_node = NodeId(self.workload_rng.below(self.setup.node_count as u64) as u32);
+                let node = self.clients[client.0 as usize].believed_leader.unwrap_or(random_node);
                 self.workload_operations_invoked += 1;
                 let mut scratch = self.begin(Some(Endpoint::Client(client)), None);
                 let kind = self.invoke(client, operation, node, &mut scratch);
@@ -594,6 +616,8 @@ impl<P: Protocol> World<P> {
                 let slot = &mut self.clients[client.0 as usize];
                 debug_assert_eq!(slot.timeout_key, Some(key));
                 slot.timeout_key = None;
+                // The node it believed leads did not answer: forget it.
+                slot.believed_leader = None;
                 let mut scratch = self.begin(Some(Endpoint::Client(client)), None);
                 let kind = self.retry_or_give_up(client, &mut scratch);
                 Some(self.finish(scratch, kind))
@@ -839,6 +863,14 @@ impl<P: Protocol> World<P> {
         if current.operation_index != request.operation_index {
             return None; // a reply to an operation the client finished or gave up on
         }
+        if let OperationOutput::NotLeader { leader } = output {
+            let slot = &mut self.clients[client.0 as usize];
+            slot.believed_leader = leader.filter(|n| n.0 < self.setup.node_count);
+            if let Some(timeout) = slot.timeout_key.take() {
+                self.queue.remove(&timeout);
+            }
+            return Some(self.retry_or_give_up(client, scratch));
+        }
         if output == OperationOutput::Refused {
             if let Some(timeout) = self.clients[client.0 as usize].timeout_key.take() {
                 self.queue.remove(&timeout);
@@ -867,9 +899,12 @@ impl<P: Protocol> World<P> {
             self.schedule_wake(client);
             return StepKind::GiveUp { client, operation_index: current.operation_index };
         }
-        // Retry elsewhere: any node but the one that did not answer.
+        // Retry at the leader a redirect named, else anywhere but the node
+        // that did not answer.
         let node_count = self.setup.node_count as u64;
-        let node = if node_count > 1 {
+        let node = if let Some(leader) = self.clients[client.0 as usize].believed_leader {
+            leader
+        } else if node_count > 1 {
             let offset = 1 + self.workload_rng.below(node_count - 1);
             NodeId(((current.node.0 as u64 + offset) % node_count) as u32)
         } else {

@@ -5,7 +5,7 @@
 use super::value::{Number, Path, Value};
 use crate::error::{quote, suggest, ScenarioError};
 use crate::model::*;
-use crate::validate::{check_version, ACTIONS_MAX};
+use crate::validate::{check_version, ACTIONS_MAX, RAFT_LOG_ENTRIES_MAX};
 
 type Result<T> = std::result::Result<T, ScenarioError>;
 type Fields = [(String, Value)];
@@ -21,8 +21,20 @@ const SCENARIO_FIELDS: &[&str] = &[
     "limits",
     "actions",
 ];
-const PROTOCOL_NAMES: &[&str] = &["primary-backup"];
+const PROTOCOL_NAMES: &[&str] = &["primary-backup", "raft"];
 const PRIMARY_BACKUP_FIELDS: &[&str] = &["name", "nodes"];
+const RAFT_FIELDS: &[&str] = &[
+    "name",
+    "nodes",
+    "election_timeout_ticks_min",
+    "election_timeout_ticks_max",
+    "heartbeat_ticks",
+    "reads",
+    "variant",
+    "initial",
+];
+const RAFT_INITIAL_FIELDS: &[&str] = &["term", "voted_for", "log"];
+const RAFT_ENTRY_FIELDS: &[&str] = &["term", "key", "value"];
 const NETWORK_FIELDS: &[&str] = &[
     "delay_ticks_min",
     "delay_ticks_max",
@@ -142,22 +154,183 @@ pub(crate) fn decode_protocol(value: &Value, path: &Path) -> Result<ProtocolSpec
                 "a primary-backup protocol",
                 PRIMARY_BACKUP_FIELDS,
             )?;
-            let nodes_path = path.field("nodes");
-            let nodes = find(fields, "nodes")
-                .ok_or_else(|| missing(&nodes_path, "how many nodes the cluster has, 1 to 16"))?;
             Ok(ProtocolSpec::PrimaryBackup {
-                nodes: expect_u32(nodes, &nodes_path)?,
+                nodes: decode_nodes(fields, path)?,
             })
         }
-        _ => Err(ScenarioError::at(
-            name_path,
-            format!(
-                "unknown protocol {} (known: {})",
-                quote(name),
-                PROTOCOL_NAMES.join(", ")
-            ),
-        )),
+        "raft" => Ok(ProtocolSpec::Raft(decode_raft(fields, path)?)),
+        _ => {
+            let hint = match suggest(name, PROTOCOL_NAMES) {
+                Some(near) => format!("did you mean {}?", quote(near)),
+                None => format!("known: {}", PROTOCOL_NAMES.join(", ")),
+            };
+            Err(ScenarioError::at(
+                name_path,
+                format!("unknown protocol {} ({hint})", quote(name)),
+            ))
+        }
     }
+}
+
+/// The required `nodes` of a protocol object.
+fn decode_nodes(fields: &Fields, path: &Path) -> Result<u32> {
+    let nodes_path = path.field("nodes");
+    let nodes = find(fields, "nodes")
+        .ok_or_else(|| missing(&nodes_path, "how many nodes the cluster has, 1 to 16"))?;
+    expect_u32(nodes, &nodes_path)
+}
+
+/// Only `name` and `nodes` are required; the rest default as in `RaftSpec::new`.
+fn decode_raft(fields: &Fields, path: &Path) -> Result<RaftSpec> {
+    // Unknown fields first, so that a misspelt "nodes" gets its suggestion
+    // rather than a complaint that "nodes" is missing.
+    reject_unknown(fields, path, "a raft protocol", RAFT_FIELDS)?;
+    let mut raft = RaftSpec::new(decode_nodes(fields, path)?);
+    for (key, value) in fields {
+        let path = path.field(key);
+        match key.as_str() {
+            "name" | "nodes" => {}
+            "election_timeout_ticks_min" => {
+                raft.election_timeout_ticks_min = expect_u64(value, &path)?;
+            }
+            "election_timeout_ticks_max" => {
+                raft.election_timeout_ticks_max = expect_u64(value, &path)?;
+            }
+            "heartbeat_ticks" => raft.heartbeat_ticks = expect_u64(value, &path)?,
+            "reads" => {
+                let name = expect_string(value, &path)?;
+                raft.reads = RaftReads::by_name(name)
+                    .ok_or_else(|| unknown_name(&path, "read mode", name, &RaftReads::NAMES))?;
+            }
+            "variant" => {
+                let name = expect_string(value, &path)?;
+                raft.variant = RaftVariant::by_name(name)
+                    .ok_or_else(|| unknown_name(&path, "variant", name, &RaftVariant::NAMES))?;
+            }
+            "initial" => raft.initial = decode_raft_initial(value, &path)?,
+            _ => return Err(unknown_field(&path, key, "a raft protocol", RAFT_FIELDS)),
+        }
+    }
+    Ok(raft)
+}
+
+fn decode_raft_initial(value: &Value, path: &Path) -> Result<Vec<RaftInitialNode>> {
+    let items = expect_array(
+        value,
+        path,
+        "a list with one state per node, like [{ \"term\": 3, \"voted_for\": 0, \"log\": [] }]",
+    )?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| decode_raft_initial_node(item, &path.index(index)))
+        .collect()
+}
+
+/// `term` is required; `voted_for` may be absent or null (no vote), and
+/// `log` absent (empty).
+fn decode_raft_initial_node(value: &Value, path: &Path) -> Result<RaftInitialNode> {
+    let fields = expect_object(
+        value,
+        path,
+        "a node's state like { \"term\": 3, \"voted_for\": 0, \"log\": [] }",
+    )?;
+    reject_unknown(fields, path, "a node's initial state", RAFT_INITIAL_FIELDS)?;
+    let term_path = path.field("term");
+    let term = find(fields, "term").ok_or_else(|| {
+        missing(
+            &term_path,
+            "the node's current term, 0 for a node that never saw one",
+        )
+    })?;
+    let mut node = RaftInitialNode {
+        term: expect_u64(term, &term_path)?,
+        voted_for: None,
+        log: Vec::new(),
+    };
+    if let Some(value) = find(fields, "voted_for") {
+        let path = path.field("voted_for");
+        node.voted_for = match value {
+            Value::Null => None,
+            Value::Number(_) => Some(NodeId(expect_u32(value, &path)?)),
+            other => {
+                return Err(ScenarioError::at(
+                    path,
+                    format!(
+                        "expected a node number, or null for no vote, found {}",
+                        describe(other)
+                    ),
+                ))
+            }
+        };
+    }
+    if let Some(value) = find(fields, "log") {
+        node.log = decode_raft_log(value, &path.field("log"))?;
+    }
+    Ok(node)
+}
+
+fn decode_raft_log(value: &Value, path: &Path) -> Result<Vec<RaftInitialEntry>> {
+    let items = expect_array(
+        value,
+        path,
+        "a list of entries like [{ \"term\": 1, \"key\": 0, \"value\": 7 }]",
+    )?;
+    // Checked here too (validate repeats it) to fail before decoding a flood.
+    if items.len() > RAFT_LOG_ENTRIES_MAX {
+        return Err(ScenarioError::at(
+            path,
+            format!(
+                "{} entries is more than the {RAFT_LOG_ENTRIES_MAX} allowed",
+                items.len()
+            ),
+        ));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| decode_raft_entry(item, &path.index(index)))
+        .collect()
+}
+
+/// All three fields are required: an entry is a client's write.
+fn decode_raft_entry(value: &Value, path: &Path) -> Result<RaftInitialEntry> {
+    let fields = expect_object(
+        value,
+        path,
+        "an entry like { \"term\": 1, \"key\": 0, \"value\": 7 }",
+    )?;
+    reject_unknown(fields, path, "a log entry", RAFT_ENTRY_FIELDS)?;
+    let field = |name: &'static str| {
+        find(fields, name).ok_or_else(|| {
+            missing(
+                &path.field(name),
+                &format!("a log entry needs {}", RAFT_ENTRY_FIELDS.join(", ")),
+            )
+        })
+    };
+    Ok(RaftInitialEntry {
+        term: expect_u64(field("term")?, &path.field("term"))?,
+        key: expect_u32(field("key")?, &path.field("key"))?,
+        value: expect_u64(field("value")?, &path.field("value"))?,
+    })
+}
+
+/// An unknown name for a setting that takes one of `known`: all are listed,
+/// since there are few, after the likely one when the name looks misspelt.
+fn unknown_name(path: &Path, what: &str, name: &str, known: &[&str]) -> ScenarioError {
+    let near = match suggest(name, known) {
+        Some(near) => format!("did you mean {}? ", quote(near)),
+        None => String::new(),
+    };
+    ScenarioError::at(
+        path,
+        format!(
+            "unknown {what} {} ({near}known: {})",
+            quote(name),
+            known.join(", ")
+        ),
+    )
 }
 
 /// Missing fields keep their defaults, so a section can name only what it changes.
@@ -561,12 +734,54 @@ pub(crate) fn encode_scenario(scenario: &Scenario) -> Value {
 }
 
 pub(crate) fn encode_protocol(protocol: &ProtocolSpec) -> Value {
+    let name = Value::String(protocol.name().to_owned());
     match protocol {
-        ProtocolSpec::PrimaryBackup { nodes } => object(vec![
-            ("name", Value::String(protocol.name().to_owned())),
-            ("nodes", number(*nodes)),
+        ProtocolSpec::PrimaryBackup { nodes } => {
+            object(vec![("name", name), ("nodes", number(*nodes))])
+        }
+        ProtocolSpec::Raft(raft) => object(vec![
+            ("name", name),
+            ("nodes", number(raft.nodes)),
+            (
+                "election_timeout_ticks_min",
+                number(raft.election_timeout_ticks_min),
+            ),
+            (
+                "election_timeout_ticks_max",
+                number(raft.election_timeout_ticks_max),
+            ),
+            ("heartbeat_ticks", number(raft.heartbeat_ticks)),
+            ("reads", Value::String(raft.reads.name().to_owned())),
+            ("variant", Value::String(raft.variant.name().to_owned())),
+            (
+                "initial",
+                Value::Array(raft.initial.iter().map(encode_raft_initial_node).collect()),
+            ),
         ]),
     }
+}
+
+/// Every field, `voted_for` as null when the node has not voted.
+fn encode_raft_initial_node(node: &RaftInitialNode) -> Value {
+    object(vec![
+        ("term", number(node.term)),
+        (
+            "voted_for",
+            node.voted_for.map_or(Value::Null, |node| number(node.0)),
+        ),
+        (
+            "log",
+            Value::Array(node.log.iter().map(encode_raft_entry).collect()),
+        ),
+    ])
+}
+
+fn encode_raft_entry(entry: &RaftInitialEntry) -> Value {
+    object(vec![
+        ("term", number(entry.term)),
+        ("key", number(entry.key)),
+        ("value", number(entry.value)),
+    ])
 }
 
 pub(crate) fn encode_network(network: &NetworkConfig) -> Value {
@@ -697,6 +912,31 @@ mod tests {
         assert_eq!(
             keys(&encode_protocol(&scenario.protocol)),
             PRIMARY_BACKUP_FIELDS
+        );
+        let mut raft = RaftSpec::new(3);
+        raft.initial = vec![
+            RaftInitialNode {
+                term: 1,
+                voted_for: None,
+                log: vec![RaftInitialEntry {
+                    term: 1,
+                    key: 0,
+                    value: 7,
+                }],
+            };
+            3
+        ];
+        assert_eq!(
+            keys(&encode_protocol(&ProtocolSpec::Raft(raft.clone()))),
+            RAFT_FIELDS
+        );
+        assert_eq!(
+            keys(&encode_raft_initial_node(&raft.initial[0])),
+            RAFT_INITIAL_FIELDS
+        );
+        assert_eq!(
+            keys(&encode_raft_entry(&raft.initial[0].log[0])),
+            RAFT_ENTRY_FIELDS
         );
         assert_eq!(keys(&encode_network(&scenario.network)), NETWORK_FIELDS);
         assert_eq!(keys(&encode_workload(&scenario.workload)), WORKLOAD_FIELDS);

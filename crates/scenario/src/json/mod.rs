@@ -27,6 +27,27 @@
 //! `"write"`), `key` and, for writes, `value`. Unknown fields are errors, so
 //! typos do not pass silently.
 //!
+//! Raft takes more parameters; only `name` and `nodes` are required, the
+//! rest default as in `RaftSpec::new`:
+//!
+//! ```json
+//! "protocol": {
+//!   "name": "raft", "nodes": 3,
+//!   "election_timeout_ticks_min": 150, "election_timeout_ticks_max": 300,
+//!   "heartbeat_ticks": 50, "reads": "log", "variant": "correct",
+//!   "initial": [
+//!     { "term": 3, "voted_for": 0, "log": [{ "term": 1, "key": 0, "value": 7 }] },
+//!     { "term": 3, "voted_for": null, "log": [] },
+//!     { "term": 2 }
+//!   ]
+//! }
+//! ```
+//!
+//! `reads` is `RaftReads::name()`, `variant` is `RaftVariant::name()`.
+//! `initial` is empty (every node starts fresh) or holds one durable state
+//! per node: its `term` (required), `voted_for` (a node, or null or absent
+//! for no vote) and `log` (absent for none), whose entries are writes.
+//!
 //! The model's serde impls use the same shape, so a scenario or action
 //! embedded in another serde document (a trace, say) reads the same way.
 

@@ -97,21 +97,69 @@ pub fn every_action_scenario() -> Scenario {
     scenario
 }
 
+/// A valid Raft scenario in the shape of the book's puzzles: three nodes in
+/// their third term with diverging logs, a buggy variant, stale reads.
+pub fn raft_scenario() -> Scenario {
+    let entry = |term, key, value| RaftInitialEntry { term, key, value };
+    let mut raft = RaftSpec::new(3);
+    raft.election_timeout_ticks_min = 120;
+    raft.election_timeout_ticks_max = 240;
+    raft.heartbeat_ticks = 40;
+    raft.reads = RaftReads::AnyNode;
+    raft.variant = RaftVariant::CommitOldTermByCounting;
+    raft.initial = vec![
+        RaftInitialNode {
+            term: 3,
+            voted_for: Some(NodeId(0)),
+            log: vec![entry(1, 0, 7), entry(1, 1, 8), entry(3, 0, 9)],
+        },
+        RaftInitialNode {
+            term: 3,
+            voted_for: None,
+            log: vec![entry(1, 0, 7), entry(2, 1, u64::MAX)],
+        },
+        RaftInitialNode {
+            term: 2,
+            voted_for: Some(NodeId(1)),
+            log: vec![],
+        },
+    ];
+    let mut scenario = Scenario::new("Figure 8", 3, ProtocolSpec::Raft(raft));
+    scenario.description = "An old entry counted as committed".to_owned();
+    scenario.workload.keys = 2;
+    scenario.actions = vec![
+        TimedAction {
+            at_tick: 10,
+            action: Action::Crash { node: NodeId(0) },
+        },
+        TimedAction {
+            at_tick: 200,
+            action: Action::ClientRequest {
+                client: ClientId(1),
+                node: NodeId(2),
+                operation: Operation::Read { key: 1 },
+            },
+        },
+    ];
+    scenario
+}
+
 /// Valid scenarios of every shape: any sizes within the limits, text with
-/// quotes and control characters, and actions of every kind.
+/// quotes and control characters, every protocol, and actions of every kind.
 pub fn scenario() -> impl Strategy<Value = Scenario> {
     (1u32..=16, 0u32..=32, 1u32..=1000).prop_flat_map(|(nodes, clients, keys)| {
         (
             text(),
             text(),
             any::<u64>(),
+            protocol(nodes, keys),
             network(),
             workload(clients, keys),
             limits(),
             vec((0u64..=1000, action(nodes, clients, keys)), 0..24),
         )
             .prop_map(
-                move |(name, description, seed, network, workload, limits, steps)| {
+                move |(name, description, seed, protocol, network, workload, limits, steps)| {
                     let mut at_tick = 0;
                     let actions = steps
                         .into_iter()
@@ -125,7 +173,7 @@ pub fn scenario() -> impl Strategy<Value = Scenario> {
                         name,
                         description,
                         seed,
-                        protocol: ProtocolSpec::PrimaryBackup { nodes },
+                        protocol,
                         network,
                         workload,
                         limits,
@@ -133,6 +181,70 @@ pub fn scenario() -> impl Strategy<Value = Scenario> {
                     }
                 },
             )
+    })
+}
+
+fn protocol(nodes: u32, keys: u32) -> impl Strategy<Value = ProtocolSpec> {
+    prop_oneof![
+        Just(ProtocolSpec::PrimaryBackup { nodes }),
+        raft(nodes, keys).prop_map(ProtocolSpec::Raft),
+    ]
+}
+
+/// Any timing within the rules (1 <= heartbeat < min <= max <= 1,000,000),
+/// and half the time an initial state for every node.
+fn raft(nodes: u32, keys: u32) -> impl Strategy<Value = RaftSpec> {
+    // Mostly small, sometimes right at the bounds.
+    let timing = (1u64..=1000, 1u64..=1000, 0u64..=1000, 0..10).prop_map(
+        |(heartbeat, gap, spread, shape)| match shape {
+            0 => (999_999, 1_000_000, 1_000_000),
+            1 => (heartbeat, heartbeat + gap, 1_000_000),
+            _ => (heartbeat, heartbeat + gap, heartbeat + gap + spread),
+        },
+    );
+    let reads = prop_oneof![Just(RaftReads::Log), Just(RaftReads::AnyNode)];
+    let variant = (0..RaftVariant::ALL.len()).prop_map(|index| RaftVariant::ALL[index]);
+    let initial = prop_oneof![
+        Just(Vec::new()),
+        vec(raft_initial_node(nodes, keys), nodes as usize),
+    ];
+    (timing, reads, variant, initial).prop_map(
+        move |((heartbeat_ticks, min, max), reads, variant, initial)| RaftSpec {
+            nodes,
+            election_timeout_ticks_min: min,
+            election_timeout_ticks_max: max,
+            heartbeat_ticks,
+            reads,
+            variant,
+            initial,
+        },
+    )
+}
+
+/// A durable state a Raft node could have: entry terms from 1 up to the
+/// node's term, never decreasing (none when the term is 0).
+fn raft_initial_node(nodes: u32, keys: u32) -> impl Strategy<Value = RaftInitialNode> {
+    let term = prop_oneof![0u64..=5, 0u64..=1_000_000_000];
+    let voted_for = proptest::option::of((0..nodes).prop_map(NodeId));
+    let entries = vec((any::<u64>(), 0..keys, any::<u64>()), 0..6);
+    (term, voted_for, entries).prop_map(|(term, voted_for, entries)| {
+        let mut log: Vec<RaftInitialEntry> = match term {
+            0 => Vec::new(),
+            _ => entries
+                .into_iter()
+                .map(|(draw, key, value)| RaftInitialEntry {
+                    term: 1 + draw % term,
+                    key,
+                    value,
+                })
+                .collect(),
+        };
+        log.sort_by_key(|entry| entry.term);
+        RaftInitialNode {
+            term,
+            voted_for,
+            log,
+        }
     })
 }
 

@@ -1,0 +1,792 @@
+//! Raft, as in the paper (Ongaro and Ousterhout, 2014), with a key-value
+//! store on top.
+//!
+//! Leader election with randomized timeouts, log replication with the
+//! consistency check and backtracking, commitment of the current term's
+//! entries by counting a quorum. currentTerm, votedFor and the log are
+//! durable; the role, commitIndex, lastApplied, the state machine and every
+//! timer are volatile. A new leader appends a no-op so that it can commit
+//! earlier terms' entries through it. Clients are redirected to the leader;
+//! a (client, operation) pair is applied once however often it is retried.
+//! Reads go through the log (linearizable), or with `reads: any-node` are
+//! served from the asked node's own state (stale reads possible).
+//!
+//! Safety invariants are checked after every step by an omniscient ghost
+//! observer (`check_invariants`): election safety, leader append-only, log
+//! matching, leader completeness and state machine safety. To make that
+//! cheap, every entry carries the hash of the log up to and including it,
+//! so two logs agree up to an index exactly when their hashes there agree.
+//!
+//! Each `RaftVariant` other than `Correct` plants one bug from the list
+//! students are asked to find.
+
+use faultline_scenario::{
+    ClientId, NodeId, Operation, OperationOutput, RaftReads, RaftSpec, RaftVariant,
+};
+use faultline_sim::{ClientRequest, ClusterView, Context, InvariantViolation, NodeView, Protocol, RequestId, TimerId};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub const ELECTION_TIMER: TimerId = 1;
+/// A leader's heartbeat; a candidate's resend of its vote requests.
+pub const HEARTBEAT_TIMER: TimerId = 2;
+
+/// Most entries one AppendEntries carries: bounds a message's size.
+pub const ENTRIES_PER_MESSAGE_MAX: usize = 64;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// A new leader's first entry.
+    Noop { leader: NodeId },
+    Client { request: RequestId, operation: Operation },
+}
+
+impl Command {
+    /// What identifies the command for the log hash.
+    fn identity(&self) -> u64 {
+        match self {
+            Command::Noop { leader } => 0x4e4f_4f50_0000_0000 | leader.0 as u64,
+            Command::Client { request, .. } => {
+                ((request.client.0 as u64) << 32) ^ request.operation_index as u64 ^ 0x434c_0000_0000_0000
+            }
+        }
+    }
+
+    fn label(&self) -> String {
+        match self {
+            Command::Noop { .. } => "no-op".to_string(),
+            Command::Client { operation, .. } => operation.to_string(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub term: u64,
+    pub command: Command,
+    /// The hash of the log up to and including this entry.
+    pub prefix_hash: u64,
+}
+
+fn chain(previous: u64, term: u64, command: &Command) -> u64 {
+    let mut h = previous ^ 0x9e37_79b9_7f4a_7c15;
+    for word in [term, command.identity()] {
+        h = (h.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    h
+}
+
+/// What survives a crash.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RaftDurable {
+    pub current_term: u64,
+    pub voted_for: Option<NodeId>,
+    pub log: Vec<Entry>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Follower,
+    Candidate,
+    Leader,
+}
+
+impl Role {
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Follower => "follower",
+            Role::Candidate => "candidate",
+            Role::Leader => "leader",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Message {
+    RequestVote { term: u64, last_log_index: u64, last_log_term: u64 },
+    Vote { term: u64, granted: bool },
+    AppendEntries { term: u64, prev_log_index: u64, prev_log_term: u64, entries: Vec<Entry>, leader_commit: u64 },
+    /// `match_index`: on success, the last index now known to match; on
+    /// failure, a hint: the follower's log length.
+    AppendReply { term: u64, success: bool, match_index: u64 },
+}
+
+#[derive(Clone, Debug)]
+pub struct Raft {
+    id: NodeId,
+    node_count: u32,
+    spec: RaftSpec,
+    // Durable, mirrored here and persisted on every change.
+    current_term: u64,
+    voted_for: Option<NodeId>,
+    log: Vec<Entry>,
+    // Volatile.
+    role: Role,
+    leader: Option<NodeId>,
+    commit_index: u64,
+    last_applied: u64,
+    votes: BTreeSet<NodeId>,
+    next_index: Vec<u64>,
+    match_index: Vec<u64>,
+    /// Leader: the client request waiting for each log index.
+    pending: BTreeMap<u64, RequestId>,
+    store: BTreeMap<u32, u64>,
+    /// Per client: the last operation applied and what it returned.
+    sessions: BTreeMap<ClientId, (u32, OperationOutput)>,
+    election_deadline_tick: Option<u64>,
+    /// The lowest log index this step changed, for the observer's log
+    /// matching check (only entries that changed need comparing).
+    log_changed_from: Option<u64>,
+    /// Set when the node was asked to do something only a safety violation
+    /// elsewhere can cause (overwrite a committed entry); the observer
+    /// reports it.
+    breach: Option<String>,
+}
+
+impl Raft {
+    pub fn role(&self) -> Role {
+        self.role
+    }
+    pub fn current_term(&self) -> u64 {
+        self.current_term
+    }
+    pub fn log(&self) -> &[Entry] {
+        &self.log
+    }
+    pub fn commit_index(&self) -> u64 {
+        self.commit_index
+    }
+    pub fn voted_for(&self) -> Option<NodeId> {
+        self.voted_for
+    }
+    pub fn store(&self) -> &BTreeMap<u32, u64> {
+        &self.store
+    }
+
+    fn majority(&self) -> usize {
+        self.node_count as usize / 2 + 1
+    }
+
+    fn last_log_index(&self) -> u64 {
+        self.log.len() as u64
+    }
+
+    fn term_at(&self, index: u64) -> u64 {
+        if index == 0 { 0 } else { self.log[index as usize - 1].term }
+    }
+
+    fn prefix_hash(&self, index: u64) -> u64 {
+        if index == 0 { 0 } else { self.log[index as usize - 1].prefix_hash }
+    }
+
+    fn persist(&self, ctx: &mut Context<Message, RaftDurable>) {
+        ctx.persist(RaftDurable { current_term: self.current_term, voted_for: self.voted_for, log: self.log.clone() });
+    }
+
+    fn note_log_change(&mut self, from_index: u64) {
+        self.log_changed_from = Some(self.log_changed_from.map_or(from_index, |f| f.min(from_index)));
+    }
+
+    fn push_entry(&mut self, term: u64, command: Command) {
+        let prefix_hash = chain(self.prefix_hash(self.last_log_index()), term, &command);
+        self.log.push(Entry { term, command, prefix_hash });
+        self.note_log_change(self.last_log_index());
+    }
+
+    fn reset_election_timer(&mut self, ctx: &mut Context<Message, RaftDurable>) {
+        let timeout = ctx.rng.between(self.spec.election_timeout_ticks_min, self.spec.election_timeout_ticks_max);
+        self.election_deadline_tick = Some(ctx.now_tick + timeout);
+        ctx.set_timer(ELECTION_TIMER, timeout);
+    }
+
+    /// A higher term was seen: adopt it and follow.
+    fn observe_term(&mut self, ctx: &mut Context<Message, RaftDurable>, term: u64) {
+        if term <= self.current_term {
+            return;
+        }
+        self.current_term = term;
+        self.voted_for = None;
+        if self.role == Role::Leader && self.spec.variant == RaftVariant::NoStepDown {
+            // The bug: the leader carries on, now claiming the new term.
+            self.persist(ctx);
+            return;
+        }
+        self.become_follower(ctx);
+        self.persist(ctx);
+    }
+
+    fn become_follower(&mut self, ctx: &mut Context<Message, RaftDurable>) {
+        ctx.cancel_timer(HEARTBEAT_TIMER);
+        if self.role == Role::Leader {
+            // Requests waiting here will not be answered: their clients
+            // time out and retry at the new leader.
+            self.pending.clear();
+        }
+        self.role = Role::Follower;
+        self.votes.clear();
+        self.reset_election_timer(ctx);
+    }
+
+    fn start_election(&mut self, ctx: &mut Context<Message, RaftDurable>) {
+        self.role = Role::Candidate;
+        self.current_term += 1;
+        self.voted_for = Some(self.id);
+        self.leader = None;
+        self.votes = BTreeSet::from([self.id]);
+        self.persist(ctx);
+        self.reset_election_timer(ctx);
+        if self.votes.len() >= self.majority() {
+            self.become_leader(ctx);
+            return;
+        }
+        self.request_votes(ctx);
+    }
+
+    /// Ask every peer that has not granted its vote yet, and ask again a
+    /// heartbeat later: servers retry RPCs that get no timely answer.
+    fn request_votes(&mut self, ctx: &mut Context<Message, RaftDurable>) {
+        let request = Message::RequestVote {
+            term: self.current_term,
+            last_log_index: self.last_log_index(),
+            last_log_term: self.term_at(self.last_log_index()),
+        };
+        for peer in self.peers().into_iter().filter(|p| !self.votes.contains(p)) {
+            ctx.send(peer, request.clone());
+        }
+        ctx.set_timer(HEARTBEAT_TIMER, self.spec.heartbeat_ticks);
+    }
+
+    fn become_leader(&mut self, ctx: &mut Context<Message, RaftDurable>) {
+        debug_assert_eq!(self.role, Role::Candidate);
+        self.role = Role::Leader;
+        self.leader = Some(self.id);
+        self.election_deadline_tick = None;
+        ctx.cancel_timer(ELECTION_TIMER);
+        let next = self.last_log_index() + 1;
+        self.next_index = vec![next; self.node_count as usize];
+        self.match_index = vec![0; self.node_count as usize];
+        // A no-op of the new term commits everything before it once it is
+        // on a majority. The figure-8 variant goes without, as the paper's
+        // figure does: otherwise the no-op would mask its bug.
+        if self.spec.variant != RaftVariant::CommitOldTermByCounting {
+            self.push_entry(self.current_term, Command::Noop { leader: self.id });
+        }
+        self.persist(ctx);
+        self.advance_commit(ctx); // a single-node cluster commits at once
+        self.replicate_to_all(ctx);
+    }
+
+    fn peers(&self) -> Vec<NodeId> {
+        let me = self.id;
+        (0..self.node_count).map(NodeId).filter(|&p| p != me).collect()
+    }
+
+    fn replicate_to_all(&mut self, ctx: &mut Context<Message, RaftDurable>) {
+        for peer in self.peers() {
+            self.send_append(ctx, peer);
+        }
+        ctx.set_timer(HEARTBEAT_TIMER, self.spec.heartbeat_ticks);
+    }
+
+    fn send_append(&mut self, ctx: &mut Context<Message, RaftDurable>, peer: NodeId) {
+        let next = self.next_index[peer.0 as usize].clamp(1, self.last_log_index() + 1);
+        let prev_log_index = next - 1;
+        let end = (prev_log_index as usize + ENTRIES_PER_MESSAGE_MAX).min(self.log.len());
+        let entries = self.log[prev_log_index as usize..end].to_vec();
+        ctx.send(
+            peer,
+            Message::AppendEntries {
+                term: self.current_term,
+                prev_log_index,
+                prev_log_term: self.term_at(prev_log_index),
+                entries,
+                leader_commit: self.commit_index,
+            },
+        );
+    }
+
+    /// Whether a candidate's log is at least as up to date as ours.
+    fn log_up_to_date(&self, last_log_index: u64, last_log_term: u64) -> bool {
+        let my_last_term = self.term_at(self.last_log_index());
+        last_log_term > my_last_term || (last_log_term == my_last_term && last_log_index >= self.last_log_index())
+    }
+
+    fn handle_request_vote(
+        &mut self,
+        ctx: &mut Context<Message, RaftDurable>,
+        from: NodeId,
+        term: u64,
+        last_log_index: u64,
+        last_log_term: u64,
+    ) {
+        self.observe_term(ctx, term);
+        let log_ok = self.spec.variant == RaftVariant::VoteWithoutLogCheck || self.log_up_to_date(last_log_index, last_log_term);
+        let granted = term == self.current_term
+            && self.role != Role::Leader
+            && self.voted_for.is_none_or(|v| v == from)
+            && log_ok;
+        if granted {
+            self.voted_for = Some(from);
+            self.persist(ctx);
+            self.reset_election_timer(ctx);
+        }
+        ctx.send(from, Message::Vote { term: self.current_term, granted });
+    }
+
+    fn handle_vote(&mut self, ctx: &mut Context<Message, RaftDurable>, from: NodeId, term: u64, granted: bool) {
+        self.observe_term(ctx, term);
+        if self.role == Role::Candidate && term == self.current_term && granted {
+            self.votes.insert(from);
+            if self.votes.len() >= self.majority() {
+                self.become_leader(ctx);
+            }
+        }
+    }
+
+    fn handle_append(
+        &mut self,
+        ctx: &mut Context<Message, RaftDurable>,
+        from: NodeId,
+        term: u64,
+        prev_log_index: u64,
+        prev_log_term: u64,
+        entries: Vec<Entry>,
+        leader_commit: u64,
+    ) {
+        self.observe_term(ctx, term);
+        if term < self.current_term {
+            let reply = Message::AppendReply { term: self.current_term, success: false, match_index: 0 };
+            ctx.send(from, reply);
+            return;
+        }
+        if self.role == Role::Leader {
+            // Only possible when election safety is already broken (the
+            // no-step-down variant): ignore the rival.
+            return;
+        }
+        if self.role == Role::Candidate {
+            self.become_follower(ctx);
+        } else {
+            self.reset_election_timer(ctx);
+        }
+        self.leader = Some(from);
+        if prev_log_index > self.last_log_index() || self.term_at(prev_log_index) != prev_log_term {
+            let hint = self.last_log_index().min(prev_log_index.saturating_sub(1));
+            ctx.send(from, Message::AppendReply { term: self.current_term, success: false, match_index: hint });
+            return;
+        }
+        // The last index this message vouches for: entries beyond it in our
+        // log are unverified (perhaps stale) and must not count as matching.
+        let last_new = prev_log_index + entries.len() as u64;
+        let mut changed = false;
+        for (offset, entry) in entries.into_iter().enumerate() {
+            let index = prev_log_index + 1 + offset as u64;
+            if index <= self.last_log_index() {
+                if self.term_at(index) == entry.term {
+                    continue; // already have it (a duplicate or reordered message)
+                }
+                if index <= self.commit_index {
+                    // Only a broken leader asks this (a buggy variant): refuse,
+                    // and let the observer stop the run here.
+                    self.breach = Some(format!(
+                        "{} was told to overwrite its committed entry {index} (term {}) with one of term {}",
+                        self.id,
+                        self.term_at(index),
+                        entry.term
+                    ));
+                    return;
+                }
+                // A conflicting entry and everything after it go.
+                self.log.truncate(index as usize - 1);
+                self.note_log_change(index);
+            }
+            self.push_entry(entry.term, entry.command);
+            changed = true;
+        }
+        if changed {
+            self.persist(ctx);
+        }
+        if leader_commit > self.commit_index {
+            self.commit_index = leader_commit.min(last_new);
+            self.apply_committed(ctx);
+        }
+        ctx.send(from, Message::AppendReply { term: self.current_term, success: true, match_index: last_new });
+    }
+
+    fn handle_append_reply(
+        &mut self,
+        ctx: &mut Context<Message, RaftDurable>,
+        from: NodeId,
+        term: u64,
+        success: bool,
+        match_index: u64,
+    ) {
+        self.observe_term(ctx, term);
+        if self.role != Role::Leader || term != self.current_term {
+            return;
+        }
+        let peer = from.0 as usize;
+        if success {
+            self.match_index[peer] = self.match_index[peer].max(match_index);
+            self.next_index[peer] = self.match_index[peer] + 1;
+            self.advance_commit(ctx);
+            if self.next_index[peer] <= self.last_log_index() {
+                self.send_append(ctx, from);
+            }
+        } else {
+            // Back up, using the follower's hint to skip ahead.
+            self.next_index[peer] = (self.next_index[peer].saturating_sub(1)).min(match_index + 1).max(1);
+            self.send_append(ctx, from);
+        }
+    }
+
+    /// Commit the highest index stored on a majority, if it is of the
+    /// current term (figure 8: earlier terms' entries are committed only
+    /// through a later one).
+    fn advance_commit(&mut self, ctx: &mut Context<Message, RaftDurable>) {
+        for index in (self.commit_index + 1..=self.last_log_index()).rev() {
+            let stored = 1 + (0..self.node_count as usize)
+                .filter(|&p| p != self.id.0 as usize && self.match_index[p] >= index)
+                .count();
+            let own_term = self.term_at(index) == self.current_term;
+            if stored >= self.majority() && (own_term || self.spec.variant == RaftVariant::CommitOldTermByCounting) {
+                self.commit_index = index;
+                self.apply_committed(ctx);
+                break;
+            }
+        }
+    }
+
+    fn apply_committed(&mut self, ctx: &mut Context<Message, RaftDurable>) {
+        while self.last_applied < self.commit_index {
+            self.last_applied += 1;
+            let entry = self.log[self.last_applied as usize - 1].clone();
+            let Command::Client { request, operation } = entry.command else { continue };
+            let output = match self.sessions.get(&request.client) {
+                // Applied before (a retry appended twice): same answer, no effect.
+                Some((applied, output)) if *applied == request.operation_index => output.clone(),
+                Some((applied, _)) if *applied > request.operation_index => continue,
+                _ => {
+                    let output = match operation {
+                        Operation::Read { key } => OperationOutput::Value(self.store.get(&key).copied()),
+                        Operation::Write { key, value } => {
+                            self.store.insert(key, value);
+                            OperationOutput::WriteOk
+                        }
+                    };
+                    self.sessions.insert(request.client, (request.operation_index, output.clone()));
+                    output
+                }
+            };
+            if self.pending.remove(&self.last_applied).is_some() {
+                ctx.reply(request, output);
+            }
+        }
+    }
+}
+
+impl Protocol for Raft {
+    type Config = RaftSpec;
+    type Message = Message;
+    type Durable = RaftDurable;
+    type Ghost = RaftGhost;
+
+    fn new(node: NodeId, node_count: u32, spec: &RaftSpec) -> Self {
+        Raft {
+            id: node,
+            node_count,
+            spec: spec.clone(),
+            current_term: 0,
+            voted_for: None,
+            log: Vec::new(),
+            role: Role::Follower,
+            leader: None,
+            commit_index: 0,
+            last_applied: 0,
+            votes: BTreeSet::new(),
+            next_index: Vec::new(),
+            match_index: Vec::new(),
+            pending: BTreeMap::new(),
+            store: BTreeMap::new(),
+            sessions: BTreeMap::new(),
+            election_deadline_tick: None,
+            log_changed_from: None,
+            breach: None,
+        }
+    }
+
+    fn initial_durable(node: NodeId, spec: &RaftSpec) -> RaftDurable {
+        let Some(initial) = spec.initial.get(node.0 as usize) else { return RaftDurable::default() };
+        let mut log: Vec<Entry> = Vec::new();
+        for (i, entry) in initial.log.iter().enumerate() {
+            // The book's requests: a write, by a client of its own (the
+            // highest client id), numbered by position so each is distinct.
+            let command = Command::Client {
+                request: RequestId { client: ClientId(u32::MAX), operation_index: i as u32, attempt: 1 },
+                operation: Operation::Write { key: entry.key, value: entry.value },
+            };
+            let prefix_hash = chain(log.last().map_or(0, |e| e.prefix_hash), entry.term, &command);
+            log.push(Entry { term: entry.term, command, prefix_hash });
+        }
+        RaftDurable { current_term: initial.term, voted_for: initial.voted_for, log }
+    }
+
+    fn on_start(&mut self, ctx: &mut Context<Message, RaftDurable>, durable: &RaftDurable) {
+        self.current_term = durable.current_term;
+        self.voted_for = match self.spec.variant {
+            // The bug: votedFor is not read back from disk.
+            RaftVariant::VolatileVotedFor => None,
+            _ => durable.voted_for,
+        };
+        self.log = durable.log.clone();
+        self.log_changed_from = Some(1);
+        self.reset_election_timer(ctx);
+    }
+
+    fn on_message(&mut self, ctx: &mut Context<Message, RaftDurable>, from: NodeId, message: Message) {
+        self.log_changed_from = None;
+        match message {
+            Message::RequestVote { term, last_log_index, last_log_term } => {
+                self.handle_request_vote(ctx, from, term, last_log_index, last_log_term)
+            }
+            Message::Vote { term, granted } => self.handle_vote(ctx, from, term, granted),
+            Message::AppendEntries { term, prev_log_index, prev_log_term, entries, leader_commit } => {
+                self.handle_append(ctx, from, term, prev_log_index, prev_log_term, entries, leader_commit)
+            }
+            Message::AppendReply { term, success, match_index } => {
+                self.handle_append_reply(ctx, from, term, success, match_index)
+            }
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut Context<Message, RaftDurable>, timer: TimerId) {
+        self.log_changed_from = None;
+        match (timer, self.role) {
+            (ELECTION_TIMER, Role::Follower | Role::Candidate) => self.start_election(ctx),
+            (HEARTBEAT_TIMER, Role::Leader) => self.replicate_to_all(ctx),
+            (HEARTBEAT_TIMER, Role::Candidate) => self.request_votes(ctx),
+            _ => {} // a timer of a role the node no longer has
+        }
+    }
+
+    fn on_client_request(&mut self, ctx: &mut Context<Message, RaftDurable>, request: ClientRequest) {
+        self.log_changed_from = None;
+        if let (RaftReads::AnyNode, Operation::Read { key }) = (self.spec.reads, &request.operation) {
+            // Served from whatever this node has applied: possibly stale.
+            ctx.reply(request.id, OperationOutput::Value(self.store.get(key).copied()));
+            return;
+        }
+        if self.role != Role::Leader {
+            ctx.reply(request.id, OperationOutput::NotLeader { leader: self.leader.filter(|&l| l != self.id) });
+            return;
+        }
+        if let Some((applied, output)) = self.sessions.get(&request.id.client) {
+            if *applied == request.id.operation_index {
+                ctx.reply(request.id, output.clone()); // a retry of something already done
+                return;
+            }
+        }
+        self.push_entry(self.current_term, Command::Client { request: request.id, operation: request.operation });
+        self.pending.insert(self.last_log_index(), request.id);
+        self.persist(ctx);
+        self.advance_commit(ctx); // a single-node cluster commits at once
+        // New entries go out with the next heartbeat, batched, as real
+        // implementations do: a leader may crash holding entries nobody
+        // else has (the paper's figure 8 starts that way).
+    }
+
+    fn message_label(message: &Message) -> String {
+        match message {
+            Message::RequestVote { term, .. } => format!("RequestVote t{term}"),
+            Message::Vote { term, granted } => format!("Vote t{term} {}", if *granted { "yes" } else { "no" }),
+            Message::AppendEntries { term, entries, leader_commit, .. } if entries.is_empty() => {
+                format!("AppendEntries t{term} heartbeat c{leader_commit}")
+            }
+            Message::AppendEntries { term, entries, leader_commit, prev_log_index, .. } => format!(
+                "AppendEntries t{term} [{}..{}] c{leader_commit}",
+                prev_log_index + 1,
+                prev_log_index + entries.len() as u64
+            ),
+            Message::AppendReply { term, success: true, match_index } => format!("AppendReply t{term} ok m{match_index}"),
+            Message::AppendReply { term, success: false, .. } => format!("AppendReply t{term} no"),
+        }
+    }
+
+    fn timer_label(timer: TimerId) -> String {
+        match timer {
+            ELECTION_TIMER => "election".to_string(),
+            HEARTBEAT_TIMER => "heartbeat".to_string(),
+            other => format!("timer {other}"),
+        }
+    }
+
+    fn view(&self) -> NodeView {
+        let log: Vec<String> = self.log.iter().map(|e| format!("{}:{}", e.term, e.command.label())).collect();
+        let mut fields = vec![
+            ("term".to_string(), self.current_term.to_string()),
+            ("voted for".to_string(), self.voted_for.map_or("nobody".to_string(), |v| v.to_string())),
+            ("leader".to_string(), self.leader.map_or("unknown".to_string(), |l| l.to_string())),
+            ("commit index".to_string(), self.commit_index.to_string()),
+            ("log".to_string(), if log.is_empty() { "empty".to_string() } else { log.join(", ") }),
+        ];
+        if let Some(deadline) = self.election_deadline_tick {
+            fields.push(("election timeout at".to_string(), deadline.to_string()));
+        }
+        for (key, value) in &self.store {
+            fields.push((format!("k{key}"), value.to_string()));
+        }
+        NodeView { role: self.role.name().to_string(), fields }
+    }
+
+    fn durable_view(durable: &RaftDurable) -> String {
+        format!(
+            "term {}, voted for {}, {} log entries",
+            durable.current_term,
+            durable.voted_for.map_or("nobody".to_string(), |v| v.to_string()),
+            durable.log.len()
+        )
+    }
+
+    fn ghost_summary(ghost: &RaftGhost) -> Vec<(String, u64)> {
+        vec![
+            ("leaders elected".to_string(), ghost.leaders.len() as u64),
+            ("entries committed".to_string(), ghost.committed.len() as u64),
+        ]
+    }
+
+    fn check_invariants(
+        ghost: &mut RaftGhost,
+        stepped: Option<NodeId>,
+        cluster: &ClusterView<Self>,
+    ) -> Result<(), InvariantViolation> {
+        let Some(node) = stepped else { return Ok(()) };
+        let Some(raft) = cluster.node(node) else { return Ok(()) };
+        if let Some(breach) = &raft.breach {
+            return Err(violation("state machine safety", vec![node], breach.clone()));
+        }
+        ghost.check_election_safety(node, raft)?;
+        ghost.check_leader_append_only(node, raft)?;
+        ghost.check_log_matching(node, raft, cluster)?;
+        ghost.check_commits(node, raft)?;
+        Ok(())
+    }
+}
+
+/// The observer's memory, for the invariants.
+#[derive(Clone, Debug, Default)]
+pub struct RaftGhost {
+    /// The leader of each term seen so far.
+    leaders: BTreeMap<u64, NodeId>,
+    /// For each node seen leading: the term, and its log's length and hash
+    /// then, which its log must keep as a prefix while it leads that term.
+    leader_logs: BTreeMap<NodeId, (u64, u64, u64)>,
+    /// For each committed index (index i at i - 1), as first seen
+    /// committed: the hash of the log up to it, the node that committed it,
+    /// and that node's term then.
+    committed: Vec<(u64, NodeId, u64)>,
+}
+
+fn violation(invariant: &str, nodes: Vec<NodeId>, detail: String) -> InvariantViolation {
+    InvariantViolation { invariant: invariant.to_string(), nodes, detail }
+}
+
+impl RaftGhost {
+    /// At most one leader per term.
+    fn check_election_safety(&mut self, node: NodeId, raft: &Raft) -> Result<(), InvariantViolation> {
+        if raft.role != Role::Leader {
+            return Ok(());
+        }
+        let first = *self.leaders.entry(raft.current_term).or_insert(node);
+        if first != node {
+            return Err(violation(
+                "election safety",
+                vec![first, node],
+                format!("{first} and {node} both lead term {}", raft.current_term),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A leader never overwrites or deletes entries in its log.
+    fn check_leader_append_only(&mut self, node: NodeId, raft: &Raft) -> Result<(), InvariantViolation> {
+        if raft.role != Role::Leader {
+            self.leader_logs.remove(&node);
+            return Ok(());
+        }
+        let now = (raft.current_term, raft.last_log_index(), raft.prefix_hash(raft.last_log_index()));
+        if let Some(&(term, length, hash)) = self.leader_logs.get(&node) {
+            if term == raft.current_term && (raft.last_log_index() < length || raft.prefix_hash(length) != hash) {
+                return Err(violation(
+                    "leader append-only",
+                    vec![node],
+                    format!("{node}, leading term {term}, changed its log at or before index {length}"),
+                ));
+            }
+        } else {
+            // Newly leading: leader completeness. Every entry committed in
+            // an earlier term must be in its log (the hash chain makes the
+            // last such index enough). A stale leader of an older term need
+            // not have what later terms committed.
+            let term = raft.current_term;
+            if let Some(index) = self.committed.iter().rposition(|&(_, _, committed_in)| committed_in < term) {
+                let (hash, by, committed_in) = self.committed[index];
+                let index = index as u64 + 1;
+                if raft.last_log_index() < index || raft.prefix_hash(index) != hash {
+                    return Err(violation(
+                        "leader completeness",
+                        vec![node, by],
+                        format!("{node} leads term {term} without the entries up to index {index} that {by} committed in term {committed_in}"),
+                    ));
+                }
+            }
+        }
+        self.leader_logs.insert(node, now);
+        Ok(())
+    }
+
+    /// If two logs have an entry with the same index and term, they are
+    /// identical up to that index. Only entries this step changed need
+    /// comparing with the other live logs.
+    fn check_log_matching(&mut self, node: NodeId, raft: &Raft, cluster: &ClusterView<Raft>) -> Result<(), InvariantViolation> {
+        let Some(from) = raft.log_changed_from else { return Ok(()) };
+        for (other, other_raft) in cluster.up_nodes().filter(|&(o, _)| o != node) {
+            let shared = raft.last_log_index().min(other_raft.last_log_index());
+            for index in from..=shared {
+                if raft.term_at(index) == other_raft.term_at(index) && raft.prefix_hash(index) != other_raft.prefix_hash(index) {
+                    return Err(violation(
+                        "log matching",
+                        vec![node, other],
+                        format!(
+                            "{node} and {other} both have an entry of term {} at index {index}, but their logs differ before it",
+                            raft.term_at(index)
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// State machine safety: no two nodes apply different entries at the
+    /// same index. Every node's committed prefix must be the one first seen
+    /// committed (it is what the node applies).
+    fn check_commits(&mut self, node: NodeId, raft: &Raft) -> Result<(), InvariantViolation> {
+        let commit = raft.commit_index;
+        if commit == 0 {
+            return Ok(());
+        }
+        let known = self.committed.len() as u64;
+        let shared = commit.min(known);
+        if shared > 0 && raft.prefix_hash(shared) != self.committed[shared as usize - 1].0 {
+            let by = self.committed[shared as usize - 1].1;
+            return Err(violation(
+                "state machine safety",
+                vec![node, by],
+                format!("{node} committed a different entry at or before index {shared} than {by} did"),
+            ));
+        }
+        for index in known + 1..=commit {
+            self.committed.push((raft.prefix_hash(index), node, raft.current_term));
+        }
+        Ok(())
+    }
+}
