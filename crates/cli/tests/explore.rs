@@ -1,0 +1,76 @@
+//! `faultline explore`: the correct Raft survives a sweep; every buggy
+//! variant, and reads from any node, are caught, and the scenario printed
+//! for the failure replays to the same failure with `faultline run`.
+
+use std::process::Command;
+
+fn faultline(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_faultline")).args(args).output().unwrap()
+}
+
+#[test]
+fn the_correct_variant_survives_a_sweep_and_reports_what_it_exercised() {
+    let output = faultline(&["explore", "--protocol", "raft", "--seeds", "60", "--nodes", "5"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("no invariant violated"), "{stdout}");
+    for counter in ["leaders elected", "entries committed", "faults applied", "operations completed"] {
+        let line = stdout.lines().find(|l| l.trim_start().starts_with(counter)).unwrap_or_else(|| panic!("no {counter} in {stdout}"));
+        let value: u64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+        assert!(value > 0, "{counter} is 0: the sweep exercised nothing");
+    }
+}
+
+/// (extra arguments, what the failure must say)
+const CAUGHT: &[(&[&str], &str)] = &[
+    (&["--variant", "vote-without-log-check"], "invariant violated"),
+    (&["--variant", "commit-old-term-by-counting"], "invariant violated"),
+    (&["--variant", "volatile-voted-for"], "election safety violated"),
+    (&["--variant", "no-step-down"], "election safety violated"),
+    (&["--reads", "any-node"], "not linearizable"),
+];
+
+#[test]
+fn every_planted_bug_is_caught_within_1000_seeds_and_replays() {
+    let dir = std::env::temp_dir().join(format!("faultline-explore-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (extra, expected) in CAUGHT {
+        let mut args = vec!["explore", "--protocol", "raft", "--seeds", "1000"];
+        args.extend_from_slice(extra);
+        let output = faultline(&args);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(1), "{extra:?} was not caught:\n{stdout}");
+        let first = stdout.lines().next().unwrap();
+        assert!(first.contains(expected), "{extra:?}: {first}");
+        // The scenario after the two header lines reproduces the failure.
+        let scenario: String = stdout.lines().skip(2).collect::<Vec<_>>().join("\n");
+        let file = dir.join("failure.json");
+        std::fs::write(&file, scenario).unwrap();
+        let replay = faultline(&["run", file.to_str().unwrap()]);
+        let replayed = String::from_utf8_lossy(&replay.stdout);
+        assert!(replay.status.success(), "{extra:?}: the printed scenario does not run: {}", String::from_utf8_lossy(&replay.stderr));
+        if expected.contains("violated") {
+            // "seed S: FAILED: invariant violated at step N: <the violation>"
+            let failure = first.split(": ").skip(3).collect::<Vec<_>>().join(": ");
+            assert!(replayed.contains(&failure), "{extra:?}: the replay ended otherwise:\n{replayed}\nexpected: {failure}");
+        } else {
+            assert!(replayed.contains("check:    not linearizable"), "{extra:?}: {replayed}");
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_explore_arguments_are_explained() {
+    for (args, expected) in [
+        (&["explore"][..], "explore needs --protocol raft"),
+        (&["explore", "--protocol", "paxos"][..], "knows the protocol raft"),
+        (&["explore", "--protocol", "raft", "--variant", "sloppy"][..], "unknown variant `sloppy`"),
+        (&["explore", "--protocol", "raft", "--nodes", "40"][..], "--nodes must be 1 to 16"),
+    ] {
+        let output = faultline(args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(3), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}

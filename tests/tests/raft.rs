@@ -1,0 +1,124 @@
+//! Raft: the book's puzzles and the paper's figure 8 end as the book says,
+//! and crash recovery keeps exactly the durable state.
+
+use faultline_protocols::raft::{Raft, Role};
+use faultline_scenario::{NodeId, ProtocolSpec, RaftVariant, Scenario};
+use faultline_sim::{EndReason, Simulation};
+
+fn builtin(name: &str) -> Scenario {
+    let path = format!("{}/../static/scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    faultline_scenario::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+fn simulation(scenario: Scenario) -> Simulation<Raft> {
+    let ProtocolSpec::Raft(spec) = scenario.protocol.clone() else { panic!("not a Raft scenario") };
+    Simulation::new(scenario, spec)
+}
+
+/// The first (node, term) seen leading.
+fn first_leader(sim: &mut Simulation<Raft>) -> (NodeId, u64) {
+    while sim.step().is_some() {
+        for n in 0..sim.scenario().protocol.node_count() {
+            if let Some(raft) = sim.world().node_state(NodeId(n)) {
+                if raft.role() == Role::Leader {
+                    return (NodeId(n), raft.current_term());
+                }
+            }
+        }
+    }
+    panic!("nobody was ever elected");
+}
+
+fn values_in_log(raft: &Raft) -> Vec<u64> {
+    raft.log()
+        .iter()
+        .filter_map(|e| match &e.command {
+            faultline_protocols::raft::Command::Client { operation: faultline_scenario::Operation::Write { value, .. }, .. } => Some(*value),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn puzzle_1_only_the_node_with_the_term_3_entries_can_lead_next() {
+    let mut sim = simulation(builtin("raft-puzzle-1"));
+    assert_eq!(first_leader(&mut sim), (NodeId(0), 4));
+    sim.run_to_end();
+    for n in 0..3 {
+        let raft = sim.world().node_state(NodeId(n)).unwrap();
+        assert!(values_in_log(raft).ends_with(&[5, 6]), "n{n} lacks the term-3 entries: {:?}", values_in_log(raft));
+        assert!(raft.commit_index() >= 6, "n{n} did not commit them");
+    }
+}
+
+#[test]
+fn puzzle_2_an_entry_replicated_to_nobody_is_lost_safely() {
+    let mut sim = simulation(builtin("raft-puzzle-2"));
+    let end = sim.run_to_end().clone();
+    assert!(matches!(end, EndReason::TickLimit { .. }), "{end:?}");
+    for n in 0..3 {
+        let raft = sim.world().node_state(NodeId(n)).unwrap();
+        assert!(!values_in_log(raft).contains(&9), "#9 survived on n{n}");
+        assert_ne!(raft.store().get(&0), Some(&9));
+    }
+}
+
+#[test]
+fn puzzle_3_the_follower_with_the_entry_wins_and_commits_it() {
+    let mut sim = simulation(builtin("raft-puzzle-3"));
+    let (leader, term) = first_leader(&mut sim);
+    assert_eq!(leader, NodeId(1), "only n1 can win: its log is the most up to date");
+    assert!(term >= 4);
+    sim.run_to_end();
+    for n in [1, 2] {
+        let raft = sim.world().node_state(NodeId(n)).unwrap();
+        assert_eq!(raft.store().get(&0), Some(&9), "#9 was not committed and applied on n{n}");
+    }
+}
+
+#[test]
+fn figure_8_counting_replicas_of_an_old_term_loses_a_committed_entry() {
+    let scenario = builtin("raft-figure-8");
+    let mut buggy = simulation(scenario.clone());
+    match buggy.run_to_end() {
+        EndReason::InvariantViolated { violation } => assert_eq!(violation.invariant, "leader completeness"),
+        other => panic!("the buggy rule was not caught: {other:?}"),
+    }
+    let mut correct_scenario = scenario;
+    let ProtocolSpec::Raft(spec) = &mut correct_scenario.protocol else { unreachable!() };
+    spec.variant = RaftVariant::Correct;
+    let mut correct = simulation(correct_scenario);
+    let end = correct.run_to_end().clone();
+    assert!(matches!(end, EndReason::TickLimit { .. }), "the correct rule broke an invariant: {end:?}");
+    // With the real rule the term-2 entry is committed through the new
+    // leader's own-term no-op, so n4 (whose last entry is of term 3) can
+    // never win, and the entry stays, committed.
+    let n2 = correct.world().node_state(NodeId(2)).unwrap();
+    assert_eq!(n2.log()[1].term, 2);
+    assert!(n2.commit_index() >= 3, "committed through an entry of the leader's term");
+    assert_ne!(correct.world().node_state(NodeId(4)).map(Raft::role), Some(Role::Leader));
+}
+
+#[test]
+fn a_restarted_node_keeps_term_vote_and_log_and_relearns_the_commit_index() {
+    let mut scenario = builtin("raft");
+    scenario.actions = vec![
+        faultline_scenario::TimedAction { at_tick: 3_000, action: faultline_scenario::Action::Crash { node: NodeId(2) } },
+        faultline_scenario::TimedAction { at_tick: 3_200, action: faultline_scenario::Action::Restart { node: NodeId(2) } },
+    ];
+    let mut sim = simulation(scenario);
+    sim.run_until_tick(2_999);
+    let before = sim.world().node_state(NodeId(2)).unwrap().clone();
+    assert!(before.commit_index() > 0);
+    sim.run_until_tick(3_100);
+    let durable = sim.world().node_durable(NodeId(2)).unwrap().clone();
+    assert_eq!((durable.current_term, durable.voted_for, durable.log.len()), (before.current_term(), before.voted_for(), before.log().len()));
+    sim.run_until_tick(3_200);
+    let restarted = sim.world().node_state(NodeId(2)).unwrap();
+    assert_eq!(restarted.current_term(), before.current_term());
+    assert_eq!(restarted.log(), before.log());
+    assert_eq!(restarted.commit_index(), 0, "the commit index is volatile");
+    assert!(restarted.store().is_empty(), "the state machine is rebuilt from the log");
+    sim.run_until_tick(4_000);
+    assert!(sim.world().node_state(NodeId(2)).unwrap().commit_index() >= before.commit_index(), "it relearns what is committed");
+}
