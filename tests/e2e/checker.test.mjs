@@ -15,6 +15,9 @@ async function openCalm(browser, url) {
   const problems = watchPage(page, new URL(url).origin + '/');
   await page.goto(url);
   await page.locator('#cluster [data-node="0"]').waitFor({ state: 'attached', timeout: 20_000 });
+  // The primary–backup scenario whose fault-free runs are linearizable.
+  await page.locator('#scenario-picker').selectOption('calm');
+  await page.locator('#cluster [data-node="2"] .role', { hasText: 'backup' }).waitFor({ state: 'attached' });
   return { context, page, problems };
 }
 

@@ -45,7 +45,7 @@ describe('smoke', () => {
       const heading = page.getByRole('heading', { name: 'Faultline', level: 1 });
       await heading.waitFor({ state: 'visible', timeout: 20_000 });
 
-      // The default scenario's three nodes are on the ring, and Step takes
+      // The default scenario's nodes are on the ring, and Step takes
       // one step (Step also pauses, so the count is exact).
       await page.locator('#cluster [data-node="2"]').waitFor({ state: 'attached', timeout: 20_000 });
       await page.getByRole('button', { name: 'Step' }).click();

@@ -4,12 +4,17 @@
 /// (file stem, JSON text), in the order the picker lists them. The first is
 /// the default.
 pub const BUILTIN_SCENARIOS: &[(&str, &str)] = &[
+    ("raft", include_str!("../../static/scenarios/raft.json")),
+    ("raft-puzzle-1", include_str!("../../static/scenarios/raft-puzzle-1.json")),
+    ("raft-puzzle-2", include_str!("../../static/scenarios/raft-puzzle-2.json")),
+    ("raft-puzzle-3", include_str!("../../static/scenarios/raft-puzzle-3.json")),
+    ("raft-figure-8", include_str!("../../static/scenarios/raft-figure-8.json")),
     ("calm", include_str!("../../static/scenarios/calm.json")),
     ("stale-read", include_str!("../../static/scenarios/stale-read.json")),
     ("crash-recovery", include_str!("../../static/scenarios/crash-recovery.json")),
 ];
 
-pub const DEFAULT_SCENARIO: &str = "calm";
+pub const DEFAULT_SCENARIO: &str = "raft";
 
 pub fn builtin_text(stem: &str) -> Option<&'static str> {
     BUILTIN_SCENARIOS.iter().find(|(name, _)| *name == stem).map(|(_, text)| *text)

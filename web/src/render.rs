@@ -124,12 +124,23 @@ pub fn cluster_svg(app: &App) -> String {
             classes.push_str(" selected");
         }
         let n = report.id.0;
+        let view = report.view.as_ref();
+        if let Some(role_class) = view.map(|v| v.role.as_str()).filter(|r| matches!(*r, "leader" | "candidate")) {
+            classes.push(' ');
+            classes.push_str(role_class);
+        }
+        // A node with terms has its term's colour: nodes that agree on the
+        // term look alike, a stale one stands out.
+        let term_style = view.and_then(|v| v.term).map(|t| format!(r#" style="stroke:{}""#, term_colour(t))).unwrap_or_default();
         let _ = write!(
             svg,
-            r#"<g class="{classes}" data-node="{n}" transform="translate({x:.1},{y:.1})" role="button" aria-label="n{n}, {status}"><circle r="{r}"/><text class="name" dy="-2">n{n}</text><text class="role" dy="14">{role}</text>"#,
+            r#"<g class="{classes}" data-node="{n}" transform="translate({x:.1},{y:.1})" role="button" aria-label="n{n}, {status}"><circle r="{r}"{term_style}/><text class="name" dy="-2">n{n}</text><text class="role" dy="14">{role}</text>"#,
             r = geometry::NODE_RADIUS,
             role = escape(role),
         );
+        if let Some(view) = view {
+            svg.push_str(&node_extras_svg(view, app.view_tick));
+        }
         if matches!(report.status, NodeStatus::Crashed | NodeStatus::Stopped) {
             let d = geometry::NODE_RADIUS * 0.6;
             let _ = write!(svg, r#"<path class="cross" d="M{} {} L{d} {d} M{d} {} L{} {d}"/>"#, -d, -d, -d, -d);
@@ -147,7 +158,7 @@ pub fn cluster_svg(app: &App) -> String {
         let kind = match (message.from, message.to) {
             (Endpoint::Client(_), _) => "request",
             (_, Endpoint::Client(_)) => "reply",
-            _ => "peer",
+            _ => message_kind(&message.label),
         };
         let mut classes = format!("msg {kind}");
         if message.doomed {
@@ -156,6 +167,13 @@ pub fn cluster_svg(app: &App) -> String {
         if app.selected_message == Some(message.id.0) {
             classes.push_str(" selected");
         }
+        let glyph = match kind {
+            "vote-request" => "R",
+            "vote" => "V",
+            "append" => "A",
+            "append-reply" => "a",
+            _ => "",
+        };
         let _ = write!(
             svg,
             r#"<circle class="{classes}" data-msg="{id}" cx="{x:.1}" cy="{y:.1}" r="7"><title>{id_text} {from_text}→{to_text}: {label}</title></circle>"#,
@@ -165,6 +183,69 @@ pub fn cluster_svg(app: &App) -> String {
             to_text = message.to,
             label = escape(&message.label),
         );
+        if !glyph.is_empty() {
+            let _ = write!(svg, r#"<text class="msg-glyph" x="{x:.1}" y="{:.1}">{glyph}</text>"#, y + 3.0);
+        }
+    }
+    svg
+}
+
+/// The colour of a term: terms are told apart at a glance.
+pub fn term_colour(term: u64) -> String {
+    format!("hsl({}, 62%, 42%)", (term * 67 + 200) % 360)
+}
+
+/// Message kinds by their label, for colour and glyph.
+fn message_kind(label: &str) -> &'static str {
+    if label.starts_with("RequestVote") {
+        "vote-request"
+    } else if label.starts_with("Vote") {
+        "vote"
+    } else if label.starts_with("AppendEntries") {
+        "append"
+    } else if label.starts_with("AppendReply") {
+        "append-reply"
+    } else {
+        "peer"
+    }
+}
+
+/// Entries of a node's log drawn under it, at most.
+pub const LOG_ENTRIES_DRAWN_MAX: usize = 12;
+
+/// Under a node with a log: its last entries as squares coloured by term
+/// (filled when committed), its term, and its election countdown.
+fn node_extras_svg(view: &faultline_sim::NodeView, view_tick: f64) -> String {
+    let mut svg = String::new();
+    if let Some(term) = view.term {
+        let _ = write!(svg, r#"<text class="term" dy="-{}" style="fill:{}">t{term}</text>"#, geometry::NODE_RADIUS + 6.0, term_colour(term));
+    }
+    if !view.log.is_empty() {
+        let shown = view.log.len().min(LOG_ENTRIES_DRAWN_MAX);
+        let first = view.log.len() - shown;
+        let width = 9.0;
+        let left = -(shown as f64) * width / 2.0;
+        let committed = view.commit_index.unwrap_or(0) as usize;
+        if first > 0 {
+            let _ = write!(svg, r#"<text class="log-more" x="{:.1}" y="{:.1}">…{first}</text>"#, left - 4.0, geometry::NODE_RADIUS + 14.0);
+        }
+        for (offset, entry) in view.log[first..].iter().enumerate() {
+            let index = first + offset + 1;
+            let state = if index <= committed { "committed" } else { "uncommitted" };
+            let _ = write!(
+                svg,
+                r#"<rect class="entry {state}" x="{:.1}" y="{:.1}" width="8" height="10" style="fill:{c};stroke:{c}"><title>index {index}, term {}: {}</title></rect>"#,
+                left + offset as f64 * width,
+                geometry::NODE_RADIUS + 5.0,
+                entry.term,
+                escape(&entry.label),
+                c = term_colour(entry.term),
+            );
+        }
+    }
+    if let Some(deadline) = view.timeout_at_tick {
+        let left_ticks = (deadline as f64 - view_tick).max(0.0).round();
+        let _ = write!(svg, r#"<text class="timeout" dy="{}">timeout {left_ticks}</text>"#, geometry::NODE_RADIUS + 30.0);
     }
     svg
 }
@@ -208,6 +289,23 @@ pub fn inspector_html(app: &App) -> String {
             let _ = write!(html, "<dt>{}</dt><dd>{}</dd>", escape(name), escape(value));
         }
         html.push_str("</dl>");
+    }
+    if let Some(view) = report.view.as_ref().filter(|v| !v.log.is_empty()) {
+        let committed = view.commit_index.unwrap_or(0) as usize;
+        html.push_str("<p class=\"log\">Log: ");
+        for (i, entry) in view.log.iter().enumerate() {
+            let state = if i < committed { "committed" } else { "uncommitted" };
+            let _ = write!(
+                html,
+                r#"<span class="entry {state}" style="border-color:{c}" title="index {}, term {}">{}<sub>{}</sub></span>"#,
+                i + 1,
+                entry.term,
+                escape(&entry.label),
+                entry.term,
+                c = term_colour(entry.term)
+            );
+        }
+        html.push_str("</p>");
     }
     let _ = write!(html, "<p class=\"durable\">On disk: {}</p>", escape(&report.durable));
     if !report.timers.is_empty() {

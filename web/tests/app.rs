@@ -73,7 +73,7 @@ fn a_corrupt_link_opens_the_default_scenario_with_a_reason() {
     for fragment in ["#s=1.%%%not-base64", "#s=9.AAAA", "#s=1.", "#s=1.AAAAAAAAAAAAAAAAAAAAAAAAAA"] {
         let app = app_for_fragment(fragment);
         assert!(app.notice.starts_with("This link could not be opened: "), "{fragment}: {}", app.notice);
-        assert_eq!(app.builtin.as_deref(), Some("calm"));
+        assert_eq!(app.builtin.as_deref(), Some(faultline_web::builtin::DEFAULT_SCENARIO));
     }
 }
 

@@ -34,7 +34,7 @@ fn start_mounts_the_playground_and_its_controls_work() {
     let heading = app.query_selector("h1").unwrap().expect("no heading");
     assert_eq!(heading.text_content().as_deref(), Some("Faultline"));
     let nodes = app.query_selector_all("#cluster [data-node]").unwrap();
-    assert_eq!(nodes.length(), 3, "the default scenario has three nodes on the ring");
+    assert_eq!(nodes.length(), 5, "the default scenario, Raft, has five nodes on the ring");
 
     // Step twice: the clock reports two steps taken.
     let step: web_sys::HtmlElement = document.get_element_by_id("step").unwrap().dyn_into().unwrap();

@@ -157,7 +157,7 @@ impl Protocol for PrimaryBackup {
         for (key, v) in &self.store.entries {
             fields.push((format!("k{key}"), format!("{} (v{})", v.value, v.version)));
         }
-        NodeView { role: if self.is_primary() { "primary" } else { "backup" }.to_string(), fields }
+        NodeView { role: if self.is_primary() { "primary" } else { "backup" }.to_string(), fields, ..NodeView::default() }
     }
 
     fn durable_view(durable: &Store) -> String {

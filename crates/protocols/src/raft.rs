@@ -23,7 +23,9 @@
 use faultline_scenario::{
     ClientId, NodeId, Operation, OperationOutput, RaftReads, RaftSpec, RaftVariant,
 };
-use faultline_sim::{ClientRequest, ClusterView, Context, InvariantViolation, NodeView, Protocol, RequestId, TimerId};
+use faultline_sim::{
+    ClientRequest, ClusterView, Context, InvariantViolation, LogEntryView, NodeView, Protocol, RequestId, TimerId,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub const ELECTION_TIMER: TimerId = 1;
@@ -620,13 +622,12 @@ impl Protocol for Raft {
     }
 
     fn view(&self) -> NodeView {
-        let log: Vec<String> = self.log.iter().map(|e| format!("{}:{}", e.term, e.command.label())).collect();
         let mut fields = vec![
             ("term".to_string(), self.current_term.to_string()),
             ("voted for".to_string(), self.voted_for.map_or("nobody".to_string(), |v| v.to_string())),
             ("leader".to_string(), self.leader.map_or("unknown".to_string(), |l| l.to_string())),
             ("commit index".to_string(), self.commit_index.to_string()),
-            ("log".to_string(), if log.is_empty() { "empty".to_string() } else { log.join(", ") }),
+            ("last applied".to_string(), self.last_applied.to_string()),
         ];
         if let Some(deadline) = self.election_deadline_tick {
             fields.push(("election timeout at".to_string(), deadline.to_string()));
@@ -634,7 +635,15 @@ impl Protocol for Raft {
         for (key, value) in &self.store {
             fields.push((format!("k{key}"), value.to_string()));
         }
-        NodeView { role: self.role.name().to_string(), fields }
+        NodeView {
+            role: self.role.name().to_string(),
+            fields,
+            term: Some(self.current_term),
+            log: self.log.iter().map(|e| LogEntryView { term: e.term, label: e.command.label() }).collect(),
+            commit_index: Some(self.commit_index),
+            voted_for: self.voted_for,
+            timeout_at_tick: self.election_deadline_tick,
+        }
     }
 
     fn durable_view(durable: &RaftDurable) -> String {

@@ -16,7 +16,9 @@ pub mod trace;
 pub mod world;
 
 pub use history::HistoryEntry;
-pub use protocol::{ClientRequest, ClusterView, Context, Effect, InvariantViolation, NodeView, Protocol, RequestId, TimerId};
+pub use protocol::{
+    ClientRequest, ClusterView, Context, Effect, InvariantViolation, LogEntryView, NodeView, Protocol, RequestId, TimerId,
+};
 pub use rng::SimRng;
 pub use simulation::{AnySimulation, RecordError, Recorded, Simulation, SNAPSHOT_INTERVAL_STEPS};
 pub use trace::{trace_hash, DropReason, Endpoint, SendFate, SentMessage, StepKind, TraceStep};

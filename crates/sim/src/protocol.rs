@@ -106,11 +106,28 @@ impl<'a, M, D> Context<'a, M, D> {
 }
 
 /// What the inspector shows of a node: a role and a few labelled values, as
-/// the node itself believes them (its local view).
+/// the node itself believes them (its local view). The optional parts are
+/// for protocols with terms and logs; the page draws them when present.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct NodeView {
     pub role: String,
     pub fields: Vec<(String, String)>,
+    /// The node's current term (drawn as a colour).
+    pub term: Option<u64>,
+    /// The node's log, oldest first.
+    pub log: Vec<LogEntryView>,
+    /// Entries up to this index (from 1) are committed.
+    pub commit_index: Option<u64>,
+    pub voted_for: Option<NodeId>,
+    /// When the node's election timer fires, if it is set.
+    pub timeout_at_tick: Option<u64>,
+}
+
+/// One log entry, for drawing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LogEntryView {
+    pub term: u64,
+    pub label: String,
 }
 
 /// A broken safety invariant: which, where, and what was seen.
