@@ -1,5 +1,6 @@
-//! Simulated events per second for a 5-node primary–backup cluster under
-//! client load (`faultline_tests::benchmark_scenario`), natively.
+//! Simulated events per second for a 5-node primary–backup cluster and a
+//! 5-node Raft cluster under client load
+//! (`faultline_tests::benchmark_scenarios`), natively.
 //!
 //!     cargo bench -p faultline-tests --bench sim_throughput
 //!
@@ -13,25 +14,26 @@ use std::time::Instant;
 const RUNS: usize = 7;
 
 fn main() {
-    let scenario = faultline_tests::benchmark_scenario();
-    let mut rates = Vec::with_capacity(RUNS);
-    let mut steps_per_run = 0;
-    // One unmeasured run first: page faults and allocator growth are not
-    // the simulator's speed.
-    faultline_protocols::build(scenario.clone()).run_to_end();
-    for _ in 0..RUNS {
-        let started = Instant::now();
-        let mut sim = faultline_protocols::build(scenario.clone());
-        sim.run_to_end();
-        let seconds = started.elapsed().as_secs_f64();
-        steps_per_run = sim.position();
-        rates.push(steps_per_run as f64 / seconds);
+    for (name, scenario) in faultline_tests::benchmark_scenarios() {
+        // One unmeasured run first: page faults and allocator growth are not
+        // the simulator's speed.
+        faultline_protocols::build(scenario.clone()).run_to_end();
+        let mut rates = Vec::with_capacity(RUNS);
+        let mut steps_per_run = 0;
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            let mut sim = faultline_protocols::build(scenario.clone());
+            sim.run_to_end();
+            let seconds = started.elapsed().as_secs_f64();
+            steps_per_run = sim.position();
+            rates.push(steps_per_run as f64 / seconds);
+        }
+        rates.sort_by(|a, b| a.partial_cmp(b).expect("rates are finite"));
+        println!(
+            "native {name}: {steps_per_run} events per run, {RUNS} runs: median {:.0} events/s (min {:.0}, max {:.0})",
+            rates[RUNS / 2],
+            rates[0],
+            rates[RUNS - 1]
+        );
     }
-    rates.sort_by(|a, b| a.partial_cmp(b).expect("rates are finite"));
-    println!(
-        "native: {steps_per_run} events per run, {RUNS} runs: median {:.0} events/s (min {:.0}, max {:.0})",
-        rates[RUNS / 2],
-        rates[0],
-        rates[RUNS - 1]
-    );
 }

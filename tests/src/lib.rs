@@ -66,3 +66,27 @@ pub fn benchmark_scenario() -> Scenario {
     scenario.limits.steps_max = 10_000_000;
     scenario
 }
+
+/// The Raft benchmark: a 5-node cluster under a steady load of eight
+/// clients on a lossy, reordering network, long enough that setup does not
+/// matter. Reads and writes go through the log.
+pub fn raft_benchmark_scenario() -> Scenario {
+    let mut scenario = Scenario::new("raft benchmark", 2026, ProtocolSpec::Raft(faultline_scenario::RaftSpec::new(5)));
+    scenario.workload.clients = 8;
+    scenario.workload.keys = 4;
+    scenario.workload.think_ticks_min = 1;
+    scenario.workload.think_ticks_max = 5;
+    scenario.workload.timeout_ticks = 300;
+    scenario.workload.attempts_max = 10;
+    scenario.workload.operations_max = 5_000;
+    scenario.network.loss_per_mille = 5;
+    scenario.network.reorder_per_mille = 50;
+    scenario.limits.ticks_max = 1_000_000;
+    scenario.limits.steps_max = 10_000_000;
+    scenario
+}
+
+/// The benchmarks' scenarios, by name.
+pub fn benchmark_scenarios() -> Vec<(&'static str, Scenario)> {
+    vec![("primary-backup", benchmark_scenario()), ("raft", raft_benchmark_scenario())]
+}
