@@ -218,3 +218,24 @@ fn links_deliver_in_order_unless_the_network_reorders() {
     let reordered = ping_order(1000);
     assert!(reordered.windows(2).any(|w| w[0] > w[1]), "a fully reordering network kept order");
 }
+
+#[test]
+fn actions_at_tick_0_come_before_the_nodes_start_and_are_not_undone_by_it() {
+    let mut sim: Simulation<Ticker> = Simulation::new(
+        ticker_scenario(vec![
+            (0, Action::CrashStop { node: NodeId(0) }),
+            (0, Action::Crash { node: NodeId(1) }),
+            (0, Action::Restart { node: NodeId(1) }),
+        ]),
+        (),
+    );
+    sim.run_to_end();
+    assert_eq!(sim.world().node_status(NodeId(0)), Some(NodeStatus::Stopped));
+    assert!(!sim.trace().iter().any(|s| s.process == Some(Endpoint::Node(NodeId(0))) && !matches!(s.kind, StepKind::Action { .. })));
+    let starts_of_n1 = sim
+        .trace()
+        .iter()
+        .filter(|s| matches!(s.kind, StepKind::Start { node: NodeId(1), .. } | StepKind::Action { action: Action::Restart { node: NodeId(1) }, .. }))
+        .count();
+    assert_eq!(starts_of_n1, 1, "n1 started twice");
+}

@@ -122,3 +122,13 @@ fn a_restarted_node_keeps_term_vote_and_log_and_relearns_the_commit_index() {
     sim.run_until_tick(4_000);
     assert!(sim.world().node_state(NodeId(2)).unwrap().commit_index() >= before.commit_index(), "it relearns what is committed");
 }
+
+#[test]
+fn initial_logs_that_break_log_matching_are_refused() {
+    let text = r#"{ "version": 1, "seed": 1, "protocol": { "name": "raft", "nodes": 3, "initial": [
+        {"term": 1, "log": [{"term": 1, "key": 0, "value": 1}]},
+        {"term": 1, "log": [{"term": 1, "key": 0, "value": 2}]},
+        {"term": 1, "log": [{"term": 1, "key": 0, "value": 1}]}] } }"#;
+    let error = faultline_scenario::from_json(text).unwrap_err().to_string();
+    assert!(error.starts_with("protocol.initial[1].log[0]: n0 and n1 both have an entry of term 1 at index 1"), "{error}");
+}

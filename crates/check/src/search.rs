@@ -147,13 +147,18 @@ impl<M: Model> PartitionSearch<M> {
     pub fn new(model: &M, history: &History, operations: Vec<usize>) -> PartitionSearch<M> {
         let count = operations.len();
         assert!(count < (u32::MAX / 2) as usize, "a partition of {count} operations is too large to index");
-        // (time, 0 for a call / 1 for a return, partition index)
+        // (time, 0 for a call / 1 for a return / 2 for the return of an
+        // operation that never returned, partition index): optional returns
+        // sort after every real one, even one recorded at u64::MAX.
         let mut events: Vec<(u64, u8, u32)> = Vec::with_capacity(2 * count);
         let mut required = Vec::with_capacity(count);
         for (i, &h) in operations.iter().enumerate() {
             let operation = &history.operations[h];
             events.push((operation.invoke, 0, i as u32));
-            events.push((operation.complete.unwrap_or(u64::MAX), 1, i as u32));
+            match operation.complete {
+                Some(done) => events.push((done, 1, i as u32)),
+                None => events.push((u64::MAX, 2, i as u32)),
+            }
             required.push(operation.complete.is_some());
         }
         events.sort_unstable();

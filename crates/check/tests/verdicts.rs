@@ -186,3 +186,21 @@ fn models_reject_operations_they_do_not_know() {
     assert!(ModelSpec::by_name("registr").unwrap_err().contains("known: register, cas-register"));
     let _ = faultline_check::model::Counter.name();
 }
+
+#[test]
+fn a_completion_at_the_largest_time_still_returns_before_operations_that_never_did() {
+    let history = faultline_check::format::parse(
+        r#"{"operations":[{"client":0,"f":"write","input":2,"invoke":0},{"client":1,"f":"read","output":7,"invoke":1,"complete":18446744073709551615}]}"#,
+        faultline_check::format::Format::Json,
+    )
+    .unwrap()
+    .history;
+    let verdict = verdict_of(&history);
+    let Verdict::NotLinearizable(explanation) = verdict else { panic!("{verdict:?}") };
+    assert_eq!(explanation.blocked, 1, "the read that returned is the one that cannot be placed");
+}
+
+fn verdict_of(history: &History) -> Verdict {
+    let model = REGISTER_0();
+    faultline_check::with_model!(&model, m => check(m, history.clone(), DEFAULT_BUDGET_STEPS, || None))
+}

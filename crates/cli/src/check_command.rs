@@ -229,9 +229,9 @@ pub fn run(args: &CheckArgs) -> Result<u8, String> {
             "weaker": weaker,
             "strongest": strongest_model(&verdict, weaker.as_ref()),
         });
-        println!("{}", serde_json::to_string_pretty(&report).expect("reports serialize"));
+        outln!("{}", serde_json::to_string_pretty(&report).expect("reports serialize"));
     } else {
-        print!("{}", human_report(args, &parsed, &model, &verdict, weaker.as_ref(), steps, elapsed));
+        out!("{}", human_report(args, &parsed, &model, &verdict, weaker.as_ref(), steps, elapsed));
     }
     Ok(match verdict {
         Verdict::Linearizable(_) => EXIT_LINEARIZABLE,

@@ -214,13 +214,13 @@ pub fn run(args: &ExploreArgs) -> Result<u8, String> {
             Outcome::Passed => {}
             Outcome::Undecided => unknown += 1,
             Outcome::Failed(failure) if args.keep_going => {
-                println!("seed {seed}: FAILED: {failure}");
+                outln!("seed {seed}: FAILED: {failure}");
                 failed.push(seed);
             }
             Outcome::Failed(failure) => {
-                println!("seed {seed}: FAILED: {failure}");
-                println!("reproduce with `faultline run SCENARIO.json`, SCENARIO.json being:");
-                println!("{}", faultline_scenario::to_json_pretty(&scenario));
+                outln!("seed {seed}: FAILED: {failure}");
+                outln!("reproduce with `faultline run SCENARIO.json`, SCENARIO.json being:");
+                outln!("{}", faultline_scenario::to_json_pretty(&scenario));
                 return Ok(1);
             }
         }
@@ -230,7 +230,7 @@ pub fn run(args: &ExploreArgs) -> Result<u8, String> {
         }
     }
     if !failed.is_empty() {
-        println!(
+        outln!(
             "explored {} seeds of raft ({} nodes, variant {}, reads {}): {} failed (reproduce one with --first-seed N --seeds 1)",
             args.seeds,
             args.nodes,
@@ -240,7 +240,7 @@ pub fn run(args: &ExploreArgs) -> Result<u8, String> {
         );
         return Ok(1);
     }
-    println!(
+    outln!(
         "explored {} seeds of raft ({} nodes, variant {}, reads {}) in {:.1} s: no invariant violated, no history found not linearizable{}",
         args.seeds,
         args.nodes,
@@ -250,7 +250,7 @@ pub fn run(args: &ExploreArgs) -> Result<u8, String> {
         if unknown > 0 { format!(" ({unknown} histories undecided within the check's budget)") } else { String::new() }
     );
     for (name, value) in &totals {
-        println!("  {name}: {value}");
+        outln!("  {name}: {value}");
     }
     Ok(0)
 }

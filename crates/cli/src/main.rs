@@ -7,6 +7,27 @@
 //! unreadable or invalid scenario, a bad flag), 1 when an output file cannot
 //! be written. `check`: 0 linearizable, 1 not, 2 unknown, 3 bad input.
 
+/// Print to standard output. When the reader has gone (`faultline ... |
+/// head`), end quietly instead of panicking on the closed pipe.
+pub fn write_out(text: std::fmt::Arguments, newline: bool) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let written = if newline { writeln!(stdout, "{text}") } else { write!(stdout, "{text}") };
+    if written.and_then(|()| stdout.flush()).is_err() {
+        std::process::exit(0);
+    }
+}
+
+/// `println!`, but quiet on a closed pipe (see `write_out`).
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::write_out(format_args!($($arg)*), true) };
+}
+
+/// `print!`, but quiet on a closed pipe (see `write_out`).
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::write_out(format_args!($($arg)*), false) };
+}
+
 mod check_command;
 mod explore_command;
 
@@ -130,8 +151,8 @@ fn run(args: &RunArgs) -> Result<(), (u8, String)> {
     let scenario = load_scenario(&args.scenario_path).map_err(|e| (EXIT_BAD_INPUT, e))?;
     let mut sim = faultline_protocols::build(scenario);
     sim.run_to_end();
-    println!("{}", summary(sim.as_ref()));
-    println!("check:    {}", history_verdict(sim.as_ref()));
+    outln!("{}", summary(sim.as_ref()));
+    outln!("check:    {}", history_verdict(sim.as_ref()));
     if let Some(path) = &args.trace_path {
         let value = serde_json::json!({
             "trace_hash": format!("{:016x}", sim.trace_hash()),
@@ -167,7 +188,7 @@ fn main() -> ExitCode {
             }
         }
         Some("-h" | "--help" | "help") => {
-            println!("{USAGE}");
+            outln!("{USAGE}");
             Ok(())
         }
         Some(other) => Err((EXIT_BAD_INPUT, format!("unknown command {other}"))),

@@ -43,12 +43,20 @@ pub enum Command {
 }
 
 impl Command {
-    /// What identifies the command for the log hash.
+    /// What identifies the command for the log hash: who asked for it and
+    /// what it does, so entries differing in either hash differently.
     fn identity(&self) -> u64 {
+        let mix = |h: u64, word: u64| (h.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
         match self {
-            Command::Noop { leader } => 0x4e4f_4f50_0000_0000 | leader.0 as u64,
-            Command::Client { request, .. } => {
-                ((request.client.0 as u64) << 32) ^ request.operation_index as u64 ^ 0x434c_0000_0000_0000
+            Command::Noop { leader } => mix(0x4e4f_4f50, leader.0 as u64),
+            Command::Client { request, operation } => {
+                let (kind, key, value) = match operation {
+                    Operation::Read { key } => (1, *key, 0),
+                    Operation::Write { key, value } => (2, *key, *value),
+                };
+                [request.client.0 as u64, request.operation_index as u64, kind, key as u64, value]
+                    .into_iter()
+                    .fold(0x434c_4945_4e54, mix)
             }
         }
     }
@@ -208,10 +216,14 @@ impl Raft {
         self.current_term = term;
         self.voted_for = None;
         if self.role == Role::Leader && self.spec.variant == RaftVariant::NoStepDown {
+            // (keeps believing it leads, hence keeps `leader`)
             // The bug: the leader carries on, now claiming the new term.
             self.persist(ctx);
             return;
         }
+        // Whoever led before does not lead this term: redirect nowhere
+        // until this term's leader is heard from.
+        self.leader = None;
         self.become_follower(ctx);
         self.persist(ctx);
     }
@@ -408,7 +420,9 @@ impl Raft {
             self.persist(ctx);
         }
         if leader_commit > self.commit_index {
-            self.commit_index = leader_commit.min(last_new);
+            // Never backwards: a late, duplicated message may vouch for less
+            // than an earlier one did.
+            self.commit_index = self.commit_index.max(leader_commit.min(last_new));
             self.apply_committed(ctx);
         }
         ctx.send(from, Message::AppendReply { term: self.current_term, success: true, match_index: last_new });
@@ -436,7 +450,10 @@ impl Raft {
             }
         } else {
             // Back up, using the follower's hint to skip ahead.
-            self.next_index[peer] = (self.next_index[peer].saturating_sub(1)).min(match_index + 1).max(1);
+            // Never below what the follower is known to match (a stale or
+            // duplicated failure must not undo progress).
+            self.next_index[peer] =
+                (self.next_index[peer].saturating_sub(1)).min(match_index + 1).max(self.match_index[peer] + 1).max(1);
             self.send_append(ctx, from);
         }
     }
@@ -722,8 +739,8 @@ impl RaftGhost {
             return Ok(());
         }
         let now = (raft.current_term, raft.last_log_index(), raft.prefix_hash(raft.last_log_index()));
-        if let Some(&(term, length, hash)) = self.leader_logs.get(&node) {
-            if term == raft.current_term && (raft.last_log_index() < length || raft.prefix_hash(length) != hash) {
+        if let Some(&(term, length, hash)) = self.leader_logs.get(&node).filter(|&&(term, _, _)| term == raft.current_term) {
+            if raft.last_log_index() < length || raft.prefix_hash(length) != hash {
                 return Err(violation(
                     "leader append-only",
                     vec![node],
@@ -731,7 +748,8 @@ impl RaftGhost {
                 ));
             }
         } else {
-            // Newly leading: leader completeness. Every entry committed in
+            // Newly leading this term (or leading on into a new term, as the
+            // no-step-down variant does): leader completeness. Every entry committed in
             // an earlier term must be in its log (the hash chain makes the
             // last such index enough). A stale leader of an older term need
             // not have what later terms committed.

@@ -165,6 +165,29 @@ fn check_raft_initial(scenario: &Scenario, raft: &RaftSpec) -> Result {
             key_exists(scenario, &field("key"), entry.key)?;
         }
     }
+    check_initial_logs_match(raft)
+}
+
+/// Raft's log matching property must already hold between the initial logs:
+/// two entries with the same index and term mean identical logs up to them.
+/// (Otherwise the run would start from a state no Raft cluster can reach.)
+fn check_initial_logs_match(raft: &RaftSpec) -> Result {
+    for (a, first) in raft.initial.iter().enumerate() {
+        for (b, second) in raft.initial.iter().enumerate().skip(a + 1) {
+            for (index, (x, y)) in first.log.iter().zip(&second.log).enumerate() {
+                if x.term == y.term && first.log[..=index] != second.log[..=index] {
+                    return Err(ScenarioError::at(
+                        format!("protocol.initial[{b}].log[{index}]"),
+                        format!(
+                            "n{a} and n{b} both have an entry of term {} at index {}, but their logs differ up to it; Raft's log matching rules that out",
+                            x.term,
+                            index + 1
+                        ),
+                    ));
+                }
+            }
+        }
+    }
     Ok(())
 }
 

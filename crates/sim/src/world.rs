@@ -571,6 +571,17 @@ impl<P: Protocol> World<P> {
     fn handle_event(&mut self, key: QueueKey, event: Event) -> Option<TraceStep> {
         match event {
             Event::Start { node } => {
+                let slot = &self.nodes[node.0 as usize];
+                // Actions at tick 0 run first: a node crashed (or crashed and
+                // restarted) before its start does not start again.
+                if slot.status != NodeStatus::Up || slot.state.is_some() {
+                    return None;
+                }
+                if self.now_tick < slot.paused_until_tick {
+                    let resume = slot.paused_until_tick;
+                    self.schedule(resume, CLASS_NORMAL, Event::Start { node });
+                    return None;
+                }
                 let mut scratch = self.begin(Some(Endpoint::Node(node)), None);
                 self.start_node(node, &mut scratch);
                 Some(self.finish(scratch, StepKind::Start { node, restart: false }))
@@ -863,6 +874,10 @@ impl<P: Protocol> World<P> {
         if current.operation_index != request.operation_index {
             return None; // a reply to an operation the client finished or gave up on
         }
+        let refusal = matches!(output, OperationOutput::NotLeader { .. } | OperationOutput::Refused);
+        if refusal && request.attempt != current.attempt {
+            return None; // a late refusal of an earlier attempt: the current one is still on its way
+        }
         if let OperationOutput::NotLeader { leader } = output {
             let slot = &mut self.clients[client.0 as usize];
             slot.believed_leader = leader.filter(|n| n.0 < self.setup.node_count);
@@ -1047,7 +1062,9 @@ impl<P: Protocol> World<P> {
                     let copy_id = MessageId(self.next_message_id);
                     self.next_message_id += 1;
                     self.stats.messages_sent += 1;
-                    let copy = InFlight { id: copy_id, sent_tick: self.now_tick, ..original };
+                    // The copy takes its own chances: the original's loss
+                    // (decided at send) is not the copy's.
+                    let copy = InFlight { id: copy_id, sent_tick: self.now_tick, doomed: None, ..original };
                     self.enqueue(copy, scratch);
                     format!("{message} duplicated as {copy_id}")
                 }
