@@ -206,7 +206,10 @@ fn raft(nodes: u32, keys: u32) -> impl Strategy<Value = RaftSpec> {
     let variant = (0..RaftVariant::ALL.len()).prop_map(|index| RaftVariant::ALL[index]);
     let initial = prop_oneof![
         Just(Vec::new()),
-        vec(raft_initial_node(nodes, keys), nodes as usize),
+        vec(raft_initial_node(nodes, keys), nodes as usize).prop_map(|mut initial| {
+            make_logs_match(&mut initial);
+            initial
+        }),
     ];
     (timing, reads, variant, initial).prop_map(
         move |((heartbeat_ticks, min, max), reads, variant, initial)| RaftSpec {
@@ -219,6 +222,24 @@ fn raft(nodes: u32, keys: u32) -> impl Strategy<Value = RaftSpec> {
             initial,
         },
     )
+}
+
+/// Cut logs so that Raft's log matching holds between them (validation
+/// refuses initial logs that break it): where a later node has an entry of
+/// the same term as an earlier node at the same index but their logs differ
+/// up to it, the later log ends before that entry. Cutting only shortens,
+/// so pairs already made consistent stay so.
+fn make_logs_match(initial: &mut [RaftInitialNode]) {
+    for b in 1..initial.len() {
+        for a in 0..b {
+            let conflict = (0..initial[a].log.len().min(initial[b].log.len())).find(|&i| {
+                initial[a].log[i].term == initial[b].log[i].term && initial[a].log[..=i] != initial[b].log[..=i]
+            });
+            if let Some(index) = conflict {
+                initial[b].log.truncate(index);
+            }
+        }
+    }
 }
 
 /// A durable state a Raft node could have: entry terms from 1 up to the
