@@ -239,3 +239,21 @@ fn actions_at_tick_0_come_before_the_nodes_start_and_are_not_undone_by_it() {
         .count();
     assert_eq!(starts_of_n1, 1, "n1 started twice");
 }
+
+#[test]
+fn a_long_run_keeps_a_bounded_number_of_snapshots_and_still_seeks_exactly() {
+    let mut scenario = ticker_scenario(vec![]);
+    let steps = (faultline_sim::SNAPSHOTS_MAX as u64 + 40) * faultline_sim::SNAPSHOT_INTERVAL_STEPS;
+    scenario.limits.ticks_max = 10_000_000;
+    scenario.limits.steps_max = steps;
+    let mut sim: Simulation<Ticker> = Simulation::new(scenario, ());
+    sim.run_to_end();
+    assert_eq!(sim.position(), steps);
+    assert!(sim.snapshot_count() <= faultline_sim::SNAPSHOTS_MAX, "{} snapshots", sim.snapshot_count());
+    for target in [1, steps / 3, steps - 7] {
+        sim.seek(target);
+        assert_eq!(sim.position(), target);
+        let next = sim.step().cloned().unwrap();
+        assert_eq!(next, sim.trace()[target as usize], "seeking to {target} replays differently");
+    }
+}

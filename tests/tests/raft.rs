@@ -94,7 +94,7 @@ fn figure_8_counting_replicas_of_an_old_term_loses_a_committed_entry() {
     // leader's own-term no-op, so n4 (whose last entry is of term 3) can
     // never win, and the entry stays, committed.
     let n2 = correct.world().node_state(NodeId(2)).unwrap();
-    assert_eq!(n2.log()[1].term, 2);
+    assert_eq!(n2.log().get(1).term, 2);
     assert!(n2.commit_index() >= 3, "committed through an entry of the leader's term");
     assert_ne!(correct.world().node_state(NodeId(4)).map(Raft::role), Some(Role::Leader));
 }

@@ -27,6 +27,7 @@ use faultline_sim::{
     ClientRequest, ClusterView, Context, InvariantViolation, LogEntryView, NodeView, Protocol, RequestId, TimerId,
 };
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 pub const ELECTION_TIMER: TimerId = 1;
 /// A leader's heartbeat; a candidate's resend of its vote requests.
@@ -85,12 +86,73 @@ fn chain(previous: u64, term: u64, command: &Command) -> u64 {
     h
 }
 
+/// Entries per chunk of a [`SharedLog`].
+pub const LOG_CHUNK_ENTRIES: usize = 64;
+
+/// A log whose full chunks are shared, never copied: the node's log, its
+/// disk and every snapshot the simulator keeps for seeking hold the same
+/// chunks. Cloning or persisting costs one reference count per chunk and
+/// copies at most the last, partial chunk when it changes; a whole-log copy
+/// per step and per snapshot would make memory grow with log length times
+/// run length.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SharedLog {
+    /// Every chunk but the last is full, so equal logs chunk alike.
+    chunks: Vec<Rc<Vec<Entry>>>,
+    len: usize,
+}
+
+impl SharedLog {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    /// The entry at `position` (from 0).
+    pub fn get(&self, position: usize) -> &Entry {
+        &self.chunks[position / LOG_CHUNK_ENTRIES][position % LOG_CHUNK_ENTRIES]
+    }
+    pub fn last(&self) -> Option<&Entry> {
+        self.len.checked_sub(1).map(|p| self.get(p))
+    }
+    pub fn push(&mut self, entry: Entry) {
+        if self.chunks.last().is_none_or(|chunk| chunk.len() == LOG_CHUNK_ENTRIES) {
+            self.chunks.push(Rc::new(Vec::with_capacity(LOG_CHUNK_ENTRIES)));
+        }
+        Rc::make_mut(self.chunks.last_mut().expect("just ensured")).push(entry);
+        self.len += 1;
+    }
+    /// Keep the first `len` entries.
+    pub fn truncate(&mut self, len: usize) {
+        if len >= self.len {
+            return;
+        }
+        self.chunks.truncate(len.div_ceil(LOG_CHUNK_ENTRIES));
+        let full_chunks = self.chunks.len().saturating_sub(1);
+        if let Some(last) = self.chunks.last_mut() {
+            let keep = len - full_chunks * LOG_CHUNK_ENTRIES;
+            if last.len() != keep {
+                Rc::make_mut(last).truncate(keep);
+            }
+        }
+        self.len = len;
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.chunks.iter().flat_map(|chunk| chunk.iter())
+    }
+    /// Copies of the entries at positions `start..end`.
+    pub fn slice_to_vec(&self, start: usize, end: usize) -> Vec<Entry> {
+        (start..end).map(|p| self.get(p).clone()).collect()
+    }
+}
+
 /// What survives a crash.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RaftDurable {
     pub current_term: u64,
     pub voted_for: Option<NodeId>,
-    pub log: Vec<Entry>,
+    pub log: SharedLog,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,7 +190,7 @@ pub struct Raft {
     // Durable, mirrored here and persisted on every change.
     current_term: u64,
     voted_for: Option<NodeId>,
-    log: Vec<Entry>,
+    log: SharedLog,
     // Volatile.
     role: Role,
     leader: Option<NodeId>,
@@ -159,7 +221,7 @@ impl Raft {
     pub fn current_term(&self) -> u64 {
         self.current_term
     }
-    pub fn log(&self) -> &[Entry] {
+    pub fn log(&self) -> &SharedLog {
         &self.log
     }
     pub fn commit_index(&self) -> u64 {
@@ -181,11 +243,11 @@ impl Raft {
     }
 
     fn term_at(&self, index: u64) -> u64 {
-        if index == 0 { 0 } else { self.log[index as usize - 1].term }
+        if index == 0 { 0 } else { self.log.get(index as usize - 1).term }
     }
 
     fn prefix_hash(&self, index: u64) -> u64 {
-        if index == 0 { 0 } else { self.log[index as usize - 1].prefix_hash }
+        if index == 0 { 0 } else { self.log.get(index as usize - 1).prefix_hash }
     }
 
     fn persist(&self, ctx: &mut Context<Message, RaftDurable>) {
@@ -305,7 +367,7 @@ impl Raft {
         let next = self.next_index[peer.0 as usize].clamp(1, self.last_log_index() + 1);
         let prev_log_index = next - 1;
         let end = (prev_log_index as usize + ENTRIES_PER_MESSAGE_MAX).min(self.log.len());
-        let entries = self.log[prev_log_index as usize..end].to_vec();
+        let entries = self.log.slice_to_vec(prev_log_index as usize, end);
         ctx.send(
             peer,
             Message::AppendEntries {
@@ -478,7 +540,7 @@ impl Raft {
     fn apply_committed(&mut self, ctx: &mut Context<Message, RaftDurable>) {
         while self.last_applied < self.commit_index {
             self.last_applied += 1;
-            let entry = self.log[self.last_applied as usize - 1].clone();
+            let entry = self.log.get(self.last_applied as usize - 1).clone();
             let Command::Client { request, operation } = entry.command else { continue };
             let output = match self.sessions.get(&request.client) {
                 // Applied before (a retry appended twice): same answer, no effect.
@@ -516,7 +578,7 @@ impl Protocol for Raft {
             spec: spec.clone(),
             current_term: 0,
             voted_for: None,
-            log: Vec::new(),
+            log: SharedLog::default(),
             role: Role::Follower,
             leader: None,
             commit_index: 0,
@@ -535,7 +597,7 @@ impl Protocol for Raft {
 
     fn initial_durable(node: NodeId, spec: &RaftSpec) -> RaftDurable {
         let Some(initial) = spec.initial.get(node.0 as usize) else { return RaftDurable::default() };
-        let mut log: Vec<Entry> = Vec::new();
+        let mut log = SharedLog::default();
         for (i, entry) in initial.log.iter().enumerate() {
             // The book's requests: a write, by a client of its own (the
             // highest client id), numbered by position so each is distinct.
@@ -815,5 +877,43 @@ impl RaftGhost {
             self.committed.push((raft.prefix_hash(index), node, raft.current_term));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(term: u64) -> Entry {
+        Entry { term, command: Command::Noop { leader: NodeId(0) }, prefix_hash: term }
+    }
+
+    #[test]
+    fn a_shared_log_behaves_like_a_vector_and_shares_its_full_chunks() {
+        let mut log = SharedLog::default();
+        let mut plain: Vec<Entry> = Vec::new();
+        for i in 0..200u64 {
+            log.push(entry(i));
+            plain.push(entry(i));
+        }
+        let snapshot = log.clone();
+        for (len, extra) in [(150, 3), (64, 70), (0, 5), (130, 0)] {
+            log.truncate(len);
+            plain.truncate(len);
+            for i in 0..extra {
+                log.push(entry(1_000 + i));
+                plain.push(entry(1_000 + i));
+            }
+            assert_eq!(log.len(), plain.len());
+            assert!(log.iter().eq(plain.iter()));
+            assert_eq!(log.last(), plain.last());
+            // Built differently, equal content chunks alike, so compares equal.
+            let mut rebuilt = SharedLog::default();
+            plain.iter().cloned().for_each(|e| rebuilt.push(e));
+            assert_eq!(log, rebuilt);
+        }
+        // The snapshot kept its own content: sharing never leaks changes.
+        assert_eq!(snapshot.len(), 200);
+        assert!(snapshot.iter().map(|e| e.term).eq(0..200));
     }
 }

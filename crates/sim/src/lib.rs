@@ -20,6 +20,6 @@ pub use protocol::{
     ClientRequest, ClusterView, Context, Effect, InvariantViolation, LogEntryView, NodeView, Protocol, RequestId, TimerId,
 };
 pub use rng::SimRng;
-pub use simulation::{AnySimulation, RecordError, Recorded, Simulation, SNAPSHOT_INTERVAL_STEPS};
+pub use simulation::{AnySimulation, RecordError, Recorded, Simulation, SNAPSHOTS_MAX, SNAPSHOT_INTERVAL_STEPS};
 pub use trace::{trace_hash, DropReason, Endpoint, SendFate, SentMessage, StepKind, TraceStep};
 pub use world::{EnabledEvent, EndReason, MessageView, NodeReport, NodeStatus, RunStats, World};

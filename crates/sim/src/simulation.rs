@@ -14,16 +14,22 @@ use crate::world::{EnabledEvent, EndReason, MessageView, NodeReport, RunStats, W
 use faultline_scenario::{Action, NodeId, Scenario, TimedAction};
 use std::fmt;
 
-/// Steps between snapshots. Seeking replays fewer steps than this; each
-/// snapshot is a clone of the world (small for these protocols).
+/// Steps between snapshots at the start of a run. Seeking replays fewer
+/// steps than the interval; each snapshot is a clone of the world.
 pub const SNAPSHOT_INTERVAL_STEPS: u64 = 256;
+
+/// The most snapshots a run keeps. Past it, every other one is dropped and
+/// the interval doubles: memory stays bounded however long the run, and a
+/// seek replays at most `steps / SNAPSHOTS_MAX * 2` steps.
+pub const SNAPSHOTS_MAX: usize = 512;
 
 pub struct Simulation<P: Protocol> {
     scenario: Scenario,
     world: World<P>,
     trace: Vec<TraceStep>,
-    /// `snapshots[i]` is the world before step `i * SNAPSHOT_INTERVAL_STEPS`.
+    /// `snapshots[i]` is the world before step `i * snapshot_interval_steps`.
     snapshots: Vec<World<P>>,
+    snapshot_interval_steps: u64,
 }
 
 /// What recording an action did.
@@ -64,7 +70,13 @@ impl<P: Protocol> Simulation<P> {
     /// simulator does not panic on an invalid one, but notes what it ignored.
     pub fn new(scenario: Scenario, config: P::Config) -> Simulation<P> {
         let world = World::new(&scenario, config);
-        Simulation { snapshots: vec![world.clone()], scenario, world, trace: Vec::new() }
+        Simulation {
+            snapshots: vec![world.clone()],
+            snapshot_interval_steps: SNAPSHOT_INTERVAL_STEPS,
+            scenario,
+            world,
+            trace: Vec::new(),
+        }
     }
 
     /// The scenario with every action recorded so far: replaying it gives
@@ -100,10 +112,22 @@ impl<P: Protocol> Simulation<P> {
             self.trace.push(step);
         }
         let next = self.world.step_count();
-        if next % SNAPSHOT_INTERVAL_STEPS == 0 && self.snapshots.len() as u64 == next / SNAPSHOT_INTERVAL_STEPS {
+        let interval = self.snapshot_interval_steps;
+        if next % interval == 0 && self.snapshots.len() as u64 == next / interval {
             self.snapshots.push(self.world.clone());
+            if self.snapshots.len() > SNAPSHOTS_MAX {
+                self.thin_snapshots();
+            }
         }
         Some(&self.trace[position as usize])
+    }
+
+    /// Keep every other snapshot and double the interval.
+    fn thin_snapshots(&mut self) {
+        let kept: Vec<World<P>> = std::mem::take(&mut self.snapshots).into_iter().step_by(2).collect();
+        self.snapshots = kept;
+        self.snapshot_interval_steps *= 2;
+        debug_assert!(self.snapshots.len() <= SNAPSHOTS_MAX);
     }
 
     /// Take every step up to and including tick `tick`. Returns how many.
@@ -134,7 +158,7 @@ impl<P: Protocol> Simulation<P> {
     /// steps (computing new steps if needed). Stops early if the run ends.
     pub fn seek(&mut self, position: u64) {
         if position < self.position() {
-            let index = (position / SNAPSHOT_INTERVAL_STEPS) as usize;
+            let index = (position / self.snapshot_interval_steps) as usize;
             self.world = self.snapshots[index].clone();
         }
         while self.position() < position && self.step().is_some() {}
@@ -169,7 +193,7 @@ impl<P: Protocol> Simulation<P> {
         self.scenario = candidate;
         let steps_dropped = (self.trace.len() as u64).saturating_sub(position);
         self.trace.truncate(position as usize);
-        let snapshots_kept = (position / SNAPSHOT_INTERVAL_STEPS + 1) as usize;
+        let snapshots_kept = (position / self.snapshot_interval_steps + 1) as usize;
         self.snapshots.truncate(snapshots_kept);
         self.world.reopen_if_quiescent();
         Ok(Recorded { at_tick, steps_dropped, actions_dropped })
@@ -177,6 +201,10 @@ impl<P: Protocol> Simulation<P> {
 
     pub fn history(&self) -> &[HistoryEntry] {
         self.world.history()
+    }
+    /// How many snapshots the run keeps (at most [`SNAPSHOTS_MAX`]).
+    pub fn snapshot_count(&self) -> usize {
+        self.snapshots.len()
     }
     pub fn stats(&self) -> &RunStats {
         self.world.stats()
