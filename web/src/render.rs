@@ -102,6 +102,46 @@ pub fn cluster_svg(app: &App) -> String {
         );
     }
 
+    // Messages in flight, placed by how far along their delay the shown
+    // time is. Drawn under the nodes: a message leaving or reaching a node
+    // sits on it, and a click on the node must reach the node.
+    for message in app.sim.messages_in_flight() {
+        let (from, to) = (endpoint_position(app, message.from), endpoint_position(app, message.to));
+        let span = (message.deliver_tick - message.sent_tick).max(1) as f64;
+        let progress = ((app.view_tick - message.sent_tick as f64) / span).clamp(0.0, 1.0);
+        let (x, y) = (from.0 + (to.0 - from.0) * progress, from.1 + (to.1 - from.1) * progress);
+        let kind = match (message.from, message.to) {
+            (Endpoint::Client(_), _) => "request",
+            (_, Endpoint::Client(_)) => "reply",
+            _ => message_kind(&message.label),
+        };
+        let mut classes = format!("msg {kind}");
+        if message.doomed {
+            classes.push_str(" doomed");
+        }
+        if app.selected_message == Some(message.id.0) {
+            classes.push_str(" selected");
+        }
+        let glyph = match kind {
+            "vote-request" => "R",
+            "vote" => "V",
+            "append" => "A",
+            "append-reply" => "a",
+            _ => "",
+        };
+        let _ = write!(
+            svg,
+            r#"<circle class="{classes}" data-msg="{id}" cx="{x:.1}" cy="{y:.1}" r="7"><title>{id_text} {from_text}→{to_text}: {label}</title></circle>"#,
+            id = message.id.0,
+            id_text = message.id,
+            from_text = message.from,
+            to_text = message.to,
+            label = escape(&message.label),
+        );
+        if !glyph.is_empty() {
+            let _ = write!(svg, r#"<text class="msg-glyph" x="{x:.1}" y="{:.1}">{glyph}</text>"#, y + 3.0);
+        }
+    }
     // Nodes.
     let reports = app.sim.nodes();
     for report in &reports {
@@ -148,45 +188,6 @@ pub fn cluster_svg(app: &App) -> String {
         svg.push_str("</g>");
     }
 
-    // Messages in flight, on top, placed by how far along their delay the
-    // shown time is.
-    for message in app.sim.messages_in_flight() {
-        let (from, to) = (endpoint_position(app, message.from), endpoint_position(app, message.to));
-        let span = (message.deliver_tick - message.sent_tick).max(1) as f64;
-        let progress = ((app.view_tick - message.sent_tick as f64) / span).clamp(0.0, 1.0);
-        let (x, y) = (from.0 + (to.0 - from.0) * progress, from.1 + (to.1 - from.1) * progress);
-        let kind = match (message.from, message.to) {
-            (Endpoint::Client(_), _) => "request",
-            (_, Endpoint::Client(_)) => "reply",
-            _ => message_kind(&message.label),
-        };
-        let mut classes = format!("msg {kind}");
-        if message.doomed {
-            classes.push_str(" doomed");
-        }
-        if app.selected_message == Some(message.id.0) {
-            classes.push_str(" selected");
-        }
-        let glyph = match kind {
-            "vote-request" => "R",
-            "vote" => "V",
-            "append" => "A",
-            "append-reply" => "a",
-            _ => "",
-        };
-        let _ = write!(
-            svg,
-            r#"<circle class="{classes}" data-msg="{id}" cx="{x:.1}" cy="{y:.1}" r="7"><title>{id_text} {from_text}→{to_text}: {label}</title></circle>"#,
-            id = message.id.0,
-            id_text = message.id,
-            from_text = message.from,
-            to_text = message.to,
-            label = escape(&message.label),
-        );
-        if !glyph.is_empty() {
-            let _ = write!(svg, r#"<text class="msg-glyph" x="{x:.1}" y="{:.1}">{glyph}</text>"#, y + 3.0);
-        }
-    }
     svg
 }
 
