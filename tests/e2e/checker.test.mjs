@@ -5,7 +5,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIST, launchBrowser, screenshot, startServer, watchPage } from './harness.mjs';
+import { DIST, assertNoProblems, launchBrowser, screenshot, setSpeed, startServer, watchPage } from './harness.mjs';
 
 const VERDICT_TIMEOUT_MS = 60_000;
 
@@ -21,13 +21,6 @@ async function openCalm(browser, url) {
   return { context, page, problems };
 }
 
-/** Sets the speed slider (0–9) as a person dragging it would. */
-async function setSpeed(page, index) {
-  await page.locator('#speed').evaluate((slider, value) => {
-    slider.value = String(value);
-    slider.dispatchEvent(new Event('input', { bubbles: true }));
-  }, index);
-}
 
 async function waitForVerdict(page, verdict) {
   await page.waitForFunction((v) => document.querySelector('#verdict')?.dataset.verdict === v, verdict, {
@@ -35,12 +28,6 @@ async function waitForVerdict(page, verdict) {
   });
 }
 
-function assertNoProblems(problems) {
-  assert.deepEqual(problems.pageErrors, [], 'uncaught errors in the page');
-  assert.deepEqual(problems.consoleErrors, [], 'console errors in the page');
-  assert.deepEqual(problems.failedResponses, [], 'failed requests');
-  assert.deepEqual(problems.foreignRequests, [], "requests beyond the page's own files");
-}
 
 describe('history check', () => {
   let server;

@@ -151,3 +151,22 @@ export function watchPage(page, origin) {
   });
   return problems;
 }
+
+/** Fails the test if the page had errors, failed loads or foreign requests (see watchPage). */
+export function assertNoProblems(problems) {
+  const assertEmpty = (list, what) => {
+    if (list.length > 0) throw new Error(`${what}: ${JSON.stringify(list)}`);
+  };
+  assertEmpty(problems.pageErrors, 'uncaught errors in the page');
+  assertEmpty(problems.consoleErrors, 'console errors in the page');
+  assertEmpty(problems.failedResponses, 'failed requests');
+  assertEmpty(problems.foreignRequests, "requests beyond the page's own files");
+}
+
+/** Sets the speed slider (0–9) as a person dragging it would. */
+export async function setSpeed(page, index) {
+  await page.locator('#speed').evaluate((slider, value) => {
+    slider.value = String(value);
+    slider.dispatchEvent(new Event('input', { bubbles: true }));
+  }, index);
+}

@@ -7,7 +7,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIST, launchBrowser, screenshot, startServer, watchPage } from './harness.mjs';
+import { DIST, assertNoProblems, launchBrowser, screenshot, setSpeed, startServer, watchPage } from './harness.mjs';
 
 const LOAD_TIMEOUT_MS = 20_000;
 
@@ -44,12 +44,6 @@ async function openPlayground(browser, url) {
   return { context, page, problems };
 }
 
-function assertNoProblems(problems) {
-  assert.deepEqual(problems.pageErrors, [], 'uncaught errors in the page');
-  assert.deepEqual(problems.consoleErrors, [], 'console errors in the page');
-  assert.deepEqual(problems.failedResponses, [], 'failed requests');
-  assert.deepEqual(problems.foreignRequests, [], "requests beyond the page's own files");
-}
 
 describe('playground', () => {
   let server;

@@ -5,14 +5,8 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIST, launchBrowser, screenshot, startServer, watchPage } from './harness.mjs';
+import { DIST, assertNoProblems, launchBrowser, screenshot, setSpeed, startServer, watchPage } from './harness.mjs';
 
-async function setSpeed(page, index) {
-  await page.locator('#speed').evaluate((slider, value) => {
-    slider.value = String(value);
-    slider.dispatchEvent(new Event('input', { bubbles: true }));
-  }, index);
-}
 
 /** The current leader: { node, term }, or null. Read in one call. */
 async function leader(page) {

@@ -51,11 +51,7 @@ pub fn random_faults(base: &Scenario, seed: u64) -> Scenario {
     // Most schedules should end healed with everything restarted, so that
     // liveness can be judged; leave a few without that.
     if rng.chance_per_mille(800) {
-        let at_tick = horizon_ticks + 1;
-        actions.push(TimedAction { at_tick, action: Action::Heal });
-        for n in 0..nodes {
-            actions.push(TimedAction { at_tick, action: Action::Restart { node: NodeId(n) } });
-        }
+        push_heal_and_restart_all(&mut actions, horizon_ticks + 1, nodes);
     }
     actions.sort_by_key(|a| a.at_tick); // stable: equal ticks keep their order
     scenario.actions = actions;
@@ -118,12 +114,16 @@ pub fn random_faults_for_sweeps(base: &Scenario, seed: u64) -> Scenario {
         }
     }
     // End healed and restarted, so the run's last operations can complete.
-    let at_tick = horizon_ticks + 1;
+    push_heal_and_restart_all(&mut actions, horizon_ticks + 1, nodes);
+    actions.sort_by_key(|a| a.at_tick);
+    scenario.actions = actions;
+    scenario
+}
+
+/// Heal the network and restart every node at `at_tick`.
+fn push_heal_and_restart_all(actions: &mut Vec<TimedAction>, at_tick: u64, nodes: u32) {
     actions.push(TimedAction { at_tick, action: Action::Heal });
     for n in 0..nodes {
         actions.push(TimedAction { at_tick, action: Action::Restart { node: NodeId(n) } });
     }
-    actions.sort_by_key(|a| a.at_tick);
-    scenario.actions = actions;
-    scenario
 }
