@@ -5,16 +5,12 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIST, assertNoProblems, launchBrowser, screenshot, setSpeed, startServer, watchPage } from './harness.mjs';
+import { DIST, assertNoProblems, launchBrowser, openPlayground, screenshot, setSpeed, startServer } from './harness.mjs';
 
 const VERDICT_TIMEOUT_MS = 60_000;
 
 async function openCalm(browser, url) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1300 } });
-  const page = await context.newPage();
-  const problems = watchPage(page, new URL(url).origin + '/');
-  await page.goto(url);
-  await page.locator('#cluster [data-node="0"]').waitFor({ state: 'attached', timeout: 20_000 });
+  const { context, page, problems } = await openPlayground(browser, url, { height: 1300 });
   // The primary–backup scenario whose fault-free runs are linearizable.
   await page.locator('#scenario-picker').selectOption('calm');
   await page.locator('#cluster [data-node="2"] .role', { hasText: 'backup' }).waitFor({ state: 'attached' });

@@ -170,3 +170,17 @@ export async function setSpeed(page, index) {
     slider.dispatchEvent(new Event('input', { bubbles: true }));
   }, index);
 }
+
+/**
+ * Opens `url` in a fresh browser context (nothing shared with other pages)
+ * and waits for the playground to draw its first node. Resolves to
+ * { context, page, problems } (problems: see watchPage).
+ */
+export async function openPlayground(browser, url, { width = 1280, height = 1000 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  const problems = watchPage(page, new URL(url).origin + '/');
+  await page.goto(url);
+  await page.locator('#cluster [data-node="0"]').waitFor({ state: 'attached', timeout: 20_000 });
+  return { context, page, problems };
+}

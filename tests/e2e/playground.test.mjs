@@ -7,7 +7,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIST, assertNoProblems, launchBrowser, screenshot, setSpeed, startServer, watchPage } from './harness.mjs';
+import { DIST, assertNoProblems, launchBrowser, openPlayground, screenshot, startServer } from './harness.mjs';
 
 const LOAD_TIMEOUT_MS = 20_000;
 
@@ -35,14 +35,6 @@ async function waitForHistoryRows(page, count) {
   });
 }
 
-async function openPlayground(browser, url) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-  const page = await context.newPage();
-  const problems = watchPage(page, new URL(url).origin + '/');
-  await page.goto(url);
-  await page.locator('#cluster [data-node="0"]').waitFor({ state: 'attached', timeout: LOAD_TIMEOUT_MS });
-  return { context, page, problems };
-}
 
 
 describe('playground', () => {

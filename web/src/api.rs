@@ -2,8 +2,8 @@
 //! the benchmarks): plain values in, JSON text out. Typed errors from the
 //! core become JavaScript errors here, and only here.
 
-use faultline_check::format::{parse, Format};
-use faultline_check::{Checker, ModelSpec};
+use faultline_check::format::{parse_for_model, Format};
+use faultline_check::Checker;
 use wasm_bindgen::prelude::*;
 
 /// Search steps between two looks at the clock while checking in slices.
@@ -35,14 +35,7 @@ fn now_ms() -> f64 {
 pub fn check_history(text: &str, model: &str, slice_ms: f64, budget_ms: f64) -> Result<String, JsError> {
     // Parsing counts: it is part of checking a file, natively too.
     let started = now_ms();
-    let mut spec = ModelSpec::by_name(model).map_err(|e| JsError::new(&e))?;
-    let parsed = parse(text, Format::Auto).map_err(|e| JsError::new(&e.to_string()))?;
-    if let Some(initial) = parsed.initial.clone() {
-        spec = spec.with_initial(initial);
-    }
-    for (operation, line) in parsed.history.operations.iter().zip(&parsed.lines) {
-        spec.accepts(operation).map_err(|e| JsError::new(&format!("line {line}: {e}")))?;
-    }
+    let (parsed, spec) = parse_for_model(text, Format::Auto, model, None).map_err(|e| JsError::new(&e))?;
     let operations = parsed.history.operations.len();
     let parse_ms = now_ms() - started;
     let budget_ms = if budget_ms > 0.0 { budget_ms } else { DEFAULT_BUDGET_MS };

@@ -210,10 +210,21 @@ impl App {
 
     /// Whether every link to and from the node is cut.
     pub fn is_isolated(&self, node: NodeId) -> bool {
+        self.isolated_nodes()[node.0 as usize]
+    }
+
+    /// For each node, whether every link to and from it is cut: one look at
+    /// the cut links for all nodes (the drawing needs them every frame).
+    pub fn isolated_nodes(&self) -> Vec<bool> {
         let count = self.sim.scenario().protocol.node_count();
-        let cut = self.sim.cut_links();
-        count > 1
-            && (0..count).map(NodeId).filter(|&o| o != node).all(|o| cut.contains(&(node, o)) && cut.contains(&(o, node)))
+        let cut: std::collections::BTreeSet<(NodeId, NodeId)> = self.sim.cut_links().into_iter().collect();
+        (0..count)
+            .map(NodeId)
+            .map(|node| {
+                count > 1
+                    && (0..count).map(NodeId).filter(|&o| o != node).all(|o| cut.contains(&(node, o)) && cut.contains(&(o, node)))
+            })
+            .collect()
     }
 
     /// A node was dropped at `at` after a drag: far from home isolates it,

@@ -5,7 +5,7 @@
 
 use faultline_check::consistency::SequentialSearch;
 use faultline_check::model::KeyValue;
-use faultline_check::{Checker, Decision, History, Verdict, WeakerModels};
+use faultline_check::{Checker, Decision, History, Verdict, WeakerModels, WEAKER_BUDGET_STEPS};
 use faultline_sim::history::{check_model, to_check_history};
 use faultline_sim::HistoryEntry;
 
@@ -34,9 +34,6 @@ fn signature(history: &[HistoryEntry]) -> (usize, usize, usize) {
     let given_up = history.iter().filter(|e| e.gave_up).count();
     (history.len(), completed, given_up)
 }
-
-/// Search steps the sequential-consistency search may take in all.
-const WEAKER_BUDGET_STEPS: u64 = 2_000_000;
 
 pub struct LiveCheck {
     checked: Option<(usize, usize, usize)>,

@@ -32,29 +32,54 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// Where a node is drawn: under the pointer while dragged, pushed out when
-/// isolated, on the ring otherwise.
-pub fn node_position(app: &App, node: NodeId) -> (f64, f64) {
-    let count = app.sim.scenario().protocol.node_count();
-    if let Gesture::OnNode { node: dragged, at, moved: true, .. } = app.gesture {
-        if dragged == node {
-            return inside_drawing(at);
-        }
-    }
-    let home = home_position(node, count);
-    if app.is_isolated(node) {
-        let push = isolated_offset(node, count);
-        return inside_drawing((home.0 + push.0, home.1 + push.1));
-    }
-    home
+/// Where each node is drawn, computed once per drawing: under the pointer
+/// while dragged, pushed out when isolated, on the ring otherwise.
+struct Layout {
+    nodes: Vec<(f64, f64)>,
+    isolated: Vec<bool>,
+    client_count: u32,
 }
 
-/// Keep a node's circle within the drawing (and clear of the clients' row).
+impl Layout {
+    fn of(app: &App) -> Layout {
+        let count = app.sim.scenario().protocol.node_count();
+        let isolated = app.isolated_nodes();
+        let nodes = (0..count)
+            .map(NodeId)
+            .map(|node| match app.gesture {
+                Gesture::OnNode { node: dragged, at, moved: true, .. } if dragged == node => inside_drawing(at),
+                _ if isolated[node.0 as usize] => {
+                    let (home, push) = (home_position(node, count), isolated_offset(node, count));
+                    inside_drawing((home.0 + push.0, home.1 + push.1))
+                }
+                _ => home_position(node, count),
+            })
+            .collect();
+        Layout { nodes, isolated, client_count: app.sim.scenario().workload.clients }
+    }
+
+    fn node(&self, node: NodeId) -> (f64, f64) {
+        self.nodes[node.0 as usize]
+    }
+
+    fn endpoint(&self, endpoint: Endpoint) -> (f64, f64) {
+        match endpoint {
+            Endpoint::Node(n) => self.node(n),
+            Endpoint::Client(c) => client_position(c, self.client_count),
+        }
+    }
+}
+
+/// Room under a node for its log strip and election countdown.
+const NODE_EXTRAS_HEIGHT: f64 = 36.0;
+
+/// Keep a node, with what is drawn under it, within the drawing and clear of
+/// the clients' row.
 fn inside_drawing((x, y): (f64, f64)) -> (f64, f64) {
     let margin = geometry::NODE_RADIUS + 4.0;
     (
         x.clamp(margin, geometry::WIDTH - margin),
-        y.clamp(margin, geometry::CLIENT_ROW_Y - 16.0 - margin),
+        y.clamp(margin, geometry::CLIENT_ROW_Y - 16.0 - margin - NODE_EXTRAS_HEIGHT),
     )
 }
 
@@ -63,18 +88,12 @@ pub fn client_position(client: ClientId, client_count: u32) -> (f64, f64) {
     (spacing * (client.0 as f64 + 1.0), geometry::CLIENT_ROW_Y)
 }
 
-fn endpoint_position(app: &App, endpoint: Endpoint) -> (f64, f64) {
-    match endpoint {
-        Endpoint::Node(n) => node_position(app, n),
-        Endpoint::Client(c) => client_position(c, app.sim.scenario().workload.clients),
-    }
-}
-
 /// The inside of the cluster's `<svg>`.
 pub fn cluster_svg(app: &App) -> String {
     let scenario = app.sim.scenario();
     let node_count = scenario.protocol.node_count();
     let cut = app.sim.cut_links();
+    let layout = Layout::of(app);
     let mut svg = String::with_capacity(8 * 1024);
 
     // Links: solid when both directions work, dashed red when both are
@@ -84,7 +103,7 @@ pub fn cluster_svg(app: &App) -> String {
             let (na, nb) = (NodeId(a), NodeId(b));
             let cut_count = cut.contains(&(na, nb)) as u8 + cut.contains(&(nb, na)) as u8;
             let class = ["link", "link half-cut", "link cut"][cut_count as usize];
-            let (pa, pb) = (node_position(app, na), node_position(app, nb));
+            let (pa, pb) = (layout.node(na), layout.node(nb));
             let _ = write!(
                 svg,
                 r#"<line class="{class}" data-link="{a}-{b}" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/>"#,
@@ -106,7 +125,7 @@ pub fn cluster_svg(app: &App) -> String {
     // time is. Drawn under the nodes: a message leaving or reaching a node
     // sits on it, and a click on the node must reach the node.
     for message in app.sim.messages_in_flight() {
-        let (from, to) = (endpoint_position(app, message.from), endpoint_position(app, message.to));
+        let (from, to) = (layout.endpoint(message.from), layout.endpoint(message.to));
         let span = (message.deliver_tick - message.sent_tick).max(1) as f64;
         let progress = ((app.view_tick - message.sent_tick as f64) / span).clamp(0.0, 1.0);
         let (x, y) = (from.0 + (to.0 - from.0) * progress, from.1 + (to.1 - from.1) * progress);
@@ -145,7 +164,7 @@ pub fn cluster_svg(app: &App) -> String {
     // Nodes.
     let reports = app.sim.nodes();
     for report in &reports {
-        let (x, y) = node_position(app, report.id);
+        let (x, y) = layout.node(report.id);
         let status = match report.status {
             NodeStatus::Up if report.paused_until_tick.is_some() => "paused",
             NodeStatus::Up => "up",
@@ -157,7 +176,7 @@ pub fn cluster_svg(app: &App) -> String {
             _ => "crashed",
         });
         let mut classes = format!("node {status}");
-        if app.is_isolated(report.id) {
+        if layout.isolated[report.id.0 as usize] {
             classes.push_str(" isolated");
         }
         if app.selected_node == Some(report.id) {

@@ -4,7 +4,7 @@
 //! Exit status: 0 linearizable, 1 not linearizable, 2 unknown (a budget ran
 //! out), 3 bad input.
 
-use faultline_check::format::{parse, Format, ParsedHistory};
+use faultline_check::format::{parse_for_model, Format, ParsedHistory};
 use faultline_check::{strongest_model, Decision, ModelSpec, Value, Verdict, WeakerModels, DEFAULT_BUDGET_STEPS};
 use std::time::{Duration, Instant};
 
@@ -82,20 +82,12 @@ pub fn parse_args(args: &[String]) -> Result<CheckArgs, String> {
     Ok(parsed)
 }
 
-/// Parse the file and make sure the model knows every operation.
+/// Read and parse the file, and make sure the model knows every operation.
 fn load(args: &CheckArgs) -> Result<(ParsedHistory, ModelSpec), String> {
-    let model = ModelSpec::by_name(&args.model)?;
+    // A mistyped model is reported before any file is read.
+    ModelSpec::by_name(&args.model)?;
     let text = std::fs::read_to_string(&args.path).map_err(|e| format!("cannot read {}: {e}", args.path))?;
-    let parsed = parse(&text, args.format).map_err(|e| format!("{}: {e}", args.path))?;
-    let initial = args.initial.clone().or_else(|| parsed.initial.clone());
-    let model = match initial {
-        Some(initial) => model.with_initial(initial),
-        None => model,
-    };
-    for (operation, line) in parsed.history.operations.iter().zip(&parsed.lines) {
-        model.accepts(operation).map_err(|e| format!("{}: line {line}: {e}", args.path))?;
-    }
-    Ok((parsed, model))
+    parse_for_model(&text, args.format, &args.model, args.initial.clone()).map_err(|e| format!("{}: {e}", args.path))
 }
 
 fn describe_operation(parsed: &ParsedHistory, index: usize) -> String {
@@ -208,14 +200,14 @@ pub fn run(args: &CheckArgs) -> Result<u8, String> {
         };
         (verdict, checker.steps())
     });
+    let elapsed = started.elapsed();
     // Only a history that is not linearizable needs placing among weaker
     // models (linearizable implies them all).
     let weaker = matches!(verdict, Verdict::NotLinearizable(_)).then(|| {
         faultline_check::with_model!(&model, m => {
-            WeakerModels::decide(&m, &parsed.history, model.initial(), args.budget_steps)
+            WeakerModels::decide(&m, &parsed.history, model.initial(), faultline_check::WEAKER_BUDGET_STEPS)
         })
     });
-    let elapsed = started.elapsed();
     if args.json {
         let report = serde_json::json!({
             "file": args.path,

@@ -30,6 +30,7 @@ mod jepsen_log;
 mod json;
 
 use crate::history::{History, Value};
+use crate::model::ModelSpec;
 use std::fmt;
 
 pub use json::{to_json, to_json_with_initial};
@@ -214,4 +215,27 @@ fn snippet(text: &str) -> String {
         out.extend(c.escape_debug());
     }
     out
+}
+
+/// Parse a history for checking against the model called `model`: the
+/// model starts from `initial` if given, else from what the format implies,
+/// and every operation must be one the model knows. Errors are one line and
+/// name the input's line where there is one. What `faultline check` and the
+/// page's `checkHistory` both do before they search.
+pub fn parse_for_model(
+    text: &str,
+    format: Format,
+    model: &str,
+    initial: Option<Value>,
+) -> Result<(ParsedHistory, ModelSpec), String> {
+    let spec = ModelSpec::by_name(model)?;
+    let parsed = parse(text, format).map_err(|e| e.to_string())?;
+    let spec = match initial.or_else(|| parsed.initial.clone()) {
+        Some(initial) => spec.with_initial(initial),
+        None => spec,
+    };
+    for (operation, line) in parsed.history.operations.iter().zip(&parsed.lines) {
+        spec.accepts(operation).map_err(|e| format!("line {line}: {e}"))?;
+    }
+    Ok((parsed, spec))
 }
