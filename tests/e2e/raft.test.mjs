@@ -1,7 +1,8 @@
 // Raft in the page, end to end in headless Chromium: the default five-node
 // cluster elects a leader; clicking the leader crashes it and a new leader
-// of a later term takes over; the book's puzzle III opens from the built-in
-// list and ends with n1 leading, #9 committed.
+// of a later term takes over, and reads show the values appended to their
+// key; the book's puzzle III opens from the built-in list and ends with n1
+// leading, #9 committed.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -62,6 +63,16 @@ describe('raft', () => {
     await screenshot(page, 'raft-2-new-leader-after-crash');
     // Reads go through the log: the history stays linearizable.
     await page.waitForFunction(() => document.querySelector('#verdict')?.dataset.verdict === 'linearizable', null, { timeout: 30_000 });
+    // Appends are in the lanes, and some read returned more than one value
+    // (every value appended since its key's last put).
+    await page.waitForFunction(
+      () => document.querySelector('#lanes .op.append.done')
+        && [...document.querySelectorAll('#lanes .op.read.done title')].some((title) => / → \d+ \d+/.test(title.textContent)),
+      null,
+      { timeout: 30_000 },
+    );
+    await page.waitForFunction(() => document.querySelector('#verdict')?.dataset.verdict === 'linearizable', null, { timeout: 30_000 });
+    await screenshot(page, 'raft-2b-appends-in-the-lanes');
     assert.deepEqual(problems.pageErrors, []);
     assert.deepEqual(problems.consoleErrors, []);
     await context.close();

@@ -59,7 +59,7 @@ fn puzzle_2_an_entry_replicated_to_nobody_is_lost_safely() {
     for n in 0..3 {
         let raft = sim.world().node_state(NodeId(n)).unwrap();
         assert!(!values_in_log(raft).contains(&9), "#9 survived on n{n}");
-        assert_ne!(raft.store().get(&0), Some(&9));
+        assert_ne!(raft.store().get(&0), Some(&vec![9]));
     }
 }
 
@@ -72,7 +72,7 @@ fn puzzle_3_the_follower_with_the_entry_wins_and_commits_it() {
     sim.run_to_end();
     for n in [1, 2] {
         let raft = sim.world().node_state(NodeId(n)).unwrap();
-        assert_eq!(raft.store().get(&0), Some(&9), "#9 was not committed and applied on n{n}");
+        assert_eq!(raft.store().get(&0), Some(&vec![9]), "#9 was not committed and applied on n{n}");
     }
 }
 
@@ -131,4 +131,45 @@ fn initial_logs_that_break_log_matching_are_refused() {
         {"term": 1, "log": [{"term": 1, "key": 0, "value": 1}]}] } }"#;
     let error = faultline_scenario::from_json(text).unwrap_err().to_string();
     assert!(error.starts_with("protocol.initial[1].log[0]: n0 and n1 both have an entry of term 1 at index 1"), "{error}");
+}
+
+/// Clients that time out quickly on a lossy, duplicating network retry a lot:
+/// an append retried after it was logged must still be applied once. Every
+/// value is appended at most once, so a value twice in a key's list is an
+/// append applied twice; nodes that applied the same prefix of the log hold
+/// the same store.
+#[test]
+fn retried_appends_are_applied_exactly_once() {
+    let mut base = builtin("raft");
+    base.workload.read_per_mille = 300;
+    base.workload.append_per_mille = 600;
+    base.workload.timeout_ticks = 40;
+    base.workload.operations_max = 150;
+    base.network.duplicate_per_mille = 100;
+    base.network.loss_per_mille = 50;
+    base.limits.ticks_max = 6_000;
+    let mut retried_appends_completed = 0;
+    for seed in 1..=12 {
+        let scenario = faultline_sim::schedule::random_faults_for_sweeps(&base, seed);
+        let mut sim = simulation(scenario);
+        let end = sim.run_to_end().clone();
+        assert!(!matches!(end, EndReason::InvariantViolated { .. }), "seed {seed}: {end:?}");
+        retried_appends_completed += sim
+            .history()
+            .iter()
+            .filter(|e| matches!(e.operation, faultline_scenario::Operation::Append { .. }))
+            .filter(|e| e.is_complete() && e.attempts.len() > 1)
+            .count();
+        let mut store_at_commit_index = std::collections::BTreeMap::new();
+        for n in 0..sim.scenario().protocol.node_count() {
+            let Some(raft) = sim.world().node_state(NodeId(n)) else { continue };
+            for (key, values) in raft.store() {
+                let distinct: std::collections::BTreeSet<_> = values.iter().collect();
+                assert_eq!(distinct.len(), values.len(), "seed {seed}: n{n} applied an append twice: k{key} = {values:?}");
+            }
+            let first = store_at_commit_index.entry(raft.commit_index()).or_insert_with(|| raft.store().clone());
+            assert_eq!(first, raft.store(), "seed {seed}: n{n} differs from a node with the same commit index");
+        }
+    }
+    assert!(retried_appends_completed >= 10, "only {retried_appends_completed} retried appends completed: the test lost its point");
 }

@@ -514,6 +514,7 @@ pub fn lanes_svg(app: &App) -> String {
         let kind = match entry.operation {
             faultline_scenario::Operation::Read { .. } => "read",
             faultline_scenario::Operation::Write { .. } => "write",
+            faultline_scenario::Operation::Append { .. } => "append",
         };
         let state = match (&entry.complete_tick, entry.gave_up) {
             (Some(_), _) => "done",
@@ -531,6 +532,7 @@ pub fn lanes_svg(app: &App) -> String {
             (faultline_scenario::Operation::Read { .. }, Some(output)) => format!("r→{output}"),
             (faultline_scenario::Operation::Read { .. }, None) => "r".to_string(),
             (faultline_scenario::Operation::Write { value, .. }, _) => format!("w {value}"),
+            (faultline_scenario::Operation::Append { value, .. }, _) => format!("a {value}"),
         };
         let result = entry.output.as_ref().map(|o| o.to_string()).unwrap_or_else(|| "no answer".into());
         let _ = write!(
@@ -543,7 +545,7 @@ pub fn lanes_svg(app: &App) -> String {
             invoke = entry.invoke_tick,
             done = entry.complete_tick.map(|t| t.to_string()).unwrap_or_else(|| "…".into()),
         );
-        if stop - start > 28.0 {
+        if let Some(label) = fit_label(&label, stop - start - 8.0) {
             let _ = write!(svg, r#"<text x="{:.1}" y="{:.1}">{}</text>"#, start + 4.0, y + 13.0, escape(&label));
         }
         if let Some(Some(point)) = points.map(|p| p.get(index).copied().flatten()) {
@@ -554,6 +556,21 @@ pub fn lanes_svg(app: &App) -> String {
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// A lane label cut to `width_px` (a read of a long appended list would
+/// run over the next bar); `None` when not even a few characters fit. The
+/// bar's tooltip has the whole text.
+pub fn fit_label(label: &str, width_px: f64) -> Option<String> {
+    const CHAR_WIDTH_PX: f64 = 6.2; // 11px sans-serif digits, generously
+    const CHARS_MIN: usize = 3;
+    let fitting_chars = (width_px / CHAR_WIDTH_PX).floor().max(0.0) as usize;
+    let chars = label.chars().count();
+    match fitting_chars {
+        n if n >= chars => Some(label.to_string()),
+        n if n > CHARS_MIN => Some(label.chars().take(n - 1).chain(['…']).collect()),
+        _ => None,
+    }
 }
 
 /// Where a non-linearizable history stands among weaker models.
@@ -605,10 +622,14 @@ pub fn verdict_explanation_html(app: &App) -> String {
             let never = witness.points.iter().filter(|p| p.is_none()).count();
             let mut text = String::from(
                 "<p>Every operation can be placed at one instant between its invocation and its return, \
-                 in an order a single register would allow.",
+                 in an order the key-value store would allow (each key on its own).",
             );
-            if never > 0 {
-                let _ = write!(text, " {never} that never returned are taken never to have happened.");
+            match never {
+                0 => {}
+                1 => text.push_str(" The 1 operation that never returned is taken never to have happened."),
+                n => {
+                    let _ = write!(text, " The {n} operations that never returned are taken never to have happened.");
+                }
             }
             text.push_str("</p>");
             text

@@ -92,3 +92,18 @@ fn manual_mode_delivers_the_chosen_message_next() {
     assert!(app.sim.trace().last().unwrap().cause == Some(message), "the chosen message was not delivered last");
     assert!(!app.sim.messages_in_flight().iter().any(|m| m.id == message));
 }
+
+#[wasm_bindgen_test]
+fn lane_labels_are_cut_to_their_bar() {
+    use faultline_web::render::fit_label;
+    let cases: &[(&str, f64, Option<&str>)] = &[
+        ("w 12", 100.0, Some("w 12")),
+        ("r→3 5 7 9 11", 40.0, Some("r→3 5…")),
+        ("r→3 5 7 9 11", 24.0, None),
+        ("a 7", 18.6, Some("a 7")),
+        ("", 0.0, Some("")),
+    ];
+    for &(label, width_px, expected) in cases {
+        assert_eq!(fit_label(label, width_px).as_deref(), expected, "{label:?} in {width_px}px");
+    }
+}

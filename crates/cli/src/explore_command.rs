@@ -151,6 +151,10 @@ pub fn base_scenario(args: &ExploreArgs) -> Scenario {
     scenario.workload.think_ticks_min = 20;
     scenario.workload.think_ticks_max = 100;
     scenario.workload.keys = 2;
+    // Half reads, a quarter writes, a quarter appends: an append applied
+    // twice or lost shows in every later read of its key.
+    scenario.workload.read_per_mille = 500;
+    scenario.workload.append_per_mille = 250;
     scenario.workload.operations_max = 60;
     scenario.workload.timeout_ticks = 300;
     scenario.workload.attempts_max = 8;
@@ -187,6 +191,13 @@ fn outcome_of(sim: &dyn faultline_sim::AnySimulation) -> Outcome {
     }
 }
 
+fn appends_completed(history: &[faultline_sim::history::HistoryEntry]) -> u64 {
+    let is_completed_append = |entry: &&faultline_sim::history::HistoryEntry| {
+        entry.is_complete() && matches!(entry.operation, faultline_scenario::Operation::Append { .. })
+    };
+    history.iter().filter(is_completed_append).count() as u64
+}
+
 pub fn run(args: &ExploreArgs) -> Result<u8, String> {
     let base = base_scenario(args);
     let started = Instant::now();
@@ -203,6 +214,7 @@ pub fn run(args: &ExploreArgs) -> Result<u8, String> {
             ("messages dropped", stats.messages_dropped),
             ("operations completed", stats.operations_completed),
             ("operations with unknown outcome", stats.operations_pending()),
+            ("appends completed", appends_completed(sim.history())),
         ]
         .into_iter()
         .map(|(n, v)| (n.to_string(), v))

@@ -14,7 +14,7 @@ fn the_correct_variant_survives_a_sweep_and_reports_what_it_exercised() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("no invariant violated"), "{stdout}");
-    for counter in ["leaders elected", "entries committed", "faults applied", "operations completed"] {
+    for counter in ["leaders elected", "entries committed", "faults applied", "operations completed", "appends completed"] {
         let line = stdout.lines().find(|l| l.trim_start().starts_with(counter)).unwrap_or_else(|| panic!("no {counter} in {stdout}"));
         let value: u64 = line.rsplit(' ').next().unwrap().parse().unwrap();
         assert!(value > 0, "{counter} is 0: the sweep exercised nothing");

@@ -1,16 +1,17 @@
-//! A primary–backup replicated register (one register per key).
+//! A primary–backup replicated key-value store.
 //!
-//! Node 0 is the primary. It applies each write, persists it, replies to the
-//! client at once, and only then replicates it to the backups, without
-//! waiting for them (asynchronous replication). Backups forward writes they
-//! receive to the primary. Every node serves reads from its own copy.
+//! Node 0 is the primary. It applies each update (write or append),
+//! persists it, replies to the client at once, and only then replicates the
+//! key's new values to the backups, without waiting for them (asynchronous
+//! replication). Backups forward updates they receive to the primary. Every
+//! node serves reads from its own copy.
 //!
 //! That is what makes it a good first protocol: small, and wrong in a way a
 //! learner can see. A read at a backup that has not yet received a write the
 //! primary acknowledged returns an old value (a stale read, so the history is
 //! not linearizable); a primary cut off from its backups keeps acknowledging
 //! writes nobody else has. There is no failover: while the primary is down,
-//! writes fail (clients time out and retry), reads still work.
+//! updates fail (clients time out and retry), reads still work.
 
 use faultline_scenario::{NodeId, Operation, OperationOutput};
 use faultline_sim::{ClientRequest, Context, NodeView, Protocol};
@@ -19,16 +20,16 @@ use std::collections::BTreeMap;
 /// The primary, by convention.
 pub const PRIMARY: NodeId = NodeId(0);
 
-/// A value with the primary's version number: the version orders writes, so
-/// a backup never goes back to an older value when messages are reordered
-/// or duplicated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A key's values with the primary's version number: the version orders
+/// updates, so a backup never goes back to older values when messages are
+/// reordered or duplicated.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Versioned {
-    pub value: u64,
+    pub values: Vec<u64>,
     pub version: u64,
 }
 
-/// The register of every key. Persisted on every change: a node that
+/// The values of every key. Persisted on every change: a node that
 /// restarts keeps what it had.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Store {
@@ -40,7 +41,8 @@ impl Store {
         self.entries.values().map(|v| v.version).max().unwrap_or(0)
     }
 
-    /// Apply a write if it is newer than what we have. Returns whether it was.
+    /// Take a key's values if they are newer than what we have. Returns
+    /// whether they were.
     fn apply(&mut self, key: u32, incoming: Versioned) -> bool {
         match self.entries.get(&key) {
             Some(current) if current.version >= incoming.version => false,
@@ -54,9 +56,10 @@ impl Store {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Message {
-    /// Primary → backup: this key now has this value.
-    Replicate { key: u32, value: u64, version: u64 },
-    /// Backup → primary: a client's write, to be applied and answered by the primary.
+    /// Primary → backup: this key now has these values. The whole list, not
+    /// the update, so a backup that missed an update still converges.
+    Replicate { key: u32, values: Vec<u64>, version: u64 },
+    /// Backup → primary: a client's update, to be applied and answered by the primary.
     Forward { request: ClientRequest },
 }
 
@@ -66,7 +69,7 @@ pub struct PrimaryBackup {
     store: Store,
     /// The version the primary gives its next write.
     next_version: u64,
-    writes_applied: u64,
+    updates_applied: u64,
     reads_served: u64,
 }
 
@@ -79,17 +82,26 @@ impl PrimaryBackup {
         &self.store
     }
 
-    /// The primary applies a write, answers the client, then replicates.
-    fn write_as_primary(&mut self, ctx: &mut Context<Message, Store>, request: &ClientRequest, key: u32, value: u64) {
-        debug_assert!(self.is_primary(), "only the primary orders writes");
+    /// The primary applies an update, answers the client, then replicates.
+    fn update_as_primary(&mut self, ctx: &mut Context<Message, Store>, request: &ClientRequest) {
+        debug_assert!(self.is_primary(), "only the primary orders updates");
+        let (key, values) = match request.operation {
+            Operation::Write { key, value } => (key, vec![value]),
+            Operation::Append { key, value } => {
+                let mut values = self.store.entries.get(&key).map(|v| v.values.clone()).unwrap_or_default();
+                values.push(value);
+                (key, values)
+            }
+            Operation::Read { .. } => unreachable!("reads are served where they arrive"),
+        };
         let version = self.next_version;
         self.next_version += 1;
-        let applied = self.store.apply(key, Versioned { value, version });
+        let applied = self.store.apply(key, Versioned { values: values.clone(), version });
         assert!(applied, "the primary's versions only grow");
-        self.writes_applied += 1;
+        self.updates_applied += 1;
         ctx.persist(self.store.clone());
         ctx.reply(request.id, OperationOutput::WriteOk);
-        ctx.broadcast(Message::Replicate { key, value, version });
+        ctx.broadcast(Message::Replicate { key, values, version });
     }
 }
 
@@ -100,7 +112,7 @@ impl Protocol for PrimaryBackup {
     type Ghost = ();
 
     fn new(node: NodeId, _node_count: u32, _config: &()) -> Self {
-        PrimaryBackup { id: node, store: Store::default(), next_version: 1, writes_applied: 0, reads_served: 0 }
+        PrimaryBackup { id: node, store: Store::default(), next_version: 1, updates_applied: 0, reads_served: 0 }
     }
 
     fn on_start(&mut self, _ctx: &mut Context<Message, Store>, durable: &Store) {
@@ -110,18 +122,15 @@ impl Protocol for PrimaryBackup {
 
     fn on_message(&mut self, ctx: &mut Context<Message, Store>, _from: NodeId, message: Message) {
         match message {
-            Message::Replicate { key, value, version } => {
-                if self.store.apply(key, Versioned { value, version }) {
+            Message::Replicate { key, values, version } => {
+                if self.store.apply(key, Versioned { values, version }) {
                     ctx.persist(self.store.clone());
                 }
             }
-            Message::Forward { request } => match (self.is_primary(), &request.operation) {
-                (true, Operation::Write { key, value }) => {
-                    let (key, value) = (*key, *value);
-                    self.write_as_primary(ctx, &request, key, value)
-                }
-                // Only writes are forwarded, and only to the primary.
-                _ => ctx.reply(request.id, OperationOutput::Refused),
+            Message::Forward { request } => match self.is_primary() && request.operation.is_update() {
+                true => self.update_as_primary(ctx, &request),
+                // Only updates are forwarded, and only to the primary.
+                false => ctx.reply(request.id, OperationOutput::Refused),
             },
         }
     }
@@ -134,28 +143,32 @@ impl Protocol for PrimaryBackup {
         match request.operation {
             Operation::Read { key } => {
                 self.reads_served += 1;
-                let value = self.store.entries.get(&key).map(|v| v.value);
-                ctx.reply(request.id, OperationOutput::Value(value));
+                let values = self.store.entries.get(&key).map(|v| v.values.clone()).unwrap_or_default();
+                ctx.reply(request.id, OperationOutput::Value(values));
             }
-            Operation::Write { key, value } if self.is_primary() => self.write_as_primary(ctx, &request, key, value),
-            Operation::Write { .. } => ctx.send(PRIMARY, Message::Forward { request }),
+            Operation::Write { .. } | Operation::Append { .. } if self.is_primary() => {
+                self.update_as_primary(ctx, &request)
+            }
+            Operation::Write { .. } | Operation::Append { .. } => ctx.send(PRIMARY, Message::Forward { request }),
         }
     }
 
     fn message_label(message: &Message) -> String {
         match message {
-            Message::Replicate { key, value, version } => format!("Replicate k{key}={value} v{version}"),
+            Message::Replicate { key, values, version } => {
+                format!("Replicate k{key}={} v{version}", values_label(values))
+            }
             Message::Forward { request } => format!("Forward {}", request.operation),
         }
     }
 
     fn view(&self) -> NodeView {
         let mut fields = vec![
-            ("writes applied".to_string(), self.writes_applied.to_string()),
+            ("updates applied".to_string(), self.updates_applied.to_string()),
             ("reads served".to_string(), self.reads_served.to_string()),
         ];
         for (key, v) in &self.store.entries {
-            fields.push((format!("k{key}"), format!("{} (v{})", v.value, v.version)));
+            fields.push((format!("k{key}"), format!("{} (v{})", values_label(&v.values), v.version)));
         }
         NodeView { role: if self.is_primary() { "primary" } else { "backup" }.to_string(), fields, ..NodeView::default() }
     }
@@ -165,7 +178,12 @@ impl Protocol for PrimaryBackup {
             return "empty".to_string();
         }
         let entries: Vec<String> =
-            durable.entries.iter().map(|(k, v)| format!("k{k}={} (v{})", v.value, v.version)).collect();
+            durable.entries.iter().map(|(k, v)| format!("k{k}={} (v{})", values_label(&v.values), v.version)).collect();
         entries.join(", ")
     }
+}
+
+/// A key's values as a read shows them: "3", or "3 5 7" after appends.
+fn values_label(values: &[u64]) -> String {
+    OperationOutput::Value(values.to_vec()).to_string()
 }

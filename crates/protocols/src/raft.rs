@@ -54,6 +54,7 @@ impl Command {
                 let (kind, key, value) = match operation {
                     Operation::Read { key } => (1, *key, 0),
                     Operation::Write { key, value } => (2, *key, *value),
+                    Operation::Append { key, value } => (3, *key, *value),
                 };
                 [request.client.0 as u64, request.operation_index as u64, kind, key as u64, value]
                     .into_iter()
@@ -201,7 +202,9 @@ pub struct Raft {
     match_index: Vec<u64>,
     /// Leader: the client request waiting for each log index.
     pending: BTreeMap<u64, RequestId>,
-    store: BTreeMap<u32, u64>,
+    /// The state machine: each key's values (a write leaves one, an append
+    /// adds one). Volatile: rebuilt by applying the log again.
+    store: BTreeMap<u32, Vec<u64>>,
     /// Per client: the last operation applied and what it returned.
     sessions: BTreeMap<ClientId, (u32, OperationOutput)>,
     election_deadline_tick: Option<u64>,
@@ -230,8 +233,12 @@ impl Raft {
     pub fn voted_for(&self) -> Option<NodeId> {
         self.voted_for
     }
-    pub fn store(&self) -> &BTreeMap<u32, u64> {
+    pub fn store(&self) -> &BTreeMap<u32, Vec<u64>> {
         &self.store
+    }
+
+    fn values_of(&self, key: u32) -> Vec<u64> {
+        self.store.get(&key).cloned().unwrap_or_default()
     }
 
     fn majority(&self) -> usize {
@@ -548,9 +555,13 @@ impl Raft {
                 Some((applied, _)) if *applied > request.operation_index => continue,
                 _ => {
                     let output = match operation {
-                        Operation::Read { key } => OperationOutput::Value(self.store.get(&key).copied()),
+                        Operation::Read { key } => OperationOutput::Value(self.values_of(key)),
                         Operation::Write { key, value } => {
-                            self.store.insert(key, value);
+                            self.store.insert(key, vec![value]);
+                            OperationOutput::WriteOk
+                        }
+                        Operation::Append { key, value } => {
+                            self.store.entry(key).or_default().push(value);
                             OperationOutput::WriteOk
                         }
                     };
@@ -653,7 +664,7 @@ impl Protocol for Raft {
         self.log_changed_from = None;
         if let (RaftReads::AnyNode, Operation::Read { key }) = (self.spec.reads, &request.operation) {
             // Served from whatever this node has applied: possibly stale.
-            ctx.reply(request.id, OperationOutput::Value(self.store.get(key).copied()));
+            ctx.reply(request.id, OperationOutput::Value(self.values_of(*key)));
             return;
         }
         if self.role != Role::Leader {
@@ -711,8 +722,8 @@ impl Protocol for Raft {
         if let Some(deadline) = self.election_deadline_tick {
             fields.push(("election timeout at".to_string(), deadline.to_string()));
         }
-        for (key, value) in &self.store {
-            fields.push((format!("k{key}"), value.to_string()));
+        for (key, values) in &self.store {
+            fields.push((format!("k{key}"), OperationOutput::Value(values.clone()).to_string()));
         }
         NodeView {
             role: self.role.name().to_string(),

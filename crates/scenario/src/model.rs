@@ -239,8 +239,12 @@ pub struct WorkloadConfig {
     pub think_ticks_max: u64,
     /// Keys are `0..keys`.
     pub keys: u32,
-    /// Share of operations that are reads; the rest are writes.
+    /// Share of operations that are reads (gets).
     pub read_per_mille: u32,
+    /// Share of operations that are appends; what is left after reads and
+    /// appends are writes (puts). Reads and appends together are at most
+    /// 1000.
+    pub append_per_mille: u32,
     /// How long a client waits for a reply before retrying elsewhere.
     pub timeout_ticks: u64,
     /// Attempts per operation (the first one included). When all time out
@@ -259,6 +263,7 @@ impl Default for WorkloadConfig {
             think_ticks_max: 40,
             keys: 1,
             read_per_mille: 500,
+            append_per_mille: 0,
             timeout_ticks: 100,
             attempts_max: 3,
             operations_max: 200,
@@ -368,15 +373,25 @@ impl Action {
 /// the key-value store with one key.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Operation {
+    /// Get: the key's values.
     Read { key: u32 },
+    /// Put: the key's values become just `value`.
     Write { key: u32, value: u64 },
+    /// Append: `value` is added after the key's values (to an unwritten key
+    /// it is the first).
+    Append { key: u32, value: u64 },
 }
 
 impl Operation {
     pub fn key(&self) -> u32 {
         match self {
-            Operation::Read { key } | Operation::Write { key, .. } => *key,
+            Operation::Read { key } | Operation::Write { key, .. } | Operation::Append { key, .. } => *key,
         }
+    }
+
+    /// Whether the operation changes the store.
+    pub fn is_update(&self) -> bool {
+        !matches!(self, Operation::Read { .. })
     }
 }
 
@@ -385,6 +400,7 @@ impl fmt::Display for Operation {
         match self {
             Operation::Read { key } => write!(f, "read k{key}"),
             Operation::Write { key, value } => write!(f, "write k{key}={value}"),
+            Operation::Append { key, value } => write!(f, "append k{key}+={value}"),
         }
     }
 }
@@ -392,9 +408,11 @@ impl fmt::Display for Operation {
 /// What an operation returned.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum OperationOutput {
-    /// A read's result; `None` when the key was never written.
-    Value(Option<u64>),
-    /// A write was applied.
+    /// A read's result: the key's values in the order they were added
+    /// (empty when the key was never written). A write leaves one value,
+    /// each append adds one.
+    Value(Vec<u64>),
+    /// A write or an append was applied.
     WriteOk,
     /// The node refused the operation (for example it knows it cannot serve
     /// it); the client tries elsewhere.
@@ -407,8 +425,11 @@ pub enum OperationOutput {
 impl fmt::Display for OperationOutput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            OperationOutput::Value(Some(v)) => write!(f, "{v}"),
-            OperationOutput::Value(None) => write!(f, "nil"),
+            OperationOutput::Value(values) if values.is_empty() => write!(f, "nil"),
+            OperationOutput::Value(values) => {
+                let texts: Vec<String> = values.iter().map(u64::to_string).collect();
+                write!(f, "{}", texts.join(" "))
+            }
             OperationOutput::WriteOk => write!(f, "ok"),
             OperationOutput::Refused => write!(f, "refused"),
             OperationOutput::NotLeader { leader: Some(leader) } => write!(f, "not leader (try {leader})"),

@@ -226,6 +226,17 @@ fn check_workload(workload: &WorkloadConfig) -> Result {
     )?;
     in_range("workload.keys", workload.keys.into(), 1, KEYS_MAX.into())?;
     per_mille("workload.read_per_mille", workload.read_per_mille)?;
+    per_mille("workload.append_per_mille", workload.append_per_mille)?;
+    if workload.read_per_mille + workload.append_per_mille > PER_MILLE_MAX {
+        return Err(ScenarioError::at(
+            "workload.append_per_mille",
+            format!(
+                "{} with read_per_mille {} is more than {PER_MILLE_MAX}: reads and appends share the operations, \
+                 writes get the rest",
+                workload.append_per_mille, workload.read_per_mille
+            ),
+        ));
+    }
     if workload.timeout_ticks == 0 {
         return Err(ScenarioError::at(
             "workload.timeout_ticks",

@@ -224,7 +224,7 @@ fn pretty_output_puts_one_action_per_line() {
   "seed": 7,
   "protocol": { "name": "primary-backup", "nodes": 3 },
   "network": { "delay_ticks_min": 5, "delay_ticks_max": 15, "loss_per_mille": 0, "duplicate_per_mille": 0, "reorder_per_mille": 0 },
-  "workload": { "clients": 2, "think_ticks_min": 10, "think_ticks_max": 40, "keys": 1, "read_per_mille": 500, "timeout_ticks": 100, "attempts_max": 3, "operations_max": 200 },
+  "workload": { "clients": 2, "think_ticks_min": 10, "think_ticks_max": 40, "keys": 1, "read_per_mille": 500, "append_per_mille": 0, "timeout_ticks": 100, "attempts_max": 3, "operations_max": 200 },
   "limits": { "ticks_max": 5000, "steps_max": 200000, "in_flight_max": 10000 },
   "actions": [
     { "at_tick": 320, "action": "partition", "islands": [[0], [1, 2]] },

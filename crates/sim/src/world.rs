@@ -607,14 +607,27 @@ impl<P: Protocol> World<P> {
                     return None; // this client's share of the workload is done
                 }
                 let workload = &self.setup.workload;
-                let operation = if self.workload_rng.chance_per_mille(workload.read_per_mille) {
-                    Operation::Read { key: self.workload_rng.below(workload.keys as u64) as u32 }
+                // One draw picks the kind: below read_per_mille a read, then
+                // appends, then writes. With no reads and no appends nothing
+                // is drawn (as `chance_per_mille` does), so scenarios without
+                // appends draw exactly what they drew before appends existed.
+                let kind_roll_per_mille = match workload.read_per_mille + workload.append_per_mille {
+                    0 => u64::MAX,
+                    _ => self.workload_rng.below(1000),
+                };
+                let key = self.workload_rng.below(workload.keys as u64) as u32;
+                let operation = if kind_roll_per_mille < workload.read_per_mille as u64 {
+                    Operation::Read { key }
                 } else {
-                    let key = self.workload_rng.below(workload.keys as u64) as u32;
-                    // Unique values make every read attributable to one write.
+                    // Unique values make every read attributable to the
+                    // updates it saw.
                     let value = self.next_write_value;
                     self.next_write_value += 1;
-                    Operation::Write { key, value }
+                    if kind_roll_per_mille < (workload.read_per_mille + workload.append_per_mille) as u64 {
+                        Operation::Append { key, value }
+                    } else {
+                        Operation::Write { key, value }
+                    }
                 };
                 let random_node = NodeId(self.workload_rng.below(self.setup.node_count as u64) as u32);
                 let node = self.clients[client.0 as usize].believed_leader.unwrap_or(random_node);

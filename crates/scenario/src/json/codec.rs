@@ -48,6 +48,7 @@ const WORKLOAD_FIELDS: &[&str] = &[
     "think_ticks_max",
     "keys",
     "read_per_mille",
+    "append_per_mille",
     "timeout_ticks",
     "attempts_max",
     "operations_max",
@@ -361,6 +362,7 @@ pub(crate) fn decode_workload(value: &Value, path: &Path) -> Result<WorkloadConf
             "think_ticks_max" => workload.think_ticks_max = expect_u64(value, &path)?,
             "keys" => workload.keys = expect_u32(value, &path)?,
             "read_per_mille" => workload.read_per_mille = expect_u32(value, &path)?,
+            "append_per_mille" => workload.append_per_mille = expect_u32(value, &path)?,
             "timeout_ticks" => workload.timeout_ticks = expect_u64(value, &path)?,
             "attempts_max" => workload.attempts_max = expect_u32(value, &path)?,
             "operations_max" => workload.operations_max = expect_u32(value, &path)?,
@@ -605,9 +607,13 @@ impl<'v> ActionFields<'v, '_> {
                 key,
                 value: self.u64("value")?,
             }),
+            "append" => Ok(Operation::Append {
+                key,
+                value: self.u64("value")?,
+            }),
             other => Err(ScenarioError::at(
                 path,
-                format!("unknown operation {} (known: read, write)", quote(other)),
+                format!("unknown operation {} (known: read, write, append)", quote(other)),
             )),
         }
     }
@@ -801,6 +807,7 @@ pub(crate) fn encode_workload(workload: &WorkloadConfig) -> Value {
         ("think_ticks_max", number(workload.think_ticks_max)),
         ("keys", number(workload.keys)),
         ("read_per_mille", number(workload.read_per_mille)),
+        ("append_per_mille", number(workload.append_per_mille)),
         ("timeout_ticks", number(workload.timeout_ticks)),
         ("attempts_max", number(workload.attempts_max)),
         ("operations_max", number(workload.operations_max)),
@@ -871,6 +878,11 @@ fn action_fields(action: &Action) -> Vec<(&'static str, Value)> {
                 ]),
                 Operation::Write { key, value } => fields.extend([
                     ("operation", Value::String("write".to_owned())),
+                    ("key", number(*key)),
+                    ("value", number(*value)),
+                ]),
+                Operation::Append { key, value } => fields.extend([
+                    ("operation", Value::String("append".to_owned())),
                     ("key", number(*key)),
                     ("value", number(*value)),
                 ]),

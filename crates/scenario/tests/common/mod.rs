@@ -296,19 +296,20 @@ fn workload(clients: u32, keys: u32) -> impl Strategy<Value = WorkloadConfig> {
     (
         0u64..=1000,
         0u64..=1000,
-        0u32..=1000,
+        (0u32..=1000).prop_flat_map(|read| (Just(read), 0..=1000 - read)),
         1u64..=1_000_000,
         1u32..=100,
         0u32..=100_000,
     )
         .prop_map(
-            move |(think_ticks_min, spread, read, timeout_ticks, attempts_max, operations_max)| {
+            move |(think_ticks_min, spread, (read, append), timeout_ticks, attempts_max, operations_max)| {
                 WorkloadConfig {
                     clients,
                     think_ticks_min,
                     think_ticks_max: think_ticks_min + spread,
                     keys,
                     read_per_mille: read,
+                    append_per_mille: append,
                     timeout_ticks,
                     attempts_max,
                     operations_max,
@@ -371,6 +372,7 @@ fn action(nodes: u32, clients: u32, keys: u32) -> impl Strategy<Value = Action> 
         let operation = prop_oneof![
             (0..keys).prop_map(|key| Operation::Read { key }),
             (0..keys, any::<u64>()).prop_map(|(key, value)| Operation::Write { key, value }),
+            (0..keys, any::<u64>()).prop_map(|(key, value)| Operation::Append { key, value }),
         ];
         kinds.push(
             ((0..clients).prop_map(ClientId), node(), operation)
