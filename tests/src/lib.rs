@@ -69,11 +69,14 @@ pub fn benchmark_scenario() -> Scenario {
 
 /// The Raft benchmark: a 5-node cluster under a steady load of eight
 /// clients on a lossy, reordering network, long enough that setup does not
-/// matter. Reads and writes go through the log.
+/// matter. Reads, writes and appends go through the log.
 pub fn raft_benchmark_scenario() -> Scenario {
     let mut scenario = Scenario::new("raft benchmark", 2026, ProtocolSpec::Raft(faultline_scenario::RaftSpec::new(5)));
     scenario.workload.clients = 8;
     scenario.workload.keys = 4;
+    // The key-value store's three operations, as the default page runs them.
+    scenario.workload.read_per_mille = 400;
+    scenario.workload.append_per_mille = 300;
     scenario.workload.think_ticks_min = 1;
     scenario.workload.think_ticks_max = 5;
     scenario.workload.timeout_ticks = 300;
