@@ -173,3 +173,26 @@ fn retried_appends_are_applied_exactly_once() {
     }
     assert!(retried_appends_completed >= 10, "only {retried_appends_completed} retried appends completed: the test lost its point");
 }
+
+/// The page builds every node's view every frame: a view carries the newest
+/// entries only, however long the log, and says how long the log is.
+#[test]
+fn a_node_view_carries_the_newest_entries_of_a_long_log() {
+    use faultline_sim::{Protocol, LOG_ENTRIES_VIEWED_MAX};
+    let mut sim = simulation(builtin("raft"));
+    sim.run_to_end();
+    let raft = sim.world().node_state(NodeId(0)).unwrap();
+    let log_length = raft.log().len();
+    assert!(log_length > 2 * LOG_ENTRIES_VIEWED_MAX, "the log is too short to tell: {log_length}");
+    let view = raft.view();
+    assert_eq!((view.log.len(), view.log_length), (LOG_ENTRIES_VIEWED_MAX, log_length as u64));
+    let first_viewed = log_length - LOG_ENTRIES_VIEWED_MAX;
+    for (offset, entry) in view.log.iter().enumerate() {
+        let in_log = raft.log().get(first_viewed + offset);
+        let label = match &in_log.command {
+            faultline_protocols::raft::Command::Noop { .. } => "no-op".to_string(),
+            faultline_protocols::raft::Command::Client { operation, .. } => operation.to_string(),
+        };
+        assert_eq!((entry.term, &entry.label), (in_log.term, &label), "entry {}", first_viewed + offset + 1);
+    }
+}

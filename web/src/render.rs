@@ -233,6 +233,11 @@ fn message_kind(label: &str) -> &'static str {
 /// Entries of a node's log drawn under it, at most.
 pub const LOG_ENTRIES_DRAWN_MAX: usize = 12;
 
+/// Log entries older than the first a view carries.
+fn entries_before_view(view: &faultline_sim::NodeView) -> usize {
+    (view.log_length as usize).saturating_sub(view.log.len())
+}
+
 /// Under a node with a log: its last entries as squares coloured by term
 /// (filled when committed), its term, and its election countdown.
 fn node_extras_svg(view: &faultline_sim::NodeView, view_tick: f64) -> String {
@@ -243,14 +248,17 @@ fn node_extras_svg(view: &faultline_sim::NodeView, view_tick: f64) -> String {
     if !view.log.is_empty() {
         let shown = view.log.len().min(LOG_ENTRIES_DRAWN_MAX);
         let first = view.log.len() - shown;
+        // Entries before the first drawn: those the view left out, and
+        // those it has but the strip has no room for.
+        let hidden = entries_before_view(view) + first;
         let width = 9.0;
         let left = -(shown as f64) * width / 2.0;
         let committed = view.commit_index.unwrap_or(0) as usize;
-        if first > 0 {
-            let _ = write!(svg, r#"<text class="log-more" x="{:.1}" y="{:.1}">…{first}</text>"#, left - 4.0, geometry::NODE_RADIUS + 14.0);
+        if hidden > 0 {
+            let _ = write!(svg, r#"<text class="log-more" x="{:.1}" y="{:.1}">…{hidden}</text>"#, left - 4.0, geometry::NODE_RADIUS + 14.0);
         }
         for (offset, entry) in view.log[first..].iter().enumerate() {
-            let index = first + offset + 1;
+            let index = hidden + offset + 1;
             let state = if index <= committed { "committed" } else { "uncommitted" };
             let _ = write!(
                 svg,
@@ -312,13 +320,18 @@ pub fn inspector_html(app: &App) -> String {
     }
     if let Some(view) = report.view.as_ref().filter(|v| !v.log.is_empty()) {
         let committed = view.commit_index.unwrap_or(0) as usize;
-        html.push_str("<p class=\"log\">Log: ");
-        for (i, entry) in view.log.iter().enumerate() {
-            let state = if i < committed { "committed" } else { "uncommitted" };
+        let earlier = entries_before_view(view);
+        let _ = write!(html, "<p class=\"log\">Log ({} entries, {committed} committed): ", view.log_length);
+        if earlier > 0 {
+            let _ = write!(html, r#"<span class="log-more">… {earlier} earlier</span>"#);
+        }
+        for (offset, entry) in view.log.iter().enumerate() {
+            let index = earlier + offset + 1;
+            let state = if index <= committed { "committed" } else { "uncommitted" };
             let _ = write!(
                 html,
                 r#"<span class="entry {state}" style="border-color:{c}" title="index {}, term {}">{}<sub>{}</sub></span>"#,
-                i + 1,
+                index,
                 entry.term,
                 escape(&entry.label),
                 entry.term,

@@ -24,7 +24,7 @@ use faultline_scenario::{
     ClientId, NodeId, Operation, OperationOutput, RaftReads, RaftSpec, RaftVariant,
 };
 use faultline_sim::{
-    ClientRequest, ClusterView, Context, InvariantViolation, LogEntryView, NodeView, Protocol, RequestId, TimerId,
+    ClientRequest, ClusterView, Context, InvariantViolation, LogEntryView, NodeView, LOG_ENTRIES_VIEWED_MAX, Protocol, RequestId, TimerId,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -729,7 +729,11 @@ impl Protocol for Raft {
             role: self.role.name().to_string(),
             fields,
             term: Some(self.current_term),
-            log: self.log.iter().map(|e| LogEntryView { term: e.term, label: e.command.label() }).collect(),
+            log: (self.log.len().saturating_sub(LOG_ENTRIES_VIEWED_MAX)..self.log.len())
+                .map(|position| self.log.get(position))
+                .map(|e| LogEntryView { term: e.term, label: e.command.label() })
+                .collect(),
+            log_length: self.log.len() as u64,
             commit_index: Some(self.commit_index),
             voted_for: self.voted_for,
             timeout_at_tick: self.election_deadline_tick,

@@ -114,14 +114,23 @@ pub struct NodeView {
     pub fields: Vec<(String, String)>,
     /// The node's current term (drawn as a colour).
     pub term: Option<u64>,
-    /// The node's log, oldest first.
+    /// The node's newest log entries, at most [`LOG_ENTRIES_VIEWED_MAX`],
+    /// oldest first.
     pub log: Vec<LogEntryView>,
+    /// How many entries the whole log holds: `log[0]` is the entry at index
+    /// `log_length - log.len() + 1`.
+    pub log_length: u64,
     /// Entries up to this index (from 1) are committed.
     pub commit_index: Option<u64>,
     pub voted_for: Option<NodeId>,
     /// When the node's election timer fires, if it is set.
     pub timeout_at_tick: Option<u64>,
 }
+
+/// Log entries a [`NodeView`] carries at most: the newest. The page builds
+/// every node's view every frame, and draws a dozen entries under a node
+/// and lists these in the inspector; the view must not grow with the log.
+pub const LOG_ENTRIES_VIEWED_MAX: usize = 40;
 
 /// One log entry, for drawing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
