@@ -107,3 +107,19 @@ fn lane_labels_are_cut_to_their_bar() {
         assert_eq!(fit_label(label, width_px).as_deref(), expected, "{label:?} in {width_px}px");
     }
 }
+
+#[wasm_bindgen_test]
+fn the_lanes_draw_the_newest_operations_and_any_older_ones_the_verdict_points_at() {
+    use faultline_web::render::{lane_operations_drawn, LANE_OPERATIONS_DRAWN_MAX as MAX};
+    let newest = |length: usize| (length - MAX..length).collect::<Vec<_>>();
+    let cases: Vec<(usize, Vec<usize>, Vec<usize>)> = vec![
+        (0, vec![], vec![]),
+        (3, vec![1], vec![0, 1, 2]),
+        (MAX, vec![], (0..MAX).collect()),
+        (MAX + 50, vec![], newest(MAX + 50)),
+        (MAX + 50, vec![60, 7, 7, 3], [vec![3, 7], newest(MAX + 50)].concat()),
+    ];
+    for (length, involved, expected) in cases {
+        assert_eq!(lane_operations_drawn(length, &involved), expected, "{length} operations, {involved:?} involved");
+    }
+}

@@ -43,3 +43,48 @@ fn events_per_second_in_wasm() {
         );
     }
 }
+
+/// What one frame of the page costs to build at the end of a long run: the
+/// cluster, the side panels and the lanes, as `redraw_panels` builds them,
+/// and the lanes put into the page.
+#[wasm_bindgen_test]
+fn frame_cost_at_the_end_of_a_long_run() {
+    use faultline_web::{app::App, render};
+    let mut scenario = faultline_tests::raft_benchmark_scenario();
+    if cfg!(debug_assertions) {
+        scenario.workload.operations_max = 200;
+    }
+    let mut app = App::new(scenario, None);
+    app.sim.run_to_end();
+    app.view_tick = app.sim.now_tick() as f64;
+    app.selected_node = Some(faultline_scenario::NodeId(0));
+    let document = web_sys::window().unwrap().document().unwrap();
+    let holder = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&holder).unwrap();
+    let mut parts: Vec<(&str, f64)> = Vec::new();
+    let mut time = |name: &'static str, build: &dyn Fn() -> String| {
+        let started = now_ms();
+        let mut html = String::new();
+        for _ in 0..10 {
+            html = build();
+        }
+        parts.push((name, (now_ms() - started) / 10.0));
+        html
+    };
+    time("cluster", &|| render::cluster_svg(&app));
+    time("inspector", &|| render::inspector_html(&app));
+    time("history", &|| render::history_html(&app));
+    let lanes = time("lanes", &|| render::lanes_svg(&app));
+    let started = now_ms();
+    for _ in 0..10 {
+        holder.set_inner_html("");
+        holder.set_inner_html(&lanes);
+        let _ = holder.get_bounding_client_rect(); // forces layout
+    }
+    parts.push(("lanes into the page", (now_ms() - started) / 10.0));
+    holder.remove();
+    assert!(app.sim.history().len() >= 200, "the run is too short to measure");
+    assert_eq!(lanes.matches("data-op=").count(), app.sim.history().len().min(render::LANE_OPERATIONS_DRAWN_MAX));
+    let listed: Vec<String> = parts.iter().map(|(name, ms)| format!("{name} {ms:.2} ms")).collect();
+    console_log!("wasm frame at the end of {} operations: {}", app.sim.history().len(), listed.join(", "));
+}
