@@ -45,6 +45,9 @@ describe('raft', () => {
     await page.waitForFunction(() => document.querySelectorAll('#cluster .node .entry.committed').length >= 5, null, { timeout: 30_000 });
     const first = await leader(page);
     assert.ok(first.term >= 1);
+    // A leader voted for itself in its term, and the node shows it.
+    const leaderVote = await page.locator(`#cluster [data-node="${first.node}"] .vote`).textContent();
+    assert.ok(leaderVote.startsWith(`vote n${first.node}`), leaderVote);
     await screenshot(page, 'raft-1-leader-elected');
 
     await page.mouse.click(first.x, first.y);

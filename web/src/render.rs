@@ -244,6 +244,14 @@ fn node_extras_svg(view: &faultline_sim::NodeView, view_tick: f64) -> String {
     let mut svg = String::new();
     if let Some(term) = view.term {
         let _ = write!(svg, r#"<text class="term" dy="-{}" style="fill:{}">t{term}</text>"#, geometry::NODE_RADIUS + 6.0, term_colour(term));
+        // The vote of the current term, beside the term it belongs to.
+        if let Some(voted_for) = view.voted_for {
+            let _ = write!(
+                svg,
+                r#"<text class="vote" x="13" dy="-{}">vote {voted_for}<title>voted for {voted_for} in term {term}</title></text>"#,
+                geometry::NODE_RADIUS + 6.0
+            );
+        }
     }
     if !view.log.is_empty() {
         let shown = view.log.len().min(LOG_ENTRIES_DRAWN_MAX);
@@ -679,9 +687,9 @@ pub fn verdict_explanation_html(app: &App) -> String {
             );
             match never {
                 0 => {}
-                1 => text.push_str(" The 1 operation that never returned is taken never to have happened."),
+                1 => text.push_str(" The 1 operation without an answer is taken as not having taken effect."),
                 n => {
-                    let _ = write!(text, " The {n} operations that never returned are taken never to have happened.");
+                    let _ = write!(text, " The {n} operations without an answer are taken as not having taken effect.");
                 }
             }
             text.push_str("</p>");
