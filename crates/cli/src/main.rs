@@ -43,8 +43,8 @@ usage: faultline run SCENARIO.json [--trace FILE] [--history FILE]
 
   run      run a scenario to its end, check its history, print a summary
            --trace FILE    write every step as JSON
-           --history FILE  write the client history as JSON (checkable with
-                           `faultline check FILE --model kv --initial null`)
+           --history FILE  write the client history as JSON, with its initial
+                           value (checkable with `faultline check FILE --model kv`)
   explore  --protocol raft --seeds N [--nodes K] [--variant NAME] [--reads log|any-node]
            [--first-seed S] [--keep-going]
            run N seeded random fault schedules; check invariants and histories;
@@ -164,7 +164,9 @@ fn run(args: &RunArgs) -> Result<(), (u8, String)> {
     }
     if let Some(path) = &args.history_path {
         let history = faultline_sim::history::to_check_history(sim.history());
-        std::fs::write(path, faultline_check::format::to_json(&history)).map_err(|e| (EXIT_OUTPUT_FAILED, format!("cannot write {path}: {e}")))?;
+        // With its initial value, so `faultline check FILE --model kv` needs nothing more.
+        let json = faultline_check::format::to_json_with_initial(&history, Some(&faultline_sim::history::initial_value()));
+        std::fs::write(path, json).map_err(|e| (EXIT_OUTPUT_FAILED, format!("cannot write {path}: {e}")))?;
     }
     Ok(())
 }

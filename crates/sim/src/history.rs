@@ -26,10 +26,15 @@ impl HistoryEntry {
     }
 }
 
+/// Every key's value before anything is written to it: none.
+pub fn initial_value() -> faultline_check::Value {
+    faultline_check::Value::Nil
+}
+
 /// The model a simulator history is checked against: a key-value store,
-/// every key starting with no value.
+/// every key starting with [`initial_value`].
 pub fn check_model() -> faultline_check::ModelSpec {
-    faultline_check::ModelSpec::KeyValue(faultline_check::model::KeyValue::new(faultline_check::Value::Nil))
+    faultline_check::ModelSpec::KeyValue(faultline_check::model::KeyValue::new(initial_value()))
 }
 
 /// How a key's values are written for the checker.
