@@ -1,6 +1,7 @@
-//! Primary–backup with appends: the primary orders every update and ships
-//! a key's whole list, so once the network is quiet every backup holds what
-//! the primary holds, duplicated and reordered messages included.
+//! Primary–backup with appends: the primary orders every update, applies a
+//! retried or duplicated one once, and ships a key's whole list, so once the
+//! network is quiet every backup holds what the primary holds, duplicated
+//! and reordered messages included.
 
 use faultline_protocols::primary_backup::{PrimaryBackup, PRIMARY};
 use faultline_scenario::{NodeId, Operation};
@@ -19,7 +20,7 @@ fn backups_converge_on_the_primarys_lists() {
         let mut sim: Simulation<PrimaryBackup> = Simulation::new(scenario.clone(), ());
         let end = sim.run_to_end().clone();
         assert!(matches!(end, EndReason::Quiescent { .. }), "seed {seed}: {end:?}");
-        let primary = sim.world().node_state(PRIMARY).unwrap().store().clone();
+        let primary = sim.world().node_state(PRIMARY).unwrap().store().entries.clone();
         let longest_read = sim
             .history()
             .iter()
@@ -30,8 +31,16 @@ fn backups_converge_on_the_primarys_lists() {
             .max();
         assert!(longest_read >= Some(3), "seed {seed}: no read saw a few appends in a row");
         for n in 1..scenario.protocol.node_count() {
-            let backup = sim.world().node_state(NodeId(n)).unwrap().store();
+            let backup = &sim.world().node_state(NodeId(n)).unwrap().store().entries;
             assert_eq!(backup, &primary, "seed {seed}: n{n} did not converge");
+        }
+        // Every value is appended or written once, so a value twice in a
+        // read is an update applied twice (a retry or a duplicated forward).
+        for entry in sim.history() {
+            if let Some(faultline_scenario::OperationOutput::Value(values)) = &entry.output {
+                let distinct: std::collections::BTreeSet<_> = values.iter().collect();
+                assert_eq!(distinct.len(), values.len(), "seed {seed}: an update applied twice: read {values:?}");
+            }
         }
         let appends_answered = sim
             .history()

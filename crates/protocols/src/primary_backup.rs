@@ -11,9 +11,11 @@
 //! primary acknowledged returns an old value (a stale read, so the history is
 //! not linearizable); a primary cut off from its backups keeps acknowledging
 //! writes nobody else has. There is no failover: while the primary is down,
-//! updates fail (clients time out and retry), reads still work.
+//! updates fail (clients time out and retry), reads still work. Retried
+//! and duplicated updates are applied once (the primary remembers each
+//! client's last update), so those are not among its flaws.
 
-use faultline_scenario::{NodeId, Operation, OperationOutput};
+use faultline_scenario::{ClientId, NodeId, Operation, OperationOutput};
 use faultline_sim::{ClientRequest, Context, NodeView, Protocol};
 use std::collections::BTreeMap;
 
@@ -34,6 +36,10 @@ pub struct Versioned {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Store {
     pub entries: BTreeMap<u32, Versioned>,
+    /// The primary's record of the last update it applied for each client
+    /// (by operation index), so a retried or duplicated update is applied
+    /// once: an append applied twice would show in every later read.
+    pub last_update_by_client: BTreeMap<ClientId, u32>,
 }
 
 impl Store {
@@ -85,6 +91,14 @@ impl PrimaryBackup {
     /// The primary applies an update, answers the client, then replicates.
     fn update_as_primary(&mut self, ctx: &mut Context<Message, Store>, request: &ClientRequest) {
         debug_assert!(self.is_primary(), "only the primary orders updates");
+        let client = request.id.client;
+        if self.store.last_update_by_client.get(&client).is_some_and(|&last| last >= request.id.operation_index) {
+            // A retry of an update already applied, or a duplicated forward
+            // (or an abandoned one overtaken by the client's next update):
+            // answer again, apply nothing.
+            ctx.reply(request.id, OperationOutput::WriteOk);
+            return;
+        }
         let (key, values) = match request.operation {
             Operation::Write { key, value } => (key, vec![value]),
             Operation::Append { key, value } => {
@@ -98,6 +112,7 @@ impl PrimaryBackup {
         self.next_version += 1;
         let applied = self.store.apply(key, Versioned { values: values.clone(), version });
         assert!(applied, "the primary's versions only grow");
+        self.store.last_update_by_client.insert(client, request.id.operation_index);
         self.updates_applied += 1;
         ctx.persist(self.store.clone());
         ctx.reply(request.id, OperationOutput::WriteOk);

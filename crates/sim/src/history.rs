@@ -45,7 +45,8 @@ pub fn check_model() -> faultline_check::ModelSpec {
 /// an append of 3 to an unwritten key ("" + "3 ") read back alike, as they
 /// do in the store. A history without appends keeps plain integers, which
 /// read better and are what any register checker expects. (A read of more
-/// than one value needs text too, appends or not.)
+/// than one value needs text too, appends or not, and so does a number
+/// beyond the checker's 64-bit signed integers.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ValueEncoding {
     Integers,
@@ -54,9 +55,12 @@ enum ValueEncoding {
 
 impl ValueEncoding {
     fn for_history(entries: &[HistoryEntry]) -> ValueEncoding {
-        let needs_text = |entry: &HistoryEntry| {
-            matches!(entry.operation, Operation::Append { .. })
-                || matches!(&entry.output, Some(OperationOutput::Value(values)) if values.len() > 1)
+        let too_big = |value: &u64| i64::try_from(*value).is_err();
+        let needs_text = |entry: &HistoryEntry| match (&entry.operation, &entry.output) {
+            (Operation::Append { .. }, _) => true,
+            (Operation::Write { value, .. }, _) if too_big(value) => true,
+            (_, Some(OperationOutput::Value(values))) => values.len() > 1 || values.iter().any(too_big),
+            _ => false,
         };
         match entries.iter().any(needs_text) {
             true => ValueEncoding::SpaceTerminatedText,
@@ -86,7 +90,7 @@ impl ValueEncoding {
 }
 
 fn as_int(value: u64) -> i64 {
-    i64::try_from(value).expect("workload values stay far below 2^63")
+    i64::try_from(value).expect("`for_history` picks text for a history with a value beyond i64")
 }
 
 /// The history as the checker reads it. Times are ticks; an operation the
@@ -207,6 +211,17 @@ mod tests {
         let inputs: Vec<_> = lists.operations.iter().map(|op| op.input.clone()).collect();
         assert_eq!(inputs, vec![Value::Str("3 ".into()), Value::Str("5 ".into()), Value::Nil]);
         assert_eq!(lists.operations[2].output, Some(Value::Str("3 5 ".into())));
+    }
+
+    #[test]
+    fn a_value_beyond_the_checkers_integers_is_written_as_text() {
+        let huge = u64::MAX;
+        let entries = sequential(&[write(huge), read(&[huge])]);
+        let history = to_check_history(&entries);
+        assert_eq!(history.operations[0].input, Value::Str(format!("{huge} ")));
+        assert_eq!(history.operations[1].output, Some(Value::Str(format!("{huge} "))));
+        assert!(linearizable(&entries));
+        assert!(!linearizable(&sequential(&[write(huge), read(&[huge - 1])])));
     }
 
     #[test]
