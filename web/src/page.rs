@@ -132,9 +132,12 @@ pub fn app_for_fragment(fragment: &str) -> App {
             let mut app = App::new(scenario, None);
             if let Some(position) = position {
                 app.seek(position);
-                // The shown time may be past the last step, never before it.
+                // The shown time may be past the last step, never before it,
+                // and never past the run's time limit (a hand-edited link
+                // could say anything).
                 if let Some(view_tick) = view_tick {
-                    app.view_tick = app.view_tick.max(view_tick as f64);
+                    let ticks_max = app.sim.scenario().limits.ticks_max as f64;
+                    app.view_tick = app.view_tick.max((view_tick as f64).min(ticks_max));
                 }
                 app.notice = format!("Opened a shared run at step {}, paused. Press Space to play on.", app.sim.position());
             }

@@ -496,6 +496,23 @@ fn involved(app: &App) -> (Vec<usize>, Option<usize>) {
 /// (5,000 bars: 107 ms in Chromium, `frame_cost_at_the_end_of_a_long_run`).
 pub const LANE_OPERATIONS_DRAWN_MAX: usize = 300;
 
+/// A round step between time axis lines (10, 20, 50, 100, 200, …) that
+/// puts at most 10 of them across `span_ticks`, however long the span.
+pub fn axis_step(span_ticks: f64) -> f64 {
+    if !span_ticks.is_finite() {
+        return f64::MAX; // one line, at the start
+    }
+    let mut decade = 10.0;
+    loop {
+        for step in [decade, 2.0 * decade, 5.0 * decade] {
+            if span_ticks / step <= 10.0 {
+                return step;
+            }
+        }
+        decade *= 10.0;
+    }
+}
+
 /// Which operations the lanes draw, oldest first: the newest
 /// [`LANE_OPERATIONS_DRAWN_MAX`], and before them any older ones the
 /// verdict points at (a failing operation stays visible).
@@ -536,10 +553,7 @@ pub fn lanes_svg(app: &App) -> String {
         r#"<svg id="lanes" viewBox="0 0 {WIDTH} {height}" preserveAspectRatio="none" style="height:{height}px" role="img" aria-label="Client history: a lane per client, a bar per operation">"#
     );
     // A time axis: ticks at round numbers.
-    let step = [10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0, 50000.0]
-        .into_iter()
-        .find(|s| (span - from_tick) / s <= 10.0)
-        .unwrap_or(100_000.0);
+    let step = axis_step(span - from_tick);
     let mut tick = (from_tick / step).ceil() * step;
     while tick <= span {
         let _ = write!(
@@ -612,7 +626,7 @@ pub fn lanes_svg(app: &App) -> String {
         };
         let _ = write!(
             svg,
-            r#"<p class="hint lanes-note">The lanes draw the newest {newest} of {} operations{pointed_at}, from tick {from_tick}; the check covers them all.</p>"#,
+            r#"<p class="hint lanes-note">The lanes draw the newest {newest} of {} operations{pointed_at}, from tick {from_tick:.0}; the check covers them all.</p>"#,
             history.len()
         );
     }
@@ -624,12 +638,12 @@ pub fn lanes_svg(app: &App) -> String {
 /// bar's tooltip has the whole text.
 pub fn fit_label(label: &str, width_px: f64) -> Option<String> {
     const CHAR_WIDTH_PX: f64 = 6.2; // 11px sans-serif digits, generously
-    const CHARS_MIN: usize = 3;
+    const CHARS_MIN: usize = 4; // fewer than this, and the label says nothing
     let fitting_chars = (width_px / CHAR_WIDTH_PX).floor().max(0.0) as usize;
     let chars = label.chars().count();
     match fitting_chars {
         n if n >= chars => Some(label.to_string()),
-        n if n > CHARS_MIN => Some(label.chars().take(n - 1).chain(['…']).collect()),
+        n if n >= CHARS_MIN => Some(label.chars().take(n - 1).chain(['…']).collect()),
         _ => None,
     }
 }
@@ -685,11 +699,22 @@ pub fn verdict_explanation_html(app: &App) -> String {
                 "<p>Every operation can be placed at one instant between its invocation and its return, \
                  in an order the key-value store would allow (each key on its own).",
             );
-            match never {
-                0 => {}
-                1 => text.push_str(" The 1 operation without an answer is taken as not having taken effect."),
-                n => {
-                    let _ = write!(text, " The {n} operations without an answer are taken as not having taken effect.");
+            let unanswered = history.iter().filter(|entry| entry.complete_tick.is_none()).count();
+            let operations = |n: usize| if n == 1 { "operation" } else { "operations" };
+            match (never, unanswered) {
+                (0, 0) => {}
+                (0, n) => {
+                    let _ = write!(text, " The {n} {} without an answer {} taken as having taken effect.", operations(n), if n == 1 { "is" } else { "are" });
+                }
+                (never, n) if never == n => {
+                    let _ = write!(text, " The {n} {} without an answer {} taken as not having taken effect.", operations(n), if n == 1 { "is" } else { "are" });
+                }
+                (never, n) => {
+                    let _ = write!(
+                        text,
+                        " Of the {n} operations without an answer, {never} {} taken as not having taken effect, the others as having taken effect.",
+                        if never == 1 { "is" } else { "are" }
+                    );
                 }
             }
             text.push_str("</p>");

@@ -123,3 +123,24 @@ fn the_lanes_draw_the_newest_operations_and_any_older_ones_the_verdict_points_at
         assert_eq!(lane_operations_drawn(length, &involved), expected, "{length} operations, {involved:?} involved");
     }
 }
+
+#[wasm_bindgen_test]
+fn the_time_axis_has_at_most_ten_round_steps_however_long_the_run() {
+    use faultline_web::render::axis_step;
+    let cases = [(0.0, 10.0), (95.0, 10.0), (101.0, 20.0), (450.0, 50.0), (20_000.0, 2_000.0), (1e9, 1e8), (1e15 + 1.0, 2e14)];
+    for (span_ticks, expected) in cases {
+        assert_eq!(axis_step(span_ticks), expected, "span {span_ticks}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_link_cannot_show_a_time_past_the_runs_limit() {
+    let mut app = app_for_fragment("");
+    played(&mut app, 20);
+    let shared = share_fragment(&app);
+    let (head, _) = shared.rsplit_once("&t=").unwrap();
+    let opened = app_for_fragment(&format!("#{head}&t=1000000000000000"));
+    assert_eq!(opened.view_tick, opened.sim.scenario().limits.ticks_max as f64);
+    let lanes = faultline_web::render::lanes_svg(&opened);
+    assert!(lanes.matches("class=\"grid\"").count() <= 11, "{lanes}");
+}

@@ -212,7 +212,7 @@ fn shape_errors_name_the_field() {
         (actions(r#"{"at_tick": 1, "action": "partition", "islands": [[0], 1]}"#), "actions[0].islands[1]: expected a list of nodes, like [1, 2], found 1"),
         (actions(r#"{"at_tick": 1, "action": "partition", "islands": [[0], [-1]]}"#), "actions[0].islands[1][0]: must not be negative, found -1"),
         (actions(r#"{"at_tick": 1, "action": "client-request", "client": 0, "node": 0, "operation": "cas", "key": 0}"#), "actions[0].operation: unknown operation \"cas\" (known: read, write, append)"),
-        (actions(r#"{"at_tick": 1, "action": "client-request", "client": 0, "node": 0, "operation": "read", "key": 0, "value": 1}"#), "actions[0].value: a read has no value; remove it or make the operation a write"),
+        (actions(r#"{"at_tick": 1, "action": "client-request", "client": 0, "node": 0, "operation": "read", "key": 0, "value": 1}"#), "actions[0].value: a read has no value; remove it or make the operation a write or an append"),
         (actions(r#"{"at_tick": 1, "action": "client-request", "client": 0, "node": 0, "operation": "write", "key": 0}"#), "actions[0].value: missing; a client-request action needs client, node, operation, key"),
         (actions(r#"{"at_tick": 1, "action": "client-request", "client": 0, "node": 0, "operation": "write", "value": 1}"#), "actions[0].key: missing"),
         (actions(r#"{"at_tick": 1, "action": "fire-timer", "node": 0, "timer": 1.5}"#), "actions[0].timer: expected a whole number, found 1.5"),

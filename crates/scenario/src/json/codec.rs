@@ -599,7 +599,7 @@ impl<'v> ActionFields<'v, '_> {
             "read" => match find(self.fields, "value") {
                 Some(_) => Err(ScenarioError::at(
                     self.path.field("value"),
-                    "a read has no value; remove it or make the operation a write",
+                    "a read has no value; remove it or make the operation a write or an append",
                 )),
                 None => Ok(Operation::Read { key }),
             },
