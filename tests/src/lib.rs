@@ -63,7 +63,7 @@ pub fn benchmark_scenario() -> Scenario {
     scenario.network.loss_per_mille = 5;
     scenario.network.reorder_per_mille = 50;
     scenario.limits.ticks_max = 1_000_000;
-    scenario.limits.steps_max = 10_000_000;
+    scenario.limits.steps_max = 2_000_000;
     scenario
 }
 
@@ -85,7 +85,7 @@ pub fn raft_benchmark_scenario() -> Scenario {
     scenario.network.loss_per_mille = 5;
     scenario.network.reorder_per_mille = 50;
     scenario.limits.ticks_max = 1_000_000;
-    scenario.limits.steps_max = 10_000_000;
+    scenario.limits.steps_max = 2_000_000;
     scenario
 }
 

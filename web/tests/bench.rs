@@ -4,6 +4,7 @@
 //! Run in release by scripts/bench; in a debug test run it only checks that
 //! the measurement works, on a shortened run.
 
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -87,4 +88,14 @@ fn frame_cost_at_the_end_of_a_long_run() {
     assert_eq!(lanes.matches("data-op=").count(), app.sim.history().len().min(render::LANE_OPERATIONS_DRAWN_MAX));
     let listed: Vec<String> = parts.iter().map(|(name, ms)| format!("{name} {ms:.2} ms")).collect();
     console_log!("wasm frame at the end of {} operations: {}", app.sim.history().len(), listed.join(", "));
+    // The whole linear memory, which only grows: an upper bound on what the
+    // run (its trace, snapshots and history) holds.
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().dyn_into().expect("wasm memory");
+    let memory_bytes = js_sys::ArrayBuffer::from(memory.buffer()).byte_length() as f64;
+    console_log!(
+        "wasm memory after {} steps: {:.0} MB ({:.0} bytes per step at most)",
+        app.sim.position(),
+        memory_bytes / 1e6,
+        memory_bytes / app.sim.position() as f64
+    );
 }

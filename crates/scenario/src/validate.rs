@@ -15,7 +15,11 @@ pub(crate) const PER_MILLE_MAX: u32 = 1_000;
 pub(crate) const ATTEMPTS_MAX: u32 = 100;
 pub(crate) const OPERATIONS_MAX: u32 = 100_000;
 pub(crate) const TICKS_MAX: u64 = 100_000_000;
-pub(crate) const STEPS_MAX: u64 = 10_000_000;
+/// Every step is kept (for stepping back and for the trace): in the page
+/// that is up to about 900 bytes a step (431 MB after 477,001 steps of the
+/// Raft benchmark, `frame_cost_at_the_end_of_a_long_run`), and a wasm32 tab
+/// has 4 GB at the very most. Two million steps stay well inside it.
+pub(crate) const STEPS_MAX: u64 = 2_000_000;
 pub(crate) const IN_FLIGHT_MAX: u32 = 1_000_000;
 pub(crate) const NAME_CHARS_MAX: usize = 200;
 pub(crate) const DESCRIPTION_CHARS_MAX: usize = 5_000;
@@ -260,6 +264,16 @@ fn check_workload(workload: &WorkloadConfig) -> Result {
 
 fn check_limits(limits: &Limits) -> Result {
     in_range("limits.ticks_max", limits.ticks_max, 1, TICKS_MAX)?;
+    if limits.steps_max > STEPS_MAX {
+        return Err(ScenarioError::at(
+            "limits.steps_max",
+            format!(
+                "{} is more than {STEPS_MAX}: every step is kept so the run can be stepped back through, \
+                 and a longer run would not fit in a browser tab",
+                limits.steps_max
+            ),
+        ));
+    }
     in_range("limits.steps_max", limits.steps_max, 1, STEPS_MAX)?;
     in_range(
         "limits.in_flight_max",

@@ -268,8 +268,8 @@ fn validation_errors_name_the_field() {
         (with(r#", "workload": {"operations_max": 100001}"#), "workload.operations_max: must be from 0 to 100000, found 100001"),
         (with(r#", "limits": {"ticks_max": 0}"#), "limits.ticks_max: must be from 1 to 100000000, found 0"),
         (with(r#", "limits": {"ticks_max": 100000001}"#), "limits.ticks_max: must be from 1 to 100000000, found 100000001"),
-        (with(r#", "limits": {"steps_max": 0}"#), "limits.steps_max: must be from 1 to 10000000, found 0"),
-        (with(r#", "limits": {"steps_max": 10000001}"#), "limits.steps_max: must be from 1 to 10000000, found 10000001"),
+        (with(r#", "limits": {"steps_max": 0}"#), "limits.steps_max: must be from 1 to 2000000, found 0"),
+        (with(r#", "limits": {"steps_max": 2000001}"#), "limits.steps_max: 2000001 is more than 2000000: every step is kept so the run can be stepped back through, and a longer run would not fit in a browser tab"),
         (with(r#", "limits": {"in_flight_max": 0}"#), "limits.in_flight_max: must be from 1 to 1000000, found 0"),
         (with(r#", "limits": {"in_flight_max": 1000001}"#), "limits.in_flight_max: must be from 1 to 1000000, found 1000001"),
         (with(&format!(r#", "name": "{long_name}""#)), "name: 201 characters is longer than the 200 allowed"),
@@ -300,7 +300,7 @@ fn limits_are_inclusive() {
     let text = with(&format!(
         r#", "name": "{name}", "network": {{"delay_ticks_min": 1, "delay_ticks_max": 1000000000, "loss_per_mille": 1000}},
            "workload": {{"clients": 32, "keys": 1000, "attempts_max": 100, "operations_max": 100000, "think_ticks_min": 0, "think_ticks_max": 0}},
-           "limits": {{"ticks_max": 100000000, "steps_max": 10000000, "in_flight_max": 1000000}},
+           "limits": {{"ticks_max": 100000000, "steps_max": 2000000, "in_flight_max": 1000000}},
            "actions": [{{"at_tick": 1000000000, "action": "client-request", "client": 31, "node": 4, "operation": "read", "key": 999}}]"#
     ));
     from_json(&text).unwrap();

@@ -319,7 +319,7 @@ fn workload(clients: u32, keys: u32) -> impl Strategy<Value = WorkloadConfig> {
 }
 
 fn limits() -> impl Strategy<Value = Limits> {
-    (1u64..=100_000_000, 1u64..=10_000_000, 1u32..=1_000_000).prop_map(
+    (1u64..=100_000_000, 1u64..=2_000_000, 1u32..=1_000_000).prop_map(
         |(ticks_max, steps_max, in_flight_max)| Limits {
             ticks_max,
             steps_max,
