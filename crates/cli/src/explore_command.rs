@@ -40,8 +40,9 @@ const NEMESIS_COMMIT_CRASH_PER_MILLE: u32 = 200;
 /// A nemesis that reacts to the run, as Jepsen's target leaders: it crashes
 /// a leader that just took a request (so it holds an entry nobody else has;
 /// the paper's figure 8 starts so), crashes a leader that just committed
-/// (figure 8 ends so), and bounces a node that just voted (so a vote that
-/// was not durable is forgotten). Its faults are recorded into the
+/// (figure 8 ends so), always when what it committed is an earlier term's
+/// entry (which only the planted figure-8 bug does), and bounces a node
+/// that just voted (so a vote that was not durable is forgotten). Its faults are recorded into the
 /// scenario as timed actions at the next tick, like a user's clicks, so the
 /// scenario printed for a failure replays it exactly without the nemesis.
 /// Every choice comes from the seed.
@@ -72,7 +73,16 @@ fn run_with_nemesis(scenario: Scenario, seed: u64) -> Box<dyn faultline_sim::Any
         };
         let took_request = matches!(from, Endpoint::Client(_))
             && sim.nodes()[node.0 as usize].view.as_ref().is_some_and(|v| v.role == "leader");
-        if granted_vote && rng.chance_per_mille(NEMESIS_VOTER_BOUNCE_PER_MILLE) {
+        let committed_earlier_term = just_committed
+            && sim.nodes()[node.0 as usize].view.as_ref().is_some_and(committed_an_earlier_terms_entry);
+        if committed_earlier_term {
+            // Figure 8's moment: a leader just committed an entry of an
+            // earlier term by counting replicas. Only a planted bug gets
+            // here (a correct leader commits through an entry of its own
+            // term), so no draw: other runs keep their sequence.
+            let down_ticks = 50 + rng.below(250);
+            bounce(&mut sim, *node, down_ticks);
+        } else if granted_vote && rng.chance_per_mille(NEMESIS_VOTER_BOUNCE_PER_MILLE) {
             let down_ticks = 1 + rng.below(20);
             bounce(&mut sim, *node, down_ticks);
         } else if just_committed && rng.chance_per_mille(NEMESIS_COMMIT_CRASH_PER_MILLE) {
@@ -84,6 +94,15 @@ fn run_with_nemesis(scenario: Scenario, seed: u64) -> Box<dyn faultline_sim::Any
         }
     }
     sim
+}
+
+/// Whether the entry at a leader's commit index is of an earlier term than
+/// the leader's own.
+fn committed_an_earlier_terms_entry(view: &faultline_sim::NodeView) -> bool {
+    let (Some(term), Some(commit_index)) = (view.term, view.commit_index) else { return false };
+    let first_viewed_index = view.log_length + 1 - view.log.len() as u64;
+    let Some(position) = commit_index.checked_sub(first_viewed_index) else { return false };
+    view.role == "leader" && view.log.get(position as usize).is_some_and(|entry| entry.term < term)
 }
 
 pub fn parse_args(args: &[String]) -> Result<ExploreArgs, String> {
