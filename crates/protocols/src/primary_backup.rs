@@ -18,6 +18,8 @@
 use faultline_scenario::{ClientId, NodeId, Operation, OperationOutput};
 use faultline_sim::{ClientRequest, Context, NodeView, Protocol};
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::rc::Rc;
 
 /// The primary, by convention.
 pub const PRIMARY: NodeId = NodeId(0);
@@ -27,7 +29,9 @@ pub const PRIMARY: NodeId = NodeId(0);
 /// reordered or duplicated.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Versioned {
-    pub values: Vec<u64>,
+    /// Shared, not copied: the store is persisted (cloned) on every update,
+    /// and each `Replicate` carries the list.
+    pub values: Rc<[u64]>,
     pub version: u64,
 }
 
@@ -64,7 +68,7 @@ impl Store {
 pub enum Message {
     /// Primary → backup: this key now has these values. The whole list, not
     /// the update, so a backup that missed an update still converges.
-    Replicate { key: u32, values: Vec<u64>, version: u64 },
+    Replicate { key: u32, values: Rc<[u64]>, version: u64 },
     /// Backup → primary: a client's update, to be applied and answered by the primary.
     Forward { request: ClientRequest },
 }
@@ -100,11 +104,10 @@ impl PrimaryBackup {
             return;
         }
         let (key, values) = match request.operation {
-            Operation::Write { key, value } => (key, vec![value]),
+            Operation::Write { key, value } => (key, Rc::from([value])),
             Operation::Append { key, value } => {
-                let mut values = self.store.entries.get(&key).map(|v| v.values.clone()).unwrap_or_default();
-                values.push(value);
-                (key, values)
+                let old: &[u64] = self.store.entries.get(&key).map_or(&[], |v| &v.values);
+                (key, old.iter().copied().chain([value]).collect())
             }
             Operation::Read { .. } => unreachable!("reads are served where they arrive"),
         };
@@ -158,7 +161,7 @@ impl Protocol for PrimaryBackup {
         match request.operation {
             Operation::Read { key } => {
                 self.reads_served += 1;
-                let values = self.store.entries.get(&key).map(|v| v.values.clone()).unwrap_or_default();
+                let values = self.store.entries.get(&key).map_or(Vec::new(), |v| v.values.to_vec());
                 ctx.reply(request.id, OperationOutput::Value(values));
             }
             Operation::Write { .. } | Operation::Append { .. } if self.is_primary() => {
@@ -171,7 +174,10 @@ impl Protocol for PrimaryBackup {
     fn message_label(message: &Message) -> String {
         match message {
             Message::Replicate { key, values, version } => {
-                format!("Replicate k{key}={} v{version}", values_label(values))
+                let mut label = format!("Replicate k{key}=");
+                let _ = faultline_scenario::write_values(&mut label, values);
+                let _ = write!(label, " v{version}");
+                label
             }
             Message::Forward { request } => format!("Forward {}", request.operation),
         }
@@ -200,5 +206,7 @@ impl Protocol for PrimaryBackup {
 
 /// A key's values as a read shows them: "3", or "3 5 7" after appends.
 fn values_label(values: &[u64]) -> String {
-    OperationOutput::Value(values.to_vec()).to_string()
+    let mut label = String::new();
+    let _ = faultline_scenario::write_values(&mut label, values);
+    label
 }

@@ -422,14 +422,18 @@ pub enum OperationOutput {
     NotLeader { leader: Option<NodeId> },
 }
 
+/// A key's values as a read shows them: `nil`, `3`, or `3 5 7` after
+/// appends. Labels of messages that carry a key's values use it too.
+pub fn write_values(out: &mut impl fmt::Write, values: &[u64]) -> fmt::Result {
+    let Some((first, rest)) = values.split_first() else { return out.write_str("nil") };
+    write!(out, "{first}")?;
+    rest.iter().try_for_each(|value| write!(out, " {value}"))
+}
+
 impl fmt::Display for OperationOutput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            OperationOutput::Value(values) if values.is_empty() => write!(f, "nil"),
-            OperationOutput::Value(values) => {
-                let texts: Vec<String> = values.iter().map(u64::to_string).collect();
-                write!(f, "{}", texts.join(" "))
-            }
+            OperationOutput::Value(values) => write_values(f, values),
             OperationOutput::WriteOk => write!(f, "ok"),
             OperationOutput::Refused => write!(f, "refused"),
             OperationOutput::NotLeader { leader: Some(leader) } => write!(f, "not leader (try {leader})"),
