@@ -513,14 +513,18 @@ pub fn axis_step(span_ticks: f64) -> f64 {
     }
 }
 
-/// Which operations the lanes draw, oldest first: the newest
-/// [`LANE_OPERATIONS_DRAWN_MAX`], and before them any older ones the
-/// verdict points at (a failing operation stays visible).
+/// Which operations the lanes draw, oldest first: at most
+/// [`LANE_OPERATIONS_DRAWN_MAX`] in a row. Those start at the first one the
+/// verdict points at, so a failure is seen among what ran beside it, or
+/// are the newest when it points at none (or at the newest). Operations it
+/// points at beyond that run are added.
 pub fn lane_operations_drawn(history_length: usize, involved: &[usize]) -> Vec<usize> {
+    let involved: std::collections::BTreeSet<usize> =
+        involved.iter().copied().filter(|&index| index < history_length).collect();
     let newest_from = history_length.saturating_sub(LANE_OPERATIONS_DRAWN_MAX);
-    let older_involved: std::collections::BTreeSet<usize> =
-        involved.iter().copied().filter(|&index| index < newest_from).collect();
-    older_involved.into_iter().chain(newest_from..history_length).collect()
+    let from = involved.first().map_or(newest_from, |&first| first.min(newest_from));
+    let until = (from + LANE_OPERATIONS_DRAWN_MAX).min(history_length);
+    (from..until).chain(involved.range(until..).copied()).collect()
 }
 
 /// The history as lanes, one per client, in the style of Porcupine's
@@ -538,13 +542,24 @@ pub fn lanes_svg(app: &App) -> String {
     let (minimal, blocked) = involved(app);
     let drawn = lane_operations_drawn(history.len(), &minimal.iter().copied().chain(blocked).collect::<Vec<_>>());
     let left_out = history.len() - drawn.len();
-    // All drawn: time from 0, as the run does. Some left out: from the
-    // first drawn operation, so the bars drawn get the width.
+    let reaches_the_newest = drawn.last().is_none_or(|&last| last + 1 == history.len());
+    // All drawn: time from 0 to now, as the run goes. Some left out: from
+    // the first drawn operation to the last answer among them (or to now,
+    // when the newest are drawn), so the bars drawn get the width.
     let from_tick = match (left_out, drawn.first()) {
         (1.., Some(&first)) => (history[first].invoke_tick as f64).min(span - 1.0),
         _ => 0.0,
     };
-    let x = |tick: f64| LABEL_WIDTH + (WIDTH - LABEL_WIDTH - 4.0) * (tick - from_tick) / (span - from_tick);
+    let to_tick = match reaches_the_newest {
+        true => span,
+        false => drawn
+            .iter()
+            // An operation without an answer runs on past the window's end
+            // (its bar is cut there) rather than stretching it to now.
+            .map(|&index| history[index].complete_tick.unwrap_or(history[index].invoke_tick) as f64)
+            .fold(from_tick + 1.0, f64::max),
+    };
+    let x = |tick: f64| LABEL_WIDTH + (WIDTH - LABEL_WIDTH - 4.0) * (tick - from_tick) / (to_tick - from_tick);
     let points = match app.check.verdict() {
         Some(Verdict::Linearizable(witness)) if app.show_points => Some(&witness.points),
         _ => None,
@@ -553,9 +568,9 @@ pub fn lanes_svg(app: &App) -> String {
         r#"<svg id="lanes" viewBox="0 0 {WIDTH} {height}" preserveAspectRatio="none" style="height:{height}px" role="img" aria-label="Client history: a lane per client, a bar per operation">"#
     );
     // A time axis: ticks at round numbers.
-    let step = axis_step(span - from_tick);
+    let step = axis_step(to_tick - from_tick);
     let mut tick = (from_tick / step).ceil() * step;
-    while tick <= span {
+    while tick <= to_tick {
         let _ = write!(
             svg,
             r#"<line class="grid" x1="{x:.1}" x2="{x:.1}" y1="{AXIS_HEIGHT}" y2="{height}"/><text class="axis{edge}" x="{x:.1}" y="12">{tick}</text>"#,
@@ -573,7 +588,7 @@ pub fn lanes_svg(app: &App) -> String {
         let entry = &history[index];
         let y = AXIS_HEIGHT + LANE_HEIGHT * entry.client.0 as f64 + (LANE_HEIGHT - BAR_HEIGHT) / 2.0;
         let start = x(entry.invoke_tick as f64);
-        let stop = x(entry.complete_tick.map(|t| t as f64).unwrap_or(now)).max(start + 3.0);
+        let stop = x(entry.complete_tick.map(|t| t as f64).unwrap_or(now)).min(x(to_tick)).max(start + 3.0);
         let kind = match entry.operation {
             faultline_scenario::Operation::Read { .. } => "read",
             faultline_scenario::Operation::Write { .. } => "write",
@@ -619,15 +634,23 @@ pub fn lanes_svg(app: &App) -> String {
     }
     svg.push_str("</svg>");
     if left_out > 0 {
-        let newest = history.len().min(LANE_OPERATIONS_DRAWN_MAX);
-        let pointed_at = match drawn.len() - newest {
+        let in_a_row = drawn.len().min(LANE_OPERATIONS_DRAWN_MAX);
+        let which = match reaches_the_newest {
+            true => format!("the newest {in_a_row} of {} operations", history.len()),
+            false => format!(
+                "operations #{} to #{} of {}, from the first the verdict points at",
+                drawn[0],
+                drawn[in_a_row - 1],
+                history.len()
+            ),
+        };
+        let more = match drawn.len() - in_a_row {
             0 => String::new(),
-            n => format!(" and {n} older one{} the verdict points at", if n == 1 { "" } else { "s" }),
+            n => format!(" (and {n} later one{} it points at)", if n == 1 { "" } else { "s" }),
         };
         let _ = write!(
             svg,
-            r#"<p class="hint lanes-note">The lanes draw the newest {newest} of {} operations{pointed_at}, from tick {from_tick:.0}; the check covers them all.</p>"#,
-            history.len()
+            r#"<p class="hint lanes-note">The lanes draw {which}{more}, ticks {from_tick:.0} to {to_tick:.0}; the check covers them all.</p>"#
         );
     }
     svg

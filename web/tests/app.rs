@@ -109,7 +109,7 @@ fn lane_labels_are_cut_to_their_bar() {
 }
 
 #[wasm_bindgen_test]
-fn the_lanes_draw_the_newest_operations_and_any_older_ones_the_verdict_points_at() {
+fn the_lanes_draw_the_newest_operations_or_those_from_where_the_verdict_points() {
     use faultline_web::render::{lane_operations_drawn, LANE_OPERATIONS_DRAWN_MAX as MAX};
     let newest = |length: usize| (length - MAX..length).collect::<Vec<_>>();
     let cases: Vec<(usize, Vec<usize>, Vec<usize>)> = vec![
@@ -117,7 +117,14 @@ fn the_lanes_draw_the_newest_operations_and_any_older_ones_the_verdict_points_at
         (3, vec![1], vec![0, 1, 2]),
         (MAX, vec![], (0..MAX).collect()),
         (MAX + 50, vec![], newest(MAX + 50)),
-        (MAX + 50, vec![60, 7, 7, 3], [vec![3, 7], newest(MAX + 50)].concat()),
+        // A run of MAX from the first operation the verdict points at...
+        (MAX + 50, vec![60, 7, 7, 3], (3..3 + MAX).collect()),
+        // ...never past the newest...
+        (MAX + 50, vec![MAX + 40], newest(MAX + 50)),
+        // ...with the ones it points at beyond the run added.
+        (3 * MAX, vec![5, 2 * MAX], [(5..5 + MAX).collect(), vec![2 * MAX]].concat()),
+        // Stale indices (from before a seek back) are ignored.
+        (MAX + 50, vec![MAX + 70], newest(MAX + 50)),
     ];
     for (length, involved, expected) in cases {
         assert_eq!(lane_operations_drawn(length, &involved), expected, "{length} operations, {involved:?} involved");
