@@ -42,10 +42,10 @@ const NEMESIS_COMMIT_CRASH_PER_MILLE: u32 = 200;
 /// the paper's figure 8 starts so), crashes a leader that just committed
 /// (figure 8 ends so), always when what it committed is an earlier term's
 /// entry (which only the planted figure-8 bug does), and bounces a node
-/// that just voted (so a vote that was not durable is forgotten). Its faults are recorded into the
-/// scenario as timed actions at the next tick, like a user's clicks, so the
-/// scenario printed for a failure replays it exactly without the nemesis.
-/// Every choice comes from the seed.
+/// that just voted (so a vote that was not durable is forgotten). Its
+/// faults are recorded into the scenario as timed actions at the next tick,
+/// like a user's clicks, so the scenario printed for a failure replays it
+/// exactly without the nemesis. Every choice comes from the seed.
 fn run_with_nemesis(scenario: Scenario, seed: u64) -> Box<dyn faultline_sim::AnySimulation> {
     use faultline_scenario::{Action, NodeId};
     use faultline_sim::{Endpoint, SimRng, StepKind};
