@@ -193,6 +193,14 @@ fn a_node_view_carries_the_newest_entries_of_a_long_log() {
             faultline_protocols::raft::Command::Noop { .. } => "no-op".to_string(),
             faultline_protocols::raft::Command::Client { operation, .. } => operation.to_string(),
         };
-        assert_eq!((entry.term, &entry.label), (in_log.term, &label), "entry {}", first_viewed + offset + 1);
+        let index = (first_viewed + offset + 1) as u64;
+        assert_eq!((entry.term, &entry.label), (in_log.term, &label), "entry {index}");
+        assert_eq!(view.log_entry_at(index), Some(entry), "entry {index} by its index");
+    }
+    assert_eq!(view.entries_before_log(), first_viewed as u64);
+    // Indexes the view does not carry: before its first entry, past the
+    // log's end, and 0 (indexes start at 1).
+    for index in [first_viewed as u64, log_length as u64 + 1, 0] {
+        assert_eq!(view.log_entry_at(index), None, "index {index}");
     }
 }

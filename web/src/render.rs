@@ -233,11 +233,6 @@ fn message_kind(label: &str) -> &'static str {
 /// Entries of a node's log drawn under it, at most.
 pub const LOG_ENTRIES_DRAWN_MAX: usize = 12;
 
-/// Log entries older than the first a view carries.
-fn entries_before_view(view: &faultline_sim::NodeView) -> usize {
-    (view.log_length as usize).saturating_sub(view.log.len())
-}
-
 /// Under a node with a log: its last entries as squares coloured by term
 /// (filled when committed), its term, and its election countdown.
 fn node_extras_svg(view: &faultline_sim::NodeView, view_tick: f64) -> String {
@@ -258,7 +253,7 @@ fn node_extras_svg(view: &faultline_sim::NodeView, view_tick: f64) -> String {
         let first = view.log.len() - shown;
         // Entries before the first drawn: those the view left out, and
         // those it has but the strip has no room for.
-        let hidden = entries_before_view(view) + first;
+        let hidden = view.entries_before_log() as usize + first;
         let width = 9.0;
         let left = -(shown as f64) * width / 2.0;
         let committed = view.commit_index.unwrap_or(0) as usize;
@@ -328,7 +323,7 @@ pub fn inspector_html(app: &App) -> String {
     }
     if let Some(view) = report.view.as_ref().filter(|v| !v.log.is_empty()) {
         let committed = view.commit_index.unwrap_or(0) as usize;
-        let earlier = entries_before_view(view);
+        let earlier = view.entries_before_log() as usize;
         let _ = write!(html, "<p class=\"log\">Log ({} entries, {committed} committed): ", view.log_length);
         if earlier > 0 {
             let _ = write!(html, r#"<span class="log-more">… {earlier} earlier</span>"#);

@@ -100,9 +100,7 @@ fn run_with_nemesis(scenario: Scenario, seed: u64) -> Box<dyn faultline_sim::Any
 /// the leader's own.
 fn committed_an_earlier_terms_entry(view: &faultline_sim::NodeView) -> bool {
     let (Some(term), Some(commit_index)) = (view.term, view.commit_index) else { return false };
-    let first_viewed_index = view.log_length + 1 - view.log.len() as u64;
-    let Some(position) = commit_index.checked_sub(first_viewed_index) else { return false };
-    view.role == "leader" && view.log.get(position as usize).is_some_and(|entry| entry.term < term)
+    view.role == "leader" && view.log_entry_at(commit_index).is_some_and(|entry| entry.term < term)
 }
 
 pub fn parse_args(args: &[String]) -> Result<ExploreArgs, String> {

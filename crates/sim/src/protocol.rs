@@ -127,6 +127,19 @@ pub struct NodeView {
     pub timeout_at_tick: Option<u64>,
 }
 
+impl NodeView {
+    /// Log entries older than the first the view carries.
+    pub fn entries_before_log(&self) -> u64 {
+        self.log_length.saturating_sub(self.log.len() as u64)
+    }
+
+    /// The entry at log `index` (from 1), if the view carries it.
+    pub fn log_entry_at(&self, index: u64) -> Option<&LogEntryView> {
+        let position = index.checked_sub(self.entries_before_log() + 1)?;
+        self.log.get(usize::try_from(position).ok()?)
+    }
+}
+
 /// Log entries a [`NodeView`] carries at most: the newest. The page builds
 /// every node's view every frame, and draws a dozen entries under a node
 /// and lists these in the inspector; the view must not grow with the log.
