@@ -3,9 +3,9 @@
 // while clients write produces a stale read, which the page calls "not
 // linearizable", highlighting the offending read and explaining it.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIST, assertNoProblems, launchBrowser, openPlayground, screenshot, setSpeed, startServer } from './harness.mjs';
+import { assertNoProblems, openPlayground, screenshot, servePlayground, setSpeed } from './harness.mjs';
 
 const VERDICT_TIMEOUT_MS = 60_000;
 
@@ -26,21 +26,10 @@ async function waitForVerdict(page, verdict) {
 
 
 describe('history check', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    server = await startServer(DIST);
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const session = servePlayground();
 
   test('a fault-free run is linearizable, with linearization points on request', async () => {
-    const { context, page, problems } = await openCalm(browser, server.url);
+    const { context, page, problems } = await openCalm(session.browser, session.server.url);
     await setSpeed(page, 8); // 1000 ticks/s: the whole run in a few seconds
     await page.waitForFunction(() => document.querySelector('#app').dataset.run === 'ended', null, { timeout: 60_000 });
     await waitForVerdict(page, 'linearizable');
@@ -55,7 +44,7 @@ describe('history check', () => {
   });
 
   test('isolating the primary during writes gives a stale read, highlighted and explained', async () => {
-    const { context, page, problems } = await openCalm(browser, server.url);
+    const { context, page, problems } = await openCalm(session.browser, session.server.url);
     await page.waitForFunction(() => document.querySelectorAll('#lanes .op.done').length >= 6, null, { timeout: 30_000 });
     await waitForVerdict(page, 'linearizable');
 

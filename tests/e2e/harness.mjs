@@ -3,6 +3,7 @@
 //   const server = await startServer(distDir); // { url, close }
 //   const browser = await launchBrowser();      // headless system Chromium
 //   await screenshot(page, 'name');             // tests/e2e/screenshots/name.png
+//   const shared = servePlayground();           // inside describe(): both, for every test
 //
 // Nothing here downloads anything: the browser is the system's Chromium
 // (CHROMIUM, default /usr/bin/chromium); never run `playwright install`.
@@ -12,6 +13,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -183,4 +185,22 @@ export async function openPlayground(browser, url, { width = 1280, height = 1000
   await page.goto(url);
   await page.locator('#cluster [data-node="0"]').waitFor({ state: 'attached', timeout: 20_000 });
   return { context, page, problems };
+}
+
+/**
+ * For a describe() block: serves dist/ and launches Chromium before its
+ * tests, closes both after them. Returns an object whose `server` and
+ * `browser` are set once the tests run.
+ */
+export function servePlayground() {
+  const shared = { server: null, browser: null };
+  before(async () => {
+    shared.server = await startServer(DIST);
+    shared.browser = await launchBrowser();
+  });
+  after(async () => {
+    await shared.browser?.close();
+    await shared.server?.close();
+  });
+  return shared;
 }

@@ -5,9 +5,9 @@
 // Nodes are redrawn every animation frame, so the test drives the mouse by
 // coordinates (as a person would) rather than through element handles.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIST, assertNoProblems, launchBrowser, openPlayground, screenshot, startServer } from './harness.mjs';
+import { assertNoProblems, openPlayground, screenshot, servePlayground } from './harness.mjs';
 
 const LOAD_TIMEOUT_MS = 20_000;
 
@@ -38,21 +38,10 @@ async function waitForHistoryRows(page, count) {
 
 
 describe('playground', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    server = await startServer(DIST);
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const session = servePlayground();
 
   test('crash by click, isolate by drag, share, and the link replays the same run', async () => {
-    const { context, page, problems } = await openPlayground(browser, server.url);
+    const { context, page, problems } = await openPlayground(session.browser, session.server.url);
     await waitForHistoryRows(page, 5);
     await screenshot(page, 'playground-1-running');
 
@@ -89,7 +78,7 @@ describe('playground', () => {
     await context.close();
 
     // A fresh page (a new browser context: nothing shared) opens the link.
-    const fresh = await openPlayground(browser, shared);
+    const fresh = await openPlayground(session.browser, shared);
     await fresh.page.waitForFunction(() => /Opened a shared run/.test(document.querySelector('#notice').textContent));
     assert.equal(await fresh.page.locator('#history').innerText(), history, 'the shared run has a different history');
     assert.equal(await fresh.page.locator('#clock').textContent(), clock);
@@ -101,7 +90,7 @@ describe('playground', () => {
   });
 
   test('sharing while playing keeps playing', async () => {
-    const { context, page, problems } = await openPlayground(browser, server.url);
+    const { context, page, problems } = await openPlayground(session.browser, session.server.url);
     await waitForHistoryRows(page, 2);
     await page.getByRole('button', { name: 'Share' }).click();
     assert.match(await page.locator('#share-url').inputValue(), /#s=1\./);
@@ -115,7 +104,7 @@ describe('playground', () => {
   });
 
   test('a corrupt link explains itself and falls back to the default scenario', async () => {
-    const { context, page, problems } = await openPlayground(browser, `${server.url}#s=1.not*valid`);
+    const { context, page, problems } = await openPlayground(session.browser, `${session.server.url}#s=1.not*valid`);
     const notice = await page.locator('#notice').textContent();
     assert.match(notice, /^This link could not be opened: .+ Showing the default scenario instead\.$/);
     await screenshot(page, 'playground-4-corrupt-link');
@@ -124,7 +113,7 @@ describe('playground', () => {
   });
 
   test('the keyboard selects, isolates and crashes nodes, and steps', async () => {
-    const { context, page, problems } = await openPlayground(browser, server.url);
+    const { context, page, problems } = await openPlayground(session.browser, session.server.url);
     await page.keyboard.press('Space'); // pause
     await page.waitForFunction(() => document.querySelector('#app').dataset.run === 'paused');
     await page.keyboard.press('0');

@@ -4,9 +4,9 @@
 // key; the book's puzzle III opens from the built-in list and ends with n1
 // leading, #9 committed.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIST, assertNoProblems, launchBrowser, screenshot, setSpeed, startServer, watchPage } from './harness.mjs';
+import { assertNoProblems, openPlayground, screenshot, servePlayground, setSpeed } from './harness.mjs';
 
 
 /** The current leader: { node, term }, or null. Read in one call. */
@@ -21,24 +21,10 @@ async function leader(page) {
 }
 
 describe('raft', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    server = await startServer(DIST);
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const session = servePlayground();
 
   test('crashing the leader by clicking it elects a new one in a later term', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 1200 } });
-    const page = await context.newPage();
-    const problems = watchPage(page, server.url);
-    await page.goto(server.url);
+    const { context, page, problems } = await openPlayground(session.browser, session.server.url, { height: 1200 });
     await page.locator('#cluster [data-node="4"]').waitFor({ state: 'attached', timeout: 20_000 });
     await setSpeed(page, 5); // 100 ticks/s
     await page.waitForFunction(() => document.querySelector('#cluster .node.leader'), null, { timeout: 30_000 });
@@ -76,16 +62,12 @@ describe('raft', () => {
     );
     await page.waitForFunction(() => document.querySelector('#verdict')?.dataset.verdict === 'linearizable', null, { timeout: 30_000 });
     await screenshot(page, 'raft-2b-appends-in-the-lanes');
-    assert.deepEqual(problems.pageErrors, []);
-    assert.deepEqual(problems.consoleErrors, []);
+    assertNoProblems(problems);
     await context.close();
   });
 
   test("the book's puzzle III opens from the built-in list and n1 wins", async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 1200 } });
-    const page = await context.newPage();
-    const problems = watchPage(page, server.url);
-    await page.goto(server.url);
+    const { context, page, problems } = await openPlayground(session.browser, session.server.url, { height: 1200 });
     await page.locator('#scenario-picker').selectOption('raft-puzzle-3');
     await page.locator('#cluster [data-node="2"]').waitFor({ state: 'attached', timeout: 20_000 });
     assert.match(await page.locator('#scenario-description').textContent(), /only n1 can win/i);
@@ -99,8 +81,7 @@ describe('raft', () => {
       { timeout: 30_000 },
     );
     await screenshot(page, 'raft-3-puzzle-3');
-    assert.deepEqual(problems.pageErrors, []);
-    assert.deepEqual(problems.consoleErrors, []);
+    assertNoProblems(problems);
     await context.close();
   });
 });
