@@ -89,8 +89,10 @@ fn timer_fired_at(step: &TraceStep, node: NodeId) -> bool {
 #[test]
 fn crash_loses_volatile_state_keeps_durable_state_cancels_timers_and_drops_incoming() {
     let n1 = NodeId(1);
-    let mut sim: Simulation<Ticker> =
-        Simulation::new(ticker_scenario(vec![(55, Action::Crash { node: n1 }), (105, Action::Restart { node: n1 })]), ());
+    let mut sim: Simulation<Ticker> = Simulation::new(
+        ticker_scenario(vec![(55, Action::Crash { node: n1 }), (105, Action::Restart { node: n1 })]),
+        (),
+    );
     sim.run_until_tick(54);
     let before = sim.world().node_state(n1).unwrap().clone();
     assert_eq!(before.fires_since_start, 5);
@@ -114,7 +116,10 @@ fn crash_loses_volatile_state_keeps_durable_state_cancels_timers_and_drops_incom
         })
         .count();
     assert!(dropped_for_n1 >= 4, "pings to the crashed node were not dropped ({dropped_for_n1})");
-    assert!(!steps_between(trace, 55, 105).any(|s| s.process == Some(Endpoint::Node(n1))), "a crashed node took a step");
+    assert!(
+        !steps_between(trace, 55, 105).any(|s| s.process == Some(Endpoint::Node(n1))),
+        "a crashed node took a step"
+    );
 
     sim.run_until_tick(200);
     let after = sim.world().node_state(n1).unwrap();
@@ -231,11 +236,20 @@ fn actions_at_tick_0_come_before_the_nodes_start_and_are_not_undone_by_it() {
     );
     sim.run_to_end();
     assert_eq!(sim.world().node_status(NodeId(0)), Some(NodeStatus::Stopped));
-    assert!(!sim.trace().iter().any(|s| s.process == Some(Endpoint::Node(NodeId(0))) && !matches!(s.kind, StepKind::Action { .. })));
+    assert!(!sim
+        .trace()
+        .iter()
+        .any(|s| s.process == Some(Endpoint::Node(NodeId(0))) && !matches!(s.kind, StepKind::Action { .. })));
     let starts_of_n1 = sim
         .trace()
         .iter()
-        .filter(|s| matches!(s.kind, StepKind::Start { node: NodeId(1), .. } | StepKind::Action { action: Action::Restart { node: NodeId(1) }, .. }))
+        .filter(|s| {
+            matches!(
+                s.kind,
+                StepKind::Start { node: NodeId(1), .. }
+                    | StepKind::Action { action: Action::Restart { node: NodeId(1) }, .. }
+            )
+        })
         .count();
     assert_eq!(starts_of_n1, 1, "n1 started twice");
 }

@@ -42,11 +42,8 @@ fn backups_converge_on_the_primarys_lists() {
                 assert_eq!(distinct.len(), values.len(), "seed {seed}: an update applied twice: read {values:?}");
             }
         }
-        let appends_answered = sim
-            .history()
-            .iter()
-            .filter(|e| matches!(e.operation, Operation::Append { .. }) && e.is_complete())
-            .count();
+        let appends_answered =
+            sim.history().iter().filter(|e| matches!(e.operation, Operation::Append { .. }) && e.is_complete()).count();
         assert!(appends_answered > 0, "seed {seed}");
     }
 }

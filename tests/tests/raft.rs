@@ -33,7 +33,10 @@ fn values_in_log(raft: &Raft) -> Vec<u64> {
     raft.log()
         .iter()
         .filter_map(|e| match &e.command {
-            faultline_protocols::raft::Command::Client { operation: faultline_scenario::Operation::Write { value, .. }, .. } => Some(*value),
+            faultline_protocols::raft::Command::Client {
+                operation: faultline_scenario::Operation::Write { value, .. },
+                ..
+            } => Some(*value),
             _ => None,
         })
         .collect()
@@ -103,8 +106,14 @@ fn figure_8_counting_replicas_of_an_old_term_loses_a_committed_entry() {
 fn a_restarted_node_keeps_term_vote_and_log_and_relearns_the_commit_index() {
     let mut scenario = builtin("raft");
     scenario.actions = vec![
-        faultline_scenario::TimedAction { at_tick: 3_000, action: faultline_scenario::Action::Crash { node: NodeId(2) } },
-        faultline_scenario::TimedAction { at_tick: 3_200, action: faultline_scenario::Action::Restart { node: NodeId(2) } },
+        faultline_scenario::TimedAction {
+            at_tick: 3_000,
+            action: faultline_scenario::Action::Crash { node: NodeId(2) },
+        },
+        faultline_scenario::TimedAction {
+            at_tick: 3_200,
+            action: faultline_scenario::Action::Restart { node: NodeId(2) },
+        },
     ];
     let mut sim = simulation(scenario);
     sim.run_until_tick(2_999);
@@ -112,7 +121,10 @@ fn a_restarted_node_keeps_term_vote_and_log_and_relearns_the_commit_index() {
     assert!(before.commit_index() > 0);
     sim.run_until_tick(3_100);
     let durable = sim.world().node_durable(NodeId(2)).unwrap().clone();
-    assert_eq!((durable.current_term, durable.voted_for, durable.log.len()), (before.current_term(), before.voted_for(), before.log().len()));
+    assert_eq!(
+        (durable.current_term, durable.voted_for, durable.log.len()),
+        (before.current_term(), before.voted_for(), before.log().len())
+    );
     sim.run_until_tick(3_200);
     let restarted = sim.world().node_state(NodeId(2)).unwrap();
     assert_eq!(restarted.current_term(), before.current_term());
@@ -120,7 +132,10 @@ fn a_restarted_node_keeps_term_vote_and_log_and_relearns_the_commit_index() {
     assert_eq!(restarted.commit_index(), 0, "the commit index is volatile");
     assert!(restarted.store().is_empty(), "the state machine is rebuilt from the log");
     sim.run_until_tick(4_000);
-    assert!(sim.world().node_state(NodeId(2)).unwrap().commit_index() >= before.commit_index(), "it relearns what is committed");
+    assert!(
+        sim.world().node_state(NodeId(2)).unwrap().commit_index() >= before.commit_index(),
+        "it relearns what is committed"
+    );
 }
 
 #[test]
@@ -130,7 +145,10 @@ fn initial_logs_that_break_log_matching_are_refused() {
         {"term": 1, "log": [{"term": 1, "key": 0, "value": 2}]},
         {"term": 1, "log": [{"term": 1, "key": 0, "value": 1}]}] } }"#;
     let error = faultline_scenario::from_json(text).unwrap_err().to_string();
-    assert!(error.starts_with("protocol.initial[1].log[0]: n0 and n1 both have an entry of term 1 at index 1"), "{error}");
+    assert!(
+        error.starts_with("protocol.initial[1].log[0]: n0 and n1 both have an entry of term 1 at index 1"),
+        "{error}"
+    );
 }
 
 /// Clients that time out quickly on a lossy, duplicating network retry a lot:
@@ -165,13 +183,20 @@ fn retried_appends_are_applied_exactly_once() {
             let Some(raft) = sim.world().node_state(NodeId(n)) else { continue };
             for (key, values) in raft.store() {
                 let distinct: std::collections::BTreeSet<_> = values.iter().collect();
-                assert_eq!(distinct.len(), values.len(), "seed {seed}: n{n} applied an append twice: k{key} = {values:?}");
+                assert_eq!(
+                    distinct.len(),
+                    values.len(),
+                    "seed {seed}: n{n} applied an append twice: k{key} = {values:?}"
+                );
             }
             let first = store_at_commit_index.entry(raft.commit_index()).or_insert_with(|| raft.store().clone());
             assert_eq!(first, raft.store(), "seed {seed}: n{n} differs from a node with the same commit index");
         }
     }
-    assert!(retried_appends_completed >= 10, "only {retried_appends_completed} retried appends completed: the test lost its point");
+    assert!(
+        retried_appends_completed >= 10,
+        "only {retried_appends_completed} retried appends completed: the test lost its point"
+    );
 }
 
 /// The page builds every node's view every frame: a view carries the newest

@@ -2,8 +2,8 @@
 //! drag, a key or a frame does to the run. `lib.rs` wires it to the page and
 //! `render.rs` draws it.
 
-use faultline_scenario::{Action, NodeId, Scenario};
 use crate::live_check::LiveCheck;
+use faultline_scenario::{Action, NodeId, Scenario};
 use faultline_sim::{AnySimulation, EnabledEvent, NodeStatus, StepKind};
 
 /// Playback speeds offered by the speed slider, in ticks per second.
@@ -39,8 +39,15 @@ pub mod geometry {
 pub enum Gesture {
     Idle,
     /// Pressed on a node; `moved` once it travelled further than a click.
-    OnNode { node: NodeId, start: (f64, f64), at: (f64, f64), moved: bool },
-    OnMessage { message: u64 },
+    OnNode {
+        node: NodeId,
+        start: (f64, f64),
+        at: (f64, f64),
+        moved: bool,
+    },
+    OnMessage {
+        message: u64,
+    },
 }
 
 /// The app's state.
@@ -222,7 +229,10 @@ impl App {
             .map(NodeId)
             .map(|node| {
                 count > 1
-                    && (0..count).map(NodeId).filter(|&o| o != node).all(|o| cut.contains(&(node, o)) && cut.contains(&(o, node)))
+                    && (0..count)
+                        .map(NodeId)
+                        .filter(|&o| o != node)
+                        .all(|o| cut.contains(&(node, o)) && cut.contains(&(o, node)))
             })
             .collect()
     }
@@ -299,10 +309,7 @@ impl App {
 /// A node's place on the ring, clockwise from the top.
 pub fn home_position(node: NodeId, node_count: u32) -> (f64, f64) {
     let angle = std::f64::consts::TAU * node.0 as f64 / node_count.max(1) as f64 - std::f64::consts::FRAC_PI_2;
-    (
-        geometry::CENTER_X + geometry::RING_RADIUS * angle.cos(),
-        geometry::CENTER_Y + geometry::RING_RADIUS * angle.sin(),
-    )
+    (geometry::CENTER_X + geometry::RING_RADIUS * angle.cos(), geometry::CENTER_Y + geometry::RING_RADIUS * angle.sin())
 }
 
 /// How far an isolated node is pushed out from its home.

@@ -23,7 +23,9 @@ const STEPS_BETWEEN_CLOCK_READS: u64 = 4_096;
 pub enum CheckState {
     /// Nothing to check yet.
     Empty,
-    Checking { steps: u64 },
+    Checking {
+        steps: u64,
+    },
     Done(Verdict),
 }
 
@@ -130,9 +132,10 @@ impl LiveCheck {
         if search.decision.is_none() && search.steps < WEAKER_BUDGET_STEPS {
             return false;
         }
-        let sequential = search.decision.clone().unwrap_or(Decision::Unknown {
-            why: format!("the search budget of {WEAKER_BUDGET_STEPS} steps ran out"),
-        });
+        let sequential = search
+            .decision
+            .clone()
+            .unwrap_or(Decision::Unknown { why: format!("the search budget of {WEAKER_BUDGET_STEPS} steps ran out") });
         // The session guarantees are direct checks: no search, no budget.
         let mut weaker = WeakerModels::decide(&self.model, &self.history, Some(self.model.initial().clone()), 0);
         weaker.sequentially_consistent = sequential;

@@ -139,7 +139,8 @@ pub fn app_for_fragment(fragment: &str) -> App {
                     let ticks_max = app.sim.scenario().limits.ticks_max as f64;
                     app.view_tick = app.view_tick.max((view_tick as f64).min(ticks_max));
                 }
-                app.notice = format!("Opened a shared run at step {}, paused. Press Space to play on.", app.sim.position());
+                app.notice =
+                    format!("Opened a shared run at step {}, paused. Press Space to play on.", app.sim.position());
             }
             app
         }
@@ -175,10 +176,9 @@ pub fn start() {
 /// Listen for `event` on `target`, handing the handler the event as the
 /// type it is known to be (a `PointerEvent` for "pointerdown", ...).
 fn on<E: JsCast + 'static>(target: &web_sys::EventTarget, event: &str, mut handler: impl FnMut(E) + 'static) {
-    let closure = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| handler(event.unchecked_into()));
-    target
-        .add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())
-        .expect("adding a listener works");
+    let closure =
+        Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| handler(event.unchecked_into()));
+    target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref()).expect("adding a listener works");
     // The page lives as long as the app: the handlers are never removed.
     closure.forget();
 }
@@ -308,9 +308,10 @@ fn wire(app: &Shared) {
             let mut app = app.borrow_mut();
             *app = App::new(builtin_scenario(&stem), Some(stem));
             // A fresh scenario is not a shared run: clear the old link.
-            let _ = web_sys::window().expect("a window").history().and_then(|h| {
-                h.replace_state_with_url(&JsValue::NULL, "", Some(&location_without_hash()))
-            });
+            let _ = web_sys::window()
+                .expect("a window")
+                .history()
+                .and_then(|h| h.replace_state_with_url(&JsValue::NULL, "", Some(&location_without_hash())));
             input("share-url").set_value("");
             redraw_panels(&app);
         });
@@ -399,7 +400,8 @@ pub fn key_command(app: &mut App, key: &str) -> bool {
 
 /// A click on a button in a side panel.
 fn panel_click(app: &mut App, target: Option<web_sys::EventTarget>) {
-    let Some(button) = target.and_then(|t| t.dyn_into::<Element>().ok()).and_then(|e| e.closest("button").ok().flatten())
+    let Some(button) =
+        target.and_then(|t| t.dyn_into::<Element>().ok()).and_then(|e| e.closest("button").ok().flatten())
     else {
         // A click on a message row selects the message.
         return;
@@ -474,7 +476,13 @@ fn redraw_panels(app: &App) {
     timeline.set_max(&app.sim.trace().len().to_string());
     timeline.set_value(&app.sim.position().to_string());
     let _ = element("app").dyn_into::<HtmlElement>().map(|root| {
-        let state = if app.sim.ended().is_some() && app.at_head() { "ended" } else if app.playing { "playing" } else { "paused" };
+        let state = if app.sim.ended().is_some() && app.at_head() {
+            "ended"
+        } else if app.playing {
+            "playing"
+        } else {
+            "paused"
+        };
         root.dataset().set("run", state)
     });
 }

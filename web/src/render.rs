@@ -190,7 +190,8 @@ pub fn cluster_svg(app: &App) -> String {
         }
         // A node with terms has its term's colour: nodes that agree on the
         // term look alike, a stale one stands out.
-        let term_style = view.and_then(|v| v.term).map(|t| format!(r#" style="stroke:{}""#, term_colour(t))).unwrap_or_default();
+        let term_style =
+            view.and_then(|v| v.term).map(|t| format!(r#" style="stroke:{}""#, term_colour(t))).unwrap_or_default();
         let _ = write!(
             svg,
             r#"<g class="{classes}" data-node="{n}" transform="translate({x:.1},{y:.1})" role="button" aria-label="n{n}, {status}"><circle r="{r}"{term_style}/><text class="name" dy="-2">n{n}</text><text class="role" dy="14">{role}</text>"#,
@@ -238,7 +239,12 @@ pub const LOG_ENTRIES_DRAWN_MAX: usize = 12;
 fn node_extras_svg(view: &faultline_sim::NodeView, view_tick: f64) -> String {
     let mut svg = String::new();
     if let Some(term) = view.term {
-        let _ = write!(svg, r#"<text class="term" dy="-{}" style="fill:{}">t{term}</text>"#, geometry::NODE_RADIUS + 6.0, term_colour(term));
+        let _ = write!(
+            svg,
+            r#"<text class="term" dy="-{}" style="fill:{}">t{term}</text>"#,
+            geometry::NODE_RADIUS + 6.0,
+            term_colour(term)
+        );
         // The vote of the current term, beside the term it belongs to.
         if let Some(voted_for) = view.voted_for {
             let _ = write!(
@@ -258,7 +264,12 @@ fn node_extras_svg(view: &faultline_sim::NodeView, view_tick: f64) -> String {
         let left = -(shown as f64) * width / 2.0;
         let committed = view.commit_index.unwrap_or(0) as usize;
         if hidden > 0 {
-            let _ = write!(svg, r#"<text class="log-more" x="{:.1}" y="{:.1}">…{hidden}</text>"#, left - 4.0, geometry::NODE_RADIUS + 14.0);
+            let _ = write!(
+                svg,
+                r#"<text class="log-more" x="{:.1}" y="{:.1}">…{hidden}</text>"#,
+                left - 4.0,
+                geometry::NODE_RADIUS + 14.0
+            );
         }
         for (offset, entry) in view.log[first..].iter().enumerate() {
             let index = hidden + offset + 1;
@@ -276,7 +287,8 @@ fn node_extras_svg(view: &faultline_sim::NodeView, view_tick: f64) -> String {
     }
     if let Some(deadline) = view.timeout_at_tick {
         let left_ticks = (deadline as f64 - view_tick).max(0.0).round();
-        let _ = write!(svg, r#"<text class="timeout" dy="{}">timeout {left_ticks}</text>"#, geometry::NODE_RADIUS + 30.0);
+        let _ =
+            write!(svg, r#"<text class="timeout" dy="{}">timeout {left_ticks}</text>"#, geometry::NODE_RADIUS + 30.0);
     }
     svg
 }
@@ -346,7 +358,8 @@ pub fn inspector_html(app: &App) -> String {
     let _ = write!(html, "<p class=\"durable\">On disk: {}</p>", escape(&report.durable));
     if !report.timers.is_empty() {
         html.push_str("<p class=\"timers\">Timers: ");
-        let timers: Vec<String> = report.timers.iter().map(|(label, tick)| format!("{} at {tick}", escape(label))).collect();
+        let timers: Vec<String> =
+            report.timers.iter().map(|(label, tick)| format!("{} at {tick}", escape(label))).collect();
         html.push_str(&timers.join(", "));
         html.push_str("</p>");
     }
@@ -453,7 +466,11 @@ pub fn history_html(app: &App) -> String {
     }
     html.push_str("</tbody></table>");
     if history.len() > HISTORY_ROWS_MAX {
-        let _ = write!(html, "<p class=\"hint\">The {} oldest operations are not listed.</p>", history.len() - HISTORY_ROWS_MAX);
+        let _ = write!(
+            html,
+            "<p class=\"hint\">The {} oldest operations are not listed.</p>",
+            history.len() - HISTORY_ROWS_MAX
+        );
     }
     html
 }
@@ -623,7 +640,12 @@ pub fn lanes_svg(app: &App) -> String {
         }
         if let Some(Some(point)) = points.map(|p| p.get(index).copied().flatten()) {
             let px = x(point as f64);
-            let _ = write!(svg, r#"<line class="point" x1="{px:.1}" x2="{px:.1}" y1="{:.1}" y2="{:.1}"/>"#, y - 2.0, y + BAR_HEIGHT + 2.0);
+            let _ = write!(
+                svg,
+                r#"<line class="point" x1="{px:.1}" x2="{px:.1}" y1="{:.1}" y2="{:.1}"/>"#,
+                y - 2.0,
+                y + BAR_HEIGHT + 2.0
+            );
         }
         svg.push_str("</g>");
     }
@@ -722,10 +744,20 @@ pub fn verdict_explanation_html(app: &App) -> String {
             match (never, unanswered) {
                 (0, 0) => {}
                 (0, n) => {
-                    let _ = write!(text, " The {n} {} without an answer {} taken as having taken effect.", operations(n), if n == 1 { "is" } else { "are" });
+                    let _ = write!(
+                        text,
+                        " The {n} {} without an answer {} taken as having taken effect.",
+                        operations(n),
+                        if n == 1 { "is" } else { "are" }
+                    );
                 }
                 (never, n) if never == n => {
-                    let _ = write!(text, " The {n} {} without an answer {} taken as not having taken effect.", operations(n), if n == 1 { "is" } else { "are" });
+                    let _ = write!(
+                        text,
+                        " The {n} {} without an answer {} taken as not having taken effect.",
+                        operations(n),
+                        if n == 1 { "is" } else { "are" }
+                    );
                 }
                 (never, n) => {
                     let _ = write!(
@@ -742,7 +774,10 @@ pub fn verdict_explanation_html(app: &App) -> String {
             let after = match explanation.prefix.len() {
                 0 => format!("At the start, {}", escape(&explanation.state)),
                 1 => format!("After the one operation that can take effect first, {}", escape(&explanation.state)),
-                n => format!("After the {n} operations that can take effect first, in an order respecting real time, {}", escape(&explanation.state)),
+                n => format!(
+                    "After the {n} operations that can take effect first, in an order respecting real time, {}",
+                    escape(&explanation.state)
+                ),
             };
             let mut html = format!(
                 "<p class=\"reason\"><b>{}</b> cannot be placed. {after}; {}.</p>",

@@ -134,7 +134,8 @@ fn the_lanes_draw_the_newest_operations_or_those_from_where_the_verdict_points()
 #[wasm_bindgen_test]
 fn the_time_axis_has_at_most_ten_round_steps_however_long_the_run() {
     use faultline_web::render::axis_step;
-    let cases = [(0.0, 10.0), (95.0, 10.0), (101.0, 20.0), (450.0, 50.0), (20_000.0, 2_000.0), (1e9, 1e8), (1e15 + 1.0, 2e14)];
+    let cases =
+        [(0.0, 10.0), (95.0, 10.0), (101.0, 20.0), (450.0, 50.0), (20_000.0, 2_000.0), (1e9, 1e8), (1e15 + 1.0, 2e14)];
     for (span_ticks, expected) in cases {
         assert_eq!(axis_step(span_ticks), expected, "span {span_ticks}");
     }

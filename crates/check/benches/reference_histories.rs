@@ -15,9 +15,8 @@ use std::time::Instant;
 const RUNS: usize = 7;
 
 fn files(dir: &Path, extension: &str) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|entries| entries.map(|e| e.unwrap().path()).collect())
-        .unwrap_or_default();
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(dir).map(|entries| entries.map(|e| e.unwrap().path()).collect()).unwrap_or_default();
     files.retain(|p| p.extension().is_some_and(|e| e == extension));
     files.sort();
     files
@@ -36,7 +35,12 @@ fn check_once(text: &str, model_name: &str) -> (&'static str, f64) {
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/histories");
-    let sets = [("porcupine-kv", "txt", "kv"), ("knossos/cas-register/good", "edn", "cas-register"), ("knossos/cas-register/bad", "edn", "cas-register"), ("knossos/mutex/bad", "edn", "lock")];
+    let sets = [
+        ("porcupine-kv", "txt", "kv"),
+        ("knossos/cas-register/good", "edn", "cas-register"),
+        ("knossos/cas-register/bad", "edn", "cas-register"),
+        ("knossos/mutex/bad", "edn", "lock"),
+    ];
     let mut total_ms = 0.0;
     for (dir, extension, model) in sets {
         for file in files(&root.join(dir), extension) {

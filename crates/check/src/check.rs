@@ -266,9 +266,11 @@ impl<M: Model> Checker<M> {
     fn budget_exhausted(&mut self, reason: String) {
         let phase = std::mem::replace(&mut self.phase, Phase::Searching { turn: 0 });
         self.phase = Phase::Done(match phase {
-            Phase::Minimizing { explanation, minimizer, .. } => {
-                Verdict::NotLinearizable(Explanation { minimal: minimizer.current, minimal_is_1_minimal: false, ..explanation })
-            }
+            Phase::Minimizing { explanation, minimizer, .. } => Verdict::NotLinearizable(Explanation {
+                minimal: minimizer.current,
+                minimal_is_1_minimal: false,
+                ..explanation
+            }),
             Phase::Done(verdict) => verdict,
             Phase::Searching { .. } => Verdict::Unknown(Incomplete {
                 reason,
@@ -336,7 +338,11 @@ impl<M: Model> Checker<M> {
         let (blocked, reason, refusal) = match search.blocked_refusal(&self.model, &self.history) {
             Some((blocked, Some(refusal))) => {
                 let operation = &self.history.operations[to_history(blocked)];
-                (blocked, format!("{operation} cannot take effect after them: {state}, so {refusal}"), refusal.to_string())
+                (
+                    blocked,
+                    format!("{operation} cannot take effect after them: {state}, so {refusal}"),
+                    refusal.to_string(),
+                )
             }
             Some((blocked, None)) => {
                 let operation = &self.history.operations[to_history(blocked)];

@@ -24,9 +24,14 @@ pub const WEAKER_BUDGET_STEPS: u64 = 2_000_000;
 pub enum Decision {
     Holds,
     /// With the operations (history indices) that show it and why.
-    Violated { operations: Vec<usize>, why: String },
+    Violated {
+        operations: Vec<usize>,
+        why: String,
+    },
     /// The budget ran out.
-    Unknown { why: String },
+    Unknown {
+        why: String,
+    },
     /// The model does not apply to this kind of object.
     NotApplicable,
 }
@@ -78,13 +83,8 @@ impl<M: Model> SequentialSearch<M> {
                 ops
             }),
         );
-        let mut search = SequentialSearch {
-            frames: Vec::new(),
-            visited: HashSet::default(),
-            steps: 0,
-            decision: None,
-            clients,
-        };
+        let mut search =
+            SequentialSearch { frames: Vec::new(), visited: HashSet::default(), steps: 0, decision: None, clients };
         let positions = vec![0; search.clients.len()];
         let state = model.init();
         let forced = search.forced_choice(model, history, &positions, &state);
@@ -314,7 +314,11 @@ impl WeakerModels {
             Some(registers) => (read_your_writes(registers), monotonic_reads(registers)),
             None => (Decision::NotApplicable, Decision::NotApplicable),
         };
-        WeakerModels { sequentially_consistent: sequentially_consistent(model, history, budget_steps), read_your_writes, monotonic_reads }
+        WeakerModels {
+            sequentially_consistent: sequentially_consistent(model, history, budget_steps),
+            read_your_writes,
+            monotonic_reads,
+        }
     }
 }
 

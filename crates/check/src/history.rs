@@ -146,7 +146,9 @@ impl fmt::Display for Operation {
             write!(f, " {}", self.input)?;
         }
         match (&self.output, self.complete) {
-            (Some(Value::Nil), Some(_)) if !matches!(self.function, Function::Read | Function::Get | Function::Dequeue) => {
+            (Some(Value::Nil), Some(_))
+                if !matches!(self.function, Function::Read | Function::Get | Function::Dequeue) =>
+            {
                 write!(f, " → ok")
             }
             (Some(output), _) => write!(f, " → {output}"),

@@ -6,9 +6,9 @@ use crate::history::{Function, Operation, Value};
 use crate::text::Text;
 use serde::Serialize;
 use std::collections::{BTreeSet, VecDeque};
-use std::rc::Rc;
 use std::fmt::{self, Debug};
 use std::hash::Hash;
+use std::rc::Rc;
 
 /// Why an operation cannot take effect in a state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -417,9 +417,8 @@ impl Model for KeyValue {
             return true;
         }
         let same_key = || others.iter().filter(|o| o.key == operation.key);
-        let starts: Vec<&Value> = std::iter::once(&self.initial)
-            .chain(same_key().filter(|o| !self.extends(o)).map(|o| &o.input))
-            .collect();
+        let starts: Vec<&Value> =
+            std::iter::once(&self.initial).chain(same_key().filter(|o| !self.extends(o)).map(|o| &o.input)).collect();
         let Value::Str(text) = output else { return starts.contains(&output) };
         let pieces: Vec<String> = same_key()
             .filter(|o| o.function == Function::Append)

@@ -97,7 +97,9 @@ const HEAD: u32 = 0;
 pub(crate) enum SearchStatus {
     Running,
     /// The operations in the order they took effect (partition indices).
-    Linearizable { order: Vec<usize> },
+    Linearizable {
+        order: Vec<usize>,
+    },
     NotLinearizable,
 }
 
@@ -314,9 +316,11 @@ impl<M: Model> PartitionSearch<M> {
     fn may_still_match(&self, model: &M, history: &History, index: usize) -> bool {
         let read = &history.operations[self.operations[index]];
         model.may_reach(&self.state, read)
-            || self.resets.iter().filter(|&&r| !self.linearized.contains(r)).any(|&r| {
-                model.may_reach_after(&self.state, &history.operations[self.operations[r]], read)
-            })
+            || self
+                .resets
+                .iter()
+                .filter(|&&r| !self.linearized.contains(r))
+                .any(|&r| model.may_reach_after(&self.state, &history.operations[self.operations[r]], read))
     }
 
     /// The current configuration has no linearization: undo the last

@@ -27,7 +27,9 @@
 mod oracle;
 
 use faultline_check::consistency::sequentially_consistent;
-use faultline_check::{check, Decision, Function, History, Operation, Value, Verdict, WeakerModels, DEFAULT_BUDGET_STEPS};
+use faultline_check::{
+    check, Decision, Function, History, Operation, Value, Verdict, WeakerModels, DEFAULT_BUDGET_STEPS,
+};
 use oracle::{Kind, Spec, State};
 use std::time::Instant;
 
@@ -268,7 +270,12 @@ fn generate(kind: Kind, seed: u64, heavy: bool) -> (Spec, History) {
             } else {
                 let duration = rng.below(longest);
                 let complete = invoke + duration;
-                slots.push(Slot { client, invoke, complete: Some(complete), point: Some(invoke + rng.below(duration + 1)) });
+                slots.push(Slot {
+                    client,
+                    invoke,
+                    complete: Some(complete),
+                    point: Some(invoke + rng.below(duration + 1)),
+                });
                 t = complete + 1;
             }
         }
@@ -319,7 +326,11 @@ fn generate(kind: Kind, seed: u64, heavy: bool) -> (Spec, History) {
                 if kind == Kind::Lock && rng.chance(corruption) {
                     function = if function == Function::Acquire { Function::Release } else { Function::Acquire };
                 }
-                if rng.chance(5) { None } else { Some(Value::Nil) }
+                if rng.chance(5) {
+                    None
+                } else {
+                    Some(Value::Nil)
+                }
             };
             // A set read lists members in any order, sometimes twice.
             let output = match output {
@@ -333,7 +344,15 @@ fn generate(kind: Kind, seed: u64, heavy: bool) -> (Spec, History) {
                 }
                 other => other,
             };
-            Operation { client: slot.client, function, key, input, output, invoke: slot.invoke, complete: slot.complete }
+            Operation {
+                client: slot.client,
+                function,
+                key,
+                input,
+                output,
+                invoke: slot.invoke,
+                complete: slot.complete,
+            }
         })
         .collect();
     if rng.chance(50) {
@@ -361,9 +380,9 @@ fn show(history: &History) -> String {
 /// The checker's verdict, or its panic message.
 fn checker_verdict(spec: &Spec, history: &History) -> Result<Verdict, String> {
     let model = spec.model_spec();
-    std::panic::catch_unwind(|| {
-        faultline_check::with_model!(&model, m => check(m, history.clone(), DEFAULT_BUDGET_STEPS, || None))
-    })
+    std::panic::catch_unwind(
+        || faultline_check::with_model!(&model, m => check(m, history.clone(), DEFAULT_BUDGET_STEPS, || None)),
+    )
     .map_err(|panic| {
         let message = panic
             .downcast_ref::<String>()
@@ -388,13 +407,16 @@ fn compare(spec: &Spec, history: &History) -> Result<bool, String> {
             .map(|()| false)
             .map_err(|why| format!("bad explanation: {why}\n  checker: {verdict:?}")),
         (Verdict::Linearizable(witness), false) => {
-            let why = oracle::check_witness(spec, ops, witness).err().unwrap_or_else(|| "(the witness checks out!)".into());
+            let why =
+                oracle::check_witness(spec, ops, witness).err().unwrap_or_else(|| "(the witness checks out!)".into());
             Err(format!("checker: linearizable, oracle: not linearizable; witness: {why}\n  checker: {verdict:?}"))
         }
         (Verdict::NotLinearizable(_), true) => {
             Err(format!("checker: not linearizable, oracle: linearizable\n  checker: {verdict:?}"))
         }
-        (Verdict::Unknown(_), _) => Err(format!("checker: unknown, oracle: linearizable={expected}\n  checker: {verdict:?}")),
+        (Verdict::Unknown(_), _) => {
+            Err(format!("checker: unknown, oracle: linearizable={expected}\n  checker: {verdict:?}"))
+        }
     }
 }
 
@@ -534,16 +556,28 @@ fn oracle_sanity() {
     };
     let register = Spec { kind: Kind::Register, initial: int(0) };
     // Stale read after a completed write.
-    let stale = [op(0, Function::Write, int(1), Some(Value::Nil), 0, Some(1)), op(1, Function::Read, Value::Nil, Some(int(0)), 2, Some(3))];
+    let stale = [
+        op(0, Function::Write, int(1), Some(Value::Nil), 0, Some(1)),
+        op(1, Function::Read, Value::Nil, Some(int(0)), 2, Some(3)),
+    ];
     assert!(!oracle::linearizable(&register, &stale));
     // Equal times are concurrent.
-    let tie = [op(0, Function::Write, int(1), Some(Value::Nil), 0, Some(2)), op(1, Function::Read, Value::Nil, Some(int(0)), 2, Some(3))];
+    let tie = [
+        op(0, Function::Write, int(1), Some(Value::Nil), 0, Some(2)),
+        op(1, Function::Read, Value::Nil, Some(int(0)), 2, Some(3)),
+    ];
     assert!(oracle::linearizable(&register, &tie));
     // A never-returned write may or may not take effect, but not before its invocation.
-    let maybe = |output| [op(0, Function::Write, int(7), None, 0, None), op(1, Function::Read, Value::Nil, Some(int(output)), 5, Some(6))];
+    let maybe = |output| {
+        [
+            op(0, Function::Write, int(7), None, 0, None),
+            op(1, Function::Read, Value::Nil, Some(int(output)), 5, Some(6)),
+        ]
+    };
     assert!(oracle::linearizable(&register, &maybe(7)));
     assert!(oracle::linearizable(&register, &maybe(0)));
-    let early = [op(1, Function::Read, Value::Nil, Some(int(7)), 0, Some(1)), op(0, Function::Write, int(7), None, 2, None)];
+    let early =
+        [op(1, Function::Read, Value::Nil, Some(int(7)), 0, Some(1)), op(0, Function::Write, int(7), None, 2, None)];
     assert!(!oracle::linearizable(&register, &early));
     // Set reads compare as sets.
     let set = Spec { kind: Kind::Set, initial: Value::Nil };
@@ -559,11 +593,17 @@ fn oracle_sanity() {
     assert!(!oracle::linearizable(&set, &adds(vec![1])));
     // The lock ignores outputs but not its state.
     let lock = Spec { kind: Kind::Lock, initial: Value::Nil };
-    let twice = [op(0, Function::Acquire, Value::Nil, None, 0, Some(1)), op(1, Function::Acquire, Value::Nil, Some(int(9)), 2, Some(3))];
+    let twice = [
+        op(0, Function::Acquire, Value::Nil, None, 0, Some(1)),
+        op(1, Function::Acquire, Value::Nil, Some(int(9)), 2, Some(3)),
+    ];
     assert!(!oracle::linearizable(&lock, &twice));
     // kv appends concatenate onto the initial value, key by key.
     let kv = Spec { kind: Kind::Kv, initial: text("a") };
-    let kop = |key: i64, function, input, output, invoke, complete| Operation { key: Some(int(key)), ..op(0, function, input, output, invoke, complete) };
+    let kop = |key: i64, function, input, output, invoke, complete| Operation {
+        key: Some(int(key)),
+        ..op(0, function, input, output, invoke, complete)
+    };
     let appends = [
         kop(1, Function::Append, text("x"), Some(Value::Nil), 0, Some(1)),
         kop(2, Function::Put, text("b"), Some(Value::Nil), 2, Some(3)),
@@ -658,7 +698,11 @@ fn skew(history: &mut History, seed: u64) {
 }
 
 fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {
-    panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default()
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
 }
 
 /// The checker's sequential-consistency decision, directly and through
@@ -713,8 +757,9 @@ fn compare_sc(spec: &Spec, history: &History) -> Result<ScOutcome, String> {
             }
             // Informational only: the decision's contract does not say the
             // named operations fail on their own (or that any are named).
-            named_alone_fail = Some((!operations.is_empty())
-                .then(|| !oracle::sequentially_consistent(spec, &oracle::sub(ops, operations))));
+            named_alone_fail = Some(
+                (!operations.is_empty()).then(|| !oracle::sequentially_consistent(spec, &oracle::sub(ops, operations))),
+            );
         }
         (Decision::Holds, false) => return Err("checker: holds, oracle: not sequentially consistent".into()),
         (Decision::Violated { operations, why }, true) => {
@@ -723,7 +768,9 @@ fn compare_sc(spec: &Spec, history: &History) -> Result<ScOutcome, String> {
         (Decision::Unknown { why }, _) => return Err(format!("checker: unknown, oracle: sc={sc}\n  checker: {why}")),
         (Decision::NotApplicable, _) => return Err(format!("checker: not applicable, oracle: sc={sc}")),
     }
-    if (via_decide == Decision::Holds) != (decision == Decision::Holds) || matches!(via_decide, Decision::Unknown { .. }) {
+    if (via_decide == Decision::Holds) != (decision == Decision::Holds)
+        || matches!(via_decide, Decision::Unknown { .. })
+    {
         return Err(format!("WeakerModels::decide disagrees: {via_decide:?}, sequentially_consistent: {decision:?}"));
     }
     if let Verdict::Linearizable(_) = verdict {
@@ -891,7 +938,9 @@ fn differential_sequential_consistency() {
         start.elapsed(),
     );
     let (mid, lin_not_sc) = results.iter().fold((0, 0), |(a, b), s| (a + s.mid_program, b + s.linearizable_not_sc));
-    println!("sc never-returned operation mid-program: {mid} histories, of which linearizable but not sc: {lin_not_sc}");
+    println!(
+        "sc never-returned operation mid-program: {mid} histories, of which linearizable but not sc: {lin_not_sc}"
+    );
     println!(
         "sc kv: every key alone sequentially consistent but the store not: {} (general) + {} (cross-key) histories",
         results[2].not_local, results[7].not_local
@@ -954,16 +1003,23 @@ fn oracle_sc_sanity() {
     };
     let register = Spec { kind: Kind::Register, initial: int(0) };
     // A stale read by another client: not linearizable, but SC.
-    let stale = [op(0, Function::Write, int(1), ok.clone(), 0, Some(1)), op(1, Function::Read, Value::Nil, Some(int(0)), 2, Some(3))];
+    let stale = [
+        op(0, Function::Write, int(1), ok.clone(), 0, Some(1)),
+        op(1, Function::Read, Value::Nil, Some(int(0)), 2, Some(3)),
+    ];
     expect(&register, &stale, true, false);
     // The same client reading its write's predecessor: not SC.
-    let own = [op(0, Function::Write, int(1), ok.clone(), 0, Some(1)), op(0, Function::Read, Value::Nil, Some(int(0)), 2, Some(3))];
+    let own = [
+        op(0, Function::Write, int(1), ok.clone(), 0, Some(1)),
+        op(0, Function::Read, Value::Nil, Some(int(0)), 2, Some(3)),
+    ];
     expect(&register, &own, false, false);
     // Program order is by invocation, not by position in the history.
     let own_reversed = [own[1].clone(), own[0].clone()];
     expect(&register, &own_reversed, false, false);
     // A read of a never-returned write invoked later in real time: SC only.
-    let early = [op(1, Function::Read, Value::Nil, Some(int(7)), 0, Some(1)), op(0, Function::Write, int(7), None, 2, None)];
+    let early =
+        [op(1, Function::Read, Value::Nil, Some(int(7)), 0, Some(1)), op(0, Function::Write, int(7), None, 2, None)];
     expect(&register, &early, true, false);
     // IRIW: two readers see two writes in opposite orders.
     let iriw = [
@@ -1019,7 +1075,10 @@ fn oracle_sc_sanity() {
     // Lock: two acquires without a release are never SC; a never-returned
     // acquire may be left out.
     let lock = Spec { kind: Kind::Lock, initial: Value::Nil };
-    let twice = [op(0, Function::Acquire, Value::Nil, ok.clone(), 0, Some(1)), op(1, Function::Acquire, Value::Nil, ok.clone(), 5, Some(6))];
+    let twice = [
+        op(0, Function::Acquire, Value::Nil, ok.clone(), 0, Some(1)),
+        op(1, Function::Acquire, Value::Nil, ok.clone(), 5, Some(6)),
+    ];
     expect(&lock, &twice, false, false);
     let mut maybe = twice.clone();
     maybe[0].complete = None;

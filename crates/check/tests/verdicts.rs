@@ -27,7 +27,9 @@ fn history(rows: &[Row]) -> History {
                         faultline_check::Value::Int(input / 10),
                         faultline_check::Value::Int(input % 10),
                     ]),
-                    Function::Write | Function::Put | Function::Add | Function::Enqueue => faultline_check::Value::Int(input),
+                    Function::Write | Function::Put | Function::Add | Function::Enqueue => {
+                        faultline_check::Value::Int(input)
+                    }
                     _ => faultline_check::Value::Nil,
                 };
                 Operation {
@@ -58,25 +60,167 @@ struct Case {
 }
 
 const CASES: &[Case] = &[
-    Case { name: "sequential write then read", model: REGISTER_0, rows: &[(0, "write", None, 1, "nil", 0, "1"), (1, "read", None, 0, "1", 2, "3")], linearizable: true },
-    Case { name: "stale read after a completed write", model: REGISTER_0, rows: &[(0, "write", None, 1, "nil", 0, "1"), (1, "read", None, 0, "0", 2, "3")], linearizable: false },
-    Case { name: "concurrent read may see either", model: REGISTER_0, rows: &[(0, "write", None, 1, "nil", 0, "5"), (1, "read", None, 0, "0", 1, "2"), (2, "read", None, 0, "1", 3, "4")], linearizable: true },
-    Case { name: "reads go back in time", model: REGISTER_0, rows: &[(0, "write", None, 1, "nil", 0, "9"), (1, "read", None, 0, "1", 1, "2"), (2, "read", None, 0, "0", 3, "4")], linearizable: false },
-    Case { name: "a write that never returned may take effect", model: REGISTER_0, rows: &[(0, "write", None, 7, "-", 0, "-"), (1, "read", None, 0, "7", 5, "6")], linearizable: true },
-    Case { name: "a write that never returned may not take effect", model: REGISTER_0, rows: &[(0, "write", None, 7, "-", 0, "-"), (1, "read", None, 0, "0", 5, "6"), (1, "read", None, 0, "7", 7, "8")], linearizable: true },
-    Case { name: "but it cannot take effect before it was invoked", model: REGISTER_0, rows: &[(1, "read", None, 0, "7", 0, "1"), (0, "write", None, 7, "-", 2, "-")], linearizable: false },
-    Case { name: "equal times are concurrent", model: REGISTER_0, rows: &[(0, "write", None, 1, "nil", 0, "3"), (1, "read", None, 0, "0", 3, "4")], linearizable: true },
-    Case { name: "cas applies only on a match", model: || ModelSpec::by_name("cas-register").unwrap().with_initial(value("0")), rows: &[(0, "cas", None, 1, "true", 0, "1"), (1, "cas", None, 2, "false", 2, "3"), (2, "read", None, 0, "1", 4, "5")], linearizable: true },
-    Case { name: "cas claims success it cannot have had", model: || ModelSpec::by_name("cas-register").unwrap().with_initial(value("0")), rows: &[(0, "cas", None, 12, "true", 0, "1")], linearizable: false },
-    Case { name: "keys are independent", model: || ModelSpec::by_name("kv").unwrap().with_initial(value("0")), rows: &[(0, "put", Some(1), 5, "nil", 0, "1"), (1, "get", Some(2), 0, "0", 2, "3"), (1, "get", Some(1), 0, "5", 4, "5")], linearizable: true },
-    Case { name: "one key stale among good ones", model: || ModelSpec::by_name("kv").unwrap().with_initial(value("0")), rows: &[(0, "put", Some(1), 5, "nil", 0, "1"), (1, "get", Some(2), 0, "0", 2, "3"), (2, "put", Some(2), 3, "nil", 0, "1"), (1, "get", Some(1), 0, "0", 4, "5")], linearizable: false },
-    Case { name: "counter adds up", model: || ModelSpec::Counter, rows: &[(0, "add", None, 2, "nil", 0, "3"), (1, "add", None, 3, "nil", 1, "2"), (2, "read", None, 0, "5", 4, "5")], linearizable: true },
-    Case { name: "counter loses an add", model: || ModelSpec::Counter, rows: &[(0, "add", None, 2, "nil", 0, "1"), (1, "add", None, 3, "nil", 2, "3"), (2, "read", None, 0, "3", 4, "5")], linearizable: false },
-    Case { name: "queue is FIFO", model: || ModelSpec::Queue, rows: &[(0, "enqueue", None, 1, "nil", 0, "1"), (0, "enqueue", None, 2, "nil", 2, "3"), (1, "dequeue", None, 0, "1", 4, "5"), (1, "dequeue", None, 0, "2", 6, "7"), (1, "dequeue", None, 0, "nil", 8, "9")], linearizable: true },
-    Case { name: "queue dequeues out of order", model: || ModelSpec::Queue, rows: &[(0, "enqueue", None, 1, "nil", 0, "1"), (0, "enqueue", None, 2, "nil", 2, "3"), (1, "dequeue", None, 0, "2", 4, "5")], linearizable: false },
-    Case { name: "lock held twice", model: || ModelSpec::Lock, rows: &[(0, "acquire", None, 0, "nil", 0, "1"), (1, "acquire", None, 0, "nil", 2, "3")], linearizable: false },
-    Case { name: "lock handed over", model: || ModelSpec::Lock, rows: &[(0, "acquire", None, 0, "nil", 0, "1"), (0, "release", None, 0, "nil", 2, "4"), (1, "acquire", None, 0, "nil", 3, "5")], linearizable: true },
-    Case { name: "an acquire that never returned need not happen", model: || ModelSpec::Lock, rows: &[(0, "acquire", None, 0, "nil", 0, "1"), (1, "acquire", None, 0, "-", 2, "-")], linearizable: true },
+    Case {
+        name: "sequential write then read",
+        model: REGISTER_0,
+        rows: &[(0, "write", None, 1, "nil", 0, "1"), (1, "read", None, 0, "1", 2, "3")],
+        linearizable: true,
+    },
+    Case {
+        name: "stale read after a completed write",
+        model: REGISTER_0,
+        rows: &[(0, "write", None, 1, "nil", 0, "1"), (1, "read", None, 0, "0", 2, "3")],
+        linearizable: false,
+    },
+    Case {
+        name: "concurrent read may see either",
+        model: REGISTER_0,
+        rows: &[
+            (0, "write", None, 1, "nil", 0, "5"),
+            (1, "read", None, 0, "0", 1, "2"),
+            (2, "read", None, 0, "1", 3, "4"),
+        ],
+        linearizable: true,
+    },
+    Case {
+        name: "reads go back in time",
+        model: REGISTER_0,
+        rows: &[
+            (0, "write", None, 1, "nil", 0, "9"),
+            (1, "read", None, 0, "1", 1, "2"),
+            (2, "read", None, 0, "0", 3, "4"),
+        ],
+        linearizable: false,
+    },
+    Case {
+        name: "a write that never returned may take effect",
+        model: REGISTER_0,
+        rows: &[(0, "write", None, 7, "-", 0, "-"), (1, "read", None, 0, "7", 5, "6")],
+        linearizable: true,
+    },
+    Case {
+        name: "a write that never returned may not take effect",
+        model: REGISTER_0,
+        rows: &[
+            (0, "write", None, 7, "-", 0, "-"),
+            (1, "read", None, 0, "0", 5, "6"),
+            (1, "read", None, 0, "7", 7, "8"),
+        ],
+        linearizable: true,
+    },
+    Case {
+        name: "but it cannot take effect before it was invoked",
+        model: REGISTER_0,
+        rows: &[(1, "read", None, 0, "7", 0, "1"), (0, "write", None, 7, "-", 2, "-")],
+        linearizable: false,
+    },
+    Case {
+        name: "equal times are concurrent",
+        model: REGISTER_0,
+        rows: &[(0, "write", None, 1, "nil", 0, "3"), (1, "read", None, 0, "0", 3, "4")],
+        linearizable: true,
+    },
+    Case {
+        name: "cas applies only on a match",
+        model: || ModelSpec::by_name("cas-register").unwrap().with_initial(value("0")),
+        rows: &[
+            (0, "cas", None, 1, "true", 0, "1"),
+            (1, "cas", None, 2, "false", 2, "3"),
+            (2, "read", None, 0, "1", 4, "5"),
+        ],
+        linearizable: true,
+    },
+    Case {
+        name: "cas claims success it cannot have had",
+        model: || ModelSpec::by_name("cas-register").unwrap().with_initial(value("0")),
+        rows: &[(0, "cas", None, 12, "true", 0, "1")],
+        linearizable: false,
+    },
+    Case {
+        name: "keys are independent",
+        model: || ModelSpec::by_name("kv").unwrap().with_initial(value("0")),
+        rows: &[
+            (0, "put", Some(1), 5, "nil", 0, "1"),
+            (1, "get", Some(2), 0, "0", 2, "3"),
+            (1, "get", Some(1), 0, "5", 4, "5"),
+        ],
+        linearizable: true,
+    },
+    Case {
+        name: "one key stale among good ones",
+        model: || ModelSpec::by_name("kv").unwrap().with_initial(value("0")),
+        rows: &[
+            (0, "put", Some(1), 5, "nil", 0, "1"),
+            (1, "get", Some(2), 0, "0", 2, "3"),
+            (2, "put", Some(2), 3, "nil", 0, "1"),
+            (1, "get", Some(1), 0, "0", 4, "5"),
+        ],
+        linearizable: false,
+    },
+    Case {
+        name: "counter adds up",
+        model: || ModelSpec::Counter,
+        rows: &[
+            (0, "add", None, 2, "nil", 0, "3"),
+            (1, "add", None, 3, "nil", 1, "2"),
+            (2, "read", None, 0, "5", 4, "5"),
+        ],
+        linearizable: true,
+    },
+    Case {
+        name: "counter loses an add",
+        model: || ModelSpec::Counter,
+        rows: &[
+            (0, "add", None, 2, "nil", 0, "1"),
+            (1, "add", None, 3, "nil", 2, "3"),
+            (2, "read", None, 0, "3", 4, "5"),
+        ],
+        linearizable: false,
+    },
+    Case {
+        name: "queue is FIFO",
+        model: || ModelSpec::Queue,
+        rows: &[
+            (0, "enqueue", None, 1, "nil", 0, "1"),
+            (0, "enqueue", None, 2, "nil", 2, "3"),
+            (1, "dequeue", None, 0, "1", 4, "5"),
+            (1, "dequeue", None, 0, "2", 6, "7"),
+            (1, "dequeue", None, 0, "nil", 8, "9"),
+        ],
+        linearizable: true,
+    },
+    Case {
+        name: "queue dequeues out of order",
+        model: || ModelSpec::Queue,
+        rows: &[
+            (0, "enqueue", None, 1, "nil", 0, "1"),
+            (0, "enqueue", None, 2, "nil", 2, "3"),
+            (1, "dequeue", None, 0, "2", 4, "5"),
+        ],
+        linearizable: false,
+    },
+    Case {
+        name: "lock held twice",
+        model: || ModelSpec::Lock,
+        rows: &[(0, "acquire", None, 0, "nil", 0, "1"), (1, "acquire", None, 0, "nil", 2, "3")],
+        linearizable: false,
+    },
+    Case {
+        name: "lock handed over",
+        model: || ModelSpec::Lock,
+        rows: &[
+            (0, "acquire", None, 0, "nil", 0, "1"),
+            (0, "release", None, 0, "nil", 2, "4"),
+            (1, "acquire", None, 0, "nil", 3, "5"),
+        ],
+        linearizable: true,
+    },
+    Case {
+        name: "an acquire that never returned need not happen",
+        model: || ModelSpec::Lock,
+        rows: &[(0, "acquire", None, 0, "nil", 0, "1"), (1, "acquire", None, 0, "-", 2, "-")],
+        linearizable: true,
+    },
 ];
 
 /// Points lie within their operations' intervals; within a partition (a
@@ -118,12 +262,19 @@ fn verdicts_on_the_table_of_cases() {
             (Verdict::NotLinearizable(explanation), false) => {
                 assert!(!explanation.reason.is_empty(), "{}", case.name);
                 assert!(explanation.minimal_is_1_minimal, "{}", case.name);
-                assert!(explanation.minimal.contains(&explanation.blocked) || explanation.minimal.len() < history.operations.len());
+                assert!(
+                    explanation.minimal.contains(&explanation.blocked)
+                        || explanation.minimal.len() < history.operations.len()
+                );
                 // The minimal sub-history fails, and dropping any one of its
                 // operations makes it pass.
-                let sub = |indices: &[usize]| History::new(indices.iter().map(|&i| history.operations[i].clone()).collect());
+                let sub =
+                    |indices: &[usize]| History::new(indices.iter().map(|&i| history.operations[i].clone()).collect());
                 let fails = |h: History| {
-                    matches!(faultline_check::with_model!(&model, m => check(m, h, DEFAULT_BUDGET_STEPS, || None)), Verdict::NotLinearizable(_))
+                    matches!(
+                        faultline_check::with_model!(&model, m => check(m, h, DEFAULT_BUDGET_STEPS, || None)),
+                        Verdict::NotLinearizable(_)
+                    )
                 };
                 assert!(fails(sub(&explanation.minimal)), "{}: the minimal history passes", case.name);
                 // A read that no remaining write explains fails for another
@@ -140,7 +291,8 @@ fn verdicts_on_the_table_of_cases() {
                     let mut fewer = explanation.minimal.clone();
                     fewer.remove(skip);
                     let fewer_history = sub(&fewer);
-                    let still_the_same_failure = fails(fewer_history.clone()) && (!keep_explained || reads_explained(&fewer_history));
+                    let still_the_same_failure =
+                        fails(fewer_history.clone()) && (!keep_explained || reads_explained(&fewer_history));
                     assert!(!still_the_same_failure, "{}: not 1-minimal: {:?} still fails", case.name, fewer);
                 }
             }

@@ -36,10 +36,41 @@ fn holds(decision: &Decision) -> bool {
 fn weaker_models_on_a_table_of_histories() {
     // (name, history, sequentially consistent, read-your-writes, monotonic reads)
     let cases: &[(&str, &[(u64, &str, i64, u64, u64)], bool, bool, bool)] = &[
-        ("a stale read by another client is sequentially consistent", &[(0, "w", 1, 0, 1), (1, "r", 0, 2, 3)], true, true, true),
-        ("reading your own write back as old breaks every model", &[(0, "w", 1, 0, 1), (0, "r", 0, 2, 3)], false, false, true),
-        ("seeing a new value then an old one breaks monotonic reads", &[(0, "w", 1, 0, 1), (1, "r", 1, 2, 3), (1, "r", 0, 4, 5)], false, true, false),
-        ("two clients disagreeing on the order of two writes", &[(0, "w", 1, 0, 1), (1, "w", 2, 0, 1), (2, "r", 1, 2, 3), (2, "r", 2, 4, 5), (3, "r", 2, 2, 3), (3, "r", 1, 4, 5)], false, true, true),
+        (
+            "a stale read by another client is sequentially consistent",
+            &[(0, "w", 1, 0, 1), (1, "r", 0, 2, 3)],
+            true,
+            true,
+            true,
+        ),
+        (
+            "reading your own write back as old breaks every model",
+            &[(0, "w", 1, 0, 1), (0, "r", 0, 2, 3)],
+            false,
+            false,
+            true,
+        ),
+        (
+            "seeing a new value then an old one breaks monotonic reads",
+            &[(0, "w", 1, 0, 1), (1, "r", 1, 2, 3), (1, "r", 0, 4, 5)],
+            false,
+            true,
+            false,
+        ),
+        (
+            "two clients disagreeing on the order of two writes",
+            &[
+                (0, "w", 1, 0, 1),
+                (1, "w", 2, 0, 1),
+                (2, "r", 1, 2, 3),
+                (2, "r", 2, 4, 5),
+                (3, "r", 2, 2, 3),
+                (3, "r", 1, 4, 5),
+            ],
+            false,
+            true,
+            true,
+        ),
         ("a value nobody wrote is not a session question", &[(0, "r", 9, 0, 1)], false, true, true),
     ];
     for &(name, rows, sequential, ryw, monotonic) in cases {

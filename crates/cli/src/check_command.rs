@@ -36,14 +36,16 @@ fn initial_value(text: &str) -> Result<Value, String> {
         Ok(match json {
             serde_json::Value::Null => Value::Nil,
             serde_json::Value::Bool(b) => Value::Bool(*b),
-            serde_json::Value::Number(n) => Value::Int(n.as_i64().ok_or_else(|| format!("{n} is not a 64-bit integer"))?),
+            serde_json::Value::Number(n) => {
+                Value::Int(n.as_i64().ok_or_else(|| format!("{n} is not a 64-bit integer"))?)
+            }
             serde_json::Value::String(s) => Value::Str(s.clone()),
             serde_json::Value::Array(items) => Value::List(items.iter().map(convert).collect::<Result<_, _>>()?),
             serde_json::Value::Object(_) => return Err("an object cannot be a register's value".into()),
         })
     }
-    let json: serde_json::Value =
-        serde_json::from_str(text).map_err(|_| format!("--initial takes a JSON value (0, null, \"\"), not `{text}`"))?;
+    let json: serde_json::Value = serde_json::from_str(text)
+        .map_err(|_| format!("--initial takes a JSON value (0, null, \"\"), not `{text}`"))?;
     convert(&json).map_err(|e| format!("--initial: {e}"))
 }
 
@@ -164,7 +166,10 @@ fn human_report(
                     describe_decision(&weaker.read_your_writes),
                     describe_decision(&weaker.monotonic_reads)
                 ));
-                out.push_str(&format!("  the strongest of these it satisfies: {}\n", strongest_model(verdict, Some(weaker))));
+                out.push_str(&format!(
+                    "  the strongest of these it satisfies: {}\n",
+                    strongest_model(verdict, Some(weaker))
+                ));
             }
         }
         Verdict::Unknown(incomplete) => {

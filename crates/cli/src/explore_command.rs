@@ -73,8 +73,8 @@ fn run_with_nemesis(scenario: Scenario, seed: u64) -> Box<dyn faultline_sim::Any
         };
         let took_request = matches!(from, Endpoint::Client(_))
             && sim.nodes()[node.0 as usize].view.as_ref().is_some_and(|v| v.role == "leader");
-        let committed_earlier_term = just_committed
-            && sim.nodes()[node.0 as usize].view.as_ref().is_some_and(committed_an_earlier_terms_entry);
+        let committed_earlier_term =
+            just_committed && sim.nodes()[node.0 as usize].view.as_ref().is_some_and(committed_an_earlier_terms_entry);
         if committed_earlier_term {
             // Figure 8's moment: a leader just committed an entry of an
             // earlier term by counting replicas. Only a planted bug gets
@@ -125,7 +125,8 @@ pub fn parse_args(args: &[String]) -> Result<ExploreArgs, String> {
             "--keep-going" => parsed.keep_going = true,
             "--first-seed" => parsed.first_seed = number(arg, rest.next())?,
             "--nodes" => {
-                parsed.nodes = u32::try_from(number(arg, rest.next())?).map_err(|_| "--nodes is too large".to_string())?
+                parsed.nodes =
+                    u32::try_from(number(arg, rest.next())?).map_err(|_| "--nodes is too large".to_string())?
             }
             "--variant" => {
                 let name = rest.next().ok_or("--variant needs a name")?;
@@ -134,7 +135,8 @@ pub fn parse_args(args: &[String]) -> Result<ExploreArgs, String> {
             }
             "--reads" => {
                 let name = rest.next().ok_or("--reads needs log or any-node")?;
-                parsed.reads = RaftReads::by_name(name).ok_or_else(|| format!("unknown reads `{name}` (known: log, any-node)"))?;
+                parsed.reads =
+                    RaftReads::by_name(name).ok_or_else(|| format!("unknown reads `{name}` (known: log, any-node)"))?;
             }
             other => return Err(format!("unknown option {other}")),
         }

@@ -165,7 +165,8 @@ fn run(args: &RunArgs) -> Result<(), (u8, String)> {
     if let Some(path) = &args.history_path {
         let history = faultline_sim::history::to_check_history(sim.history());
         // With its initial value, so `faultline check FILE --model kv` needs nothing more.
-        let json = faultline_check::format::to_json_with_initial(&history, Some(&faultline_sim::history::initial_value()));
+        let json =
+            faultline_check::format::to_json_with_initial(&history, Some(&faultline_sim::history::initial_value()));
         std::fs::write(path, json).map_err(|e| (EXIT_OUTPUT_FAILED, format!("cannot write {path}: {e}")))?;
     }
     Ok(())

@@ -26,7 +26,12 @@ fn files_in(dir: &Path, extension: &str) -> Vec<PathBuf> {
 fn reference_sets() -> Vec<(PathBuf, &'static str, &'static str, Box<dyn Fn(&Path) -> i32>)> {
     let root = shared_histories();
     vec![
-        (root.join("porcupine-kv"), "txt", "kv", Box::new(|p: &Path| if p.to_string_lossy().contains("-bad") { 1 } else { 0 })),
+        (
+            root.join("porcupine-kv"),
+            "txt",
+            "kv",
+            Box::new(|p: &Path| if p.to_string_lossy().contains("-bad") { 1 } else { 0 }),
+        ),
         (root.join("knossos/cas-register/good"), "edn", "cas-register", Box::new(|_: &Path| 0)),
         (root.join("knossos/cas-register/bad"), "edn", "cas-register", Box::new(|_: &Path| 1)),
         (root.join("knossos/mutex/bad"), "edn", "lock", Box::new(|_: &Path| 1)),

@@ -14,8 +14,13 @@ fn the_correct_variant_survives_a_sweep_and_reports_what_it_exercised() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("no invariant violated"), "{stdout}");
-    for counter in ["leaders elected", "entries committed", "faults applied", "operations completed", "appends completed"] {
-        let line = stdout.lines().find(|l| l.trim_start().starts_with(counter)).unwrap_or_else(|| panic!("no {counter} in {stdout}"));
+    for counter in
+        ["leaders elected", "entries committed", "faults applied", "operations completed", "appends completed"]
+    {
+        let line = stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(counter))
+            .unwrap_or_else(|| panic!("no {counter} in {stdout}"));
         let value: u64 = line.rsplit(' ').next().unwrap().parse().unwrap();
         assert!(value > 0, "{counter} is 0: the sweep exercised nothing");
     }
@@ -48,11 +53,18 @@ fn every_planted_bug_is_caught_within_1000_seeds_and_replays() {
         std::fs::write(&file, scenario).unwrap();
         let replay = faultline(&["run", file.to_str().unwrap()]);
         let replayed = String::from_utf8_lossy(&replay.stdout);
-        assert!(replay.status.success(), "{extra:?}: the printed scenario does not run: {}", String::from_utf8_lossy(&replay.stderr));
+        assert!(
+            replay.status.success(),
+            "{extra:?}: the printed scenario does not run: {}",
+            String::from_utf8_lossy(&replay.stderr)
+        );
         if expected.contains("violated") {
             // "seed S: FAILED: invariant violated at step N: <the violation>"
             let failure = first.split(": ").skip(3).collect::<Vec<_>>().join(": ");
-            assert!(replayed.contains(&failure), "{extra:?}: the replay ended otherwise:\n{replayed}\nexpected: {failure}");
+            assert!(
+                replayed.contains(&failure),
+                "{extra:?}: the replay ended otherwise:\n{replayed}\nexpected: {failure}"
+            );
         } else {
             assert!(replayed.contains("check:    not linearizable"), "{extra:?}: {replayed}");
         }

@@ -26,7 +26,9 @@ fn every_example_runs_and_prints_its_summary() {
         let output = faultline().arg("run").arg(&path).output().unwrap();
         let stdout = String::from_utf8(output.stdout).unwrap();
         assert!(output.status.success(), "{}: {stdout}{}", path.display(), String::from_utf8_lossy(&output.stderr));
-        for label in ["scenario:", "protocol:", "ended:", "steps:", "messages:", "faults:", "history:", "trace:", "check:"] {
+        for label in
+            ["scenario:", "protocol:", "ended:", "steps:", "messages:", "faults:", "history:", "trace:", "check:"]
+        {
             assert!(stdout.contains(label), "{}: no `{label}` in\n{stdout}", path.display());
         }
         assert!(stdout.contains(" sent, ") && stdout.contains(" delivered, ") && stdout.contains(" dropped"));
@@ -40,7 +42,15 @@ fn trace_and_history_files_are_written_as_json() {
     std::fs::create_dir_all(&dir).unwrap();
     let (trace, history) = (dir.join("trace.json"), dir.join("history.json"));
     let example = examples().into_iter().find(|p| p.ends_with("stale-read.json")).unwrap();
-    let status = faultline().arg("run").arg(&example).arg("--trace").arg(&trace).arg("--history").arg(&history).status().unwrap();
+    let status = faultline()
+        .arg("run")
+        .arg(&example)
+        .arg("--trace")
+        .arg(&trace)
+        .arg("--history")
+        .arg(&history)
+        .status()
+        .unwrap();
     assert!(status.success());
     let trace: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&trace).unwrap()).unwrap();
     let steps = trace["steps"].as_array().unwrap();
@@ -58,7 +68,10 @@ fn trace_and_history_files_are_written_as_json() {
     assert!(faultline().arg("run").arg(&raft).arg("--history").arg(&raft_history).status().unwrap().success());
     assert!(std::fs::read_to_string(&raft_history).unwrap().contains(r#""f": "append""#));
     for (history, expected_code, expected) in [(&history, 1, "NOT LINEARIZABLE"), (&raft_history, 0, "LINEARIZABLE")] {
-        let output = faultline().args(["check".as_ref(), history.as_os_str(), "--model".as_ref(), "kv".as_ref()]).output().unwrap();
+        let output = faultline()
+            .args(["check".as_ref(), history.as_os_str(), "--model".as_ref(), "kv".as_ref()])
+            .output()
+            .unwrap();
         let stdout = String::from_utf8(output.stdout).unwrap();
         assert_eq!(output.status.code(), Some(expected_code), "{}: {stdout}", history.display());
         assert!(stdout.contains(&format!(": {expected} ")), "{stdout}");
@@ -71,7 +84,8 @@ fn bad_input_is_explained_with_exit_status_3() {
     let dir = std::env::temp_dir().join(format!("faultline-cli-bad-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let invalid = dir.join("invalid.json");
-    std::fs::write(&invalid, r#"{"version": 1, "seed": 1, "protocol": {"name": "primary-backup", "nodes": 0}}"#).unwrap();
+    std::fs::write(&invalid, r#"{"version": 1, "seed": 1, "protocol": {"name": "primary-backup", "nodes": 0}}"#)
+        .unwrap();
     let cases: Vec<(Vec<&std::ffi::OsStr>, &str)> = vec![
         (vec!["run".as_ref(), invalid.as_os_str()], "protocol.nodes"),
         (vec!["run".as_ref(), "/no/such/file.json".as_ref()], "cannot read /no/such/file.json"),

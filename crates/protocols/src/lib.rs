@@ -14,9 +14,7 @@ pub use faultline_sim::Protocol;
 /// The scenario should have passed `faultline_scenario::validate`.
 pub fn build(scenario: Scenario) -> Box<dyn AnySimulation> {
     match scenario.protocol {
-        ProtocolSpec::PrimaryBackup { .. } => {
-            Box::new(Simulation::<primary_backup::PrimaryBackup>::new(scenario, ()))
-        }
+        ProtocolSpec::PrimaryBackup { .. } => Box::new(Simulation::<primary_backup::PrimaryBackup>::new(scenario, ())),
         ProtocolSpec::Raft(ref spec) => {
             let spec = spec.clone();
             Box::new(Simulation::<raft::Raft>::new(scenario, spec))

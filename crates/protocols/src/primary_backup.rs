@@ -191,7 +191,11 @@ impl Protocol for PrimaryBackup {
         for (key, v) in &self.store.entries {
             fields.push((format!("k{key}"), format!("{} (v{})", values_label(&v.values), v.version)));
         }
-        NodeView { role: if self.is_primary() { "primary" } else { "backup" }.to_string(), fields, ..NodeView::default() }
+        NodeView {
+            role: if self.is_primary() { "primary" } else { "backup" }.to_string(),
+            fields,
+            ..NodeView::default()
+        }
     }
 
     fn durable_view(durable: &Store) -> String {

@@ -20,11 +20,10 @@
 //! Each `RaftVariant` other than `Correct` plants one bug from the list
 //! students are asked to find.
 
-use faultline_scenario::{
-    ClientId, NodeId, Operation, OperationOutput, RaftReads, RaftSpec, RaftVariant,
-};
+use faultline_scenario::{ClientId, NodeId, Operation, OperationOutput, RaftReads, RaftSpec, RaftVariant};
 use faultline_sim::{
-    ClientRequest, ClusterView, Context, InvariantViolation, LogEntryView, NodeView, LOG_ENTRIES_VIEWED_MAX, Protocol, RequestId, TimerId,
+    ClientRequest, ClusterView, Context, InvariantViolation, LogEntryView, NodeView, Protocol, RequestId, TimerId,
+    LOG_ENTRIES_VIEWED_MAX,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -39,8 +38,13 @@ pub const ENTRIES_PER_MESSAGE_MAX: usize = 64;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
     /// A new leader's first entry.
-    Noop { leader: NodeId },
-    Client { request: RequestId, operation: Operation },
+    Noop {
+        leader: NodeId,
+    },
+    Client {
+        request: RequestId,
+        operation: Operation,
+    },
 }
 
 impl Command {
@@ -175,12 +179,29 @@ impl Role {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Message {
-    RequestVote { term: u64, last_log_index: u64, last_log_term: u64 },
-    Vote { term: u64, granted: bool },
-    AppendEntries { term: u64, prev_log_index: u64, prev_log_term: u64, entries: Vec<Entry>, leader_commit: u64 },
+    RequestVote {
+        term: u64,
+        last_log_index: u64,
+        last_log_term: u64,
+    },
+    Vote {
+        term: u64,
+        granted: bool,
+    },
+    AppendEntries {
+        term: u64,
+        prev_log_index: u64,
+        prev_log_term: u64,
+        entries: Vec<Entry>,
+        leader_commit: u64,
+    },
     /// `match_index`: on success, the last index now known to match; on
     /// failure, a hint: the follower's log length.
-    AppendReply { term: u64, success: bool, match_index: u64 },
+    AppendReply {
+        term: u64,
+        success: bool,
+        match_index: u64,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -250,11 +271,19 @@ impl Raft {
     }
 
     fn term_at(&self, index: u64) -> u64 {
-        if index == 0 { 0 } else { self.log.get(index as usize - 1).term }
+        if index == 0 {
+            0
+        } else {
+            self.log.get(index as usize - 1).term
+        }
     }
 
     fn prefix_hash(&self, index: u64) -> u64 {
-        if index == 0 { 0 } else { self.log.get(index as usize - 1).prefix_hash }
+        if index == 0 {
+            0
+        } else {
+            self.log.get(index as usize - 1).prefix_hash
+        }
     }
 
     fn persist(&self, ctx: &mut Context<Message, RaftDurable>) {
@@ -402,7 +431,8 @@ impl Raft {
         last_log_term: u64,
     ) {
         self.observe_term(ctx, term);
-        let log_ok = self.spec.variant == RaftVariant::VoteWithoutLogCheck || self.log_up_to_date(last_log_index, last_log_term);
+        let log_ok =
+            self.spec.variant == RaftVariant::VoteWithoutLogCheck || self.log_up_to_date(last_log_index, last_log_term);
         let granted = term == self.current_term
             && self.role != Role::Leader
             && self.voted_for.is_none_or(|v| v == from)
@@ -532,9 +562,10 @@ impl Raft {
     /// through a later one).
     fn advance_commit(&mut self, ctx: &mut Context<Message, RaftDurable>) {
         for index in (self.commit_index + 1..=self.last_log_index()).rev() {
-            let stored = 1 + (0..self.node_count as usize)
-                .filter(|&p| p != self.id.0 as usize && self.match_index[p] >= index)
-                .count();
+            let stored = 1
+                + (0..self.node_count as usize)
+                    .filter(|&p| p != self.id.0 as usize && self.match_index[p] >= index)
+                    .count();
             let own_term = self.term_at(index) == self.current_term;
             if stored >= self.majority() && (own_term || self.spec.variant == RaftVariant::CommitOldTermByCounting) {
                 self.commit_index = index;
@@ -681,9 +712,9 @@ impl Protocol for Raft {
         self.pending.insert(self.last_log_index(), request.id);
         self.persist(ctx);
         self.advance_commit(ctx); // a single-node cluster commits at once
-        // New entries go out with the next heartbeat, batched, as real
-        // implementations do: a leader may crash holding entries nobody
-        // else has (the paper's figure 8 starts that way).
+                                  // New entries go out with the next heartbeat, batched, as real
+                                  // implementations do: a leader may crash holding entries nobody
+                                  // else has (the paper's figure 8 starts that way).
     }
 
     fn message_label(message: &Message) -> String {
@@ -698,7 +729,9 @@ impl Protocol for Raft {
                 prev_log_index + 1,
                 prev_log_index + entries.len() as u64
             ),
-            Message::AppendReply { term, success: true, match_index } => format!("AppendReply t{term} ok m{match_index}"),
+            Message::AppendReply { term, success: true, match_index } => {
+                format!("AppendReply t{term} ok m{match_index}")
+            }
             Message::AppendReply { term, success: false, .. } => format!("AppendReply t{term} no"),
         }
     }
@@ -816,7 +849,9 @@ impl RaftGhost {
             return Ok(());
         }
         let now = (raft.current_term, raft.last_log_index(), raft.prefix_hash(raft.last_log_index()));
-        if let Some(&(term, length, hash)) = self.leader_logs.get(&node).filter(|&&(term, _, _)| term == raft.current_term) {
+        if let Some(&(term, length, hash)) =
+            self.leader_logs.get(&node).filter(|&&(term, _, _)| term == raft.current_term)
+        {
             if raft.last_log_index() < length || raft.prefix_hash(length) != hash {
                 return Err(violation(
                     "leader append-only",
@@ -850,12 +885,19 @@ impl RaftGhost {
     /// If two logs have an entry with the same index and term, they are
     /// identical up to that index. Only entries this step changed need
     /// comparing with the other live logs.
-    fn check_log_matching(&mut self, node: NodeId, raft: &Raft, cluster: &ClusterView<Raft>) -> Result<(), InvariantViolation> {
+    fn check_log_matching(
+        &mut self,
+        node: NodeId,
+        raft: &Raft,
+        cluster: &ClusterView<Raft>,
+    ) -> Result<(), InvariantViolation> {
         let Some(from) = raft.log_changed_from else { return Ok(()) };
         for (other, other_raft) in cluster.up_nodes().filter(|&(o, _)| o != node) {
             let shared = raft.last_log_index().min(other_raft.last_log_index());
             for index in from..=shared {
-                if raft.term_at(index) == other_raft.term_at(index) && raft.prefix_hash(index) != other_raft.prefix_hash(index) {
+                if raft.term_at(index) == other_raft.term_at(index)
+                    && raft.prefix_hash(index) != other_raft.prefix_hash(index)
+                {
                     return Err(violation(
                         "log matching",
                         vec![node, other],

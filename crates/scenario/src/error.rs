@@ -21,12 +21,7 @@ pub struct ScenarioError {
 impl ScenarioError {
     /// An error about the field at `path`.
     pub(crate) fn at(path: impl fmt::Display, message: impl Into<String>) -> ScenarioError {
-        ScenarioError {
-            path: path.to_string(),
-            message: message.into(),
-            line: None,
-            column: None,
-        }
+        ScenarioError { path: path.to_string(), message: message.into(), line: None, column: None }
     }
 
     /// An error about the input as a whole (a damaged link, for example).
@@ -119,10 +114,7 @@ mod tests {
     #[test]
     fn suggests_near_words_only() {
         assert_eq!(suggest("crsh", &["crash", "heal"]), Some("crash"));
-        assert_eq!(
-            suggest("delay_tick_min", &["delay_ticks_min"]),
-            Some("delay_ticks_min")
-        );
+        assert_eq!(suggest("delay_tick_min", &["delay_ticks_min"]), Some("delay_ticks_min"));
         assert_eq!(suggest("banana", &["crash", "heal"]), None);
         assert_eq!(suggest("x", &["to"]), None);
     }

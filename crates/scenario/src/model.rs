@@ -284,11 +284,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            ticks_max: 5_000,
-            steps_max: 200_000,
-            in_flight_max: 10_000,
-        }
+        Limits { ticks_max: 5_000, steps_max: 200_000, in_flight_max: 10_000 }
     }
 }
 
@@ -338,11 +334,7 @@ pub enum Action {
     /// Manual step: fire this node's timer first at this tick.
     FireTimer { node: NodeId, timer: u64 },
     /// A scripted client operation, sent by `client` to `node`.
-    ClientRequest {
-        client: ClientId,
-        node: NodeId,
-        operation: Operation,
-    },
+    ClientRequest { client: ClientId, node: NodeId, operation: Operation },
 }
 
 impl Action {

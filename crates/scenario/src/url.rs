@@ -25,10 +25,7 @@ const COMPRESSION_LEVEL: u8 = 9;
 
 /// `s=1.<data>`, to put after the `#` of a link.
 pub fn to_url_fragment(scenario: &Scenario) -> String {
-    let compressed = miniz_oxide::deflate::compress_to_vec(
-        to_json_compact(scenario).as_bytes(),
-        COMPRESSION_LEVEL,
-    );
+    let compressed = miniz_oxide::deflate::compress_to_vec(to_json_compact(scenario).as_bytes(), COMPRESSION_LEVEL);
     format!("s={ENCODING_VERSION}.{}", base64url::encode(&compressed))
 }
 
@@ -41,30 +38,25 @@ pub fn from_url_fragment(fragment: &str) -> Result<Scenario, ScenarioError> {
         .split('&')
         .find_map(|parameter| parameter.strip_prefix("s="))
         .ok_or_else(|| damaged("it has no scenario (no s= part)"))?;
-    let (version, data) = encoded
-        .split_once('.')
-        .ok_or_else(|| damaged("its scenario has no encoding version (expected s=1.…)"))?;
+    let (version, data) =
+        encoded.split_once('.').ok_or_else(|| damaged("its scenario has no encoding version (expected s=1.…)"))?;
     check_encoding_version(version)?;
     if data.len() > ENCODED_CHARS_MAX {
         return Err(too_large());
     }
     let compressed = base64url::decode(data).map_err(|reason| damaged(&reason))?;
     let json =
-        miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, DECOMPRESSED_BYTES_MAX)
-            .map_err(|error| match error.status {
+        miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, DECOMPRESSED_BYTES_MAX).map_err(|error| {
+            match error.status {
                 miniz_oxide::inflate::TINFLStatus::HasMoreOutput => too_large(),
-                _ => damaged(
-                    "its scenario data does not decompress (was the link cut short when copied?)",
-                ),
-            })?;
+                _ => damaged("its scenario data does not decompress (was the link cut short when copied?)"),
+            }
+        })?;
     let json = String::from_utf8(json).map_err(|_| damaged("its scenario is not valid text"))?;
     from_json(&json).map_err(|error| {
         if error.line.is_some() {
             // A position inside JSON the person never saw would not help them.
-            damaged(&format!(
-                "its scenario is not valid JSON ({})",
-                error.message
-            ))
+            damaged(&format!("its scenario is not valid JSON ({})", error.message))
         } else if error.path.is_empty() {
             damaged(&error.message)
         } else {
@@ -94,10 +86,7 @@ fn damaged(reason: &str) -> ScenarioError {
 }
 
 fn too_large() -> ScenarioError {
-    ScenarioError::whole(format!(
-        "the link's scenario is larger than {} MiB",
-        DECOMPRESSED_BYTES_MAX >> 20
-    ))
+    ScenarioError::whole(format!("the link's scenario is larger than {} MiB", DECOMPRESSED_BYTES_MAX >> 20))
 }
 
 /// Unpadded base64 with the URL-safe alphabet (RFC 4648 §5), small enough to
@@ -111,9 +100,7 @@ mod base64url {
             let group = chunk
                 .iter()
                 .enumerate()
-                .fold(0u32, |group, (index, &byte)| {
-                    group | u32::from(byte) << (16 - 8 * index)
-                });
+                .fold(0u32, |group, (index, &byte)| group | u32::from(byte) << (16 - 8 * index));
             // n bytes carry 8n bits, written as n + 1 characters of 6 bits.
             for index in 0..=chunk.len() {
                 let sextet = (group >> (18 - 6 * index)) & 0x3f;

@@ -63,9 +63,7 @@ pub(crate) fn check_version(version: u32) -> Result {
     }
     Err(ScenarioError::at(
         "version",
-        format!(
-            "unknown scenario version {version} (this Faultline reads version {SCENARIO_VERSION})"
-        ),
+        format!("unknown scenario version {version} (this Faultline reads version {SCENARIO_VERSION})"),
     ))
 }
 
@@ -80,10 +78,7 @@ fn check_raft(raft: &RaftSpec) -> Result {
     if raft.election_timeout_ticks_max > RAFT_TIMEOUT_TICKS_MAX {
         return Err(ScenarioError::at(
             "protocol.election_timeout_ticks_max",
-            format!(
-                "{} ticks is more than the {RAFT_TIMEOUT_TICKS_MAX} allowed",
-                raft.election_timeout_ticks_max
-            ),
+            format!("{} ticks is more than the {RAFT_TIMEOUT_TICKS_MAX} allowed", raft.election_timeout_ticks_max),
         ));
     }
     min_not_above_max(
@@ -113,10 +108,7 @@ fn check_raft_initial(scenario: &Scenario, raft: &RaftSpec) -> Result {
             1 => "1 node needs 1 initial state".to_owned(),
             _ => format!("{nodes} nodes need {nodes} initial states"),
         };
-        return Err(ScenarioError::at(
-            "protocol.initial",
-            format!("{need}, got {given}"),
-        ));
+        return Err(ScenarioError::at("protocol.initial", format!("{need}, got {given}")));
     }
     for (index, node) in raft.initial.iter().enumerate() {
         let path = format!("protocol.initial[{index}]");
@@ -132,20 +124,14 @@ fn check_raft_initial(scenario: &Scenario, raft: &RaftSpec) -> Result {
         if node.log.len() > RAFT_LOG_ENTRIES_MAX {
             return Err(ScenarioError::at(
                 format!("{path}.log"),
-                format!(
-                    "{} entries is more than the {RAFT_LOG_ENTRIES_MAX} allowed",
-                    node.log.len()
-                ),
+                format!("{} entries is more than the {RAFT_LOG_ENTRIES_MAX} allowed", node.log.len()),
             ));
         }
         let mut previous_term = 0;
         for (entry_index, entry) in node.log.iter().enumerate() {
             let field = |name: &str| format!("{path}.log[{entry_index}].{name}");
             if entry.term == 0 {
-                return Err(ScenarioError::at(
-                    field("term"),
-                    "must be at least 1: terms of entries start at 1",
-                ));
+                return Err(ScenarioError::at(field("term"), "must be at least 1: terms of entries start at 1"));
             }
             if entry.term < previous_term {
                 return Err(ScenarioError::at(
@@ -203,24 +189,14 @@ fn check_network(network: &NetworkConfig) -> Result {
         ));
     }
     tick_count("network.delay_ticks_max", network.delay_ticks_max)?;
-    min_not_above_max(
-        "network.delay_ticks_min",
-        network.delay_ticks_min,
-        "delay_ticks_max",
-        network.delay_ticks_max,
-    )?;
+    min_not_above_max("network.delay_ticks_min", network.delay_ticks_min, "delay_ticks_max", network.delay_ticks_max)?;
     per_mille("network.loss_per_mille", network.loss_per_mille)?;
     per_mille("network.duplicate_per_mille", network.duplicate_per_mille)?;
     per_mille("network.reorder_per_mille", network.reorder_per_mille)
 }
 
 fn check_workload(workload: &WorkloadConfig) -> Result {
-    in_range(
-        "workload.clients",
-        workload.clients.into(),
-        0,
-        CLIENTS_MAX.into(),
-    )?;
+    in_range("workload.clients", workload.clients.into(), 0, CLIENTS_MAX.into())?;
     tick_count("workload.think_ticks_max", workload.think_ticks_max)?;
     min_not_above_max(
         "workload.think_ticks_min",
@@ -248,18 +224,8 @@ fn check_workload(workload: &WorkloadConfig) -> Result {
         ));
     }
     tick_count("workload.timeout_ticks", workload.timeout_ticks)?;
-    in_range(
-        "workload.attempts_max",
-        workload.attempts_max.into(),
-        1,
-        ATTEMPTS_MAX.into(),
-    )?;
-    in_range(
-        "workload.operations_max",
-        workload.operations_max.into(),
-        0,
-        OPERATIONS_MAX.into(),
-    )
+    in_range("workload.attempts_max", workload.attempts_max.into(), 1, ATTEMPTS_MAX.into())?;
+    in_range("workload.operations_max", workload.operations_max.into(), 0, OPERATIONS_MAX.into())
 }
 
 fn check_limits(limits: &Limits) -> Result {
@@ -275,22 +241,14 @@ fn check_limits(limits: &Limits) -> Result {
         ));
     }
     in_range("limits.steps_max", limits.steps_max, 1, STEPS_MAX)?;
-    in_range(
-        "limits.in_flight_max",
-        limits.in_flight_max.into(),
-        1,
-        IN_FLIGHT_MAX.into(),
-    )
+    in_range("limits.in_flight_max", limits.in_flight_max.into(), 1, IN_FLIGHT_MAX.into())
 }
 
 fn check_actions(scenario: &Scenario) -> Result {
     if scenario.actions.len() > ACTIONS_MAX {
         return Err(ScenarioError::at(
             "actions",
-            format!(
-                "{} actions is more than the {ACTIONS_MAX} allowed",
-                scenario.actions.len()
-            ),
+            format!("{} actions is more than the {ACTIONS_MAX} allowed", scenario.actions.len()),
         ));
     }
     let mut previous_tick = 0;
@@ -329,30 +287,22 @@ fn check_action(scenario: &Scenario, action: &Action, field: &dyn Fn(&str) -> St
             at_least_one_tick(&field("ticks"), *ticks, "a pause")
         }
         Action::Partition { islands } => check_islands(scenario, islands, &field("islands")),
-        Action::Heal
-        | Action::DropMessage { .. }
-        | Action::DuplicateMessage { .. }
-        | Action::DeliverMessage { .. } => Ok(()),
+        Action::Heal | Action::DropMessage { .. } | Action::DuplicateMessage { .. } | Action::DeliverMessage { .. } => {
+            Ok(())
+        }
         Action::CutLink { from, to } | Action::RepairLink { from, to } => {
             node("from", *from)?;
             node("to", *to)
         }
         Action::DelayMessage { ticks, .. } => at_least_one_tick(&field("ticks"), *ticks, "a delay"),
-        Action::ClientRequest {
-            client,
-            node: n,
-            operation,
-        } => {
+        Action::ClientRequest { client, node: n, operation } => {
             let clients = scenario.workload.clients;
             if client.0 >= clients {
                 let have = match clients {
                     0 => "the workload has no clients".to_owned(),
                     _ => format!("the workload has clients 0..={}", clients - 1),
                 };
-                return Err(ScenarioError::at(
-                    field("client"),
-                    format!("client {} does not exist ({have})", client.0),
-                ));
+                return Err(ScenarioError::at(field("client"), format!("client {} does not exist ({have})", client.0)));
             }
             node("node", *n)?;
             key_exists(scenario, &field("key"), operation.key())
@@ -365,13 +315,7 @@ fn key_exists(scenario: &Scenario, path: &str, key: u32) -> Result {
     if key < keys {
         return Ok(());
     }
-    Err(ScenarioError::at(
-        path,
-        format!(
-            "key {key} does not exist (keys are 0..={})",
-            keys.saturating_sub(1)
-        ),
-    ))
+    Err(ScenarioError::at(path, format!("key {key} does not exist (keys are 0..={})", keys.saturating_sub(1))))
 }
 
 fn check_islands(scenario: &Scenario, islands: &[Vec<NodeId>], path: &str) -> Result {
@@ -386,10 +330,7 @@ fn check_islands(scenario: &Scenario, islands: &[Vec<NodeId>], path: &str) -> Re
                 let message = if earlier == island_index {
                     format!("node {} appears twice in this island", node.0)
                 } else {
-                    format!(
-                        "node {} is already in island {earlier}; a node can be in one island only",
-                        node.0
-                    )
+                    format!("node {} is already in island {earlier}; a node can be in one island only", node.0)
                 };
                 return Err(ScenarioError::at(path, message));
             }
@@ -406,11 +347,7 @@ fn node_exists(scenario: &Scenario, path: &str, node: NodeId) -> Result {
     }
     Err(ScenarioError::at(
         path,
-        format!(
-            "node {} does not exist (the cluster has nodes 0..={})",
-            node.0,
-            nodes.saturating_sub(1)
-        ),
+        format!("node {} does not exist (the cluster has nodes 0..={})", node.0, nodes.saturating_sub(1)),
     ))
 }
 
@@ -419,48 +356,33 @@ fn at_most_chars(path: &str, text: &str, chars_max: usize) -> Result {
     if chars <= chars_max {
         return Ok(());
     }
-    Err(ScenarioError::at(
-        path,
-        format!("{chars} characters is longer than the {chars_max} allowed"),
-    ))
+    Err(ScenarioError::at(path, format!("{chars} characters is longer than the {chars_max} allowed")))
 }
 
 fn in_range(path: &str, value: u64, min: u64, max: u64) -> Result {
     if (min..=max).contains(&value) {
         return Ok(());
     }
-    Err(ScenarioError::at(
-        path,
-        format!("must be from {min} to {max}, found {value}"),
-    ))
+    Err(ScenarioError::at(path, format!("must be from {min} to {max}, found {value}")))
 }
 
 fn per_mille(path: &str, value: u32) -> Result {
     if value <= PER_MILLE_MAX {
         return Ok(());
     }
-    Err(ScenarioError::at(
-        path,
-        format!("{value} is more than {PER_MILLE_MAX} (per mille: 1000 means always)"),
-    ))
+    Err(ScenarioError::at(path, format!("{value} is more than {PER_MILLE_MAX} (per mille: 1000 means always)")))
 }
 
 fn tick_count(path: &str, ticks: u64) -> Result {
     if ticks <= TICK_COUNT_MAX {
         return Ok(());
     }
-    Err(ScenarioError::at(
-        path,
-        format!("{ticks} ticks is more than the {TICK_COUNT_MAX} allowed"),
-    ))
+    Err(ScenarioError::at(path, format!("{ticks} ticks is more than the {TICK_COUNT_MAX} allowed")))
 }
 
 fn at_least_one_tick(path: &str, ticks: u64, what: &str) -> Result {
     if ticks == 0 {
-        return Err(ScenarioError::at(
-            path,
-            format!("{what} lasts at least 1 tick"),
-        ));
+        return Err(ScenarioError::at(path, format!("{what} lasts at least 1 tick")));
     }
     tick_count(path, ticks)
 }
@@ -471,8 +393,5 @@ fn min_not_above_max(min_path: &str, min: u64, max_name: &str, max: u64) -> Resu
     if min <= max {
         return Ok(());
     }
-    Err(ScenarioError::at(
-        min_path,
-        format!("{min} is greater than {max_name} ({max})"),
-    ))
+    Err(ScenarioError::at(min_path, format!("{min} is greater than {max_name} ({max})")))
 }

@@ -7,9 +7,7 @@ use faultline_scenario::*;
 
 /// A valid scenario (5 nodes, the default 2 clients and 1 key) plus `fields`.
 fn with(fields: &str) -> String {
-    format!(
-        r#"{{"version": 1, "seed": 1, "protocol": {{"name": "primary-backup", "nodes": 5}}{fields}}}"#
-    )
+    format!(r#"{{"version": 1, "seed": 1, "protocol": {{"name": "primary-backup", "nodes": 5}}{fields}}}"#)
 }
 
 /// A valid scenario with a 3-node Raft protocol (plus `protocol_fields`),
@@ -40,90 +38,42 @@ fn check_table(cases: &[(String, &str)]) {
     for (input, expected) in cases {
         match from_json(input) {
             Ok(_) => failures.push(format!("accepted: {input}\n  expected: {expected}")),
-            Err(error) if !error.to_string().contains(expected) => failures.push(format!(
-                "input: {input}\n  got:      {error}\n  expected: {expected}"
-            )),
+            Err(error) if !error.to_string().contains(expected) => {
+                failures.push(format!("input: {input}\n  got:      {error}\n  expected: {expected}"))
+            }
             Err(_) => {}
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases failed:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }
 
 #[test]
 fn syntax_errors_give_line_and_column() {
     let cases: Vec<(String, &str)> = vec![
-        (
-            "".into(),
-            "the text is empty; a scenario is a JSON object, starting with {",
-        ),
+        ("".into(), "the text is empty; a scenario is a JSON object, starting with {"),
         (" \n".into(), "the text is empty"),
-        (
-            r#"{"version":"#.into(),
-            "line 1, column 11: the text ends where a value was expected",
-        ),
-        (
-            "{".into(),
-            "line 1, column 1: the text ends inside an object (a '}' is missing)",
-        ),
-        (
-            r#"{"actions": [1"#.into(),
-            "the text ends inside a list (a ']' is missing)",
-        ),
+        (r#"{"version":"#.into(), "line 1, column 11: the text ends where a value was expected"),
+        ("{".into(), "line 1, column 1: the text ends inside an object (a '}' is missing)"),
+        (r#"{"actions": [1"#.into(), "the text ends inside a list (a ']' is missing)"),
         (r#"{"name": "abc"#.into(), "the text ends inside a string"),
-        (
-            r#"{"version": 1,}"#.into(),
-            "line 1, column 15: trailing comma",
-        ),
+        (r#"{"version": 1,}"#.into(), "line 1, column 15: trailing comma"),
         (r#"{"version" 1}"#.into(), "line 1, column 12: expected ':'"),
-        (
-            r#"{"version": 1 "seed": 2}"#.into(),
-            "line 1, column 15: expected ',' or '}'",
-        ),
-        (
-            "{\n  \"version\": 1,\n  \"seed\": 1\n  \"protocol\": {}\n}".into(),
-            "line 4, column 3: expected ',' or '}'",
-        ),
-        (
-            r#"{"version": 1} x"#.into(),
-            "line 1, column 16: unexpected text after the end of the scenario",
-        ),
+        (r#"{"version": 1 "seed": 2}"#.into(), "line 1, column 15: expected ',' or '}'"),
+        ("{\n  \"version\": 1,\n  \"seed\": 1\n  \"protocol\": {}\n}".into(), "line 4, column 3: expected ',' or '}'"),
+        (r#"{"version": 1} x"#.into(), "line 1, column 16: unexpected text after the end of the scenario"),
         (r#"{"version": tru}"#.into(), "expected true, false or null"),
-        (
-            r#"{"version": }"#.into(),
-            "expected a value (a number, text in quotes, a list or an object)",
-        ),
-        (
-            r#"{version: 1}"#.into(),
-            "line 1, column 2: expected a field name in double quotes",
-        ),
-        (
-            "{\"name\": \"a\tb\"}".into(),
-            "a tab or line break inside text in quotes must be written as \\t or \\n",
-        ),
-        (
-            r#"{"version": 01}"#.into(),
-            "line 1, column 14: invalid number",
-        ),
+        (r#"{"version": }"#.into(), "expected a value (a number, text in quotes, a list or an object)"),
+        (r#"{version: 1}"#.into(), "line 1, column 2: expected a field name in double quotes"),
+        ("{\"name\": \"a\tb\"}".into(), "a tab or line break inside text in quotes must be written as \\t or \\n"),
+        (r#"{"version": 01}"#.into(), "line 1, column 14: invalid number"),
         (r#"{"seed": 1e400}"#.into(), "the number is too large"),
         (r#"{"name": "\x"}"#.into(), "invalid escape"),
-        (
-            format!("{}{}", "[".repeat(200), "]".repeat(200)),
-            "lists or objects are nested too deeply",
-        ),
+        (format!("{}{}", "[".repeat(200), "]".repeat(200)), "lists or objects are nested too deeply"),
         (
             r#"{"version": 1, "version": 1}"#.into(),
             "line 1, column 24: the field \"version\" appears twice in one object",
         ),
-        (
-            actions(r#"{"at_tick": 1, "action": "heal", "action": "heal"}"#),
-            "the field \"action\" appears twice",
-        ),
+        (actions(r#"{"at_tick": 1, "action": "heal", "action": "heal"}"#), "the field \"action\" appears twice"),
     ];
     check_table(&cases);
 }
@@ -304,21 +254,16 @@ fn limits_are_inclusive() {
            "actions": [{{"at_tick": 1000000000, "action": "client-request", "client": 31, "node": 4, "operation": "read", "key": 999}}]"#
     ));
     from_json(&text).unwrap();
-    let sixteen = r#"{"version": 1, "seed": 18446744073709551615, "protocol": {"name": "primary-backup", "nodes": 16}}"#;
+    let sixteen =
+        r#"{"version": 1, "seed": 18446744073709551615, "protocol": {"name": "primary-backup", "nodes": 16}}"#;
     assert_eq!(from_json(sixteen).unwrap().seed, u64::MAX);
 
     // Raft at every bound at once: 16 nodes, the tightest and the widest
     // timing, the longest log, the highest term, the last key and node.
     let mut entries = vec![r#"{"term": 1, "key": 0, "value": 0}"#];
-    entries.resize(
-        10_000,
-        r#"{"term": 1000000000, "key": 999, "value": 18446744073709551615}"#,
-    );
+    entries.resize(10_000, r#"{"term": 1000000000, "key": 999, "value": 18446744073709551615}"#);
     let mut states = vec![r#"{"term": 0, "voted_for": null, "log": []}"#.to_owned(); 15];
-    states.push(format!(
-        r#"{{"term": 1000000000, "voted_for": 15, "log": [{}]}}"#,
-        entries.join(", ")
-    ));
+    states.push(format!(r#"{{"term": 1000000000, "voted_for": 15, "log": [{}]}}"#, entries.join(", ")));
     let text = format!(
         r#"{{"version": 1, "seed": 1, "workload": {{"keys": 1000}}, "protocol": {{"name": "raft", "nodes": 16,
             "heartbeat_ticks": 1, "election_timeout_ticks_min": 2, "election_timeout_ticks_max": 1000000,
@@ -329,10 +274,7 @@ fn limits_are_inclusive() {
         panic!("not raft");
     };
     assert_eq!(raft.initial[15].log.len(), 10_000);
-    let equal = raft_with(
-        r#", "heartbeat_ticks": 299, "election_timeout_ticks_min": 300"#,
-        "",
-    );
+    let equal = raft_with(r#", "heartbeat_ticks": 299, "election_timeout_ticks_min": 300"#, "");
     from_json(&equal).unwrap();
 }
 
@@ -342,19 +284,10 @@ fn validate_checks_scenarios_built_in_rust() {
     let mut scenario = Scenario::new("", 1, ProtocolSpec::PrimaryBackup { nodes: 3 });
     assert_eq!(validate(&scenario), Ok(()));
 
-    scenario.actions = vec![
-        TimedAction {
-            at_tick: 1,
-            action: Action::Heal
-        };
-        100_001
-    ];
+    scenario.actions = vec![TimedAction { at_tick: 1, action: Action::Heal }; 100_001];
     let error = validate(&scenario).unwrap_err();
     assert_eq!(error.path, "actions");
-    assert_eq!(
-        error.to_string(),
-        "actions: 100001 actions is more than the 100000 allowed"
-    );
+    assert_eq!(error.to_string(), "actions: 100001 actions is more than the 100000 allowed");
 
     scenario.actions.clear();
     let mut raft = RaftSpec::new(3);
@@ -362,14 +295,7 @@ fn validate_checks_scenarios_built_in_rust() {
         RaftInitialNode {
             term: 1,
             voted_for: None,
-            log: vec![
-                RaftInitialEntry {
-                    term: 1,
-                    key: 0,
-                    value: 0
-                };
-                10_001
-            ],
+            log: vec![RaftInitialEntry { term: 1, key: 0, value: 0 }; 10_001],
         };
         3
     ];
@@ -405,10 +331,7 @@ fn error_fields_hold_path_and_position_separately() {
         }
     );
     let error = from_json("{\n  \"version\": 1,\n}").unwrap_err();
-    assert_eq!(
-        (error.path.as_str(), error.line, error.column),
-        ("", Some(3), Some(1))
-    );
+    assert_eq!((error.path.as_str(), error.line, error.column), ("", Some(3), Some(1)));
 }
 
 #[test]
@@ -419,18 +342,30 @@ fn url_errors_say_what_is_wrong_with_the_link() {
     let cases: Vec<(String, &str)> = vec![
         ("".into(), "the link is damaged: it has no scenario (no s= part)"),
         ("#t=5".into(), "the link is damaged: it has no scenario (no s= part)"),
-        (format!("#s=2.{data}"), "this link was made by a newer Faultline (encoding version 2); this one reads version 1"),
+        (
+            format!("#s=2.{data}"),
+            "this link was made by a newer Faultline (encoding version 2); this one reads version 1",
+        ),
         (format!("s=0.{data}"), "the link is damaged: unknown encoding version 0"),
         (format!("s=x.{data}"), "the link is damaged: its encoding version is not a number"),
         (format!("s=+1.{data}"), "the link is damaged: its encoding version is not a number"),
         (format!("s={data}"), "the link is damaged: its scenario has no encoding version (expected s=1.…)"),
-        ("s=1.ab$c".into(), "the link is damaged: character \"$\" at position 3 of its scenario data is not allowed there"),
+        (
+            "s=1.ab$c".into(),
+            "the link is damaged: character \"$\" at position 3 of its scenario data is not allowed there",
+        ),
         ("s=1.ab\ncd".into(), "character \"\\u{a}\" at position 3"),
         ("s=1.abcde".into(), "the link is damaged: its scenario data was cut short"),
-        ("s=1.AAAA".into(), "the link is damaged: its scenario data does not decompress (was the link cut short when copied?)"),
+        (
+            "s=1.AAAA".into(),
+            "the link is damaged: its scenario data does not decompress (was the link cut short when copied?)",
+        ),
         (valid[..valid.len() / 2].to_owned(), "the link is damaged"),
         (valid[..valid.len() - 4].to_owned(), "the link is damaged: its scenario data does not decompress"),
-        (common::fragment_for(b"{\"version\": 1,"), "the link is damaged: its scenario is not valid JSON (the text ends where a value was expected)"),
+        (
+            common::fragment_for(b"{\"version\": 1,"),
+            "the link is damaged: its scenario is not valid JSON (the text ends where a value was expected)",
+        ),
         (common::fragment_for(b"\xff\xfe"), "the link is damaged: its scenario is not valid text"),
         (common::fragment_for(b" "), "the link is damaged: the text is empty"),
         (common::fragment_for(b"[1]"), "the link is damaged: expected a scenario object, found a list"),
@@ -441,9 +376,9 @@ fn url_errors_say_what_is_wrong_with_the_link() {
     for (input, expected) in &cases {
         match from_url_fragment(input) {
             Ok(_) => failures.push(format!("accepted: {input:.80}")),
-            Err(error) if !error.to_string().contains(expected) => failures.push(format!(
-                "input: {input:.80}\n  got:      {error}\n  expected: {expected}"
-            )),
+            Err(error) if !error.to_string().contains(expected) => {
+                failures.push(format!("input: {input:.80}\n  got:      {error}\n  expected: {expected}"))
+            }
             Err(_) => {}
         }
     }

@@ -25,27 +25,13 @@ fn the_documented_example_reads_as_expected() {
         { "at_tick": 430, "action": "delay-message", "message": 12, "ticks": 40 }
       ]
     }"#;
-    let mut expected = Scenario::new(
-        "Stale read after isolating the primary",
-        7,
-        ProtocolSpec::PrimaryBackup { nodes: 3 },
-    );
+    let mut expected =
+        Scenario::new("Stale read after isolating the primary", 7, ProtocolSpec::PrimaryBackup { nodes: 3 });
     expected.description = "…".to_owned();
     let actions = [
         (300, Action::Isolate { node: NodeId(0) }),
-        (
-            320,
-            Action::Partition {
-                islands: vec![vec![NodeId(0)], vec![NodeId(1), NodeId(2)]],
-            },
-        ),
-        (
-            400,
-            Action::Pause {
-                node: NodeId(1),
-                ticks: 50,
-            },
-        ),
+        (320, Action::Partition { islands: vec![vec![NodeId(0)], vec![NodeId(1), NodeId(2)]] }),
+        (400, Action::Pause { node: NodeId(1), ticks: 50 }),
         (410, Action::Heal),
         (
             420,
@@ -55,31 +41,17 @@ fn the_documented_example_reads_as_expected() {
                 operation: Operation::Write { key: 0, value: 5 },
             },
         ),
-        (
-            430,
-            Action::DelayMessage {
-                message: MessageId(12),
-                ticks: 40,
-            },
-        ),
+        (430, Action::DelayMessage { message: MessageId(12), ticks: 40 }),
     ];
-    expected.actions = actions
-        .into_iter()
-        .map(|(at_tick, action)| TimedAction { at_tick, action })
-        .collect();
+    expected.actions = actions.into_iter().map(|(at_tick, action)| TimedAction { at_tick, action }).collect();
     assert_eq!(from_json(text), Ok(expected));
 }
 
 #[test]
 fn only_version_seed_and_protocol_are_required() {
-    let scenario = from_json(
-        r#"{"version": 1, "seed": 3, "protocol": {"name": "primary-backup", "nodes": 4}}"#,
-    )
-    .unwrap();
-    assert_eq!(
-        scenario,
-        Scenario::new("", 3, ProtocolSpec::PrimaryBackup { nodes: 4 })
-    );
+    let scenario =
+        from_json(r#"{"version": 1, "seed": 3, "protocol": {"name": "primary-backup", "nodes": 4}}"#).unwrap();
+    assert_eq!(scenario, Scenario::new("", 3, ProtocolSpec::PrimaryBackup { nodes: 4 }));
 }
 
 #[test]
@@ -102,34 +74,17 @@ fn a_raft_protocol_reads_as_expected() {
         reads: RaftReads::AnyNode,
         variant: RaftVariant::NoStepDown,
         initial: vec![
-            RaftInitialNode {
-                term: 3,
-                voted_for: Some(NodeId(0)),
-                log: vec![entry(1, 0, 7), entry(3, 1, 9)],
-            },
-            RaftInitialNode {
-                term: 2,
-                voted_for: None,
-                log: vec![],
-            },
-            RaftInitialNode {
-                term: 0,
-                voted_for: None,
-                log: vec![],
-            },
+            RaftInitialNode { term: 3, voted_for: Some(NodeId(0)), log: vec![entry(1, 0, 7), entry(3, 1, 9)] },
+            RaftInitialNode { term: 2, voted_for: None, log: vec![] },
+            RaftInitialNode { term: 0, voted_for: None, log: vec![] },
         ],
     };
-    assert_eq!(
-        from_json(text).map(|scenario| scenario.protocol),
-        Ok(ProtocolSpec::Raft(expected))
-    );
+    assert_eq!(from_json(text).map(|scenario| scenario.protocol), Ok(ProtocolSpec::Raft(expected)));
 }
 
 #[test]
 fn raft_takes_defaults_for_all_but_its_node_count() {
-    let scenario =
-        from_json(r#"{"version": 1, "seed": 3, "protocol": {"name": "raft", "nodes": 5}}"#)
-            .unwrap();
+    let scenario = from_json(r#"{"version": 1, "seed": 3, "protocol": {"name": "raft", "nodes": 5}}"#).unwrap();
     assert_eq!(scenario.protocol, ProtocolSpec::Raft(RaftSpec::new(5)));
     let mut raft = RaftSpec::new(5);
     raft.variant = RaftVariant::VolatileVotedFor;
@@ -146,25 +101,15 @@ fn raft_is_written_with_every_field() {
     let written = |raft: &RaftSpec| {
         let scenario = Scenario::new("", 1, ProtocolSpec::Raft(raft.clone()));
         let pretty = to_json_pretty(&scenario);
-        let line = pretty
-            .lines()
-            .find(|line| line.contains("\"protocol\""))
-            .unwrap();
+        let line = pretty.lines().find(|line| line.contains("\"protocol\"")).unwrap();
         line.trim().to_owned()
     };
     assert_eq!(
         written(&raft),
         r#""protocol": { "name": "raft", "nodes": 1, "election_timeout_ticks_min": 150, "election_timeout_ticks_max": 300, "heartbeat_ticks": 50, "reads": "log", "variant": "correct", "initial": [] },"#
     );
-    raft.initial = vec![RaftInitialNode {
-        term: 3,
-        voted_for: None,
-        log: vec![RaftInitialEntry {
-            term: 1,
-            key: 0,
-            value: 7,
-        }],
-    }];
+    raft.initial =
+        vec![RaftInitialNode { term: 3, voted_for: None, log: vec![RaftInitialEntry { term: 1, key: 0, value: 7 }] }];
     assert!(
         written(&raft).ends_with(
             r#""initial": [{ "term": 3, "voted_for": null, "log": [{ "term": 1, "key": 0, "value": 7 }] }] },"#
@@ -181,20 +126,8 @@ fn a_partial_section_takes_defaults_for_the_rest() {
             "network": {"loss_per_mille": 20}, "workload": {"clients": 5}, "limits": {}}"#,
     )
     .unwrap();
-    assert_eq!(
-        scenario.network,
-        NetworkConfig {
-            loss_per_mille: 20,
-            ..NetworkConfig::default()
-        }
-    );
-    assert_eq!(
-        scenario.workload,
-        WorkloadConfig {
-            clients: 5,
-            ..WorkloadConfig::default()
-        }
-    );
+    assert_eq!(scenario.network, NetworkConfig { loss_per_mille: 20, ..NetworkConfig::default() });
+    assert_eq!(scenario.workload, WorkloadConfig { clients: 5, ..WorkloadConfig::default() });
     assert_eq!(scenario.limits, Limits::default());
 }
 
@@ -204,9 +137,7 @@ fn pretty_output_puts_one_action_per_line() {
     scenario.actions = vec![
         TimedAction {
             at_tick: 320,
-            action: Action::Partition {
-                islands: vec![vec![NodeId(0)], vec![NodeId(1), NodeId(2)]],
-            },
+            action: Action::Partition { islands: vec![vec![NodeId(0)], vec![NodeId(1), NodeId(2)]] },
         },
         TimedAction {
             at_tick: 420,
@@ -239,7 +170,12 @@ fn pretty_output_puts_one_action_per_line() {
 fn compact_output_has_no_spaces_outside_strings() {
     let scenario = Scenario::new("a b", 7, ProtocolSpec::PrimaryBackup { nodes: 3 });
     let compact = to_json_compact(&scenario);
-    assert!(compact.starts_with(r#"{"version":1,"name":"a b","description":"","seed":7,"protocol":{"name":"primary-backup","nodes":3},"#), "{compact}");
+    assert!(
+        compact.starts_with(
+            r#"{"version":1,"name":"a b","description":"","seed":7,"protocol":{"name":"primary-backup","nodes":3},"#
+        ),
+        "{compact}"
+    );
     assert!(compact.ends_with(r#""actions":[]}"#), "{compact}");
     assert_eq!(compact.matches(' ').count(), 1);
 }
@@ -249,26 +185,17 @@ fn every_built_in_scenario_is_valid() {
     let files = common::static_scenarios();
     let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
     for expected in ["calm.json", "crash-recovery.json", "stale-read.json"] {
-        assert!(
-            names.contains(&expected),
-            "static/scenarios/{expected} is missing"
-        );
+        assert!(names.contains(&expected), "static/scenarios/{expected} is missing");
     }
     for (name, text) in &files {
         let scenario = from_json(text).unwrap_or_else(|error| panic!("{name}: {error}"));
         assert!(!scenario.name.is_empty(), "{name} needs a name");
-        assert!(
-            !scenario.description.is_empty(),
-            "{name} needs a description"
-        );
+        assert!(!scenario.description.is_empty(), "{name} needs a description");
     }
 }
 
 #[test]
 fn errors_are_std_errors() {
     let error: Box<dyn std::error::Error> = Box::new(from_json("{").unwrap_err());
-    assert!(
-        error.to_string().starts_with("line 1, column 1: "),
-        "{error}"
-    );
+    assert!(error.to_string().starts_with("line 1, column 1: "), "{error}");
 }

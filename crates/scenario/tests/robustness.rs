@@ -182,10 +182,7 @@ const TOKENS: &[&str] = &[
 fn base_inputs() -> Vec<String> {
     let every_action = common::every_action_scenario();
     let raft = common::raft_scenario();
-    let mut inputs: Vec<String> = common::static_scenarios()
-        .into_iter()
-        .map(|(_, text)| text)
-        .collect();
+    let mut inputs: Vec<String> = common::static_scenarios().into_iter().map(|(_, text)| text).collect();
     inputs.push(to_json_pretty(&every_action));
     inputs.push(to_json_compact(&every_action));
     inputs.push(to_json_pretty(&raft));
@@ -269,12 +266,7 @@ fn string_spans(bytes: &[u8]) -> Vec<(usize, usize)> {
     spans
 }
 
-fn replace_one_of(
-    rng: &mut Rng,
-    bytes: &mut Vec<u8>,
-    spans_of: fn(&[u8]) -> Vec<(usize, usize)>,
-    with: &str,
-) {
+fn replace_one_of(rng: &mut Rng, bytes: &mut Vec<u8>, spans_of: fn(&[u8]) -> Vec<(usize, usize)>, with: &str) {
     let spans = spans_of(bytes);
     if !spans.is_empty() {
         let (start, end) = *rng.pick(&spans);
@@ -335,17 +327,11 @@ fn message_problem(error: &ScenarioError) -> Option<&'static str> {
     if text.chars().count() > MESSAGE_CHARS_MAX {
         return Some("message too long");
     }
-    if text
-        .chars()
-        .any(|c| c.is_control() || c == '\u{2028}' || c == '\u{2029}')
-    {
+    if text.chars().any(|c| c.is_control() || c == '\u{2028}' || c == '\u{2029}') {
         return Some("message not on one line");
     }
     let own_words = without_quotes(&text);
-    if ["Some(", "None", "Error {", "Error(", "Ok(", "Err(", "`"]
-        .iter()
-        .any(|noise| own_words.contains(noise))
-    {
+    if ["Some(", "None", "Error {", "Error(", "Ok(", "Err(", "`"].iter().any(|noise| own_words.contains(noise)) {
         return Some("Rust debug noise in message");
     }
     if error.line.is_some() != error.column.is_some() {
@@ -383,11 +369,7 @@ fn check(case: &str, input: &str, decode: fn(&str) -> Result<Scenario, ScenarioE
         .unwrap_or_else(|_| panic!("{case} (seed {SEED:#x}) panicked on input {shown:?}"));
     match outcome {
         Ok(scenario) => {
-            assert_eq!(
-                validate(&scenario),
-                Ok(()),
-                "{case}: accepted an invalid scenario from {shown:?}"
-            );
+            assert_eq!(validate(&scenario), Ok(()), "{case}: accepted an invalid scenario from {shown:?}");
             assert_eq!(
                 from_json(&to_json_pretty(&scenario)).as_ref(),
                 Ok(&scenario),
@@ -422,10 +404,7 @@ fn the_json_decoder_survives_hostile_input() {
 #[test]
 fn the_url_decoder_survives_hostile_input() {
     let bases = base_inputs();
-    let fragments: Vec<String> = bases
-        .iter()
-        .map(|text| to_url_fragment(&from_json(text).unwrap()))
-        .collect();
+    let fragments: Vec<String> = bases.iter().map(|text| to_url_fragment(&from_json(text).unwrap())).collect();
     let mut rng = Rng(SEED ^ 0x0u64.wrapping_sub(1));
     for case in 0..URL_CASES {
         let input = match rng.below(10) {
@@ -445,11 +424,8 @@ fn the_url_decoder_survives_hostile_input() {
                 common::fragment_for(&bytes)
             }
             8 => {
-                const ALPHABET: &[u8] =
-                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-                let data: String = (0..rng.below(200))
-                    .map(|_| char::from(*rng.pick(ALPHABET)))
-                    .collect();
+                const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+                let data: String = (0..rng.below(200)).map(|_| char::from(*rng.pick(ALPHABET))).collect();
                 format!("s=1.{data}")
             }
             _ => random_bytes(&mut rng),

@@ -50,18 +50,12 @@ fn every_action_kind_round_trips() {
     let scenario = common::every_action_scenario();
     assert_eq!(validate(&scenario), Ok(()));
     assert_eq!(from_json(&to_json_pretty(&scenario)), Ok(scenario.clone()));
-    assert_eq!(
-        from_url_fragment(&to_url_fragment(&scenario)),
-        Ok(scenario.clone())
-    );
+    assert_eq!(from_url_fragment(&to_url_fragment(&scenario)), Ok(scenario.clone()));
     for timed in &scenario.actions {
         let json = serde_json::to_string(timed).unwrap();
         assert_eq!(&serde_json::from_str::<TimedAction>(&json).unwrap(), timed);
         let json = serde_json::to_string(&timed.action).unwrap();
-        assert!(
-            json.starts_with(&format!(r#"{{"action":"{}""#, timed.action.name())),
-            "{json}"
-        );
+        assert!(json.starts_with(&format!(r#"{{"action":"{}""#, timed.action.name())), "{json}");
         assert_eq!(serde_json::from_str::<Action>(&json).unwrap(), timed.action);
     }
 }
@@ -72,16 +66,10 @@ fn a_raft_scenario_round_trips() {
     assert_eq!(validate(&scenario), Ok(()));
     assert_eq!(from_json(&to_json_pretty(&scenario)), Ok(scenario.clone()));
     assert_eq!(from_json(&to_json_compact(&scenario)), Ok(scenario.clone()));
-    assert_eq!(
-        from_url_fragment(&to_url_fragment(&scenario)),
-        Ok(scenario.clone())
-    );
+    assert_eq!(from_url_fragment(&to_url_fragment(&scenario)), Ok(scenario.clone()));
     let json = serde_json::to_string(&scenario.protocol).unwrap();
     assert!(json.starts_with(r#"{"name":"raft","nodes":3,"#), "{json}");
-    assert_eq!(
-        serde_json::from_str::<ProtocolSpec>(&json).unwrap(),
-        scenario.protocol
-    );
+    assert_eq!(serde_json::from_str::<ProtocolSpec>(&json).unwrap(), scenario.protocol);
 }
 
 #[test]

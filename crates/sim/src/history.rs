@@ -82,9 +82,7 @@ impl ValueEncoding {
             (_, []) => faultline_check::Value::Nil,
             (ValueEncoding::Integers, [value]) => faultline_check::Value::Int(as_int(*value)),
             // `for_history` picks text when any read saw more than one value.
-            (_, values) => {
-                faultline_check::Value::Str(values.iter().map(|value| format!("{value} ")).collect())
-            }
+            (_, values) => faultline_check::Value::Str(values.iter().map(|value| format!("{value} ")).collect()),
         }
     }
 }

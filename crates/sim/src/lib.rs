@@ -17,7 +17,8 @@ pub mod world;
 
 pub use history::HistoryEntry;
 pub use protocol::{
-    ClientRequest, ClusterView, Context, Effect, InvariantViolation, LogEntryView, NodeView, LOG_ENTRIES_VIEWED_MAX, Protocol, RequestId, TimerId,
+    ClientRequest, ClusterView, Context, Effect, InvariantViolation, LogEntryView, NodeView, Protocol, RequestId,
+    TimerId, LOG_ENTRIES_VIEWED_MAX,
 };
 pub use rng::SimRng;
 pub use simulation::{AnySimulation, RecordError, Recorded, Simulation, SNAPSHOTS_MAX, SNAPSHOT_INTERVAL_STEPS};

@@ -38,10 +38,21 @@ pub struct ClientRequest {
 /// What a node asks the simulator to do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect<M, D> {
-    Send { to: NodeId, message: M },
-    SetTimer { timer: TimerId, after_ticks: u64 },
-    CancelTimer { timer: TimerId },
-    Reply { request: RequestId, output: OperationOutput },
+    Send {
+        to: NodeId,
+        message: M,
+    },
+    SetTimer {
+        timer: TimerId,
+        after_ticks: u64,
+    },
+    CancelTimer {
+        timer: TimerId,
+    },
+    Reply {
+        request: RequestId,
+        output: OperationOutput,
+    },
     /// Replace the node's durable state (its "disk") with this value.
     Persist(D),
 }

@@ -118,10 +118,7 @@ mod tests {
         let first: Vec<u64> = (0..4).map(|_| rng.next_u64()).collect();
         let mut other = SimRng::for_stream(0, stream::NODE_BASE);
         let second: Vec<u64> = (0..2).map(|_| other.next_u64()).collect();
-        assert_eq!(
-            (first, second),
-            (FROZEN_SEED_42_NETWORK.to_vec(), FROZEN_SEED_0_NODE0.to_vec())
-        );
+        assert_eq!((first, second), (FROZEN_SEED_42_NETWORK.to_vec(), FROZEN_SEED_0_NODE0.to_vec()));
     }
 
     const FROZEN_SEED_42_NETWORK: [u64; 4] =

@@ -103,7 +103,9 @@ pub fn random_faults_for_sweeps(base: &Scenario, seed: u64) -> Scenario {
             }
             12 => actions.push(TimedAction { at_tick, action: Action::Crash { node } }),
             13 => actions.push(TimedAction { at_tick, action: Action::Restart { node } }),
-            14 | 15 => actions.push(TimedAction { at_tick, action: Action::Pause { node, ticks: 10 + rng.below(300) } }),
+            14 | 15 => {
+                actions.push(TimedAction { at_tick, action: Action::Pause { node, ticks: 10 + rng.below(300) } })
+            }
             16 | 17 => {
                 let island: Vec<NodeId> = (0..nodes).map(NodeId).filter(|_| rng.chance_per_mille(500)).collect();
                 actions.push(TimedAction { at_tick, action: Action::Partition { islands: vec![island] } });

@@ -10,7 +10,9 @@
 //! after every event of earlier ticks and before any event at tick T.
 
 use crate::history::HistoryEntry;
-use crate::protocol::{ClientRequest, ClusterView, Context, Effect, InvariantViolation, NodeView, Protocol, RequestId, TimerId};
+use crate::protocol::{
+    ClientRequest, ClusterView, Context, Effect, InvariantViolation, NodeView, Protocol, RequestId, TimerId,
+};
 use crate::rng::{stream, SimRng};
 use crate::trace::{DropReason, Endpoint, SendFate, SentMessage, StepKind, TraceStep};
 use faultline_scenario::{
@@ -538,7 +540,13 @@ impl<P: Protocol> World<P> {
     /// Start a step at `process`: advance its clocks, merging the cause's.
     fn begin(&mut self, process: Option<Endpoint>, cause: Option<(MessageId, u64, &[u32])>) -> StepScratch {
         let Some(endpoint) = process else {
-            return StepScratch { process: None, cause: cause.map(|c| c.0), lamport: 0, vector: Vec::new(), sent: Vec::new() };
+            return StepScratch {
+                process: None,
+                cause: cause.map(|c| c.0),
+                lamport: 0,
+                vector: Vec::new(),
+                sent: Vec::new(),
+            };
         };
         let p = self.process_index(endpoint);
         let mut lamport = self.lamport[p];
@@ -676,7 +684,8 @@ impl<P: Protocol> World<P> {
         }
         self.stats.messages_delivered += 1;
         let mut scratch = self.begin(Some(message.to), Some((id, message.lamport, &message.vector)));
-        let deliver_kind = StepKind::Deliver { message: id, from: message.from, to: message.to, label: message.label.clone() };
+        let deliver_kind =
+            StepKind::Deliver { message: id, from: message.from, to: message.to, label: message.label.clone() };
         let kind = match (message.to, message.payload) {
             (Endpoint::Node(node), Payload::Peer(payload)) => {
                 let Endpoint::Node(from) = message.from else { unreachable!("peer messages come from nodes") };
@@ -748,7 +757,14 @@ impl<P: Protocol> World<P> {
         }
     }
 
-    fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload<P::Message>, label: String, scratch: &mut StepScratch) {
+    fn send(
+        &mut self,
+        from: Endpoint,
+        to: Endpoint,
+        payload: Payload<P::Message>,
+        label: String,
+        scratch: &mut StepScratch,
+    ) {
         let id = MessageId(self.next_message_id);
         self.next_message_id += 1;
         self.stats.messages_sent += 1;
@@ -949,10 +965,8 @@ impl<P: Protocol> World<P> {
 
     fn apply_action(&mut self, action: Action) -> TraceStep {
         self.stats.actions_applied += 1;
-        let is_fault = !matches!(
-            action,
-            Action::DeliverMessage { .. } | Action::FireTimer { .. } | Action::ClientRequest { .. }
-        );
+        let is_fault =
+            !matches!(action, Action::DeliverMessage { .. } | Action::FireTimer { .. } | Action::ClientRequest { .. });
         if is_fault {
             self.stats.faults_applied += 1;
         }
@@ -982,7 +996,10 @@ impl<P: Protocol> World<P> {
         let node_count = self.setup.node_count;
         let valid_node = |n: &NodeId| n.0 < node_count;
         match action {
-            Action::Crash { node } | Action::CrashStop { node } | Action::Restart { node } | Action::Pause { node, .. }
+            Action::Crash { node }
+            | Action::CrashStop { node }
+            | Action::Restart { node }
+            | Action::Pause { node, .. }
                 if !valid_node(node) =>
             {
                 format!("there is no {node}: nothing happened")

@@ -188,7 +188,9 @@ impl Spec {
     pub fn output_matches(&self, recorded: &Option<Value>, required: &Option<Value>) -> bool {
         match (recorded, required) {
             (None, _) | (_, None) => true,
-            (Some(Value::List(read)), Some(Value::List(members))) if self.kind == Kind::Set => same_members(read, members),
+            (Some(Value::List(read)), Some(Value::List(members))) if self.kind == Kind::Set => {
+                same_members(read, members)
+            }
             (Some(actual), Some(expected)) => actual == expected,
         }
     }
@@ -426,7 +428,8 @@ fn as_text(value: &Value) -> Option<String> {
 /// `text` is one of `starts` followed by any number of `pieces`.
 fn composed(text: &str, starts: &[String], pieces: &[String]) -> bool {
     fn rest(text: &str, pieces: &[String]) -> bool {
-        text.is_empty() || pieces.iter().any(|p| !p.is_empty() && text.starts_with(p.as_str()) && rest(&text[p.len()..], pieces))
+        text.is_empty()
+            || pieces.iter().any(|p| !p.is_empty() && text.starts_with(p.as_str()) && rest(&text[p.len()..], pieces))
     }
     starts.iter().any(|s| text.starts_with(s.as_str()) && rest(&text[s.len()..], pieces))
 }
@@ -447,8 +450,11 @@ pub fn read_justified(spec: &Spec, op: &Operation, set: &[Operation]) -> bool {
         }
         (Kind::Kv, Function::Get | Function::Read) => {
             let same_key: Vec<&Operation> = set.iter().filter(|o| o.key == op.key).collect();
-            let puts: Vec<&Value> =
-                same_key.iter().filter(|o| matches!(o.function, Function::Put | Function::Write)).map(|o| &o.input).collect();
+            let puts: Vec<&Value> = same_key
+                .iter()
+                .filter(|o| matches!(o.function, Function::Put | Function::Write))
+                .map(|o| &o.input)
+                .collect();
             if *output == spec.initial || puts.contains(&output) {
                 return true;
             }

@@ -10,17 +10,8 @@ use crate::validate::{check_version, ACTIONS_MAX, RAFT_LOG_ENTRIES_MAX};
 type Result<T> = std::result::Result<T, ScenarioError>;
 type Fields = [(String, Value)];
 
-const SCENARIO_FIELDS: &[&str] = &[
-    "version",
-    "name",
-    "description",
-    "seed",
-    "protocol",
-    "network",
-    "workload",
-    "limits",
-    "actions",
-];
+const SCENARIO_FIELDS: &[&str] =
+    &["version", "name", "description", "seed", "protocol", "network", "workload", "limits", "actions"];
 const PROTOCOL_NAMES: &[&str] = &["primary-backup", "raft"];
 const PRIMARY_BACKUP_FIELDS: &[&str] = &["name", "nodes"];
 const RAFT_FIELDS: &[&str] = &[
@@ -35,13 +26,8 @@ const RAFT_FIELDS: &[&str] = &[
 ];
 const RAFT_INITIAL_FIELDS: &[&str] = &["term", "voted_for", "log"];
 const RAFT_ENTRY_FIELDS: &[&str] = &["term", "key", "value"];
-const NETWORK_FIELDS: &[&str] = &[
-    "delay_ticks_min",
-    "delay_ticks_max",
-    "loss_per_mille",
-    "duplicate_per_mille",
-    "reorder_per_mille",
-];
+const NETWORK_FIELDS: &[&str] =
+    &["delay_ticks_min", "delay_ticks_max", "loss_per_mille", "duplicate_per_mille", "reorder_per_mille"];
 const WORKLOAD_FIELDS: &[&str] = &[
     "clients",
     "think_ticks_min",
@@ -73,10 +59,7 @@ const ACTION_FIELDS: &[(&str, &[&str])] = &[
     ("delay-message", &["message", "ticks"]),
     ("deliver-message", &["message"]),
     ("fire-timer", &["node", "timer"]),
-    (
-        "client-request",
-        &["client", "node", "operation", "key", "value"],
-    ),
+    ("client-request", &["client", "node", "operation", "key", "value"]),
 ];
 
 // ---------------------------------------------------------------- decoding
@@ -89,12 +72,7 @@ pub(crate) fn decode_scenario(value: &Value) -> Result<Scenario> {
     let version_path = root.field("version");
     let version = match find(fields, "version") {
         Some(value) => expect_u32(value, &version_path)?,
-        None => {
-            return Err(missing(
-                &version_path,
-                "every scenario starts with \"version\": 1",
-            ))
-        }
+        None => return Err(missing(&version_path, "every scenario starts with \"version\": 1")),
     };
     check_version(version)?;
 
@@ -117,47 +95,24 @@ pub(crate) fn decode_scenario(value: &Value) -> Result<Scenario> {
             _ => return Err(unknown_field(&path, key, "a scenario", SCENARIO_FIELDS)),
         }
     }
-    scenario.seed = seed.ok_or_else(|| {
-        missing(
-            &root.field("seed"),
-            "any whole number, for example \"seed\": 1",
-        )
-    })?;
+    scenario.seed = seed.ok_or_else(|| missing(&root.field("seed"), "any whole number, for example \"seed\": 1"))?;
     scenario.protocol = protocol.ok_or_else(|| {
-        missing(
-            &root.field("protocol"),
-            "for example \"protocol\": { \"name\": \"primary-backup\", \"nodes\": 3 }",
-        )
+        missing(&root.field("protocol"), "for example \"protocol\": { \"name\": \"primary-backup\", \"nodes\": 3 }")
     })?;
     Ok(scenario)
 }
 
 pub(crate) fn decode_protocol(value: &Value, path: &Path) -> Result<ProtocolSpec> {
-    let fields = expect_object(
-        value,
-        path,
-        "an object like { \"name\": \"primary-backup\", \"nodes\": 3 }",
-    )?;
+    let fields = expect_object(value, path, "an object like { \"name\": \"primary-backup\", \"nodes\": 3 }")?;
     let name_path = path.field("name");
-    let name_value = find(fields, "name").ok_or_else(|| {
-        missing(
-            &name_path,
-            &format!("known protocols: {}", PROTOCOL_NAMES.join(", ")),
-        )
-    })?;
+    let name_value = find(fields, "name")
+        .ok_or_else(|| missing(&name_path, &format!("known protocols: {}", PROTOCOL_NAMES.join(", "))))?;
     let name = expect_string(name_value, &name_path)?;
     // Each protocol has its own parameters, so the name decides which fields exist.
     match name {
         "primary-backup" => {
-            reject_unknown(
-                fields,
-                path,
-                "a primary-backup protocol",
-                PRIMARY_BACKUP_FIELDS,
-            )?;
-            Ok(ProtocolSpec::PrimaryBackup {
-                nodes: decode_nodes(fields, path)?,
-            })
+            reject_unknown(fields, path, "a primary-backup protocol", PRIMARY_BACKUP_FIELDS)?;
+            Ok(ProtocolSpec::PrimaryBackup { nodes: decode_nodes(fields, path)? })
         }
         "raft" => Ok(ProtocolSpec::Raft(decode_raft(fields, path)?)),
         _ => {
@@ -165,10 +120,7 @@ pub(crate) fn decode_protocol(value: &Value, path: &Path) -> Result<ProtocolSpec
                 Some(near) => format!("did you mean {}?", quote(near)),
                 None => format!("known: {}", PROTOCOL_NAMES.join(", ")),
             };
-            Err(ScenarioError::at(
-                name_path,
-                format!("unknown protocol {} ({hint})", quote(name)),
-            ))
+            Err(ScenarioError::at(name_path, format!("unknown protocol {} ({hint})", quote(name))))
         }
     }
 }
@@ -176,8 +128,7 @@ pub(crate) fn decode_protocol(value: &Value, path: &Path) -> Result<ProtocolSpec
 /// The required `nodes` of a protocol object.
 fn decode_nodes(fields: &Fields, path: &Path) -> Result<u32> {
     let nodes_path = path.field("nodes");
-    let nodes = find(fields, "nodes")
-        .ok_or_else(|| missing(&nodes_path, "how many nodes the cluster has, 1 to 16"))?;
+    let nodes = find(fields, "nodes").ok_or_else(|| missing(&nodes_path, "how many nodes the cluster has, 1 to 16"))?;
     expect_u32(nodes, &nodes_path)
 }
 
@@ -221,34 +172,18 @@ fn decode_raft_initial(value: &Value, path: &Path) -> Result<Vec<RaftInitialNode
         path,
         "a list with one state per node, like [{ \"term\": 3, \"voted_for\": 0, \"log\": [] }]",
     )?;
-    items
-        .iter()
-        .enumerate()
-        .map(|(index, item)| decode_raft_initial_node(item, &path.index(index)))
-        .collect()
+    items.iter().enumerate().map(|(index, item)| decode_raft_initial_node(item, &path.index(index))).collect()
 }
 
 /// `term` is required; `voted_for` may be absent or null (no vote), and
 /// `log` absent (empty).
 fn decode_raft_initial_node(value: &Value, path: &Path) -> Result<RaftInitialNode> {
-    let fields = expect_object(
-        value,
-        path,
-        "a node's state like { \"term\": 3, \"voted_for\": 0, \"log\": [] }",
-    )?;
+    let fields = expect_object(value, path, "a node's state like { \"term\": 3, \"voted_for\": 0, \"log\": [] }")?;
     reject_unknown(fields, path, "a node's initial state", RAFT_INITIAL_FIELDS)?;
     let term_path = path.field("term");
-    let term = find(fields, "term").ok_or_else(|| {
-        missing(
-            &term_path,
-            "the node's current term, 0 for a node that never saw one",
-        )
-    })?;
-    let mut node = RaftInitialNode {
-        term: expect_u64(term, &term_path)?,
-        voted_for: None,
-        log: Vec::new(),
-    };
+    let term = find(fields, "term")
+        .ok_or_else(|| missing(&term_path, "the node's current term, 0 for a node that never saw one"))?;
+    let mut node = RaftInitialNode { term: expect_u64(term, &term_path)?, voted_for: None, log: Vec::new() };
     if let Some(value) = find(fields, "voted_for") {
         let path = path.field("voted_for");
         node.voted_for = match value {
@@ -257,10 +192,7 @@ fn decode_raft_initial_node(value: &Value, path: &Path) -> Result<RaftInitialNod
             other => {
                 return Err(ScenarioError::at(
                     path,
-                    format!(
-                        "expected a node number, or null for no vote, found {}",
-                        describe(other)
-                    ),
+                    format!("expected a node number, or null for no vote, found {}", describe(other)),
                 ))
             }
         };
@@ -272,43 +204,24 @@ fn decode_raft_initial_node(value: &Value, path: &Path) -> Result<RaftInitialNod
 }
 
 fn decode_raft_log(value: &Value, path: &Path) -> Result<Vec<RaftInitialEntry>> {
-    let items = expect_array(
-        value,
-        path,
-        "a list of entries like [{ \"term\": 1, \"key\": 0, \"value\": 7 }]",
-    )?;
+    let items = expect_array(value, path, "a list of entries like [{ \"term\": 1, \"key\": 0, \"value\": 7 }]")?;
     // Checked here too (validate repeats it) to fail before decoding a flood.
     if items.len() > RAFT_LOG_ENTRIES_MAX {
         return Err(ScenarioError::at(
             path,
-            format!(
-                "{} entries is more than the {RAFT_LOG_ENTRIES_MAX} allowed",
-                items.len()
-            ),
+            format!("{} entries is more than the {RAFT_LOG_ENTRIES_MAX} allowed", items.len()),
         ));
     }
-    items
-        .iter()
-        .enumerate()
-        .map(|(index, item)| decode_raft_entry(item, &path.index(index)))
-        .collect()
+    items.iter().enumerate().map(|(index, item)| decode_raft_entry(item, &path.index(index))).collect()
 }
 
 /// All three fields are required: an entry is a client's write.
 fn decode_raft_entry(value: &Value, path: &Path) -> Result<RaftInitialEntry> {
-    let fields = expect_object(
-        value,
-        path,
-        "an entry like { \"term\": 1, \"key\": 0, \"value\": 7 }",
-    )?;
+    let fields = expect_object(value, path, "an entry like { \"term\": 1, \"key\": 0, \"value\": 7 }")?;
     reject_unknown(fields, path, "a log entry", RAFT_ENTRY_FIELDS)?;
     let field = |name: &'static str| {
-        find(fields, name).ok_or_else(|| {
-            missing(
-                &path.field(name),
-                &format!("a log entry needs {}", RAFT_ENTRY_FIELDS.join(", ")),
-            )
-        })
+        find(fields, name)
+            .ok_or_else(|| missing(&path.field(name), &format!("a log entry needs {}", RAFT_ENTRY_FIELDS.join(", "))))
     };
     Ok(RaftInitialEntry {
         term: expect_u64(field("term")?, &path.field("term"))?,
@@ -324,14 +237,7 @@ fn unknown_name(path: &Path, what: &str, name: &str, known: &[&str]) -> Scenario
         Some(near) => format!("did you mean {}? ", quote(near)),
         None => String::new(),
     };
-    ScenarioError::at(
-        path,
-        format!(
-            "unknown {what} {} ({near}known: {})",
-            quote(name),
-            known.join(", ")
-        ),
-    )
+    ScenarioError::at(path, format!("unknown {what} {} ({near}known: {})", quote(name), known.join(", ")))
 }
 
 /// Missing fields keep their defaults, so a section can name only what it changes.
@@ -391,53 +297,31 @@ fn decode_actions(value: &Value, path: &Path) -> Result<Vec<TimedAction>> {
     let items = expect_array(value, path, "a list of actions")?;
     // Checked here too (validate repeats it) to fail before decoding a flood.
     if items.len() > ACTIONS_MAX {
-        return Err(ScenarioError::at(
-            path,
-            format!(
-                "{} actions is more than the {ACTIONS_MAX} allowed",
-                items.len()
-            ),
-        ));
+        return Err(ScenarioError::at(path, format!("{} actions is more than the {ACTIONS_MAX} allowed", items.len())));
     }
-    items
-        .iter()
-        .enumerate()
-        .map(|(index, item)| decode_timed_action(item, &path.index(index)))
-        .collect()
+    items.iter().enumerate().map(|(index, item)| decode_timed_action(item, &path.index(index))).collect()
 }
 
 pub(crate) fn decode_timed_action(value: &Value, path: &Path) -> Result<TimedAction> {
-    let fields = expect_object(
-        value,
-        path,
-        "an action like { \"at_tick\": 100, \"action\": \"crash\", \"node\": 0 }",
-    )?;
+    let fields = expect_object(value, path, "an action like { \"at_tick\": 100, \"action\": \"crash\", \"node\": 0 }")?;
     let at_tick_path = path.field("at_tick");
-    let at_tick = find(fields, "at_tick")
-        .ok_or_else(|| missing(&at_tick_path, "the tick at which the action happens"))?;
+    let at_tick =
+        find(fields, "at_tick").ok_or_else(|| missing(&at_tick_path, "the tick at which the action happens"))?;
     let at_tick = expect_u64(at_tick, &at_tick_path)?;
     let action = decode_action_fields(fields, path, &["at_tick"])?;
     Ok(TimedAction { at_tick, action })
 }
 
 pub(crate) fn decode_action(value: &Value, path: &Path) -> Result<Action> {
-    let fields = expect_object(
-        value,
-        path,
-        "an action like { \"action\": \"crash\", \"node\": 0 }",
-    )?;
+    let fields = expect_object(value, path, "an action like { \"action\": \"crash\", \"node\": 0 }")?;
     decode_action_fields(fields, path, &[])
 }
 
 /// The action in `fields`; `also_allowed` names fields the caller reads.
 fn decode_action_fields(fields: &Fields, path: &Path, also_allowed: &[&str]) -> Result<Action> {
     let kind_path = path.field("action");
-    let kind_value = find(fields, "action").ok_or_else(|| {
-        missing(
-            &kind_path,
-            "which action, for example \"action\": \"crash\"",
-        )
-    })?;
+    let kind_value =
+        find(fields, "action").ok_or_else(|| missing(&kind_path, "which action, for example \"action\": \"crash\""))?;
     let kind = expect_string(kind_value, &kind_path)?;
     let Some(&(_, names)) = ACTION_FIELDS.iter().find(|(name, _)| *name == kind) else {
         let kinds: Vec<&str> = ACTION_FIELDS.iter().map(|(name, _)| *name).collect();
@@ -445,79 +329,30 @@ fn decode_action_fields(fields: &Fields, path: &Path, also_allowed: &[&str]) -> 
             Some(near) => format!("did you mean {}?", quote(near)),
             None => format!("known: {}", kinds.join(", ")),
         };
-        return Err(ScenarioError::at(
-            kind_path,
-            format!("unknown action {} ({hint})", quote(kind)),
-        ));
+        return Err(ScenarioError::at(kind_path, format!("unknown action {} ({hint})", quote(kind))));
     };
     for (key, _) in fields {
-        if key != "action"
-            && !also_allowed.contains(&key.as_str())
-            && !names.contains(&key.as_str())
-        {
-            return Err(unknown_field(
-                &path.field(key),
-                key,
-                &format!("a {kind} action"),
-                names,
-            ));
+        if key != "action" && !also_allowed.contains(&key.as_str()) && !names.contains(&key.as_str()) {
+            return Err(unknown_field(&path.field(key), key, &format!("a {kind} action"), names));
         }
     }
-    let fields = ActionFields {
-        fields,
-        path,
-        kind,
-        names,
-    };
+    let fields = ActionFields { fields, path, kind, names };
     Ok(match kind {
-        "crash" => Action::Crash {
-            node: fields.node("node")?,
-        },
-        "crash-stop" => Action::CrashStop {
-            node: fields.node("node")?,
-        },
-        "restart" => Action::Restart {
-            node: fields.node("node")?,
-        },
-        "pause" => Action::Pause {
-            node: fields.node("node")?,
-            ticks: fields.u64("ticks")?,
-        },
-        "partition" => Action::Partition {
-            islands: fields.islands()?,
-        },
+        "crash" => Action::Crash { node: fields.node("node")? },
+        "crash-stop" => Action::CrashStop { node: fields.node("node")? },
+        "restart" => Action::Restart { node: fields.node("node")? },
+        "pause" => Action::Pause { node: fields.node("node")?, ticks: fields.u64("ticks")? },
+        "partition" => Action::Partition { islands: fields.islands()? },
         "heal" => Action::Heal,
-        "isolate" => Action::Isolate {
-            node: fields.node("node")?,
-        },
-        "reconnect" => Action::Reconnect {
-            node: fields.node("node")?,
-        },
-        "cut-link" => Action::CutLink {
-            from: fields.node("from")?,
-            to: fields.node("to")?,
-        },
-        "repair-link" => Action::RepairLink {
-            from: fields.node("from")?,
-            to: fields.node("to")?,
-        },
-        "drop-message" => Action::DropMessage {
-            message: fields.message()?,
-        },
-        "duplicate-message" => Action::DuplicateMessage {
-            message: fields.message()?,
-        },
-        "delay-message" => Action::DelayMessage {
-            message: fields.message()?,
-            ticks: fields.u64("ticks")?,
-        },
-        "deliver-message" => Action::DeliverMessage {
-            message: fields.message()?,
-        },
-        "fire-timer" => Action::FireTimer {
-            node: fields.node("node")?,
-            timer: fields.u64("timer")?,
-        },
+        "isolate" => Action::Isolate { node: fields.node("node")? },
+        "reconnect" => Action::Reconnect { node: fields.node("node")? },
+        "cut-link" => Action::CutLink { from: fields.node("from")?, to: fields.node("to")? },
+        "repair-link" => Action::RepairLink { from: fields.node("from")?, to: fields.node("to")? },
+        "drop-message" => Action::DropMessage { message: fields.message()? },
+        "duplicate-message" => Action::DuplicateMessage { message: fields.message()? },
+        "delay-message" => Action::DelayMessage { message: fields.message()?, ticks: fields.u64("ticks")? },
+        "deliver-message" => Action::DeliverMessage { message: fields.message()? },
+        "fire-timer" => Action::FireTimer { node: fields.node("node")?, timer: fields.u64("timer")? },
         "client-request" => Action::ClientRequest {
             client: ClientId(fields.u32("client")?),
             node: fields.node("node")?,
@@ -538,20 +373,12 @@ struct ActionFields<'v, 'p> {
 impl<'v> ActionFields<'v, '_> {
     fn value(&self, name: &str) -> Result<&'v Value> {
         find(self.fields, name).ok_or_else(|| {
-            missing(
-                &self.path.field(name),
-                &format!("a {} action needs {}", self.kind, self.required_names()),
-            )
+            missing(&self.path.field(name), &format!("a {} action needs {}", self.kind, self.required_names()))
         })
     }
 
     fn required_names(&self) -> String {
-        let required: Vec<&str> = self
-            .names
-            .iter()
-            .copied()
-            .filter(|name| *name != "value")
-            .collect();
+        let required: Vec<&str> = self.names.iter().copied().filter(|name| *name != "value").collect();
         required.join(", ")
     }
 
@@ -573,11 +400,8 @@ impl<'v> ActionFields<'v, '_> {
 
     fn islands(&self) -> Result<Vec<Vec<NodeId>>> {
         let path = self.path.field("islands");
-        let islands = expect_array(
-            self.value("islands")?,
-            &path,
-            "a list of islands, each a list of nodes, like [[0], [1, 2]]",
-        )?;
+        let islands =
+            expect_array(self.value("islands")?, &path, "a list of islands, each a list of nodes, like [[0], [1, 2]]")?;
         islands
             .iter()
             .enumerate()
@@ -603,34 +427,21 @@ impl<'v> ActionFields<'v, '_> {
                 )),
                 None => Ok(Operation::Read { key }),
             },
-            "write" => Ok(Operation::Write {
-                key,
-                value: self.u64("value")?,
-            }),
-            "append" => Ok(Operation::Append {
-                key,
-                value: self.u64("value")?,
-            }),
-            other => Err(ScenarioError::at(
-                path,
-                format!("unknown operation {} (known: read, write, append)", quote(other)),
-            )),
+            "write" => Ok(Operation::Write { key, value: self.u64("value")? }),
+            "append" => Ok(Operation::Append { key, value: self.u64("value")? }),
+            other => {
+                Err(ScenarioError::at(path, format!("unknown operation {} (known: read, write, append)", quote(other))))
+            }
         }
     }
 }
 
 fn find<'v>(fields: &'v Fields, key: &str) -> Option<&'v Value> {
-    fields
-        .iter()
-        .find(|(name, _)| name == key)
-        .map(|(_, value)| value)
+    fields.iter().find(|(name, _)| name == key).map(|(_, value)| value)
 }
 
 fn reject_unknown(fields: &Fields, path: &Path, context: &str, known: &[&str]) -> Result<()> {
-    match fields
-        .iter()
-        .find(|(key, _)| !known.contains(&key.as_str()))
-    {
+    match fields.iter().find(|(key, _)| !known.contains(&key.as_str())) {
         Some((key, _)) => Err(unknown_field(&path.field(key), key, context, known)),
         None => Ok(()),
     }
@@ -665,30 +476,21 @@ fn describe(value: &Value) -> String {
 fn expect_object<'v>(value: &'v Value, path: &Path, expected: &str) -> Result<&'v Fields> {
     match value {
         Value::Object(fields) => Ok(fields),
-        other => Err(ScenarioError::at(
-            path,
-            format!("expected {expected}, found {}", describe(other)),
-        )),
+        other => Err(ScenarioError::at(path, format!("expected {expected}, found {}", describe(other)))),
     }
 }
 
 fn expect_array<'v>(value: &'v Value, path: &Path, expected: &str) -> Result<&'v [Value]> {
     match value {
         Value::Array(items) => Ok(items),
-        other => Err(ScenarioError::at(
-            path,
-            format!("expected {expected}, found {}", describe(other)),
-        )),
+        other => Err(ScenarioError::at(path, format!("expected {expected}, found {}", describe(other)))),
     }
 }
 
 fn expect_string<'v>(value: &'v Value, path: &Path) -> Result<&'v str> {
     match value {
         Value::String(s) => Ok(s),
-        other => Err(ScenarioError::at(
-            path,
-            format!("expected text in quotes, found {}", describe(other)),
-        )),
+        other => Err(ScenarioError::at(path, format!("expected text in quotes, found {}", describe(other)))),
     }
 }
 
@@ -716,8 +518,7 @@ fn expect_u64(value: &Value, path: &Path) -> Result<u64> {
 
 fn expect_u32(value: &Value, path: &Path) -> Result<u32> {
     let n = expect_u64(value, path)?;
-    u32::try_from(n)
-        .map_err(|_| ScenarioError::at(path, format!("{n} is too large (at most {})", u32::MAX)))
+    u32::try_from(n).map_err(|_| ScenarioError::at(path, format!("{n} is too large (at most {})", u32::MAX)))
 }
 
 // ---------------------------------------------------------------- encoding
@@ -732,37 +533,23 @@ pub(crate) fn encode_scenario(scenario: &Scenario) -> Value {
         ("network", encode_network(&scenario.network)),
         ("workload", encode_workload(&scenario.workload)),
         ("limits", encode_limits(&scenario.limits)),
-        (
-            "actions",
-            Value::Array(scenario.actions.iter().map(encode_timed_action).collect()),
-        ),
+        ("actions", Value::Array(scenario.actions.iter().map(encode_timed_action).collect())),
     ])
 }
 
 pub(crate) fn encode_protocol(protocol: &ProtocolSpec) -> Value {
     let name = Value::String(protocol.name().to_owned());
     match protocol {
-        ProtocolSpec::PrimaryBackup { nodes } => {
-            object(vec![("name", name), ("nodes", number(*nodes))])
-        }
+        ProtocolSpec::PrimaryBackup { nodes } => object(vec![("name", name), ("nodes", number(*nodes))]),
         ProtocolSpec::Raft(raft) => object(vec![
             ("name", name),
             ("nodes", number(raft.nodes)),
-            (
-                "election_timeout_ticks_min",
-                number(raft.election_timeout_ticks_min),
-            ),
-            (
-                "election_timeout_ticks_max",
-                number(raft.election_timeout_ticks_max),
-            ),
+            ("election_timeout_ticks_min", number(raft.election_timeout_ticks_min)),
+            ("election_timeout_ticks_max", number(raft.election_timeout_ticks_max)),
             ("heartbeat_ticks", number(raft.heartbeat_ticks)),
             ("reads", Value::String(raft.reads.name().to_owned())),
             ("variant", Value::String(raft.variant.name().to_owned())),
-            (
-                "initial",
-                Value::Array(raft.initial.iter().map(encode_raft_initial_node).collect()),
-            ),
+            ("initial", Value::Array(raft.initial.iter().map(encode_raft_initial_node).collect())),
         ]),
     }
 }
@@ -771,23 +558,13 @@ pub(crate) fn encode_protocol(protocol: &ProtocolSpec) -> Value {
 fn encode_raft_initial_node(node: &RaftInitialNode) -> Value {
     object(vec![
         ("term", number(node.term)),
-        (
-            "voted_for",
-            node.voted_for.map_or(Value::Null, |node| number(node.0)),
-        ),
-        (
-            "log",
-            Value::Array(node.log.iter().map(encode_raft_entry).collect()),
-        ),
+        ("voted_for", node.voted_for.map_or(Value::Null, |node| number(node.0))),
+        ("log", Value::Array(node.log.iter().map(encode_raft_entry).collect())),
     ])
 }
 
 fn encode_raft_entry(entry: &RaftInitialEntry) -> Value {
-    object(vec![
-        ("term", number(entry.term)),
-        ("key", number(entry.key)),
-        ("value", number(entry.value)),
-    ])
+    object(vec![("term", number(entry.term)), ("key", number(entry.key)), ("value", number(entry.value))])
 }
 
 pub(crate) fn encode_network(network: &NetworkConfig) -> Value {
@@ -846,36 +623,28 @@ fn action_fields(action: &Action) -> Vec<(&'static str, Value)> {
             fields.extend([("node", node(n)), ("ticks", number(*ticks))]);
         }
         Action::Partition { islands } => {
-            let islands = islands
-                .iter()
-                .map(|island| Value::Array(island.iter().map(node).collect()))
-                .collect();
+            let islands = islands.iter().map(|island| Value::Array(island.iter().map(node).collect())).collect();
             fields.push(("islands", Value::Array(islands)));
         }
         Action::Heal => {}
         Action::CutLink { from, to } | Action::RepairLink { from, to } => {
             fields.extend([("from", node(from)), ("to", node(to))]);
         }
-        Action::DropMessage { message }
-        | Action::DuplicateMessage { message }
-        | Action::DeliverMessage { message } => fields.push(("message", number(message.0))),
+        Action::DropMessage { message } | Action::DuplicateMessage { message } | Action::DeliverMessage { message } => {
+            fields.push(("message", number(message.0)))
+        }
         Action::DelayMessage { message, ticks } => {
             fields.extend([("message", number(message.0)), ("ticks", number(*ticks))]);
         }
         Action::FireTimer { node: n, timer } => {
             fields.extend([("node", node(n)), ("timer", number(*timer))]);
         }
-        Action::ClientRequest {
-            client,
-            node: n,
-            operation,
-        } => {
+        Action::ClientRequest { client, node: n, operation } => {
             fields.extend([("client", number(client.0)), ("node", node(n))]);
             match operation {
-                Operation::Read { key } => fields.extend([
-                    ("operation", Value::String("read".to_owned())),
-                    ("key", number(*key)),
-                ]),
+                Operation::Read { key } => {
+                    fields.extend([("operation", Value::String("read".to_owned())), ("key", number(*key))])
+                }
                 Operation::Write { key, value } => fields.extend([
                     ("operation", Value::String("write".to_owned())),
                     ("key", number(*key)),
@@ -893,12 +662,7 @@ fn action_fields(action: &Action) -> Vec<(&'static str, Value)> {
 }
 
 fn object(fields: Vec<(&str, Value)>) -> Value {
-    Value::Object(
-        fields
-            .into_iter()
-            .map(|(key, value)| (key.to_owned(), value))
-            .collect(),
-    )
+    Value::Object(fields.into_iter().map(|(key, value)| (key.to_owned(), value)).collect())
 }
 
 fn number(n: impl Into<u64>) -> Value {
@@ -921,35 +685,16 @@ mod tests {
     fn field_lists_match_the_encoder() {
         let scenario = Scenario::new("", 1, ProtocolSpec::PrimaryBackup { nodes: 3 });
         assert_eq!(keys(&encode_scenario(&scenario)), SCENARIO_FIELDS);
-        assert_eq!(
-            keys(&encode_protocol(&scenario.protocol)),
-            PRIMARY_BACKUP_FIELDS
-        );
+        assert_eq!(keys(&encode_protocol(&scenario.protocol)), PRIMARY_BACKUP_FIELDS);
         let mut raft = RaftSpec::new(3);
-        raft.initial = vec![
-            RaftInitialNode {
-                term: 1,
-                voted_for: None,
-                log: vec![RaftInitialEntry {
-                    term: 1,
-                    key: 0,
-                    value: 7,
-                }],
-            };
-            3
-        ];
-        assert_eq!(
-            keys(&encode_protocol(&ProtocolSpec::Raft(raft.clone()))),
-            RAFT_FIELDS
-        );
-        assert_eq!(
-            keys(&encode_raft_initial_node(&raft.initial[0])),
-            RAFT_INITIAL_FIELDS
-        );
-        assert_eq!(
-            keys(&encode_raft_entry(&raft.initial[0].log[0])),
-            RAFT_ENTRY_FIELDS
-        );
+        raft.initial =
+            vec![
+                RaftInitialNode { term: 1, voted_for: None, log: vec![RaftInitialEntry { term: 1, key: 0, value: 7 }] };
+                3
+            ];
+        assert_eq!(keys(&encode_protocol(&ProtocolSpec::Raft(raft.clone()))), RAFT_FIELDS);
+        assert_eq!(keys(&encode_raft_initial_node(&raft.initial[0])), RAFT_INITIAL_FIELDS);
+        assert_eq!(keys(&encode_raft_entry(&raft.initial[0].log[0])), RAFT_ENTRY_FIELDS);
         assert_eq!(keys(&encode_network(&scenario.network)), NETWORK_FIELDS);
         assert_eq!(keys(&encode_workload(&scenario.workload)), WORKLOAD_FIELDS);
         assert_eq!(keys(&encode_limits(&scenario.limits)), LIMITS_FIELDS);
@@ -972,17 +717,10 @@ mod tests {
             Action::RepairLink { from: n, to: n },
             Action::DropMessage { message: m },
             Action::DuplicateMessage { message: m },
-            Action::DelayMessage {
-                message: m,
-                ticks: 1,
-            },
+            Action::DelayMessage { message: m, ticks: 1 },
             Action::DeliverMessage { message: m },
             Action::FireTimer { node: n, timer: 0 },
-            Action::ClientRequest {
-                client: ClientId(0),
-                node: n,
-                operation: write,
-            },
+            Action::ClientRequest { client: ClientId(0), node: n, operation: write },
         ];
         assert_eq!(actions.len(), ACTION_FIELDS.len());
         for (action, (name, names)) in actions.iter().zip(ACTION_FIELDS) {

@@ -55,18 +55,14 @@ mod codec;
 mod value;
 
 use crate::error::ScenarioError;
-use crate::model::{
-    Action, Limits, NetworkConfig, ProtocolSpec, Scenario, TimedAction, WorkloadConfig,
-};
+use crate::model::{Action, Limits, NetworkConfig, ProtocolSpec, Scenario, TimedAction, WorkloadConfig};
 use crate::validate::validate;
 use value::{Path, Value};
 
 /// Reads a scenario from JSON text and checks it with [`validate()`].
 pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
     if text.trim().is_empty() {
-        return Err(ScenarioError::whole(
-            "the text is empty; a scenario is a JSON object, starting with {",
-        ));
+        return Err(ScenarioError::whole("the text is empty; a scenario is a JSON object, starting with {"));
     }
     let value: Value = serde_json::from_str(text).map_err(syntax_error)?;
     let scenario = codec::decode_scenario(&value)?;
@@ -93,16 +89,10 @@ fn syntax_error(error: serde_json::Error) -> ScenarioError {
     let bare = full.strip_suffix(&tail).unwrap_or(&full);
     let message = match bare {
         "EOF while parsing a list" => "the text ends inside a list (a ']' is missing)".to_owned(),
-        "EOF while parsing an object" => {
-            "the text ends inside an object (a '}' is missing)".to_owned()
-        }
-        "EOF while parsing a string" => {
-            "the text ends inside a string (a '\"' is missing)".to_owned()
-        }
+        "EOF while parsing an object" => "the text ends inside an object (a '}' is missing)".to_owned(),
+        "EOF while parsing a string" => "the text ends inside a string (a '\"' is missing)".to_owned(),
         "EOF while parsing a value" => "the text ends where a value was expected".to_owned(),
-        "expected value" => {
-            "expected a value (a number, text in quotes, a list or an object)".to_owned()
-        }
+        "expected value" => "expected a value (a number, text in quotes, a list or an object)".to_owned(),
         "expected ident" => "expected true, false or null".to_owned(),
         "trailing characters" => "unexpected text after the end of the scenario".to_owned(),
         "recursion limit exceeded" => "lists or objects are nested too deeply".to_owned(),
@@ -150,23 +140,9 @@ serde_via_tree!(Scenario, codec::encode_scenario, |value| {
     validate(&scenario)?;
     Ok(scenario)
 });
-serde_via_tree!(ProtocolSpec, codec::encode_protocol, |value| {
-    codec::decode_protocol(value, &Path::Root)
-});
-serde_via_tree!(NetworkConfig, codec::encode_network, |value| {
-    codec::decode_network(value, &Path::Root)
-});
-serde_via_tree!(WorkloadConfig, codec::encode_workload, |value| {
-    codec::decode_workload(value, &Path::Root)
-});
-serde_via_tree!(Limits, codec::encode_limits, |value| codec::decode_limits(
-    value,
-    &Path::Root
-));
-serde_via_tree!(TimedAction, codec::encode_timed_action, |value| {
-    codec::decode_timed_action(value, &Path::Root)
-});
-serde_via_tree!(Action, codec::encode_action, |value| codec::decode_action(
-    value,
-    &Path::Root
-));
+serde_via_tree!(ProtocolSpec, codec::encode_protocol, |value| { codec::decode_protocol(value, &Path::Root) });
+serde_via_tree!(NetworkConfig, codec::encode_network, |value| { codec::decode_network(value, &Path::Root) });
+serde_via_tree!(WorkloadConfig, codec::encode_workload, |value| { codec::decode_workload(value, &Path::Root) });
+serde_via_tree!(Limits, codec::encode_limits, |value| codec::decode_limits(value, &Path::Root));
+serde_via_tree!(TimedAction, codec::encode_timed_action, |value| { codec::decode_timed_action(value, &Path::Root) });
+serde_via_tree!(Action, codec::encode_action, |value| codec::decode_action(value, &Path::Root));

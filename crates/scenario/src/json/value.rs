@@ -263,9 +263,7 @@ impl fmt::Display for Path<'_> {
             Path::Field(parent, name) => {
                 let plain = !name.is_empty()
                     && name.len() <= 40
-                    && name
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
                 match (plain, parent) {
                     (true, Path::Root) => f.write_str(name),
                     (true, parent) => write!(f, "{parent}.{name}"),
@@ -299,15 +297,11 @@ mod tests {
 
     #[test]
     fn pretty_puts_list_elements_on_their_own_lines() {
-        let value: Value =
-            serde_json::from_str(r#"{"a":{"b":[[0],[1,2]]},"c":[{"d":1},{}],"e":[]}"#).unwrap();
+        let value: Value = serde_json::from_str(r#"{"a":{"b":[[0],[1,2]]},"c":[{"d":1},{}],"e":[]}"#).unwrap();
         assert_eq!(
             value.to_pretty(),
             "{\n  \"a\": { \"b\": [[0], [1, 2]] },\n  \"c\": [\n    { \"d\": 1 },\n    {}\n  ],\n  \"e\": []\n}\n"
         );
-        assert_eq!(
-            value.to_compact(),
-            r#"{"a":{"b":[[0],[1,2]]},"c":[{"d":1},{}],"e":[]}"#
-        );
+        assert_eq!(value.to_compact(), r#"{"a":{"b":[[0],[1,2]]},"c":[{"d":1},{}],"e":[]}"#);
     }
 }

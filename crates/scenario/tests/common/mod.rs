@@ -21,10 +21,7 @@ pub fn static_scenarios() -> Vec<(String, String)> {
         .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
         .map(|path| {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            (
-                name,
-                std::fs::read_to_string(&path).expect("readable scenario"),
-            )
+            (name, std::fs::read_to_string(&path).expect("readable scenario"))
         })
         .collect();
     files.sort();
@@ -33,11 +30,7 @@ pub fn static_scenarios() -> Vec<(String, String)> {
 
 /// A valid scenario with one action of every kind.
 pub fn every_action_scenario() -> Scenario {
-    let mut scenario = Scenario::new(
-        "Every action \"kind\"\n",
-        u64::MAX,
-        ProtocolSpec::PrimaryBackup { nodes: 5 },
-    );
+    let mut scenario = Scenario::new("Every action \"kind\"\n", u64::MAX, ProtocolSpec::PrimaryBackup { nodes: 5 });
     scenario.description = "Tabs\tand ünïcödé ✓".to_owned();
     scenario.workload.clients = 3;
     scenario.workload.keys = 4;
@@ -46,53 +39,25 @@ pub fn every_action_scenario() -> Scenario {
         Action::Crash { node: n(2) },
         Action::CrashStop { node: n(4) },
         Action::Restart { node: n(2) },
-        Action::Pause {
-            node: n(1),
-            ticks: 50,
-        },
-        Action::Partition {
-            islands: vec![vec![n(0)], vec![n(1), n(2)]],
-        },
+        Action::Pause { node: n(1), ticks: 50 },
+        Action::Partition { islands: vec![vec![n(0)], vec![n(1), n(2)]] },
         Action::Heal,
         Action::Isolate { node: n(0) },
         Action::Reconnect { node: n(0) },
-        Action::CutLink {
-            from: n(0),
-            to: n(3),
-        },
-        Action::RepairLink {
-            from: n(0),
-            to: n(3),
-        },
+        Action::CutLink { from: n(0), to: n(3) },
+        Action::RepairLink { from: n(0), to: n(3) },
         Action::DropMessage { message: m(12) },
         Action::DuplicateMessage { message: m(13) },
-        Action::DelayMessage {
-            message: m(14),
-            ticks: 40,
-        },
+        Action::DelayMessage { message: m(14), ticks: 40 },
         Action::DeliverMessage { message: m(15) },
-        Action::FireTimer {
-            node: n(3),
-            timer: 2,
-        },
-        Action::ClientRequest {
-            client: ClientId(2),
-            node: n(1),
-            operation: Operation::Write { key: 3, value: 5 },
-        },
-        Action::ClientRequest {
-            client: ClientId(0),
-            node: n(1),
-            operation: Operation::Read { key: 0 },
-        },
+        Action::FireTimer { node: n(3), timer: 2 },
+        Action::ClientRequest { client: ClientId(2), node: n(1), operation: Operation::Write { key: 3, value: 5 } },
+        Action::ClientRequest { client: ClientId(0), node: n(1), operation: Operation::Read { key: 0 } },
     ];
     scenario.actions = actions
         .into_iter()
         .enumerate()
-        .map(|(index, action)| TimedAction {
-            at_tick: 100 + 10 * index as u64,
-            action,
-        })
+        .map(|(index, action)| TimedAction { at_tick: 100 + 10 * index as u64, action })
         .collect();
     scenario
 }
@@ -113,25 +78,14 @@ pub fn raft_scenario() -> Scenario {
             voted_for: Some(NodeId(0)),
             log: vec![entry(1, 0, 7), entry(1, 1, 8), entry(3, 0, 9)],
         },
-        RaftInitialNode {
-            term: 3,
-            voted_for: None,
-            log: vec![entry(1, 0, 7), entry(2, 1, u64::MAX)],
-        },
-        RaftInitialNode {
-            term: 2,
-            voted_for: Some(NodeId(1)),
-            log: vec![],
-        },
+        RaftInitialNode { term: 3, voted_for: None, log: vec![entry(1, 0, 7), entry(2, 1, u64::MAX)] },
+        RaftInitialNode { term: 2, voted_for: Some(NodeId(1)), log: vec![] },
     ];
     let mut scenario = Scenario::new("Figure 8", 3, ProtocolSpec::Raft(raft));
     scenario.description = "An old entry counted as committed".to_owned();
     scenario.workload.keys = 2;
     scenario.actions = vec![
-        TimedAction {
-            at_tick: 10,
-            action: Action::Crash { node: NodeId(0) },
-        },
+        TimedAction { at_tick: 10, action: Action::Crash { node: NodeId(0) } },
         TimedAction {
             at_tick: 200,
             action: Action::ClientRequest {
@@ -158,50 +112,44 @@ pub fn scenario() -> impl Strategy<Value = Scenario> {
             limits(),
             vec((0u64..=1000, action(nodes, clients, keys)), 0..24),
         )
-            .prop_map(
-                move |(name, description, seed, protocol, network, workload, limits, steps)| {
-                    let mut at_tick = 0;
-                    let actions = steps
-                        .into_iter()
-                        .map(|(gap_ticks, action)| {
-                            at_tick += gap_ticks;
-                            TimedAction { at_tick, action }
-                        })
-                        .collect();
-                    Scenario {
-                        version: SCENARIO_VERSION,
-                        name,
-                        description,
-                        seed,
-                        protocol,
-                        network,
-                        workload,
-                        limits,
-                        actions,
-                    }
-                },
-            )
+            .prop_map(move |(name, description, seed, protocol, network, workload, limits, steps)| {
+                let mut at_tick = 0;
+                let actions = steps
+                    .into_iter()
+                    .map(|(gap_ticks, action)| {
+                        at_tick += gap_ticks;
+                        TimedAction { at_tick, action }
+                    })
+                    .collect();
+                Scenario {
+                    version: SCENARIO_VERSION,
+                    name,
+                    description,
+                    seed,
+                    protocol,
+                    network,
+                    workload,
+                    limits,
+                    actions,
+                }
+            })
     })
 }
 
 fn protocol(nodes: u32, keys: u32) -> impl Strategy<Value = ProtocolSpec> {
-    prop_oneof![
-        Just(ProtocolSpec::PrimaryBackup { nodes }),
-        raft(nodes, keys).prop_map(ProtocolSpec::Raft),
-    ]
+    prop_oneof![Just(ProtocolSpec::PrimaryBackup { nodes }), raft(nodes, keys).prop_map(ProtocolSpec::Raft),]
 }
 
 /// Any timing within the rules (1 <= heartbeat < min <= max <= 1,000,000),
 /// and half the time an initial state for every node.
 fn raft(nodes: u32, keys: u32) -> impl Strategy<Value = RaftSpec> {
     // Mostly small, sometimes right at the bounds.
-    let timing = (1u64..=1000, 1u64..=1000, 0u64..=1000, 0..10).prop_map(
-        |(heartbeat, gap, spread, shape)| match shape {
+    let timing =
+        (1u64..=1000, 1u64..=1000, 0u64..=1000, 0..10).prop_map(|(heartbeat, gap, spread, shape)| match shape {
             0 => (999_999, 1_000_000, 1_000_000),
             1 => (heartbeat, heartbeat + gap, 1_000_000),
             _ => (heartbeat, heartbeat + gap, heartbeat + gap + spread),
-        },
-    );
+        });
     let reads = prop_oneof![Just(RaftReads::Log), Just(RaftReads::AnyNode)];
     let variant = (0..RaftVariant::ALL.len()).prop_map(|index| RaftVariant::ALL[index]);
     let initial = prop_oneof![
@@ -211,17 +159,15 @@ fn raft(nodes: u32, keys: u32) -> impl Strategy<Value = RaftSpec> {
             initial
         }),
     ];
-    (timing, reads, variant, initial).prop_map(
-        move |((heartbeat_ticks, min, max), reads, variant, initial)| RaftSpec {
-            nodes,
-            election_timeout_ticks_min: min,
-            election_timeout_ticks_max: max,
-            heartbeat_ticks,
-            reads,
-            variant,
-            initial,
-        },
-    )
+    (timing, reads, variant, initial).prop_map(move |((heartbeat_ticks, min, max), reads, variant, initial)| RaftSpec {
+        nodes,
+        election_timeout_ticks_min: min,
+        election_timeout_ticks_max: max,
+        heartbeat_ticks,
+        reads,
+        variant,
+        initial,
+    })
 }
 
 /// Cut logs so that Raft's log matching holds between them (validation
@@ -253,19 +199,11 @@ fn raft_initial_node(nodes: u32, keys: u32) -> impl Strategy<Value = RaftInitial
             0 => Vec::new(),
             _ => entries
                 .into_iter()
-                .map(|(draw, key, value)| RaftInitialEntry {
-                    term: 1 + draw % term,
-                    key,
-                    value,
-                })
+                .map(|(draw, key, value)| RaftInitialEntry { term: 1 + draw % term, key, value })
                 .collect(),
         };
         log.sort_by_key(|entry| entry.term);
-        RaftInitialNode {
-            term,
-            voted_for,
-            log,
-        }
+        RaftInitialNode { term, voted_for, log }
     })
 }
 
@@ -274,22 +212,15 @@ fn text() -> impl Strategy<Value = String> {
 }
 
 fn network() -> impl Strategy<Value = NetworkConfig> {
-    (
-        1u64..=1_000_000,
-        0u64..=1_000_000,
-        0u32..=1000,
-        0u32..=1000,
-        0u32..=1000,
+    (1u64..=1_000_000, 0u64..=1_000_000, 0u32..=1000, 0u32..=1000, 0u32..=1000).prop_map(
+        |(delay_ticks_min, spread, loss, duplicate, reorder)| NetworkConfig {
+            delay_ticks_min,
+            delay_ticks_max: delay_ticks_min + spread,
+            loss_per_mille: loss,
+            duplicate_per_mille: duplicate,
+            reorder_per_mille: reorder,
+        },
     )
-        .prop_map(
-            |(delay_ticks_min, spread, loss, duplicate, reorder)| NetworkConfig {
-                delay_ticks_min,
-                delay_ticks_max: delay_ticks_min + spread,
-                loss_per_mille: loss,
-                duplicate_per_mille: duplicate,
-                reorder_per_mille: reorder,
-            },
-        )
 }
 
 fn workload(clients: u32, keys: u32) -> impl Strategy<Value = WorkloadConfig> {
@@ -301,31 +232,27 @@ fn workload(clients: u32, keys: u32) -> impl Strategy<Value = WorkloadConfig> {
         1u32..=100,
         0u32..=100_000,
     )
-        .prop_map(
-            move |(think_ticks_min, spread, (read, append), timeout_ticks, attempts_max, operations_max)| {
-                WorkloadConfig {
-                    clients,
-                    think_ticks_min,
-                    think_ticks_max: think_ticks_min + spread,
-                    keys,
-                    read_per_mille: read,
-                    append_per_mille: append,
-                    timeout_ticks,
-                    attempts_max,
-                    operations_max,
-                }
-            },
-        )
+        .prop_map(move |(think_ticks_min, spread, (read, append), timeout_ticks, attempts_max, operations_max)| {
+            WorkloadConfig {
+                clients,
+                think_ticks_min,
+                think_ticks_max: think_ticks_min + spread,
+                keys,
+                read_per_mille: read,
+                append_per_mille: append,
+                timeout_ticks,
+                attempts_max,
+                operations_max,
+            }
+        })
 }
 
 fn limits() -> impl Strategy<Value = Limits> {
-    (1u64..=100_000_000, 1u64..=2_000_000, 1u32..=1_000_000).prop_map(
-        |(ticks_max, steps_max, in_flight_max)| Limits {
-            ticks_max,
-            steps_max,
-            in_flight_max,
-        },
-    )
+    (1u64..=100_000_000, 1u64..=2_000_000, 1u32..=1_000_000).prop_map(|(ticks_max, steps_max, in_flight_max)| Limits {
+        ticks_max,
+        steps_max,
+        in_flight_max,
+    })
 }
 
 fn action(nodes: u32, clients: u32, keys: u32) -> impl Strategy<Value = Action> {
@@ -336,36 +263,18 @@ fn action(nodes: u32, clients: u32, keys: u32) -> impl Strategy<Value = Action> 
         node().prop_map(|node| Action::Crash { node }).boxed(),
         node().prop_map(|node| Action::CrashStop { node }).boxed(),
         node().prop_map(|node| Action::Restart { node }).boxed(),
-        (node(), ticks())
-            .prop_map(|(node, ticks)| Action::Pause { node, ticks })
-            .boxed(),
-        islands(nodes)
-            .prop_map(|islands| Action::Partition { islands })
-            .boxed(),
+        (node(), ticks()).prop_map(|(node, ticks)| Action::Pause { node, ticks }).boxed(),
+        islands(nodes).prop_map(|islands| Action::Partition { islands }).boxed(),
         Just(Action::Heal).boxed(),
         node().prop_map(|node| Action::Isolate { node }).boxed(),
         node().prop_map(|node| Action::Reconnect { node }).boxed(),
-        (node(), node())
-            .prop_map(|(from, to)| Action::CutLink { from, to })
-            .boxed(),
-        (node(), node())
-            .prop_map(|(from, to)| Action::RepairLink { from, to })
-            .boxed(),
-        message()
-            .prop_map(|message| Action::DropMessage { message })
-            .boxed(),
-        message()
-            .prop_map(|message| Action::DuplicateMessage { message })
-            .boxed(),
-        (message(), ticks())
-            .prop_map(|(message, ticks)| Action::DelayMessage { message, ticks })
-            .boxed(),
-        message()
-            .prop_map(|message| Action::DeliverMessage { message })
-            .boxed(),
-        (node(), any::<u64>())
-            .prop_map(|(node, timer)| Action::FireTimer { node, timer })
-            .boxed(),
+        (node(), node()).prop_map(|(from, to)| Action::CutLink { from, to }).boxed(),
+        (node(), node()).prop_map(|(from, to)| Action::RepairLink { from, to }).boxed(),
+        message().prop_map(|message| Action::DropMessage { message }).boxed(),
+        message().prop_map(|message| Action::DuplicateMessage { message }).boxed(),
+        (message(), ticks()).prop_map(|(message, ticks)| Action::DelayMessage { message, ticks }).boxed(),
+        message().prop_map(|message| Action::DeliverMessage { message }).boxed(),
+        (node(), any::<u64>()).prop_map(|(node, timer)| Action::FireTimer { node, timer }).boxed(),
     ];
     // A scripted request needs a client to send it.
     if clients > 0 {
@@ -376,11 +285,7 @@ fn action(nodes: u32, clients: u32, keys: u32) -> impl Strategy<Value = Action> 
         ];
         kinds.push(
             ((0..clients).prop_map(ClientId), node(), operation)
-                .prop_map(|(client, node, operation)| Action::ClientRequest {
-                    client,
-                    node,
-                    operation,
-                })
+                .prop_map(|(client, node, operation)| Action::ClientRequest { client, node, operation })
                 .boxed(),
         );
     }
@@ -417,9 +322,7 @@ pub fn fragment_for(bytes: &[u8]) -> String {
         }
     }
     if bit_count > 0 {
-        encoded.push(char::from(
-            ALPHABET[(bits << (6 - bit_count) & 0x3f) as usize],
-        ));
+        encoded.push(char::from(ALPHABET[(bits << (6 - bit_count) & 0x3f) as usize]));
     }
     encoded
 }
