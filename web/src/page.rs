@@ -500,7 +500,8 @@ fn performance_now_ms() -> f64 {
 }
 
 fn animation_loop(app: Shared) {
-    let callback: Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>> = Rc::new(RefCell::new(None));
+    type FrameCallback = Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>>;
+    let callback: FrameCallback = Rc::new(RefCell::new(None));
     let next = callback.clone();
     let mut last_ms: Option<f64> = None;
     let mut drawn_revision = u64::MAX;

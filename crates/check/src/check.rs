@@ -193,7 +193,8 @@ impl<M: Model> Minimizer<M> {
 
 enum Phase<M: Model> {
     Searching { turn: usize },
-    Minimizing { explanation: Explanation, minimizer: Minimizer<M> },
+    // Boxed: the minimizer is large, and a phase is moved on every change.
+    Minimizing { explanation: Explanation, minimizer: Box<Minimizer<M>> },
     Done(Verdict),
 }
 
@@ -306,7 +307,7 @@ impl<M: Model> Checker<M> {
                     let explanation = self.explain(index);
                     let mut failing = self.partitions[index].search.operations.clone();
                     failing.sort_by_key(|&h| (self.history.operations[h].invoke, h));
-                    let minimizer = Minimizer::new(&self.model, &self.history, failing);
+                    let minimizer = Box::new(Minimizer::new(&self.model, &self.history, failing));
                     self.phase = Phase::Minimizing { explanation, minimizer };
                 }
                 taken

@@ -35,7 +35,8 @@ fn holds(decision: &Decision) -> bool {
 #[test]
 fn weaker_models_on_a_table_of_histories() {
     // (name, history, sequentially consistent, read-your-writes, monotonic reads)
-    let cases: &[(&str, &[(u64, &str, i64, u64, u64)], bool, bool, bool)] = &[
+    type Case<'a> = (&'a str, &'a [(u64, &'a str, i64, u64, u64)], bool, bool, bool);
+    let cases: &[Case] = &[
         (
             "a stale read by another client is sequentially consistent",
             &[(0, "w", 1, 0, 1), (1, "r", 0, 2, 3)],

@@ -85,10 +85,11 @@ fn run_with_nemesis(scenario: Scenario, seed: u64) -> Box<dyn faultline_sim::Any
         } else if granted_vote && rng.chance_per_mille(NEMESIS_VOTER_BOUNCE_PER_MILLE) {
             let down_ticks = 1 + rng.below(20);
             bounce(&mut sim, *node, down_ticks);
-        } else if just_committed && rng.chance_per_mille(NEMESIS_COMMIT_CRASH_PER_MILLE) {
-            let down_ticks = 50 + rng.below(250);
-            bounce(&mut sim, *node, down_ticks);
-        } else if took_request && rng.chance_per_mille(NEMESIS_LEADER_CRASH_PER_MILLE) {
+        } else if (just_committed && rng.chance_per_mille(NEMESIS_COMMIT_CRASH_PER_MILLE))
+            || (took_request && rng.chance_per_mille(NEMESIS_LEADER_CRASH_PER_MILLE))
+        {
+            // (Short-circuit: the draws are those of the two separate
+            // branches this once was.)
             let down_ticks = 50 + rng.below(250);
             bounce(&mut sim, *node, down_ticks);
         }
@@ -256,7 +257,7 @@ pub fn run(args: &ExploreArgs) -> Result<u8, String> {
             }
         }
         let done = seed - args.first_seed + 1;
-        if done % 1000 == 0 {
+        if done.is_multiple_of(1000) {
             eprintln!("explore: {done} of {} seeds, {:.0} s", args.seeds, started.elapsed().as_secs_f64());
         }
     }

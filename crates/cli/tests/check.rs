@@ -23,7 +23,9 @@ fn files_in(dir: &Path, extension: &str) -> Vec<PathBuf> {
 }
 
 /// (directory, extension, model, expected exit status: 0 linearizable, 1 not)
-fn reference_sets() -> Vec<(PathBuf, &'static str, &'static str, Box<dyn Fn(&Path) -> i32>)> {
+type ExpectedStatus = Box<dyn Fn(&Path) -> i32>;
+
+fn reference_sets() -> Vec<(PathBuf, &'static str, &'static str, ExpectedStatus)> {
     let root = shared_histories();
     vec![
         (
@@ -57,7 +59,7 @@ fn every_reference_history_gets_its_expected_verdict_with_default_budgets() {
             checked += 1;
         }
     }
-    assert!(checked >= 6 + 2 + 1, "only {checked} reference histories checked");
+    assert!(checked > 6 + 2, "only {checked} reference histories checked");
 }
 
 #[test]

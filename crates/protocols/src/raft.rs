@@ -460,8 +460,7 @@ impl Raft {
         ctx: &mut Context<Message, RaftDurable>,
         from: NodeId,
         term: u64,
-        prev_log_index: u64,
-        prev_log_term: u64,
+        (prev_log_index, prev_log_term): (u64, u64),
         entries: Vec<Entry>,
         leader_commit: u64,
     ) {
@@ -673,7 +672,7 @@ impl Protocol for Raft {
             }
             Message::Vote { term, granted } => self.handle_vote(ctx, from, term, granted),
             Message::AppendEntries { term, prev_log_index, prev_log_term, entries, leader_commit } => {
-                self.handle_append(ctx, from, term, prev_log_index, prev_log_term, entries, leader_commit)
+                self.handle_append(ctx, from, term, (prev_log_index, prev_log_term), entries, leader_commit)
             }
             Message::AppendReply { term, success, match_index } => {
                 self.handle_append_reply(ctx, from, term, success, match_index)

@@ -113,7 +113,7 @@ impl<P: Protocol> Simulation<P> {
         }
         let next = self.world.step_count();
         let interval = self.snapshot_interval_steps;
-        if next % interval == 0 && self.snapshots.len() as u64 == next / interval {
+        if next.is_multiple_of(interval) && self.snapshots.len() as u64 == next / interval {
             self.snapshots.push(self.world.clone());
             if self.snapshots.len() > SNAPSHOTS_MAX {
                 self.thin_snapshots();

@@ -189,6 +189,12 @@ pub enum EndReason {
     StepLimit { steps_max: u64 },
     /// A safety invariant of the protocol broke at the last step.
     InvariantViolated { violation: InvariantViolation },
+    /// A node tried to have more than `TIMERS_PER_NODE_MAX` timers set at
+    /// once: a protocol bug, and a timer table that would grow without end.
+    TimerLimit { node: NodeId, timers_max: usize },
+    /// A node asked for something the simulator cannot do (a message to a
+    /// node that does not exist): a protocol bug, stopped before it spreads.
+    ProtocolFault { node: NodeId, detail: String },
 }
 
 impl fmt::Display for EndReason {
@@ -198,6 +204,15 @@ impl fmt::Display for EndReason {
             EndReason::TickLimit { ticks_max } => write!(f, "reached the time limit of {ticks_max} ticks"),
             EndReason::StepLimit { steps_max } => write!(f, "reached the step limit of {steps_max} steps"),
             EndReason::InvariantViolated { violation } => write!(f, "{violation}"),
+            EndReason::TimerLimit { node, timers_max } => {
+                write!(
+                    f,
+                    "{node} tried to set more than {timers_max} timers at once (a protocol bug); the run stops here"
+                )
+            }
+            EndReason::ProtocolFault { node, detail } => {
+                write!(f, "{node} {detail} (a protocol bug); the run stops here")
+            }
         }
     }
 }
@@ -514,12 +529,17 @@ impl<P: Protocol> World<P> {
                 };
                 let cluster = ClusterView { slots: &self.nodes };
                 if let Err(violation) = P::check_invariants(&mut self.ghost, stepped, &cluster) {
-                    self.ended = Some(EndReason::InvariantViolated { violation });
+                    self.end(EndReason::InvariantViolated { violation });
                 }
                 return Some(step);
             }
             // The event was deferred or had nothing left to do: no step.
         }
+    }
+
+    /// End the run after the current step, for the first reason given.
+    fn end(&mut self, reason: EndReason) {
+        self.ended.get_or_insert(reason);
     }
 
     fn schedule(&mut self, tick: u64, class: u8, event: Event) -> QueueKey {
@@ -728,8 +748,13 @@ impl<P: Protocol> World<P> {
         handler(state, &mut ctx);
         for effect in effects {
             match effect {
+                Effect::Send { to, .. } if to.0 >= self.setup.node_count => {
+                    self.end(EndReason::ProtocolFault {
+                        node,
+                        detail: format!("sent a message to {to}, which does not exist"),
+                    });
+                }
                 Effect::Send { to, message } => {
-                    assert!(to.0 < self.setup.node_count, "{node} sent to {to}, which does not exist");
                     let label = P::message_label(&message);
                     self.send(Endpoint::Node(node), Endpoint::Node(to), Payload::Peer(message), label, scratch);
                 }
@@ -737,10 +762,12 @@ impl<P: Protocol> World<P> {
                     if let Some(old) = self.nodes[node.0 as usize].timers.remove(&timer) {
                         self.queue.remove(&old);
                     }
+                    if self.nodes[node.0 as usize].timers.len() >= TIMERS_PER_NODE_MAX {
+                        self.end(EndReason::TimerLimit { node, timers_max: TIMERS_PER_NODE_MAX });
+                        continue;
+                    }
                     let key = self.schedule(self.now_tick + after_ticks, CLASS_NORMAL, Event::Timer { node, timer });
-                    let timers = &mut self.nodes[node.0 as usize].timers;
-                    timers.insert(timer, key);
-                    assert!(timers.len() <= TIMERS_PER_NODE_MAX, "{node} set more than {TIMERS_PER_NODE_MAX} timers");
+                    self.nodes[node.0 as usize].timers.insert(timer, key);
                 }
                 Effect::CancelTimer { timer } => {
                     if let Some(old) = self.nodes[node.0 as usize].timers.remove(&timer) {
@@ -1164,5 +1191,72 @@ impl<P: Protocol> World<P> {
     /// replay from the start applies it at the same point of the run.
     pub(crate) fn record_tick(&self) -> u64 {
         self.now_tick + 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use faultline_scenario::ProtocolSpec;
+
+    /// A node that misbehaves as its config says: sets one timer more than
+    /// allowed, or sends to a node that does not exist.
+    #[derive(Clone, Debug)]
+    struct Misbehaving {
+        fault: Fault,
+    }
+
+    #[derive(Clone, Copy, Debug)]
+    enum Fault {
+        TooManyTimers,
+        SendsNowhere,
+    }
+
+    impl Protocol for Misbehaving {
+        type Config = Fault;
+        type Message = ();
+        type Durable = ();
+        type Ghost = ();
+        fn new(_node: NodeId, _node_count: u32, fault: &Fault) -> Self {
+            Misbehaving { fault: *fault }
+        }
+        fn on_start(&mut self, ctx: &mut Context<(), ()>, _durable: &()) {
+            match self.fault {
+                Fault::TooManyTimers => (0..=TIMERS_PER_NODE_MAX as u64).for_each(|timer| ctx.set_timer(timer, 5)),
+                Fault::SendsNowhere => ctx.send(NodeId(ctx.node_count), ()),
+            }
+        }
+        fn on_message(&mut self, _ctx: &mut Context<(), ()>, _from: NodeId, _message: ()) {}
+        fn on_timer(&mut self, _ctx: &mut Context<(), ()>, _timer: TimerId) {}
+        fn on_client_request(&mut self, _ctx: &mut Context<(), ()>, _request: ClientRequest) {}
+        fn message_label(_message: &()) -> String {
+            "nothing".to_string()
+        }
+        fn view(&self) -> NodeView {
+            NodeView::default()
+        }
+    }
+
+    fn run(fault: Fault) -> (EndReason, u64) {
+        let mut scenario = Scenario::new("misbehaving", 1, ProtocolSpec::PrimaryBackup { nodes: 2 });
+        scenario.workload.operations_max = 0;
+        let mut sim = crate::Simulation::<Misbehaving>::new(scenario, fault);
+        let end = sim.run_to_end().clone();
+        (end, sim.position())
+    }
+
+    #[test]
+    fn a_protocol_that_breaks_a_simulator_limit_ends_the_run_with_the_reason() {
+        let (end, steps) = run(Fault::TooManyTimers);
+        assert_eq!(end, EndReason::TimerLimit { node: NodeId(0), timers_max: TIMERS_PER_NODE_MAX });
+        assert_eq!(steps, 1, "the run ends after the step that broke the limit");
+        assert!(end.to_string().contains("more than 64 timers"), "{end}");
+
+        let (end, steps) = run(Fault::SendsNowhere);
+        assert_eq!(
+            end,
+            EndReason::ProtocolFault { node: NodeId(0), detail: "sent a message to n2, which does not exist".into() }
+        );
+        assert_eq!(steps, 1);
     }
 }
