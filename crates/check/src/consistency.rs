@@ -307,9 +307,12 @@ pub struct WeakerModels {
 impl WeakerModels {
     /// Decide them: sequential consistency by search within `budget_steps`;
     /// the session guarantees (for registers and key-value stores without
-    /// appends, whose `initial` value is given) directly.
+    /// appends, whose `initial` value is given) directly. For other objects
+    /// (a bank's reads see many transfers at once, not one write), the
+    /// session guarantees are not applicable.
     pub fn decide<M: Model>(model: &M, history: &History, initial: Option<Value>, budget_steps: u64) -> WeakerModels {
-        let registers = initial.and_then(|initial| Registers::new(history, initial));
+        let registers =
+            initial.filter(|_| model.has_register_semantics()).and_then(|initial| Registers::new(history, initial));
         let (read_your_writes, monotonic_reads) = match &registers {
             Some(registers) => (read_your_writes(registers), monotonic_reads(registers)),
             None => (Decision::NotApplicable, Decision::NotApplicable),

@@ -57,10 +57,12 @@ pub enum Function {
     Dequeue,
     Acquire,
     Release,
+    /// Bank: input `[from to amount]`, output whether it committed.
+    Transfer,
 }
 
 impl Function {
-    pub const ALL: [Function; 11] = [
+    pub const ALL: [Function; 12] = [
         Function::Read,
         Function::Write,
         Function::Cas,
@@ -72,6 +74,7 @@ impl Function {
         Function::Dequeue,
         Function::Acquire,
         Function::Release,
+        Function::Transfer,
     ];
 
     pub fn name(self) -> &'static str {
@@ -87,6 +90,7 @@ impl Function {
             Function::Dequeue => "dequeue",
             Function::Acquire => "acquire",
             Function::Release => "release",
+            Function::Transfer => "transfer",
         }
     }
 
@@ -109,7 +113,8 @@ pub struct Operation {
     pub function: Function,
     /// The key, for keyed models (key-value); `None` otherwise.
     pub key: Option<Value>,
-    /// The argument: a write's value, a CAS's `[expected new]`, `Nil` for none.
+    /// The argument: a write's value, a CAS's `[expected new]`, a
+    /// transfer's `[from to amount]`, `Nil` for none.
     pub input: Value,
     /// What it returned; `None` when unknown (a timed-out read, a read of
     /// nil in Knossos histories, an operation that never returned). A

@@ -4,7 +4,7 @@
 //!   unknown), invocation and completion times.
 //! - [`model`]: sequential specifications behind one trait: register,
 //!   compare-and-set register, key-value store, counter, set, FIFO queue,
-//!   lock.
+//!   lock, bank (transfers between accounts).
 //! - [`check`]: Wing–Gong/Lowe search with a state cache, partitions
 //!   (P-compositionality) searched interleaved under one budget, verdicts
 //!   with a witness or an explanation and a 1-minimal failing sub-history.

@@ -54,6 +54,13 @@ pub trait Model {
         false
     }
 
+    /// Whether the object is registers (one, or one per key) that a read
+    /// returns whole and a write replaces: the only objects the session
+    /// guarantees of [`WeakerModels`](crate::WeakerModels) are decided for.
+    fn has_register_semantics(&self) -> bool {
+        false
+    }
+
     /// Whether the operation only moves the state forward in the order
     /// [`may_reach`](Model::may_reach) knows (an append extends a key's
     /// text; a put does not).
@@ -132,6 +139,9 @@ impl Model for Register {
     fn name(&self) -> &'static str {
         "register"
     }
+    fn has_register_semantics(&self) -> bool {
+        true
+    }
     fn init(&self) -> Value {
         self.initial.clone()
     }
@@ -185,6 +195,9 @@ impl Model for CasRegister {
 
     fn name(&self) -> &'static str {
         "cas-register"
+    }
+    fn has_register_semantics(&self) -> bool {
+        true
     }
     fn init(&self) -> Value {
         self.initial.clone()
@@ -348,6 +361,9 @@ impl Model for KeyValue {
 
     fn name(&self) -> &'static str {
         "kv"
+    }
+    fn has_register_semantics(&self) -> bool {
+        true
     }
     fn init(&self) -> Self::State {
         KeyValueState::Empty
@@ -633,6 +649,242 @@ impl Model for Lock {
     }
 }
 
+// ----- bank ---------------------------------------------------------------------
+
+/// The start of every complaint about a bank without usable initial
+/// balances.
+const BANK_NEEDS_INITIAL: &str = "the bank model needs the accounts' initial balances";
+
+/// How to give them.
+const BANK_GIVE_INITIAL: &str = "give --initial [100, 100, ...] or a history file with \"initial\"";
+
+/// The complaint about a transfer that returned an unknown outcome.
+const TRANSFER_RETURNED_UNKNOWN: &str = "a transfer that returned says whether it committed (true or false); \
+     one whose outcome is unknown never returned: give it no completion";
+
+/// Accounts numbered from 0, each with an integer balance. `transfer [from
+/// to amount]` moves `amount` from one account to another and returns
+/// whether it committed (`true`) or aborted (`false`: no effect, possible
+/// whatever the balances); a committed transfer never overdraws its source,
+/// so the total never changes. A transfer that returned says which: one
+/// whose outcome is unknown is one that never returned (no completion),
+/// which the search may leave out (it aborted) or take into effect (it
+/// committed). `read` returns every balance, in account
+/// order. The initial balances, and with them the number of accounts, have
+/// no default: they must be given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bank {
+    /// The balances before any transfer, one per account; or why there are
+    /// none (not given, or not a list of integers). Every operation is
+    /// refused with that reason.
+    initial: Result<Rc<[i64]>, String>,
+}
+
+impl Bank {
+    /// A bank whose accounts start with these balances.
+    pub fn new(balances: Vec<i64>) -> Bank {
+        Bank { initial: Ok(balances.into()) }
+    }
+
+    /// A bank that has not been told its initial balances: it accepts no
+    /// operation, and [`ModelSpec::ready`] says why.
+    pub fn without_initial() -> Bank {
+        Bank { initial: Err(format!("{BANK_NEEDS_INITIAL}: {BANK_GIVE_INITIAL}")) }
+    }
+
+    /// A bank whose accounts start with `initial`, a list of integers; any
+    /// other value leaves it without initial balances, saying why.
+    pub fn from_value(initial: &Value) -> Bank {
+        let balances = match initial {
+            Value::List(items) if !items.is_empty() => items
+                .iter()
+                .map(|item| match item {
+                    Value::Int(balance) => Some(*balance),
+                    _ => None,
+                })
+                .collect::<Option<Vec<i64>>>(),
+            _ => None,
+        };
+        match balances {
+            Some(balances) => Bank::new(balances),
+            None => Bank {
+                initial: Err(format!(
+                    "{BANK_NEEDS_INITIAL} as a non-empty list of integers, not {initial}: {BANK_GIVE_INITIAL}"
+                )),
+            },
+        }
+    }
+
+    /// The initial balances, or why there are none.
+    pub fn initial(&self) -> Result<&[i64], &str> {
+        self.initial.as_deref().map_err(String::as_str)
+    }
+}
+
+/// A transfer's `[from to amount]`, if its input has that shape.
+fn transfer_parts(input: &Value) -> Option<(i64, i64, i64)> {
+    match input {
+        Value::List(items) => match items.as_slice() {
+            [Value::Int(from), Value::Int(to), Value::Int(amount)] => Some((*from, *to, *amount)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Balances as a value, as a read returns them.
+fn balances_value(balances: &[i64]) -> Value {
+    Value::List(balances.iter().map(|&balance| Value::Int(balance)).collect())
+}
+
+/// The sum of balances, which no `i64` overflow can make wrong.
+fn total(balances: impl IntoIterator<Item = i64>) -> i128 {
+    balances.into_iter().map(i128::from).sum()
+}
+
+/// A read's balances (`accepts` makes them integers).
+fn read_balances(read: &[Value]) -> impl Iterator<Item = i64> + '_ {
+    read.iter().map(|value| match value {
+        Value::Int(balance) => *balance,
+        _ => 0,
+    })
+}
+
+impl Model for Bank {
+    /// Every account's balance, in account order.
+    type State = Rc<[i64]>;
+
+    fn name(&self) -> &'static str {
+        "bank"
+    }
+    fn init(&self) -> Self::State {
+        self.initial.clone().unwrap_or_else(|_| Rc::from(Vec::new()))
+    }
+    fn accepts(&self, operation: &Operation) -> Result<(), String> {
+        let accounts = self.initial()?.len();
+        if !matches!(operation.function, Function::Transfer | Function::Read) {
+            return Err(unsupported(self.name(), operation));
+        }
+        if let Some(key) = &operation.key {
+            return Err(format!("a bank `{}` takes no key, not {key}", operation.function));
+        }
+        if operation.function == Function::Read {
+            return match &operation.output {
+                None => Ok(()),
+                Some(Value::List(read))
+                    if read.len() == accounts && read.iter().all(|v| matches!(v, Value::Int(_))) =>
+                {
+                    Ok(())
+                }
+                Some(other) => Err(format!(
+                    "a bank read returns the {accounts} accounts' balances, a list of {accounts} integers, not {other}"
+                )),
+            };
+        }
+        let Some((from, to, amount)) = transfer_parts(&operation.input) else {
+            return Err(format!("a transfer takes [from to amount], three integers, not {}", operation.input));
+        };
+        for account in [from, to] {
+            if usize::try_from(account).map_or(true, |account| account >= accounts) {
+                return Err(format!(
+                    "a transfer names account {account}, which does not exist \
+                     (the bank has {accounts} accounts, numbered from 0)"
+                ));
+            }
+        }
+        if from == to {
+            return Err(format!("a transfer moves money between two accounts, not from account {from} to itself"));
+        }
+        if amount < 0 {
+            return Err(format!("a transfer's amount cannot be negative, not {amount}"));
+        }
+        match &operation.output {
+            Some(Value::Bool(_)) => Ok(()),
+            None if operation.complete.is_none() => Ok(()),
+            None => Err(TRANSFER_RETURNED_UNKNOWN.to_string()),
+            Some(other) => Err(format!("a transfer returns true (committed) or false (aborted), not {other}")),
+        }
+    }
+    fn step(&self, state: &Self::State, operation: &Operation) -> Result<Self::State, Refusal> {
+        match operation.function {
+            Function::Read => match &operation.output {
+                Some(Value::List(read)) if !read_balances(read).eq(state.iter().copied()) => {
+                    Err(Refusal::Output { expected: balances_value(state) })
+                }
+                _ => Ok(state.clone()),
+            },
+            Function::Transfer => {
+                // An aborted transfer changes nothing, whatever the balances.
+                if operation.output == Some(Value::Bool(false)) {
+                    return Ok(state.clone());
+                }
+                let (from, to, amount) = transfer_parts(&operation.input).expect("accepts() checks the transfer");
+                let (from, to) = (from as usize, to as usize);
+                let held = state[from];
+                if held < amount {
+                    return Err(Refusal::Impossible {
+                        why: format!("account {from} held {held}, less than the {amount} transferred"),
+                    });
+                }
+                let credited = state[to].checked_add(amount).ok_or_else(|| Refusal::Impossible {
+                    why: format!("account {to} held {}, and {amount} more would overflow a 64-bit balance", state[to]),
+                })?;
+                let mut next = state.to_vec();
+                // amount <= held, and amount >= 0: no overflow.
+                next[from] = held - amount;
+                next[to] = credited;
+                Ok(next.into())
+            }
+            _ => unreachable!("accepts() rejects {}", operation.function),
+        }
+    }
+    fn is_read_only(&self, operation: &Operation) -> bool {
+        operation.function == Function::Read
+            || (operation.function == Function::Transfer && operation.output == Some(Value::Bool(false)))
+    }
+    /// Transfers never change the total: a read whose balances add up to
+    /// another total can never match.
+    fn may_reach(&self, state: &Self::State, operation: &Operation) -> bool {
+        match (&operation.function, &operation.output) {
+            (Function::Read, Some(Value::List(read))) => total(read_balances(read)) == total(state.iter().copied()),
+            _ => true,
+        }
+    }
+    /// Balances other than the initial ones need transfers: the total must
+    /// be the initial total, and every account whose balance changed must
+    /// be the source or destination of a transfer among `others` that may
+    /// have committed (not aborted) and moved a nonzero amount.
+    fn justified(&self, operation: &Operation, others: &[&Operation]) -> bool {
+        let (Function::Read, Some(Value::List(read)), Ok(initial)) =
+            (operation.function, &operation.output, self.initial())
+        else {
+            return true;
+        };
+        if read.len() != initial.len() {
+            return true; // accepts() refuses it: not a question of justification
+        }
+        if total(read_balances(read)) != total(initial.iter().copied()) {
+            return false;
+        }
+        let moved_money = |account: usize| {
+            others.iter().any(|other| {
+                other.function == Function::Transfer
+                    && other.output != Some(Value::Bool(false))
+                    && transfer_parts(&other.input).is_some_and(|(from, to, amount)| {
+                        amount != 0 && (from == account as i64 || to == account as i64)
+                    })
+            })
+        };
+        read_balances(read)
+            .zip(initial)
+            .enumerate()
+            .all(|(account, (read, &start))| read == start || moved_money(account))
+    }
+    fn describe(&self, state: &Self::State) -> String {
+        format!("the balances were {}, total {}", balances_value(state), total(state.iter().copied()))
+    }
+}
+
 /// The models by name, for the CLI and the UI.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ModelSpec {
@@ -643,14 +895,16 @@ pub enum ModelSpec {
     Set,
     Queue,
     Lock,
+    Bank(Bank),
 }
 
 impl ModelSpec {
-    pub const NAMES: [&'static str; 7] = ["register", "cas-register", "kv", "counter", "set", "queue", "lock"];
+    pub const NAMES: [&'static str; 8] = ["register", "cas-register", "kv", "counter", "set", "queue", "lock", "bank"];
 
     /// The model called `name`, with the initial value its formats imply
     /// by default: registers start with no value (nil), key-value stores
-    /// with "" (Porcupine's convention).
+    /// with "" (Porcupine's convention). A bank has no default: it is
+    /// not [`ready`](ModelSpec::ready) until given its initial balances.
     pub fn by_name(name: &str) -> Result<ModelSpec, String> {
         Ok(match name {
             "register" => ModelSpec::Register(Register { initial: Value::Nil }),
@@ -660,6 +914,7 @@ impl ModelSpec {
             "set" => ModelSpec::Set,
             "queue" => ModelSpec::Queue,
             "lock" => ModelSpec::Lock,
+            "bank" => ModelSpec::Bank(Bank::without_initial()),
             other => return Err(format!("unknown model `{other}` (known: {})", ModelSpec::NAMES.join(", "))),
         })
     }
@@ -673,27 +928,43 @@ impl ModelSpec {
             ModelSpec::Set => Set.name(),
             ModelSpec::Queue => Queue.name(),
             ModelSpec::Lock => Lock.name(),
+            ModelSpec::Bank(m) => m.name(),
         }
     }
 
-    /// Registers and key-value stores start from this value.
+    /// Registers and key-value stores start from this value; a bank's
+    /// accounts from these balances (a list of integers: anything else
+    /// leaves the bank not [`ready`](ModelSpec::ready), saying why).
     pub fn with_initial(self, initial: Value) -> ModelSpec {
         match self {
             ModelSpec::Register(_) => ModelSpec::Register(Register { initial }),
             ModelSpec::CasRegister(_) => ModelSpec::CasRegister(CasRegister { initial }),
             ModelSpec::KeyValue(_) => ModelSpec::KeyValue(KeyValue::new(initial)),
+            ModelSpec::Bank(_) => ModelSpec::Bank(Bank::from_value(&initial)),
             other => other,
         }
     }
 
     /// The value registers and keys start from, for the register-like
-    /// models; `None` for the others.
+    /// models, and the bank's initial balances (as a list), if it has them;
+    /// `None` for the others.
     pub fn initial(&self) -> Option<Value> {
         match self {
             ModelSpec::Register(m) => Some(m.initial.clone()),
             ModelSpec::CasRegister(m) => Some(m.initial.clone()),
             ModelSpec::KeyValue(m) => Some(m.initial().clone()),
+            ModelSpec::Bank(m) => m.initial().ok().map(balances_value),
             _ => None,
+        }
+    }
+
+    /// Whether the model has all it needs to check a history: a bank needs
+    /// its initial balances. The error says what is missing and how to
+    /// give it.
+    pub fn ready(&self) -> Result<(), String> {
+        match self {
+            ModelSpec::Bank(m) => m.initial().map(|_| ()).map_err(str::to_string),
+            _ => Ok(()),
         }
     }
 
@@ -707,6 +978,7 @@ impl ModelSpec {
             ModelSpec::Set => Set.accepts(operation),
             ModelSpec::Queue => Queue.accepts(operation),
             ModelSpec::Lock => Lock.accepts(operation),
+            ModelSpec::Bank(m) => m.accepts(operation),
         }
     }
 }
@@ -743,6 +1015,10 @@ macro_rules! with_model {
             }
             $crate::model::ModelSpec::Lock => {
                 let $model = $crate::model::Lock;
+                $body
+            }
+            $crate::model::ModelSpec::Bank(m) => {
+                let $model = m.clone();
                 $body
             }
         }

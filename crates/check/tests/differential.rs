@@ -1,5 +1,9 @@
 //! Differential test: the checker against an independent brute-force
-//! oracle (tests/oracle), on random small histories of every model.
+//! oracle (tests/oracle), on random small histories of every model (the
+//! bank's with two to three accounts, transfers that commit when they can
+//! and now and then abort anyway, saying which whenever they return, and
+//! reads that are stale, split the money wrongly, or create or destroy
+//! it).
 //!
 //! Each history has 1–8 operations from 1–4 sequential clients with random
 //! overlaps and ties, outputs mostly from a real execution and sometimes
@@ -87,6 +91,7 @@ fn corruption_percent(kind: Kind) -> u64 {
         Kind::Set => 45,
         Kind::Queue => 48,
         Kind::Lock => 9,
+        Kind::Bank => 30,
     }
 }
 
@@ -148,6 +153,18 @@ fn random_call(kind: Kind, rng: &mut Rng, state: &State, keys: u64) -> (Function
             let other = if held { Acquire } else { Release };
             (if rng.chance(85) { sensible } else { other }, None, Value::Nil)
         }
+        Kind::Bank => {
+            let State::Bank(balances) = state else { panic!("a bank's state is balances") };
+            if rng.chance(40) {
+                (Read, None, Value::Nil)
+            } else {
+                let accounts = balances.len() as u64;
+                let from = rng.below(accounts);
+                let to = (from + 1 + rng.below(accounts - 1)) % accounts;
+                let amount = rng.pick(&[0, 10, 20, 30, 30, 50]);
+                (Transfer, None, Value::List(vec![int(from as i64), int(to as i64), int(amount)]))
+            }
+        }
     }
 }
 
@@ -174,6 +191,7 @@ fn observed_values(spec: &Spec, state: &State, seen: &mut Vec<Value>) {
                 note(v.clone());
             }
         }
+        State::Bank(balances) => note(Value::List(balances.iter().map(|&b| int(b)).collect())),
         State::Set(_) | State::Lock(_) => {}
     }
 }
@@ -181,7 +199,27 @@ fn observed_values(spec: &Spec, state: &State, seen: &mut Vec<Value>) {
 /// A wrong-ish output in place of `truth`.
 fn corrupt(kind: Kind, rng: &mut Rng, truth: &Value, seen: &[Value]) -> Value {
     match (kind, truth) {
-        (Kind::CasRegister, Value::Bool(b)) => Value::Bool(!b),
+        (Kind::CasRegister | Kind::Bank, Value::Bool(b)) => Value::Bool(!b),
+        (Kind::Bank, Value::List(balances)) => {
+            let mut balances = oracle::integers(&Value::List(balances.clone()));
+            match rng.below(10) {
+                // Stale, or from the future.
+                0..=4 => return rng.pick(seen),
+                // Money moved between the wrong accounts: the total holds.
+                5..=7 => {
+                    let from = rng.below(balances.len() as u64) as usize;
+                    let to = (from + 1) % balances.len();
+                    balances[from] -= 10;
+                    balances[to] += 10;
+                }
+                // A transfer half-applied: money created or destroyed.
+                _ => {
+                    let account = rng.below(balances.len() as u64) as usize;
+                    balances[account] += rng.pick(&[-30, -10, 10, 20]);
+                }
+            }
+            Value::List(balances.into_iter().map(int).collect())
+        }
         (Kind::Set, Value::List(members)) => {
             if rng.chance(50) {
                 // Toggle one value's membership.
@@ -229,7 +267,7 @@ fn corrupt(kind: Kind, rng: &mut Rng, truth: &Value, seen: &[Value]) -> Value {
 
 /// Whether the model checks this function's output.
 fn observable(function: Function) -> bool {
-    matches!(function, Function::Read | Function::Get | Function::Cas | Function::Dequeue)
+    matches!(function, Function::Read | Function::Get | Function::Cas | Function::Dequeue | Function::Transfer)
 }
 
 struct Slot {
@@ -249,6 +287,10 @@ fn generate(kind: Kind, seed: u64, heavy: bool) -> (Spec, History) {
         Kind::Register => rng.pick(&[Value::Nil, int(0)]),
         Kind::CasRegister => rng.pick(&[int(0), int(0), Value::Nil]),
         Kind::Kv => rng.pick(&[text(""), text(""), Value::Nil, text("a")]),
+        Kind::Bank => {
+            let balances: &[i64] = rng.pick(&[&[50, 50][..], &[100, 0, 50], &[30, 30, 30], &[0, 40]]);
+            Value::List(balances.iter().map(|&b| int(b)).collect())
+        }
         _ => Value::Nil,
     };
     let spec = Spec { kind, initial };
@@ -293,11 +335,16 @@ fn generate(kind: Kind, seed: u64, heavy: bool) -> (Spec, History) {
     let mut calls: Vec<Option<Call>> = vec![None; slots.len()];
     for &(_, _, i) in &effective {
         let (function, key, input) = random_call(kind, &mut rng, &state, keys);
+        // A bank transfer aborts when it cannot commit, and now and then
+        // when it could (a conflict, say).
+        let aborts = kind == Kind::Bank && function == Function::Transfer && rng.chance(15);
         let truth = match spec.effect(&state, function, &key, &input) {
-            Ok((next, output)) => {
+            Ok((next, output)) if !aborts => {
                 state = next;
                 output
             }
+            _ if kind == Kind::Bank => Some(Value::Bool(false)),
+            Ok(_) => unreachable!("only transfers abort"),
             Err(()) => None, // an impossible lock call: the history will fail
         };
         observed_values(&spec, &state, &mut seen);
@@ -317,8 +364,12 @@ fn generate(kind: Kind, seed: u64, heavy: bool) -> (Spec, History) {
             let output = if slot.complete.is_none() {
                 None
             } else if observable(function) {
+                // A bank transfer that returned says whether it committed:
+                // one of unknown outcome is one that never returned.
+                let may_be_unknown = !(kind == Kind::Bank && function == Function::Transfer);
                 match rng.below(100) {
-                    p if p < 10 => None,
+                    p if p < 10 && may_be_unknown => None,
+                    p if p < 10 => Some(truth),
                     p if p < 10 + corruption => Some(corrupt(kind, &mut rng, &truth, &seen)),
                     _ => Some(truth),
                 }
@@ -334,7 +385,7 @@ fn generate(kind: Kind, seed: u64, heavy: bool) -> (Spec, History) {
             };
             // A set read lists members in any order, sometimes twice.
             let output = match output {
-                Some(Value::List(mut members)) => {
+                Some(Value::List(mut members)) if kind == Kind::Set => {
                     rng.shuffle(&mut members);
                     if !members.is_empty() && rng.chance(10) {
                         let again = rng.pick(&members);
@@ -357,6 +408,14 @@ fn generate(kind: Kind, seed: u64, heavy: bool) -> (Spec, History) {
         .collect();
     if rng.chance(50) {
         rng.shuffle(&mut operations);
+    }
+    // Only histories the checker would be given: the formats and the CLI
+    // refuse operations the model does not accept.
+    let model = spec.model_spec();
+    for operation in &operations {
+        if let Err(why) = model.accepts(operation) {
+            panic!("the generator made an operation the {} model refuses: {why}: {operation:?}", kind.name());
+        }
     }
     (spec, History::new(operations))
 }
@@ -542,6 +601,11 @@ fn differential_lock() {
     differential(Kind::Lock, 7);
 }
 
+#[test]
+fn differential_bank() {
+    differential(Kind::Bank, 9);
+}
+
 /// The oracle itself, on cases whose answers are known by hand.
 #[test]
 fn oracle_sanity() {
@@ -614,13 +678,45 @@ fn oracle_sanity() {
     let mut wrong = appends.clone();
     wrong[2].output = Some(text("x"));
     assert!(!oracle::linearizable(&kv, &wrong));
+    // The bank: a committed transfer moves money and never overdraws; an
+    // aborted one changes nothing; one of unknown outcome never returned:
+    // it committed at some point after its invocation, or had no effect.
+    let bank = Spec { kind: Kind::Bank, initial: Value::List(vec![int(100), int(100)]) };
+    let balances = |a: i64, b: i64| Some(Value::List(vec![int(a), int(b)]));
+    let transfer = |amount: i64, output: Option<Value>, complete| {
+        op(0, Function::Transfer, Value::List(vec![int(0), int(1), int(amount)]), output, 0, complete)
+    };
+    let read = |output, invoke| op(1, Function::Read, Value::Nil, output, invoke, Some(invoke + 1));
+    let committed = Some(Value::Bool(true));
+    let aborted = Some(Value::Bool(false));
+    assert!(oracle::linearizable(&bank, &[transfer(30, committed.clone(), Some(1)), read(balances(70, 130), 2)]));
+    assert!(!oracle::linearizable(&bank, &[transfer(30, committed.clone(), Some(1)), read(balances(100, 100), 2)]));
+    assert!(!oracle::linearizable(&bank, &[transfer(30, committed.clone(), Some(5)), read(balances(70, 100), 2)]));
+    assert!(!oracle::linearizable(&bank, &[transfer(150, committed.clone(), Some(1))]));
+    assert!(oracle::linearizable(&bank, &[transfer(150, aborted.clone(), Some(1)), read(balances(100, 100), 2)]));
+    assert!(!oracle::linearizable(&bank, &[transfer(30, aborted, Some(1)), read(balances(70, 130), 2)]));
+    let unknown = transfer(30, None, None);
+    assert!(oracle::linearizable(&bank, &[unknown.clone(), read(balances(70, 130), 2)]));
+    assert!(oracle::linearizable(&bank, &[unknown.clone(), read(balances(100, 100), 2)]));
+    // It may commit late, but once seen it stays committed, and whole.
+    let late = [unknown.clone(), read(balances(100, 100), 2), read(balances(70, 130), 4)];
+    assert!(oracle::linearizable(&bank, &late));
+    let undone = [unknown.clone(), read(balances(70, 130), 2), read(balances(100, 100), 4)];
+    assert!(!oracle::linearizable(&bank, &undone));
+    assert!(!oracle::linearizable(&bank, &[unknown, read(balances(70, 100), 2)]));
+    // A transfer that returned says whether it committed: the model refuses
+    // one of unknown outcome, so the generator never makes one.
+    let returned_unknown = transfer(30, None, Some(1));
+    let refused = bank.model_spec().accepts(&returned_unknown).expect_err("a returned transfer of unknown outcome");
+    assert!(refused.contains("one whose outcome is unknown never returned"), "{refused}");
+    assert_eq!(bank.model_spec().accepts(&transfer(30, None, None)), Ok(()));
 }
 
 // ----- sequential consistency ----------------------------------------------------
 
 /// The runs: label, model, seed index, and whether to use the kv
 /// cross-key generator instead of the general one.
-const RUNS: [(&str, Kind, u64, bool); 8] = [
+const RUNS: [(&str, Kind, u64, bool); 9] = [
     ("register", Kind::Register, 1, false),
     ("cas-register", Kind::CasRegister, 2, false),
     ("kv", Kind::Kv, 3, false),
@@ -629,6 +725,7 @@ const RUNS: [(&str, Kind, u64, bool); 8] = [
     ("queue", Kind::Queue, 6, false),
     ("lock", Kind::Lock, 7, false),
     ("kv-cross-key", Kind::Kv, 8, true),
+    ("bank", Kind::Bank, 9, false),
 ];
 
 /// A kv history aimed at sequential consistency not being compositional
@@ -1084,4 +1181,22 @@ fn oracle_sc_sanity() {
     maybe[0].complete = None;
     maybe[0].output = None;
     expect(&lock, &maybe, true, true);
+    // Bank: another client's read may miss a committed transfer (SC), but
+    // not the transferring client's own read. A transfer of unknown outcome
+    // never returned: it may have aborted (the client's later read sees the
+    // old balances) or committed (the new ones), in either model; but once
+    // a client saw it committed, that client never sees it undone.
+    let bank = Spec { kind: Kind::Bank, initial: Value::List(vec![int(100), int(100)]) };
+    let transfer = |output: Option<Value>, complete| {
+        op(0, Function::Transfer, Value::List(vec![int(0), int(1), int(30)]), output, 0, complete)
+    };
+    let read = |client, balances: [i64; 2], invoke| {
+        op(client, Function::Read, Value::Nil, Some(Value::List(balances.map(int).to_vec())), invoke, Some(invoke + 1))
+    };
+    let old = |client| read(client, [100, 100], 2);
+    expect(&bank, &[transfer(Some(Value::Bool(true)), Some(1)), old(1)], true, false);
+    expect(&bank, &[transfer(Some(Value::Bool(true)), Some(1)), old(0)], false, false);
+    expect(&bank, &[transfer(None, None), old(0)], true, true);
+    expect(&bank, &[transfer(None, None), read(0, [70, 130], 2)], true, true);
+    expect(&bank, &[transfer(None, None), read(1, [70, 130], 2), read(1, [100, 100], 4)], false, false);
 }

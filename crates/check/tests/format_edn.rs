@@ -144,6 +144,42 @@ fn every_function_and_its_output() {
 }
 
 #[test]
+fn bank_events() {
+    // A transfer that completed :ok committed; :fail took no effect and is
+    // left out; :info never returned. With transfers, the format implies no
+    // initial value: a bank's balances have no default.
+    let text = r#"[
+{:process 0 :type :invoke :f :transfer :value [0 1 30]}
+{:process 0 :type :ok :f :transfer :value [0 1 30]}
+{:process 1 :type :invoke :f :transfer :value [1 0 500]}
+{:process 1 :type :fail :f :transfer :value [1 0 500]}
+{:process 2 :type :invoke :f :transfer :value [1 0 5]}
+{:process 2 :type :info :f :transfer :value [1 0 5]}
+{:process 3 :type :invoke :f :read}
+{:process 3 :type :ok :f :read :value [70 130]}
+]"#;
+    let parsed = parse(text, Format::Auto).unwrap();
+    let list = |values: &[i64]| Value::List(values.iter().map(|&v| int(v)).collect());
+    let summary: Vec<(Function, Value, Option<Value>, Option<u64>)> =
+        parsed.history.operations.iter().map(|o| (o.function, o.input.clone(), o.output.clone(), o.complete)).collect();
+    assert_eq!(
+        summary,
+        vec![
+            (Function::Transfer, list(&[0, 1, 30]), Some(Value::Bool(true)), Some(1)),
+            (Function::Transfer, list(&[1, 0, 5]), None, None),
+            (Function::Read, Value::Nil, Some(list(&[70, 130])), Some(7)),
+        ]
+    );
+    assert_eq!(parsed.lines, vec![2, 6, 8]);
+    assert_eq!(parsed.initial, None);
+    // Every transfer that returned says whether it committed: given the
+    // balances, the bank model accepts the whole history.
+    let (checked, _) =
+        faultline_check::format::parse_for_model(text, Format::Auto, "bank", Some(list(&[100, 100]))).unwrap();
+    assert_eq!(checked.history, parsed.history);
+}
+
+#[test]
 fn edn_syntax_odds_and_ends() {
     // Keys of any kind, keywords as values, strings with escapes, #_
     // discards, tagged values and floats in fields nobody reads, big

@@ -1,6 +1,6 @@
 //! Bad histories: every error names its line and what was expected.
 
-use faultline_check::format::{parse, Format, MAX_INPUT_BYTES};
+use faultline_check::format::{parse, parse_for_model, Format, MAX_INPUT_BYTES};
 
 /// (input, format, expected line, a part of the expected message)
 const CASES: &[(&str, Format, usize, &str)] = &[
@@ -322,4 +322,95 @@ fn long_quoted_text_is_cut_short() {
     let shown = e.to_string();
     assert!(shown.starts_with("line 1: unknown operation :xxxx"), "{shown}");
     assert!(shown.chars().count() < 100, "{shown}");
+}
+
+/// Bank histories that parse but that the bank model refuses: the message
+/// names the operation's line and what is wrong with it. (JSON text, then
+/// the expected message.)
+const BANK_CASES: &[(&str, &str)] = &[
+    (
+        "{\"initial\": [100, 100],\n \"operations\": [\n {\"client\": 0, \"f\": \"write\", \"input\": 1, \"invoke\": 0}]}",
+        "line 3: the bank model has no `write` operation",
+    ),
+    (
+        "{\"initial\": [100, 100], \"operations\": [\n{\"client\": 0, \"f\": \"read\", \"output\": [100, 100], \"invoke\": 0},\n{\"client\": 0, \"f\": \"transfer\", \"input\": [0, 1], \"invoke\": 1}]}",
+        "line 3: a transfer takes [from to amount], three integers, not [0 1]",
+    ),
+    (
+        "{\"initial\": [100, 100], \"operations\": [\n{\"client\": 0, \"f\": \"transfer\", \"input\": 5, \"invoke\": 1}]}",
+        "line 2: a transfer takes [from to amount], three integers, not 5",
+    ),
+    (
+        "{\"initial\": [100, 100], \"operations\": [\n{\"client\": 0, \"f\": \"transfer\", \"input\": [0, \"1\", 5], \"invoke\": 1}]}",
+        "line 2: a transfer takes [from to amount], three integers, not [0 \"1\" 5]",
+    ),
+    (
+        "{\"initial\": [100, 100], \"operations\": [\n\n{\"client\": 0, \"f\": \"transfer\", \"input\": [1, 1, 5], \"invoke\": 1}]}",
+        "line 3: a transfer moves money between two accounts, not from account 1 to itself",
+    ),
+    (
+        "{\"initial\": [100, 100], \"operations\": [\n{\"client\": 0, \"f\": \"transfer\", \"input\": [0, 2, 5], \"invoke\": 1}]}",
+        "line 2: a transfer names account 2, which does not exist (the bank has 2 accounts, numbered from 0)",
+    ),
+    (
+        "{\"initial\": [100, 100], \"operations\": [\n{\"client\": 0, \"f\": \"transfer\", \"input\": [0, 1, -5], \"invoke\": 1}]}",
+        "line 2: a transfer's amount cannot be negative, not -5",
+    ),
+    (
+        "{\"initial\": [100, 100], \"operations\": [\n{\"client\": 0, \"f\": \"transfer\", \"input\": [0, 1, 5], \"output\": null, \"invoke\": 1, \"complete\": 2}]}",
+        "line 2: a transfer returns true (committed) or false (aborted), not nil",
+    ),
+    (
+        "{\"initial\": [100, 100], \"operations\": [\n{\"client\": 0, \"f\": \"read\", \"invoke\": 0},\n{\"client\": 0, \"f\": \"transfer\", \"input\": [0, 1, 5], \"invoke\": 1, \"complete\": 2}]}",
+        "line 3: a transfer that returned says whether it committed (true or false); one whose outcome is unknown never returned: give it no completion",
+    ),
+    (
+        "{\"initial\": [100, 100], \"operations\": [\n{\"client\": 0, \"f\": \"transfer\", \"key\": 3, \"input\": [0, 1, 5], \"invoke\": 1}]}",
+        "line 2: a bank `transfer` takes no key, not 3",
+    ),
+    (
+        "{\"initial\": [100, 100], \"operations\": [\n{\"client\": 0, \"f\": \"read\", \"output\": [200], \"invoke\": 0, \"complete\": 1}]}",
+        "line 2: a bank read returns the 2 accounts' balances, a list of 2 integers, not [200]",
+    ),
+    (
+        "{\"initial\": [100, 100], \"operations\": [\n{\"client\": 0, \"f\": \"read\", \"output\": 200, \"invoke\": 0, \"complete\": 1}]}",
+        "line 2: a bank read returns the 2 accounts' balances, a list of 2 integers, not 200",
+    ),
+    // The balances themselves.
+    (
+        "{\"operations\": [\n{\"client\": 0, \"f\": \"read\", \"invoke\": 0}]}",
+        "the bank model needs the accounts' initial balances: give --initial [100, 100, ...] or a history file with \"initial\"",
+    ),
+    (
+        "{\"operations\": []}",
+        "the bank model needs the accounts' initial balances: give --initial",
+    ),
+    (
+        "{\"initial\": 100, \"operations\": []}",
+        "the bank model needs the accounts' initial balances as a non-empty list of integers, not 100: give --initial",
+    ),
+    (
+        "{\"initial\": [100, null], \"operations\": []}",
+        "as a non-empty list of integers, not [100 nil]",
+    ),
+    // A syntax error is still the parser's, with its line.
+    (
+        "{\"initial\": [100, 100], \"operations\": [\n{\"client\": 0, \"f\": \"transfer\", \"input\": [0, 1, 1.5], \"invoke\": 1}]}",
+        "line 2: the floating-point number 1.5 is not supported",
+    ),
+];
+
+#[test]
+fn malformed_bank_operations_name_their_line() {
+    let mut failures = Vec::new();
+    for &(text, expected) in BANK_CASES {
+        match parse_for_model(text, Format::Auto, "bank", None) {
+            Ok((parsed, _)) => failures.push(format!("{text:?}: accepted {:?}", parsed.history)),
+            Err(e) if !e.contains(expected) || e.contains('\n') => {
+                failures.push(format!("{text:?}: got `{e}`, want `{expected}`"))
+            }
+            Err(_) => {}
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} cases:\n{}", failures.len(), BANK_CASES.len(), failures.join("\n"));
 }

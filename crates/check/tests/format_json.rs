@@ -85,6 +85,52 @@ fn every_function_name_is_accepted() {
     }
 }
 
+/// A bank history as Faultline's JSON writes it: the initial balances,
+/// committed and aborted transfers, transfers of unknown outcome (which
+/// never returned), reads of every balance.
+const BANK: &str = r#"{"initial": [100, 100, 100], "operations": [
+  {"client": 0, "f": "transfer", "input": [0, 2, 30], "output": true, "invoke": 3, "complete": 9},
+  {"client": 1, "f": "transfer", "input": [1, 0, 500], "output": false, "invoke": 4, "complete": 6},
+  {"client": 2, "f": "transfer", "input": [2, 1, 10], "invoke": 5},
+  {"client": 3, "f": "transfer", "input": [1, 2, 0], "invoke": 7},
+  {"client": 1, "f": "read", "output": [70, 100, 130], "invoke": 10, "complete": 12},
+  {"client": 4, "f": "read", "invoke": 11}
+]}
+"#;
+
+#[test]
+fn a_bank_history_round_trips() {
+    let parsed = parse(BANK, Format::Auto).unwrap();
+    assert_eq!(parsed.format, Format::Json);
+    assert_eq!(parsed.lines, vec![2, 3, 4, 5, 6, 7]);
+    let ints = |values: &[i64]| Value::List(values.iter().map(|&v| Value::Int(v)).collect());
+    assert_eq!(parsed.initial, Some(ints(&[100, 100, 100])));
+    let transfer = |client, input: &[i64], output, invoke, complete| {
+        op(client, Function::Transfer, ints(input), output, invoke, complete)
+    };
+    let expected = vec![
+        transfer(0, &[0, 2, 30], Some(Value::Bool(true)), 3, Some(9)),
+        transfer(1, &[1, 0, 500], Some(Value::Bool(false)), 4, Some(6)),
+        transfer(2, &[2, 1, 10], None, 5, None),
+        transfer(3, &[1, 2, 0], None, 7, None),
+        op(1, Function::Read, Value::Nil, Some(ints(&[70, 100, 130])), 10, Some(12)),
+        op(4, Function::Read, Value::Nil, None, 11, None),
+    ];
+    assert_eq!(parsed.history.operations, expected);
+    assert_eq!(to_json_with_initial(&parsed.history, parsed.initial.as_ref()), BANK);
+    let without_initial = to_json(&parsed.history);
+    let again = parse(&without_initial, Format::Json).unwrap();
+    assert_eq!((again.history, again.initial), (parsed.history.clone(), None));
+    // What the checker reads: the bank model, its balances from the file.
+    let (checked, spec) = faultline_check::format::parse_for_model(BANK, Format::Auto, "bank", None).unwrap();
+    assert_eq!(checked.history, parsed.history);
+    assert_eq!(spec.initial(), Some(ints(&[100, 100, 100])));
+    // --initial wins over the file's.
+    let (_, spec) =
+        faultline_check::format::parse_for_model(BANK, Format::Auto, "bank", Some(ints(&[200, 0, 100]))).unwrap();
+    assert_eq!(spec.initial(), Some(ints(&[200, 0, 100])));
+}
+
 #[test]
 fn an_empty_operation_list_is_an_empty_history() {
     let parsed = parse(r#"{"operations": []}"#, Format::Auto).unwrap();

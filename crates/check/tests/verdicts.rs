@@ -2,7 +2,9 @@
 //! the properties every verdict must have: a witness respects real time and
 //! the model; an explanation's minimal sub-history fails and is 1-minimal.
 
-use faultline_check::{check, Function, History, Model, ModelSpec, Operation, Verdict, DEFAULT_BUDGET_STEPS};
+use faultline_check::{
+    check, Explanation, Function, History, Model, ModelSpec, Operation, Value, Verdict, DEFAULT_BUDGET_STEPS,
+};
 
 /// `(client, function, key, input, output, invoke, complete)`, with output
 /// and complete as text: "-" for unknown / never.
@@ -235,6 +237,7 @@ fn assert_witness_is_valid(model: &ModelSpec, history: &History, order: &[usize]
             }
             None => assert!(operation.complete.is_none(), "returned op {i} has no linearization point"),
         }
+        assert_eq!(points[i].is_some(), order.contains(&i), "op {i}: a point exactly when in the order");
     }
     for (a, &x) in order.iter().enumerate() {
         for &y in order[a + 1..].iter().filter(|&&y| history.operations[y].key == history.operations[x].key) {
@@ -249,6 +252,40 @@ fn assert_witness_is_valid(model: &ModelSpec, history: &History, order: &[usize]
     });
 }
 
+/// The explanation's minimal sub-history fails, and dropping any one of its
+/// operations makes it pass (or leaves a read nothing explains).
+fn assert_explanation_is_valid(name: &str, model: &ModelSpec, history: &History, explanation: &Explanation) {
+    assert!(!explanation.reason.is_empty(), "{name}");
+    assert!(explanation.minimal_is_1_minimal, "{name}");
+    assert!(explanation.minimal.contains(&explanation.blocked) || explanation.minimal.len() < history.operations.len());
+    let sub = |indices: &[usize]| History::new(indices.iter().map(|&i| history.operations[i].clone()).collect());
+    let fails = |h: History| {
+        matches!(
+            faultline_check::with_model!(model, m => check(m, h, DEFAULT_BUDGET_STEPS, || None)),
+            Verdict::NotLinearizable(_)
+        )
+    };
+    assert!(fails(sub(&explanation.minimal)), "{name}: the minimal history passes");
+    // A read that no remaining write explains fails for another reason; the
+    // shrinking keeps such reads' writes (when the whole history's reads are
+    // all explained).
+    let reads_explained = |h: &History| {
+        faultline_check::with_model!(model, m => {
+            let all: Vec<&Operation> = h.operations.iter().collect();
+            all.iter().all(|op| !m.is_read_only(op) || m.justified(op, &all))
+        })
+    };
+    let keep_explained = reads_explained(history);
+    for skip in 0..explanation.minimal.len() {
+        let mut fewer = explanation.minimal.clone();
+        fewer.remove(skip);
+        let fewer_history = sub(&fewer);
+        let still_the_same_failure =
+            fails(fewer_history.clone()) && (!keep_explained || reads_explained(&fewer_history));
+        assert!(!still_the_same_failure, "{name}: not 1-minimal: {fewer:?} still fails");
+    }
+}
+
 #[test]
 fn verdicts_on_the_table_of_cases() {
     for case in CASES {
@@ -260,41 +297,7 @@ fn verdicts_on_the_table_of_cases() {
                 assert_witness_is_valid(&model, &history, &witness.order, &witness.points);
             }
             (Verdict::NotLinearizable(explanation), false) => {
-                assert!(!explanation.reason.is_empty(), "{}", case.name);
-                assert!(explanation.minimal_is_1_minimal, "{}", case.name);
-                assert!(
-                    explanation.minimal.contains(&explanation.blocked)
-                        || explanation.minimal.len() < history.operations.len()
-                );
-                // The minimal sub-history fails, and dropping any one of its
-                // operations makes it pass.
-                let sub =
-                    |indices: &[usize]| History::new(indices.iter().map(|&i| history.operations[i].clone()).collect());
-                let fails = |h: History| {
-                    matches!(
-                        faultline_check::with_model!(&model, m => check(m, h, DEFAULT_BUDGET_STEPS, || None)),
-                        Verdict::NotLinearizable(_)
-                    )
-                };
-                assert!(fails(sub(&explanation.minimal)), "{}: the minimal history passes", case.name);
-                // A read that no remaining write explains fails for another
-                // reason; the shrinking keeps such reads' writes (when the
-                // whole history's reads are all explained).
-                let reads_explained = |h: &History| {
-                    faultline_check::with_model!(&model, m => {
-                        let all: Vec<&Operation> = h.operations.iter().collect();
-                        all.iter().all(|op| !m.is_read_only(op) || m.justified(op, &all))
-                    })
-                };
-                let keep_explained = reads_explained(&history);
-                for skip in 0..explanation.minimal.len() {
-                    let mut fewer = explanation.minimal.clone();
-                    fewer.remove(skip);
-                    let fewer_history = sub(&fewer);
-                    let still_the_same_failure =
-                        fails(fewer_history.clone()) && (!keep_explained || reads_explained(&fewer_history));
-                    assert!(!still_the_same_failure, "{}: not 1-minimal: {:?} still fails", case.name, fewer);
-                }
+                assert_explanation_is_valid(case.name, &model, &history, explanation);
             }
             (other, expected) => panic!("{}: expected linearizable={expected}, got {other:?}", case.name),
         }
@@ -355,4 +358,381 @@ fn a_completion_at_the_largest_time_still_returns_before_operations_that_never_d
 fn verdict_of(history: &History) -> Verdict {
     let model = REGISTER_0();
     faultline_check::with_model!(&model, m => check(m, history.clone(), DEFAULT_BUDGET_STEPS, || None))
+}
+
+// ----- the bank -------------------------------------------------------------------
+
+/// `(client, function, input, output, invoke, complete)` for the bank: a
+/// transfer's input is "from to amount"; an output is "true" (committed),
+/// "false" (aborted), a read's balances ("70 130 100"), or "-" for unknown;
+/// complete is "-" for never.
+type BankRow = (u64, &'static str, &'static str, &'static str, u64, &'static str);
+
+fn ints(text: &str) -> Value {
+    Value::List(text.split_whitespace().map(|n| Value::Int(n.parse().unwrap())).collect())
+}
+
+fn bank_history(rows: &[BankRow]) -> History {
+    History::new(
+        rows.iter()
+            .map(|&(client, f, input, output, invoke, complete)| {
+                let function = Function::from_name(f).unwrap();
+                Operation {
+                    client,
+                    function,
+                    key: None,
+                    input: if function == Function::Transfer { ints(input) } else { Value::Nil },
+                    output: match output {
+                        "-" => None,
+                        "true" => Some(Value::Bool(true)),
+                        "false" => Some(Value::Bool(false)),
+                        balances => Some(ints(balances)),
+                    },
+                    invoke,
+                    complete: if complete == "-" { None } else { Some(complete.parse().unwrap()) },
+                }
+            })
+            .collect(),
+    )
+}
+
+/// What a bank case must come to.
+#[derive(Debug)]
+enum Expected {
+    Linearizable,
+    /// Not linearizable: the operation (row) that cannot be placed, and
+    /// words the explanation's reason must contain.
+    Blocked(usize, &'static str),
+}
+
+struct BankCase {
+    name: &'static str,
+    initial: &'static [i64],
+    rows: &'static [BankRow],
+    expected: Expected,
+}
+
+const BANK_CASES: &[BankCase] = &[
+    BankCase {
+        name: "a committed transfer, then a read that sees it",
+        initial: &[100, 100, 100],
+        rows: &[(0, "transfer", "0 1 30", "true", 0, "1"), (1, "read", "", "70 130 100", 2, "3")],
+        expected: Expected::Linearizable,
+    },
+    BankCase {
+        name: "a lost transfer: a read after it completed shows the old balances",
+        initial: &[100, 100, 100],
+        rows: &[(0, "transfer", "0 1 30", "true", 0, "1"), (1, "read", "", "100 100 100", 2, "3")],
+        expected: Expected::Blocked(
+            1,
+            "the balances were [70 130 100], total 300, so it would have returned [70 130 100]",
+        ),
+    },
+    BankCase {
+        name: "a transfer seen half-applied destroys money",
+        initial: &[100, 100, 100],
+        rows: &[(0, "transfer", "0 1 30", "true", 0, "9"), (1, "read", "", "70 100 100", 2, "3")],
+        expected: Expected::Blocked(1, "total 300, so it would have returned [70 130 100]"),
+    },
+    BankCase {
+        name: "a transfer seen half-applied creates money",
+        initial: &[100, 100, 100],
+        rows: &[(0, "transfer", "0 1 30", "true", 0, "9"), (1, "read", "", "100 130 100", 2, "3")],
+        expected: Expected::Blocked(1, "total 300"),
+    },
+    BankCase {
+        name: "an aborted transfer that shows its effect",
+        initial: &[100, 100, 100],
+        rows: &[(0, "transfer", "0 1 30", "false", 0, "1"), (1, "read", "", "70 130 100", 2, "3")],
+        expected: Expected::Blocked(1, "it would have returned [100 100 100]"),
+    },
+    BankCase {
+        name: "an aborted transfer changes nothing, even one that could not have committed",
+        initial: &[100, 100, 100],
+        rows: &[(0, "transfer", "0 1 500", "false", 0, "1"), (1, "read", "", "100 100 100", 2, "3")],
+        expected: Expected::Linearizable,
+    },
+    BankCase {
+        name: "an overdraft committed",
+        initial: &[100, 100, 100],
+        rows: &[(0, "transfer", "0 1 150", "true", 0, "1")],
+        expected: Expected::Blocked(0, "account 0 held 100, less than the 150 transferred"),
+    },
+    BankCase {
+        name: "money passes through an account",
+        initial: &[100, 100, 100],
+        rows: &[
+            (0, "transfer", "0 1 100", "true", 0, "1"),
+            (1, "transfer", "1 2 150", "true", 2, "3"),
+            (2, "read", "", "0 50 250", 4, "5"),
+        ],
+        expected: Expected::Linearizable,
+    },
+    BankCase {
+        name: "concurrent transfers take effect in the order that affords them",
+        initial: &[100, 100, 100],
+        rows: &[
+            (1, "transfer", "1 2 150", "true", 0, "5"),
+            (0, "transfer", "0 1 100", "true", 0, "5"),
+            (2, "read", "", "0 50 250", 6, "7"),
+        ],
+        expected: Expected::Linearizable,
+    },
+    BankCase {
+        name: "a transfer that no order affords",
+        initial: &[100, 100, 100],
+        rows: &[(0, "transfer", "0 1 100", "true", 2, "3"), (1, "transfer", "1 2 150", "true", 0, "1")],
+        expected: Expected::Blocked(1, "account 1 held 100, less than the 150 transferred"),
+    },
+    BankCase {
+        name: "a read concurrent with a transfer may see the balances before it",
+        initial: &[100, 100, 100],
+        rows: &[(0, "transfer", "0 2 40", "true", 0, "10"), (1, "read", "", "100 100 100", 2, "3")],
+        expected: Expected::Linearizable,
+    },
+    BankCase {
+        name: "a read concurrent with a transfer may see the balances after it",
+        initial: &[100, 100, 100],
+        rows: &[(0, "transfer", "0 2 40", "true", 0, "10"), (1, "read", "", "60 100 140", 2, "3")],
+        expected: Expected::Linearizable,
+    },
+    BankCase {
+        name: "reads concurrent with a transfer cannot see it and then not",
+        initial: &[100, 100, 100],
+        rows: &[
+            (0, "transfer", "0 2 40", "true", 0, "10"),
+            (1, "read", "", "60 100 140", 2, "3"),
+            (1, "read", "", "100 100 100", 4, "5"),
+        ],
+        expected: Expected::Blocked(2, "it would have returned [60 100 140]"),
+    },
+    BankCase {
+        name: "a transfer that never returned may have committed",
+        initial: &[100, 100, 100],
+        rows: &[(0, "transfer", "0 1 30", "-", 0, "-"), (1, "read", "", "70 130 100", 5, "6")],
+        expected: Expected::Linearizable,
+    },
+    BankCase {
+        name: "a transfer that never returned may not have taken effect",
+        initial: &[100, 100, 100],
+        rows: &[(0, "transfer", "0 1 30", "-", 0, "-"), (1, "read", "", "100 100 100", 5, "6")],
+        expected: Expected::Linearizable,
+    },
+    BankCase {
+        name: "a transfer that never returned takes effect once, not undone",
+        initial: &[100, 100, 100],
+        rows: &[
+            (0, "transfer", "0 1 30", "-", 0, "-"),
+            (1, "read", "", "70 130 100", 5, "6"),
+            (1, "read", "", "100 100 100", 7, "8"),
+        ],
+        expected: Expected::Blocked(2, "it would have returned [70 130 100]"),
+    },
+    BankCase {
+        name: "a transfer that never returned may commit after reads that missed it",
+        initial: &[100, 100, 100],
+        rows: &[
+            (0, "transfer", "0 1 30", "-", 0, "-"),
+            (1, "read", "", "100 100 100", 2, "3"),
+            (1, "read", "", "70 130 100", 4, "5"),
+        ],
+        expected: Expected::Linearizable,
+    },
+    BankCase {
+        name: "a transfer that never returned and could not have committed had no effect",
+        initial: &[100, 100, 100],
+        rows: &[(0, "transfer", "0 1 150", "-", 0, "-"), (1, "read", "", "100 100 100", 2, "3")],
+        expected: Expected::Linearizable,
+    },
+    BankCase {
+        name: "a transfer that never returned cannot overdraw either",
+        initial: &[100, 100, 100],
+        rows: &[(0, "transfer", "0 1 150", "-", 0, "-"), (1, "read", "", "-50 250 100", 2, "3")],
+        expected: Expected::Blocked(1, "it would have returned [100 100 100]"),
+    },
+    BankCase {
+        name: "a credit that would overflow a balance is refused, not a panic",
+        initial: &[i64::MAX, 1],
+        rows: &[(0, "transfer", "1 0 1", "true", 0, "1")],
+        expected: Expected::Blocked(0, "would overflow a 64-bit balance"),
+    },
+    BankCase {
+        name: "a zero transfer from an empty account commits",
+        initial: &[0, 5],
+        rows: &[(0, "transfer", "0 1 0", "true", 0, "1"), (1, "read", "", "0 5", 2, "3")],
+        expected: Expected::Linearizable,
+    },
+];
+
+fn bank(initial: &[i64]) -> ModelSpec {
+    ModelSpec::by_name("bank").unwrap().with_initial(ints(&initial.iter().map(|b| format!("{b} ")).collect::<String>()))
+}
+
+#[test]
+fn bank_verdicts_on_the_table_of_cases() {
+    for case in BANK_CASES {
+        let model = bank(case.initial);
+        assert_eq!(model.ready(), Ok(()), "{}", case.name);
+        let history = bank_history(case.rows);
+        for operation in &history.operations {
+            model.accepts(operation).unwrap_or_else(|e| panic!("{}: {operation}: {e}", case.name));
+        }
+        let verdict =
+            faultline_check::with_model!(&model, m => check(m, history.clone(), DEFAULT_BUDGET_STEPS, || None));
+        match (&verdict, &case.expected) {
+            (Verdict::Linearizable(witness), Expected::Linearizable) => {
+                assert_witness_is_valid(&model, &history, &witness.order, &witness.points);
+            }
+            (Verdict::NotLinearizable(explanation), Expected::Blocked(blocked, reason)) => {
+                assert_eq!(explanation.blocked, *blocked, "{}: {explanation:?}", case.name);
+                assert!(explanation.reason.contains(reason), "{}: {}", case.name, explanation.reason);
+                assert!(explanation.state.starts_with("the balances were ["), "{}: {}", case.name, explanation.state);
+                assert_explanation_is_valid(case.name, &model, &history, explanation);
+            }
+            (other, expected) => panic!("{}: expected {expected:?}, got {other:?}", case.name),
+        }
+    }
+}
+
+#[test]
+fn a_lost_transfer_is_explained_by_the_balances() {
+    let case = &BANK_CASES[1];
+    let model = bank(case.initial);
+    let history = bank_history(case.rows);
+    let verdict = faultline_check::with_model!(&model, m => check(m, history, DEFAULT_BUDGET_STEPS, || None));
+    let Verdict::NotLinearizable(explanation) = verdict else { panic!("expected a violation, got {verdict:?}") };
+    assert_eq!(explanation.prefix, vec![0]);
+    assert_eq!(explanation.state, "the balances were [70 130 100], total 300");
+    assert_eq!(explanation.refusal, "it would have returned [70 130 100]");
+    assert_eq!(
+        explanation.reason,
+        "client 1 read → [100 100 100] cannot take effect after them: the balances were [70 130 100], total 300, \
+         so it would have returned [70 130 100]"
+    );
+    assert_eq!(explanation.minimal, vec![0, 1]);
+}
+
+#[test]
+fn a_read_with_the_wrong_total_shrinks_to_itself() {
+    // Nothing explains balances that add up to another total: the read
+    // fails alone, whatever else the history holds.
+    let model = bank(&[100, 100, 100]);
+    let rows: &[BankRow] = &[
+        (0, "transfer", "0 1 30", "true", 0, "1"),
+        (1, "transfer", "2 1 30", "true", 2, "3"),
+        (2, "read", "", "70 160 60", 4, "5"),
+    ];
+    let history = bank_history(rows);
+    let verdict = faultline_check::with_model!(&model, m => check(m, history, DEFAULT_BUDGET_STEPS, || None));
+    let Verdict::NotLinearizable(explanation) = verdict else { panic!("expected a violation, got {verdict:?}") };
+    assert_eq!(explanation.blocked, 2);
+    assert_eq!(explanation.minimal, vec![2]);
+}
+
+#[test]
+fn the_bank_rejects_operations_it_does_not_know() {
+    let model = bank(&[100, 100, 100, 100]);
+    let op = |function: Function, key: Option<Value>, input: Value, output: Option<Value>| Operation {
+        client: 0,
+        function,
+        key,
+        input,
+        output,
+        invoke: 0,
+        complete: Some(1),
+    };
+    let transfer = |input: &str, output: Option<Value>| op(Function::Transfer, None, ints(input), output);
+    let committed = Some(Value::Bool(true));
+    let cases: Vec<(Operation, &str)> = vec![
+        (op(Function::Write, None, Value::Int(1), Some(Value::Nil)), "the bank model has no `write` operation"),
+        (
+            op(Function::Transfer, None, Value::Int(5), committed.clone()),
+            "a transfer takes [from to amount], three integers, not 5",
+        ),
+        (transfer("0 1", committed.clone()), "three integers, not [0 1]"),
+        (
+            op(Function::Transfer, None, Value::List(vec![Value::Int(0), Value::Int(1), Value::Str("5".into())]), None),
+            "three integers, not [0 1 \"5\"]",
+        ),
+        (
+            transfer("2 2 5", committed.clone()),
+            "a transfer moves money between two accounts, not from account 2 to itself",
+        ),
+        (
+            transfer("0 4 5", committed.clone()),
+            "account 4, which does not exist (the bank has 4 accounts, numbered from 0)",
+        ),
+        (transfer("-1 0 5", committed.clone()), "account -1, which does not exist"),
+        (transfer("0 1 -5", committed.clone()), "a transfer's amount cannot be negative, not -5"),
+        (transfer("0 1 5", Some(Value::Nil)), "a transfer returns true (committed) or false (aborted), not nil"),
+        (
+            transfer("0 1 5", None),
+            "a transfer that returned says whether it committed (true or false); one whose outcome is unknown never \
+             returned: give it no completion",
+        ),
+        (
+            op(Function::Transfer, Some(Value::Int(0)), ints("0 1 5"), committed.clone()),
+            "a bank `transfer` takes no key, not 0",
+        ),
+        (
+            op(Function::Read, None, Value::Nil, Some(ints("100 100 100"))),
+            "a bank read returns the 4 accounts' balances, a list of 4 integers, not [100 100 100]",
+        ),
+        (op(Function::Read, None, Value::Nil, Some(Value::Int(400))), "not 400"),
+        (
+            op(Function::Read, None, Value::Nil, Some(Value::List(vec![Value::Nil; 4]))),
+            "a list of 4 integers, not [nil nil nil nil]",
+        ),
+    ];
+    for (operation, expected) in cases {
+        let error = model.accepts(&operation).expect_err(expected);
+        assert!(error.contains(expected), "{operation}: got `{error}`, want `{expected}`");
+    }
+    let never_returned = |operation: Operation| Operation { complete: None, ..operation };
+    for fine in [
+        transfer("0 3 0", Some(Value::Bool(false))),
+        transfer("0 3 0", committed.clone()),
+        // One whose outcome is unknown never returned.
+        never_returned(transfer("3 0 1000", None)),
+        op(Function::Read, None, Value::Nil, None),
+        op(Function::Read, None, Value::Nil, Some(ints("1 2 3 -4"))),
+    ] {
+        assert_eq!(model.accepts(&fine), Ok(()), "{fine}");
+    }
+}
+
+#[test]
+fn the_bank_needs_its_initial_balances() {
+    let needs = "the bank model needs the accounts' initial balances: give --initial [100, 100, ...] or a history \
+                 file with \"initial\"";
+    let without = ModelSpec::by_name("bank").unwrap();
+    assert_eq!(without.ready(), Err(needs.to_string()));
+    assert_eq!(without.initial(), None);
+    let read = Operation {
+        client: 0,
+        function: Function::Read,
+        key: None,
+        input: Value::Nil,
+        output: None,
+        invoke: 0,
+        complete: None,
+    };
+    assert_eq!(without.accepts(&read), Err(needs.to_string()));
+    for bad in [Value::Int(0), Value::Nil, Value::List(vec![]), Value::List(vec![Value::Int(1), Value::Nil])] {
+        let spec = ModelSpec::by_name("bank").unwrap().with_initial(bad.clone());
+        let error = spec.ready().unwrap_err();
+        assert!(
+            error.starts_with(
+                "the bank model needs the accounts' initial balances as a non-empty list of integers, not "
+            ),
+            "{error}"
+        );
+        assert!(error.contains(&bad.to_string()) && error.ends_with("or a history file with \"initial\""), "{error}");
+    }
+    let given = bank(&[100, 50, 150]);
+    assert_eq!(given.ready(), Ok(()));
+    assert_eq!(given.initial(), Some(ints("100 50 150")));
+    faultline_check::with_model!(&given, m => {
+        assert_eq!(m.describe(&m.init()), "the balances were [100 50 150], total 300");
+    });
 }

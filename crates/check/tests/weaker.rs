@@ -106,3 +106,48 @@ fn session_guarantees_do_not_apply_to_appends() {
     assert_eq!(decided.read_your_writes, Decision::NotApplicable);
     assert_eq!(decided.sequentially_consistent, Decision::Holds);
 }
+
+#[test]
+fn the_bank_is_placed_by_sequential_consistency_alone() {
+    // A read sees many transfers at once, not one write: the session
+    // guarantees do not apply, even to a history of reads alone. Sequential
+    // consistency does: another client may miss a committed transfer, the
+    // transferring client may not.
+    let spec = ModelSpec::by_name("bank").unwrap().with_initial(Value::List(vec![Value::Int(100), Value::Int(100)]));
+    let balances = |a, b| Some(Value::List(vec![Value::Int(a), Value::Int(b)]));
+    let transfer = Operation {
+        client: 0,
+        function: Function::Transfer,
+        key: None,
+        input: Value::List(vec![Value::Int(0), Value::Int(1), Value::Int(30)]),
+        output: Some(Value::Bool(true)),
+        invoke: 0,
+        complete: Some(1),
+    };
+    let read = |client, output| Operation {
+        client,
+        function: Function::Read,
+        key: None,
+        input: Value::Nil,
+        output,
+        invoke: 2,
+        complete: Some(3),
+    };
+    // (history, sequentially consistent)
+    let cases = [
+        (vec![transfer.clone(), read(1, balances(100, 100))], true),
+        (vec![transfer.clone(), read(0, balances(100, 100))], false),
+        (vec![transfer.clone(), read(0, balances(70, 130))], true),
+        (vec![transfer.clone(), read(1, balances(70, 100))], false),
+        (vec![read(1, balances(100, 100))], true),
+        (vec![read(1, balances(70, 130))], false),
+    ];
+    for (operations, sequentially_consistent) in cases {
+        let history = History::new(operations);
+        let decided =
+            faultline_check::with_model!(&spec, m => WeakerModels::decide(&m, &history, spec.initial(), 1_000_000));
+        assert_eq!(holds(&decided.sequentially_consistent), sequentially_consistent, "{history:?}: {decided:?}");
+        assert_eq!(decided.read_your_writes, Decision::NotApplicable, "{history:?}");
+        assert_eq!(decided.monotonic_reads, Decision::NotApplicable, "{history:?}");
+    }
+}

@@ -1,5 +1,7 @@
 //! `faultline check FILE --model MODEL [--format F] [--budget-steps N]
 //! [--budget-ms N] [--initial VALUE] [--json]`: is a history linearizable?
+//! (`--initial` gives the registers' or keys' starting value, or the bank
+//! model's accounts' balances, which it needs: from there or the file.)
 //!
 //! Exit status: 0 linearizable, 1 not linearizable, 2 unknown (a budget ran
 //! out), 3 bad input.
@@ -30,7 +32,8 @@ fn number(flag: &str, value: Option<&String>) -> Result<u64, String> {
     value.replace('_', "").parse().map_err(|_| format!("{flag} needs a whole number, not `{value}`"))
 }
 
-/// `--initial` takes a JSON value: `0`, `null`, `"text"`.
+/// `--initial` takes a JSON value: `0`, `null`, `"text"`, a bank's
+/// balances `[100, 100]`.
 fn initial_value(text: &str) -> Result<Value, String> {
     fn convert(json: &serde_json::Value) -> Result<Value, String> {
         Ok(match json {

@@ -126,3 +126,161 @@ fn malformed_input_is_explained_with_its_line_and_exit_status_3() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A bank history (initial balances, transfers, reads) in a temporary
+/// directory, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("faultline-check-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn file(&self, name: &str, contents: &str) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, contents).unwrap();
+        path.to_str().unwrap().to_string()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Client 0 moves 30 from account 0 to account 2; client 1 reads after it
+/// returned, seeing `read`; client 2's transfer of 500 aborted; client 3's
+/// transfer never returned.
+fn bank_history(initial: Option<&str>, read: &str) -> String {
+    let initial = initial.map(|i| format!("\"initial\": {i},\n ")).unwrap_or_default();
+    format!(
+        r#"{{{initial}"operations": [
+  {{"client": 0, "f": "transfer", "input": [0, 2, 30], "output": true, "invoke": 0, "complete": 5}},
+  {{"client": 2, "f": "transfer", "input": [1, 0, 500], "output": false, "invoke": 1, "complete": 3}},
+  {{"client": 3, "f": "transfer", "input": [1, 2, 10], "invoke": 2}},
+  {{"client": 1, "f": "read", "output": {read}, "invoke": 6, "complete": 8}}
+]}}
+"#
+    )
+}
+
+#[test]
+fn a_linearizable_bank_history_exits_0() {
+    let dir = TempDir::new("bank-good");
+    for (initial, read, flag) in [
+        (Some("[100, 100, 100]"), "[70, 100, 130]", None),
+        // The transfer that never returned may have taken effect.
+        (Some("[100, 100, 100]"), "[70, 90, 140]", None),
+        // --initial gives the balances when the file does not.
+        (None, "[70, 100, 130]", Some("[100, 100, 100]")),
+        // And wins over the file's.
+        (Some("[1, 2, 3]"), "[70, 100, 130]", Some("[100, 100, 100]")),
+    ] {
+        let file = dir.file("bank.json", &bank_history(initial, read));
+        let mut args = vec!["check", &file, "--model", "bank"];
+        if let Some(balances) = flag {
+            args.extend(["--initial", balances]);
+        }
+        let output = faultline(&args);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{args:?}:\n{stdout}{stderr}");
+        assert!(stdout.contains("LINEARIZABLE (bank model, 4 operations"), "{stdout}");
+    }
+    // A transfer whose outcome is unknown never returned: it may have
+    // aborted (the read after its invocation sees the old balances) or
+    // committed (the read sees the new ones).
+    for (read, note) in [("[100, 100]", true), ("[70, 130]", false)] {
+        let file = dir.file(
+            "unknown.json",
+            &format!(
+                r#"{{"initial": [100, 100], "operations": [
+  {{"client": 0, "f": "transfer", "input": [0, 1, 30], "invoke": 0}},
+  {{"client": 1, "f": "read", "output": {read}, "invoke": 6, "complete": 8}}
+]}}"#
+            ),
+        );
+        let output = faultline(&["check", &file, "--model", "bank"]);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(0), "{read}: {stdout}");
+        assert_eq!(stdout.contains("; 1 that never returned never took effect"), note, "{read}: {stdout}");
+    }
+}
+
+#[test]
+fn a_lost_transfer_exits_1_with_the_balances() {
+    let dir = TempDir::new("bank-bad");
+    // The read after the transfer returned sees the old balances.
+    let file = dir.file("bank.json", &bank_history(Some("[100, 100, 100]"), "[100, 100, 100]"));
+    let output = faultline(&["check", &file, "--model", "bank"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("NOT LINEARIZABLE (bank model, 4 operations"), "{stdout}");
+    // After the committed transfer (and perhaps the one that never
+    // returned), the balances were not the old ones.
+    assert!(stdout.contains("after it, the balances were [70 "), "{stdout}");
+    assert!(stdout.contains("total 300"), "{stdout}");
+    assert!(stdout.contains("client 1 read → [100 100 100] cannot take effect after them"), "{stdout}");
+    assert!(stdout.contains("it would have returned [70 "), "{stdout}");
+    assert!(stdout.contains("line     3: client 0 transfer [0 2 30] → true"), "{stdout}");
+    assert!(
+        stdout.contains("weaker models: sequentially consistent: yes; read-your-writes: not checked for this model"),
+        "{stdout}"
+    );
+    // --json carries the same.
+    let output = faultline(&["check", &file, "--model", "bank", "--json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["model"], "bank");
+    assert!(report["result"]["state"].as_str().is_some_and(|s| s.starts_with("the balances were [70 ")), "{report}");
+    assert_eq!(report["result"]["minimal"], serde_json::json!([0, 3]));
+}
+
+#[test]
+fn a_bank_without_initial_balances_exits_3() {
+    let dir = TempDir::new("bank-no-initial");
+    let needs = "the bank model needs the accounts' initial balances: give --initial [100, 100, ...] or a history \
+                 file with \"initial\"";
+    let cases: &[(&str, &[&str], &str)] = &[
+        // (file contents, extra arguments, expected in the message)
+        (&bank_history(None, "[70, 100, 130]"), &[], needs),
+        ("{\"operations\": []}", &[], needs),
+        (
+            &bank_history(Some("0"), "[70, 100, 130]"),
+            &[],
+            "the bank model needs the accounts' initial balances as a non-empty list of integers, not 0",
+        ),
+        (&bank_history(None, "[70, 100, 130]"), &["--initial", "[100, 100]"], "line 2: a transfer names account 2"),
+        (
+            &bank_history(Some("[100, 100, 100]"), "[70, 130]"),
+            &[],
+            "line 6: a bank read returns the 3 accounts' balances",
+        ),
+        (
+            "{:process 0 :type :invoke :f :transfer :value [0 1 5]}\n{:process 0 :type :ok :f :transfer :value [0 1 5]}",
+            &[],
+            needs,
+        ),
+        // A transfer that returned says whether it committed.
+        (
+            "{\"initial\": [100, 100], \"operations\": [\n  \
+             {\"client\": 0, \"f\": \"transfer\", \"input\": [0, 1, 30], \"invoke\": 0, \"complete\": 5}\n]}",
+            &[],
+            "line 2: a transfer that returned says whether it committed (true or false); one whose outcome is unknown \
+             never returned: give it no completion",
+        ),
+    ];
+    for (index, (contents, extra, expected)) in cases.iter().enumerate() {
+        let file = dir.file(&format!("case-{index}.txt"), contents);
+        let mut args = vec!["check", &file, "--model", "bank"];
+        args.extend(extra.iter());
+        let output = faultline(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(3), "case {index}: {stderr}");
+        assert!(stderr.contains(expected), "case {index}: expected `{expected}` in: {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "case {index}: one line, please: {stderr}");
+    }
+}

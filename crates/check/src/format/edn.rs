@@ -560,6 +560,8 @@ struct Events {
     at: u64,
     /// Whether the history uses key-value operations (Porcupine's).
     key_value: bool,
+    /// Whether it has transfers: a bank, whose balances have no default.
+    bank: bool,
 }
 
 const EXPECTED_MAP: &str = "expected a map like {:process 1, :type :invoke, ...}";
@@ -602,6 +604,9 @@ impl Events {
         if matches!(function, Function::Get | Function::Put | Function::Append) {
             self.key_value = true;
         }
+        if function == Function::Transfer {
+            self.bank = true;
+        }
         let value = |node: Option<&Node>| node.map(to_value).transpose().map(|v| v.unwrap_or(Value::Nil));
         match kind {
             EventType::Invoke => {
@@ -617,7 +622,8 @@ impl Events {
                         Value::Nil if matches!(function, Function::Read | Function::Get) => None,
                         v => Some(v),
                     }
-                } else if function == Function::Cas {
+                } else if matches!(function, Function::Cas | Function::Transfer) {
+                    // It applied (a transfer: committed).
                     Some(Value::Bool(true))
                 } else {
                     Some(Value::Nil)
@@ -640,7 +646,7 @@ impl Events {
 /// Parse a Jepsen EDN history.
 pub(crate) fn parse(text: &str) -> Result<ParsedHistory, ParseError> {
     let mut reader = Reader::new(text, 1);
-    let mut events = Events { builder: Builder::default(), at: 0, key_value: false };
+    let mut events = Events { builder: Builder::default(), at: 0, key_value: false, bank: false };
     let mut any = false;
     loop {
         reader.skip_ignored(0)?;
@@ -660,7 +666,11 @@ pub(crate) fn parse(text: &str) -> Result<ParsedHistory, ParseError> {
     if !any {
         return Err(empty());
     }
-    let initial = if events.key_value { Value::Str(String::new()) } else { Value::Int(0) };
+    let initial = match (events.bank, events.key_value) {
+        (true, _) => None,
+        (false, true) => Some(Value::Str(String::new())),
+        (false, false) => Some(Value::Int(0)),
+    };
     let (history, lines) = events.builder.finish();
-    Ok(ParsedHistory { history, format: Format::Edn, lines, initial: Some(initial) })
+    Ok(ParsedHistory { history, format: Format::Edn, lines, initial })
 }

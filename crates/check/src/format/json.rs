@@ -11,7 +11,15 @@
 //! `key` and `input` may be left out (no key; nil input); a left-out
 //! `output` is unknown while `null` is nil; a left-out or null `complete`
 //! never returned. An optional top-level `"initial"` gives the register's
-//! (or every key's) value before the first operation.
+//! (or every key's) value before the first operation, or a bank's
+//! balances:
+//!
+//! ```json
+//! {"initial": [100, 100, 100], "operations": [
+//!   {"client": 0, "f": "transfer", "input": [0, 2, 30], "output": true, "invoke": 3, "complete": 9},
+//!   {"client": 1, "f": "read", "output": [70, 100, 130], "invoke": 10, "complete": 12}
+//! ]}
+//! ```
 //!
 //! A small hand-written JSON parser (rather than serde_json) so that every
 //! operation, and every error, has its line.

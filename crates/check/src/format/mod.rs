@@ -18,7 +18,8 @@
 //!   completion of the same `:process`. `:ok` gives the output (a read of
 //!   nil is unknown, Knossos's convention), `:fail` drops the operation (it
 //!   certainly did not happen), `:info` leaves it never returned. Events of
-//!   the `:nemesis` are skipped.
+//!   the `:nemesis` are skipped. A `:transfer` that completed `:ok`
+//!   committed (`true`).
 //! - **Jepsen log** (`INFO  jepsen.util - 2<TAB>:invoke<TAB>:cas<TAB>[3 0]`):
 //!   the same pairing, for a compare-and-set register that starts with no
 //!   value: a read of nil constrains, a failed cas returned false, a failed
@@ -93,10 +94,11 @@ pub struct ParsedHistory {
     /// The 1-based line of each operation's invocation, in the order of
     /// `history.operations`.
     pub lines: Vec<usize>,
-    /// The initial value of the register (or of every key) that the format
-    /// implies: JSON's `"initial"` field if given; `0` for Knossos EDN, `""`
-    /// for Porcupine's key-value EDN (any get/put/append); nil for Jepsen
-    /// logs.
+    /// The initial value of the register (or of every key, or the bank's
+    /// balances) that the format implies: JSON's `"initial"` field if
+    /// given; `0` for Knossos EDN, `""` for Porcupine's key-value EDN (any
+    /// get/put/append), none for EDN with transfers (a bank's balances have
+    /// no default); nil for Jepsen logs.
     pub initial: Option<Value>,
 }
 
@@ -218,8 +220,9 @@ fn snippet(text: &str) -> String {
 }
 
 /// Parse a history for checking against the model called `model`: the
-/// model starts from `initial` if given, else from what the format implies,
-/// and every operation must be one the model knows. Errors are one line and
+/// model starts from `initial` if given, else from what the format implies
+/// (a bank has no default: one of the two must give its balances), and
+/// every operation must be one the model knows. Errors are one line and
 /// name the input's line where there is one. What `faultline check` and the
 /// page's `checkHistory` both do before they search.
 pub fn parse_for_model(
@@ -234,6 +237,8 @@ pub fn parse_for_model(
         Some(initial) => spec.with_initial(initial),
         None => spec,
     };
+    // A bank without its initial balances cannot check even an empty history.
+    spec.ready()?;
     for (operation, line) in parsed.history.operations.iter().zip(&parsed.lines) {
         spec.accepts(operation).map_err(|e| format!("line {line}: {e}"))?;
     }

@@ -1,6 +1,6 @@
 //! An independent brute-force oracle for linearizability, written without
 //! reference to the checker's search: our own sequential specifications of
-//! the seven models, an exhaustive enumeration of linearizations, and
+//! the eight models, an exhaustive enumeration of linearizations, and
 //! independent validation of the checker's witnesses and explanations.
 //!
 //! Deliberately simple: histories here have at most eight operations.
@@ -8,7 +8,7 @@
 use faultline_check::{Explanation, Function, ModelSpec, Operation, Value, Witness};
 use std::collections::VecDeque;
 
-/// The seven models, as this oracle understands them.
+/// The eight models, as this oracle understands them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Register,
@@ -18,6 +18,7 @@ pub enum Kind {
     Set,
     Queue,
     Lock,
+    Bank,
 }
 
 impl Kind {
@@ -30,11 +31,13 @@ impl Kind {
             Kind::Set => "set",
             Kind::Queue => "queue",
             Kind::Lock => "lock",
+            Kind::Bank => "bank",
         }
     }
 }
 
-/// A model and its initial value (used by register, cas-register and kv).
+/// A model and its initial value (used by register, cas-register and kv;
+/// the bank's is the list of its accounts' balances).
 #[derive(Clone, Debug)]
 pub struct Spec {
     pub kind: Kind,
@@ -53,6 +56,8 @@ pub enum State {
     Queue(VecDeque<Value>),
     /// Whether the lock is held.
     Lock(bool),
+    /// Every account's balance.
+    Bank(Vec<i64>),
 }
 
 /// A kv value as text, for append.
@@ -73,6 +78,18 @@ fn suffix_of(value: &Value) -> String {
     }
 }
 
+/// A list of integers (a bank's balances, a transfer's input).
+pub fn integers(value: &Value) -> Vec<i64> {
+    let Value::List(items) = value else { panic!("the oracle expects a list of integers, not {value:?}") };
+    items
+        .iter()
+        .map(|item| match item {
+            Value::Int(i) => *i,
+            other => panic!("the oracle expects integers, not {other:?}"),
+        })
+        .collect()
+}
+
 fn same_members(read: &[Value], members: &[Value]) -> bool {
     read.iter().all(|v| members.contains(v)) && members.iter().all(|m| read.contains(m))
 }
@@ -91,6 +108,7 @@ impl Spec {
             Kind::Set => State::Set(Vec::new()),
             Kind::Queue => State::Queue(VecDeque::new()),
             Kind::Lock => State::Lock(false),
+            Kind::Bank => State::Bank(integers(&self.initial)),
         }
     }
 
@@ -101,7 +119,9 @@ impl Spec {
 
     /// The call takes effect in `state`: the next state and the output it
     /// must return (`None` when the model ignores the output), or `Err` when
-    /// it cannot happen at all in this state.
+    /// it cannot happen at all in this state. A bank transfer here commits
+    /// (an aborted one is [`apply`](Spec::apply)'s business): it cannot
+    /// overdraw, or overflow the credited balance.
     pub fn effect(
         &self,
         state: &State,
@@ -180,6 +200,21 @@ impl Spec {
                 (Acquire, true) | (Release, false) => Err(()),
                 (f, _) => panic!("lock has no {f}"),
             },
+            (Kind::Bank, State::Bank(balances)) => match function {
+                Read => Ok((state.clone(), Some(Value::List(balances.iter().map(|&b| Value::Int(b)).collect())))),
+                Transfer => {
+                    let parts = integers(input);
+                    let (from, to, amount) = (parts[0] as usize, parts[1] as usize, parts[2]);
+                    if balances[from] < amount {
+                        return Err(());
+                    }
+                    let mut next = balances.clone();
+                    next[from] -= amount;
+                    next[to] = next[to].checked_add(amount).ok_or(())?;
+                    Ok((State::Bank(next), Some(Value::Bool(true))))
+                }
+                f => panic!("bank has no {f}"),
+            },
             (kind, state) => panic!("state {state:?} for {kind:?}"),
         }
     }
@@ -197,6 +232,18 @@ impl Spec {
 
     /// The operation, with its recorded output, takes effect in `state`.
     pub fn apply(&self, state: &State, op: &Operation) -> Option<State> {
+        if self.kind == Kind::Bank && op.function == Function::Transfer {
+            // A transfer that returned says whether it committed; one whose
+            // outcome is unknown never returned (and, when it takes effect,
+            // committed). The bank model refuses any other.
+            assert!(
+                op.output.is_some() || op.complete.is_none(),
+                "a bank transfer that returned has a known outcome: {op:?}"
+            );
+            if op.output == Some(Value::Bool(false)) {
+                return Some(state.clone()); // aborted: no effect, whatever the balances
+            }
+        }
         let (next, required) = self.effect(state, op.function, &op.key, &op.input).ok()?;
         self.output_matches(&op.output, &required).then_some(next)
     }
@@ -467,6 +514,23 @@ pub fn read_justified(spec: &Spec, op: &Operation, set: &[Operation]) -> bool {
         (Kind::Set, Function::Read) => {
             let Value::List(members) = output else { return true };
             members.iter().all(|m| set.iter().any(|o| o.function == Function::Add && o.input == *m))
+        }
+        // Balances need transfers: the same total as at the start, and every
+        // account that changed touched by a transfer that may have committed
+        // and moved something.
+        (Kind::Bank, Function::Read) => {
+            let (read, initial) = (integers(output), integers(&spec.initial));
+            let sum = |balances: &[i64]| balances.iter().map(|&b| b as i128).sum::<i128>();
+            sum(&read) == sum(&initial)
+                && (0..read.len()).filter(|&a| read[a] != initial[a]).all(|account| {
+                    set.iter().any(|o| {
+                        if o.function != Function::Transfer || o.output == Some(Value::Bool(false)) {
+                            return false;
+                        }
+                        let parts = integers(&o.input);
+                        parts[2] != 0 && (parts[0] == account as i64 || parts[1] == account as i64)
+                    })
+                })
         }
         _ => true,
     }
