@@ -12,9 +12,9 @@ import { assertNoProblems, openPlayground, screenshot, servePlayground, setSpeed
 /** The current leader: { node, term }, or null. Read in one call. */
 async function leader(page) {
   return page.evaluate(() => {
-    const node = document.querySelector('#cluster .node.leader');
+    const node = document.querySelector('#cluster .node[data-role="leader"]');
     if (!node) return null;
-    const term = Number(node.querySelector('.term')?.textContent.slice(1));
+    const term = parseInt(node.querySelector(".tag-term")?.textContent.slice(1), 10);
     const box = node.querySelector('circle').getBoundingClientRect();
     return { node: Number(node.dataset.node), term, x: box.x + box.width / 2, y: box.y + box.height / 2 };
   });
@@ -27,12 +27,12 @@ describe('raft', () => {
     const { context, page, problems } = await openPlayground(session.browser, session.server.url, { height: 1200 });
     await page.locator('#cluster [data-node="4"]').waitFor({ state: 'attached', timeout: 20_000 });
     await setSpeed(page, 5); // 100 ticks/s
-    await page.waitForFunction(() => document.querySelector('#cluster .node.leader'), null, { timeout: 30_000 });
-    await page.waitForFunction(() => document.querySelectorAll('#cluster .node .entry.committed').length >= 5, null, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('#cluster .node[data-role="leader"]'), null, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#cluster .node .entry.settled').length >= 5, null, { timeout: 30_000 });
     const first = await leader(page);
     assert.ok(first.term >= 1);
     // A leader voted for itself in its term, and the node shows it.
-    const leaderVote = await page.locator(`#cluster [data-node="${first.node}"] .vote`).textContent();
+    const leaderVote = await page.locator(`#cluster [data-node="${first.node}"] .tag-vote`).textContent();
     assert.ok(leaderVote.startsWith(`vote n${first.node}`), leaderVote);
     await screenshot(page, 'raft-1-leader-elected');
 
@@ -40,7 +40,7 @@ describe('raft', () => {
     await page.locator(`#cluster [data-node="${first.node}"].crashed`).waitFor({ state: 'attached', timeout: 5_000 });
     await page.waitForFunction(
       (old) => {
-        const node = document.querySelector('#cluster .node.leader');
+        const node = document.querySelector('#cluster .node[data-role="leader"]');
         return node && Number(node.dataset.node) !== old;
       },
       first.node,
@@ -72,11 +72,11 @@ describe('raft', () => {
     await page.locator('#cluster [data-node="2"]').waitFor({ state: 'attached', timeout: 20_000 });
     assert.match(await page.locator('#scenario-description').textContent(), /only n1 can win/i);
     await setSpeed(page, 6); // 200 ticks/s
-    await page.waitForFunction(() => document.querySelector('#cluster .node.leader'), null, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('#cluster .node[data-role="leader"]'), null, { timeout: 30_000 });
     assert.equal((await leader(page)).node, 1);
     // #9 ends committed on n1 and n2.
     await page.waitForFunction(
-      () => [1, 2].every((n) => document.querySelectorAll(`#cluster [data-node="${n}"] .entry.committed`).length >= 7),
+      () => [1, 2].every((n) => document.querySelectorAll(`#cluster [data-node="${n}"] .entry.settled`).length >= 7),
       null,
       { timeout: 30_000 },
     );

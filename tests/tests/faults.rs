@@ -8,10 +8,18 @@
 //! its state and handles what arrived once it resumes; partitions drop
 //! messages on cut links only; links are FIFO unless the network reorders.
 
-use faultline_scenario::{Action, NodeId, ProtocolSpec, Scenario, TimedAction};
+use faultline_protocols::kv::KeyValueService;
+use faultline_scenario::{Action, KvOperation, NodeId, ProtocolSpec, Scenario, TimedAction};
 use faultline_sim::{
     ClientRequest, Context, DropReason, Endpoint, NodeStatus, NodeView, Protocol, Simulation, StepKind, TraceStep,
 };
+
+faultline_sim::kinds! {
+    /// The ticker's one kind of message, and its one role.
+    enum Only {
+        Ping => ("Ping", "P", "", "a node pings its neighbour"),
+    }
+}
 
 const TICK_TIMER: u64 = 1;
 const PERIOD_TICKS: u64 = 10;
@@ -35,21 +43,25 @@ struct Ping {
 
 impl Protocol for Ticker {
     type Config = ();
+    /// Unused: the ticker's scenarios have no clients.
+    type Service = KeyValueService;
     type Message = Ping;
+    type MessageKind = Only;
+    type Role = Only;
     type Durable = u64;
     type Ghost = ();
 
     fn new(id: NodeId, node_count: u32, _: &()) -> Self {
         Ticker { id, node_count, fires_since_start: 0, pings_received: 0, durable_fires: 0 }
     }
-    fn on_start(&mut self, ctx: &mut Context<Ping, u64>, durable: &u64) {
+    fn on_start(&mut self, ctx: &mut Context<Self>, durable: &u64) {
         self.durable_fires = *durable;
         ctx.set_timer(TICK_TIMER, PERIOD_TICKS);
     }
-    fn on_message(&mut self, _: &mut Context<Ping, u64>, _: NodeId, _: Ping) {
+    fn on_message(&mut self, _: &mut Context<Self>, _: NodeId, _: Ping) {
         self.pings_received += 1;
     }
-    fn on_timer(&mut self, ctx: &mut Context<Ping, u64>, timer: u64) {
+    fn on_timer(&mut self, ctx: &mut Context<Self>, timer: u64) {
         assert_eq!(timer, TICK_TIMER);
         self.fires_since_start += 1;
         self.durable_fires += 1;
@@ -58,13 +70,22 @@ impl Protocol for Ticker {
         ctx.send(next, Ping { sequence: self.durable_fires });
         ctx.set_timer(TICK_TIMER, PERIOD_TICKS);
     }
-    fn on_client_request(&mut self, _: &mut Context<Ping, u64>, _: ClientRequest) {}
+    fn on_client_request(&mut self, _: &mut Context<Self>, _: ClientRequest<KvOperation>) {}
+    fn message_kind(_: &Ping) -> Only {
+        Only::Ping
+    }
     fn message_label(message: &Ping) -> String {
         format!("Ping {}", message.sequence)
     }
     fn view(&self) -> NodeView {
-        NodeView::default()
+        NodeView::new(Only::Ping)
     }
+}
+
+/// A run of the ticker.
+fn ticker(scenario: Scenario) -> Simulation<Ticker> {
+    let service = KeyValueService::new(&scenario.workload);
+    Simulation::new(scenario, (), service)
 }
 
 fn ticker_scenario(actions: Vec<(u64, Action)>) -> Scenario {
@@ -89,10 +110,8 @@ fn timer_fired_at(step: &TraceStep, node: NodeId) -> bool {
 #[test]
 fn crash_loses_volatile_state_keeps_durable_state_cancels_timers_and_drops_incoming() {
     let n1 = NodeId(1);
-    let mut sim: Simulation<Ticker> = Simulation::new(
-        ticker_scenario(vec![(55, Action::Crash { node: n1 }), (105, Action::Restart { node: n1 })]),
-        (),
-    );
+    let mut sim: Simulation<Ticker> =
+        ticker(ticker_scenario(vec![(55, Action::Crash { node: n1 }), (105, Action::Restart { node: n1 })]));
     sim.run_until_tick(54);
     let before = sim.world().node_state(n1).unwrap().clone();
     assert_eq!(before.fires_since_start, 5);
@@ -131,10 +150,8 @@ fn crash_loses_volatile_state_keeps_durable_state_cancels_timers_and_drops_incom
 #[test]
 fn a_crash_stopped_node_never_returns() {
     let n2 = NodeId(2);
-    let mut sim: Simulation<Ticker> = Simulation::new(
-        ticker_scenario(vec![(30, Action::CrashStop { node: n2 }), (60, Action::Restart { node: n2 })]),
-        (),
-    );
+    let mut sim: Simulation<Ticker> =
+        ticker(ticker_scenario(vec![(30, Action::CrashStop { node: n2 }), (60, Action::Restart { node: n2 })]));
     sim.run_to_end();
     assert_eq!(sim.world().node_status(n2), Some(NodeStatus::Stopped));
     let restart_note = sim
@@ -152,8 +169,7 @@ fn a_crash_stopped_node_never_returns() {
 #[test]
 fn a_paused_node_takes_no_steps_keeps_its_state_and_catches_up() {
     let n0 = NodeId(0);
-    let mut sim: Simulation<Ticker> =
-        Simulation::new(ticker_scenario(vec![(50, Action::Pause { node: n0, ticks: 100 })]), ());
+    let mut sim: Simulation<Ticker> = ticker(ticker_scenario(vec![(50, Action::Pause { node: n0, ticks: 100 })]));
     sim.run_until_tick(49);
     let before = sim.world().node_state(n0).unwrap().clone();
     sim.run_until_tick(149);
@@ -168,13 +184,10 @@ fn a_paused_node_takes_no_steps_keeps_its_state_and_catches_up() {
 
 #[test]
 fn partitions_drop_on_cut_links_only_and_heal() {
-    let mut sim: Simulation<Ticker> = Simulation::new(
-        ticker_scenario(vec![
-            (40, Action::Partition { islands: vec![vec![NodeId(0)], vec![NodeId(1), NodeId(2)]] }),
-            (200, Action::Heal),
-        ]),
-        (),
-    );
+    let mut sim: Simulation<Ticker> = ticker(ticker_scenario(vec![
+        (40, Action::Partition { islands: vec![vec![NodeId(0)], vec![NodeId(1), NodeId(2)]] }),
+        (200, Action::Heal),
+    ]));
     sim.run_to_end();
     let drops = |from_tick, to_tick| {
         steps_between(sim.trace(), from_tick, to_tick)
@@ -203,7 +216,7 @@ fn links_deliver_in_order_unless_the_network_reorders() {
         scenario.network.delay_ticks_min = 1;
         scenario.network.delay_ticks_max = 40;
         scenario.network.reorder_per_mille = reorder_per_mille;
-        let mut sim: Simulation<Ticker> = Simulation::new(scenario, ());
+        let mut sim: Simulation<Ticker> = ticker(scenario);
         sim.run_to_end();
         let labels: Vec<u64> = sim
             .trace()
@@ -226,14 +239,11 @@ fn links_deliver_in_order_unless_the_network_reorders() {
 
 #[test]
 fn actions_at_tick_0_come_before_the_nodes_start_and_are_not_undone_by_it() {
-    let mut sim: Simulation<Ticker> = Simulation::new(
-        ticker_scenario(vec![
-            (0, Action::CrashStop { node: NodeId(0) }),
-            (0, Action::Crash { node: NodeId(1) }),
-            (0, Action::Restart { node: NodeId(1) }),
-        ]),
-        (),
-    );
+    let mut sim: Simulation<Ticker> = ticker(ticker_scenario(vec![
+        (0, Action::CrashStop { node: NodeId(0) }),
+        (0, Action::Crash { node: NodeId(1) }),
+        (0, Action::Restart { node: NodeId(1) }),
+    ]));
     sim.run_to_end();
     assert_eq!(sim.world().node_status(NodeId(0)), Some(NodeStatus::Stopped));
     assert!(!sim
@@ -260,7 +270,7 @@ fn a_long_run_keeps_a_bounded_number_of_snapshots_and_still_seeks_exactly() {
     let steps = (faultline_sim::SNAPSHOTS_MAX as u64 + 40) * faultline_sim::SNAPSHOT_INTERVAL_STEPS;
     scenario.limits.ticks_max = 10_000_000;
     scenario.limits.steps_max = steps;
-    let mut sim: Simulation<Ticker> = Simulation::new(scenario, ());
+    let mut sim: Simulation<Ticker> = ticker(scenario);
     sim.run_to_end();
     assert_eq!(sim.position(), steps);
     assert!(sim.snapshot_count() <= faultline_sim::SNAPSHOTS_MAX, "{} snapshots", sim.snapshot_count());

@@ -4,7 +4,7 @@
 //! and reordered messages included.
 
 use faultline_protocols::primary_backup::{PrimaryBackup, PRIMARY};
-use faultline_scenario::{NodeId, Operation};
+use faultline_scenario::{ClientOperation, ClientOutput, KvOperation, KvOutput, NodeId};
 use faultline_sim::{EndReason, Simulation};
 
 #[test]
@@ -17,7 +17,8 @@ fn backups_converge_on_the_primarys_lists() {
     scenario.network.reorder_per_mille = 300;
     for seed in 1..=5 {
         scenario.seed = seed;
-        let mut sim: Simulation<PrimaryBackup> = Simulation::new(scenario.clone(), ());
+        let service = faultline_protocols::kv::KeyValueService::new(&scenario.workload);
+        let mut sim: Simulation<PrimaryBackup> = Simulation::new(scenario.clone(), (), service);
         let end = sim.run_to_end().clone();
         assert!(matches!(end, EndReason::Quiescent { .. }), "seed {seed}: {end:?}");
         let primary = sim.world().node_state(PRIMARY).unwrap().store().entries.clone();
@@ -25,7 +26,7 @@ fn backups_converge_on_the_primarys_lists() {
             .history()
             .iter()
             .filter_map(|e| match &e.output {
-                Some(faultline_scenario::OperationOutput::Value(values)) => Some(values.len()),
+                Some(ClientOutput::KeyValue(KvOutput::Value(values))) => Some(values.len()),
                 _ => None,
             })
             .max();
@@ -37,13 +38,16 @@ fn backups_converge_on_the_primarys_lists() {
         // Every value is appended or written once, so a value twice in a
         // read is an update applied twice (a retry or a duplicated forward).
         for entry in sim.history() {
-            if let Some(faultline_scenario::OperationOutput::Value(values)) = &entry.output {
+            if let Some(ClientOutput::KeyValue(KvOutput::Value(values))) = &entry.output {
                 let distinct: std::collections::BTreeSet<_> = values.iter().collect();
                 assert_eq!(distinct.len(), values.len(), "seed {seed}: an update applied twice: read {values:?}");
             }
         }
-        let appends_answered =
-            sim.history().iter().filter(|e| matches!(e.operation, Operation::Append { .. }) && e.is_complete()).count();
+        let appends_answered = sim
+            .history()
+            .iter()
+            .filter(|e| matches!(e.operation, ClientOperation::KeyValue(KvOperation::Append { .. })) && e.is_complete())
+            .count();
         assert!(appends_answered > 0, "seed {seed}");
     }
 }

@@ -2,7 +2,7 @@
 //! and crash recovery keeps exactly the durable state.
 
 use faultline_protocols::raft::{Raft, Role};
-use faultline_scenario::{NodeId, ProtocolSpec, RaftVariant, Scenario};
+use faultline_scenario::{ClientOperation, KvOperation, NodeId, ProtocolSpec, RaftVariant, Scenario};
 use faultline_sim::{EndReason, Simulation};
 
 fn builtin(name: &str) -> Scenario {
@@ -12,7 +12,8 @@ fn builtin(name: &str) -> Scenario {
 
 fn simulation(scenario: Scenario) -> Simulation<Raft> {
     let ProtocolSpec::Raft(spec) = scenario.protocol.clone() else { panic!("not a Raft scenario") };
-    Simulation::new(scenario, spec)
+    let service = faultline_protocols::kv::KeyValueService::new(&scenario.workload);
+    Simulation::new(scenario, spec, service)
 }
 
 /// The first (node, term) seen leading.
@@ -34,7 +35,7 @@ fn values_in_log(raft: &Raft) -> Vec<u64> {
         .iter()
         .filter_map(|e| match &e.command {
             faultline_protocols::raft::Command::Client {
-                operation: faultline_scenario::Operation::Write { value, .. },
+                operation: faultline_scenario::KvOperation::Write { value, .. },
                 ..
             } => Some(*value),
             _ => None,
@@ -175,7 +176,7 @@ fn retried_appends_are_applied_exactly_once() {
         retried_appends_completed += sim
             .history()
             .iter()
-            .filter(|e| matches!(e.operation, faultline_scenario::Operation::Append { .. }))
+            .filter(|e| matches!(e.operation, ClientOperation::KeyValue(KvOperation::Append { .. })))
             .filter(|e| e.is_complete() && e.attempts.len() > 1)
             .count();
         let mut store_at_commit_index = std::collections::BTreeMap::new();
@@ -219,7 +220,10 @@ fn a_node_view_carries_the_newest_entries_of_a_long_log() {
             faultline_protocols::raft::Command::Client { operation, .. } => operation.to_string(),
         };
         let index = (first_viewed + offset + 1) as u64;
-        assert_eq!((entry.term, &entry.label), (in_log.term, &label), "entry {index}");
+        let settled = index <= raft.commit_index();
+        let term = format!("t{}", in_log.term);
+        assert_eq!((&entry.note, &entry.label, entry.settled), (&term, &label, settled), "entry {index}");
+        assert_eq!(entry.colour, faultline_protocols::raft::term_colour(in_log.term), "entry {index}");
         assert_eq!(view.log_entry_at(index), Some(entry), "entry {index} by its index");
     }
     assert_eq!(view.entries_before_log(), first_viewed as u64);

@@ -131,7 +131,7 @@ impl App {
     /// Keep the history's check up to date and give it a slice of work.
     /// Returns whether what the verdict panel shows changed.
     pub fn check_history(&mut self, now_ms: &mut dyn FnMut() -> f64, slice_ms: f64) -> bool {
-        let restarted = self.check.follow(self.sim.history());
+        let restarted = self.check.follow(self.sim.as_ref());
         let decided = self.check.work(now_ms, slice_ms);
         if restarted || decided {
             self.changed();
@@ -211,6 +211,10 @@ impl App {
                 self.notice = format!("{node} crash-stopped: it never comes back.");
                 self.changed();
             }
+            Some(NodeStatus::Removed) => {
+                self.notice = format!("{node} left the cluster.");
+                self.changed();
+            }
             None => {}
         }
     }
@@ -223,7 +227,7 @@ impl App {
     /// For each node, whether every link to and from it is cut: one look at
     /// the cut links for all nodes (the drawing needs them every frame).
     pub fn isolated_nodes(&self) -> Vec<bool> {
-        let count = self.sim.scenario().protocol.node_count();
+        let count = self.sim.node_count();
         let cut: std::collections::BTreeSet<(NodeId, NodeId)> = self.sim.cut_links().into_iter().collect();
         (0..count)
             .map(NodeId)
@@ -240,7 +244,7 @@ impl App {
     /// A node was dropped at `at` after a drag: far from home isolates it,
     /// back near home reconnects it.
     pub fn drop_node(&mut self, node: NodeId, at: (f64, f64)) {
-        let home = home_position(node, self.sim.scenario().protocol.node_count());
+        let home = home_position(node, self.sim.node_count());
         let distance = ((at.0 - home.0).powi(2) + (at.1 - home.1).powi(2)).sqrt();
         let isolated = self.is_isolated(node);
         if distance > geometry::ISOLATE_DISTANCE && !isolated {
@@ -336,6 +340,8 @@ pub fn describe_action(action: &Action) -> String {
         Action::DelayMessage { message, ticks } => format!("delay {message} by {ticks} ticks"),
         Action::DeliverMessage { message } => format!("deliver {message}"),
         Action::FireTimer { node, timer } => format!("fire timer {timer} of {node}"),
+        Action::AddNode => "add a node".into(),
+        Action::RemoveNode { node } => format!("remove {node}"),
         Action::ClientRequest { client, node, operation } => format!("send {operation} from {client} to {node}"),
     }
 }

@@ -4,10 +4,8 @@
 //! changes (an operation invoked, completed or given up) it starts over.
 
 use faultline_check::consistency::SequentialSearch;
-use faultline_check::model::KeyValue;
-use faultline_check::{Checker, Decision, History, Verdict, WeakerModels, WEAKER_BUDGET_STEPS};
-use faultline_sim::history::{check_model, to_check_history};
-use faultline_sim::HistoryEntry;
+use faultline_check::{Checker, Decision, History, Model, Value, Verdict, WeakerModels, WEAKER_BUDGET_STEPS};
+use faultline_sim::{AnySimulation, HistoryCheck, HistoryEntry};
 
 /// Search steps one check may take in all.
 pub const CHECK_BUDGET_STEPS: u64 = 20_000_000;
@@ -19,10 +17,17 @@ pub const CHECK_SLICE_MS: f64 = 6.0;
 const STEPS_BETWEEN_CLOCK_READS: u64 = 4_096;
 
 /// What the badge shows.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub enum CheckState {
     /// Nothing to check yet.
+    #[default]
     Empty,
+    /// The protocol promises less than linearizability, so its history is
+    /// not checked for it; `property` is what it promises instead.
+    NotChecked {
+        property: &'static str,
+        explanation: &'static str,
+    },
     Checking {
         steps: u64,
     },
@@ -37,55 +42,98 @@ fn signature(history: &[HistoryEntry]) -> (usize, usize, usize) {
     (history.len(), completed, given_up)
 }
 
+/// One model's searches over one history, with the model's type erased so
+/// the page can check any protocol's history.
+trait ModelCheck {
+    /// Take up to `steps` steps of the linearizability search: its verdict,
+    /// once it has one.
+    fn run(&mut self, steps: u64) -> Option<Verdict>;
+    /// End the search now, undecided, for `reason`.
+    fn stop(&mut self, reason: &str) -> Verdict;
+    fn steps(&self) -> u64;
+    /// Take up to `steps` steps of the search for sequential consistency:
+    /// the weaker models it meets, once decided or out of budget.
+    fn run_weaker(&mut self, steps: u64) -> Option<WeakerModels>;
+}
+
+struct TypedCheck<M: Model> {
+    model: M,
+    history: History,
+    /// The registers' or keys' value before any write, for the session
+    /// guarantees.
+    initial: Option<Value>,
+    checker: Checker<M>,
+    /// After a "not linearizable": the search for a weaker model it meets.
+    sequential: Option<SequentialSearch<M>>,
+}
+
+impl<M: Model + Clone> ModelCheck for TypedCheck<M> {
+    fn run(&mut self, steps: u64) -> Option<Verdict> {
+        self.checker.run(steps).cloned()
+    }
+    fn stop(&mut self, reason: &str) -> Verdict {
+        self.checker.stop(reason).clone()
+    }
+    fn steps(&self) -> u64 {
+        self.checker.steps()
+    }
+    fn run_weaker(&mut self, steps: u64) -> Option<WeakerModels> {
+        let search = self.sequential.get_or_insert_with(|| SequentialSearch::new(&self.model, &self.history));
+        search.run(&self.model, &self.history, steps);
+        if search.decision.is_none() && search.steps < WEAKER_BUDGET_STEPS {
+            return None;
+        }
+        let sequential = search
+            .decision
+            .clone()
+            .unwrap_or(Decision::Unknown { why: format!("the search budget of {WEAKER_BUDGET_STEPS} steps ran out") });
+        // The session guarantees are direct checks: no search, no budget.
+        let mut weaker = WeakerModels::decide(&self.model, &self.history, self.initial.clone(), 0);
+        weaker.sequentially_consistent = sequential;
+        Some(weaker)
+    }
+}
+
+#[derive(Default)]
 pub struct LiveCheck {
     checked: Option<(usize, usize, usize)>,
-    model: KeyValue,
-    history: History,
-    checker: Option<Checker<KeyValue>>,
-    /// After a "not linearizable": the search for a weaker model it meets.
-    sequential: Option<SequentialSearch<KeyValue>>,
+    search: Option<Box<dyn ModelCheck>>,
+    /// Searching for the weaker models (after a "not linearizable").
+    weakening: bool,
     work_ms: f64,
     pub state: CheckState,
     /// The weaker models, once decided (only for non-linearizable histories).
     pub weaker: Option<WeakerModels>,
 }
 
-impl Default for LiveCheck {
-    fn default() -> Self {
-        let faultline_check::ModelSpec::KeyValue(model) = check_model() else {
-            unreachable!("simulator histories are key-value histories")
-        };
-        LiveCheck {
-            checked: None,
-            model,
-            history: History::default(),
-            checker: None,
-            sequential: None,
-            work_ms: 0.0,
-            state: CheckState::Empty,
-            weaker: None,
-        }
-    }
-}
-
 impl LiveCheck {
-    /// Start over if the history changed. Returns whether it did.
-    pub fn follow(&mut self, history: &[HistoryEntry]) -> bool {
-        let current = signature(history);
+    /// Start over if the run's history changed. Returns whether it did.
+    pub fn follow(&mut self, sim: &dyn AnySimulation) -> bool {
+        let current = signature(sim.history());
         if self.checked == Some(current) {
             return false;
         }
         self.checked = Some(current);
         self.work_ms = 0.0;
-        self.sequential = None;
+        self.weakening = false;
         self.weaker = None;
-        if history.is_empty() {
-            self.checker = None;
+        self.search = None;
+        let model = match sim.history_check() {
+            HistoryCheck::Linearizable(model) => model,
+            HistoryCheck::Promises { property, explanation } => {
+                self.state = CheckState::NotChecked { property, explanation };
+                return true;
+            }
+        };
+        if sim.history().is_empty() {
             self.state = CheckState::Empty;
             return true;
         }
-        self.history = to_check_history(history);
-        self.checker = Some(Checker::new(self.model.clone(), self.history.clone(), CHECK_BUDGET_STEPS));
+        let (history, initial) = (sim.check_history(), model.initial());
+        self.search = Some(faultline_check::with_model!(&model, m => {
+            let checker = Checker::new(m.clone(), history.clone(), CHECK_BUDGET_STEPS);
+            Box::new(TypedCheck { model: m, history, initial, checker, sequential: None }) as Box<dyn ModelCheck>
+        }));
         self.state = CheckState::Checking { steps: 0 };
         true
     }
@@ -93,30 +141,29 @@ impl LiveCheck {
     /// Work until `now_ms()` passes `slice_ms` from the start, or the check
     /// ends. Returns whether the state changed to a verdict.
     pub fn work(&mut self, now_ms: &mut dyn FnMut() -> f64, slice_ms: f64) -> bool {
-        if self.sequential.is_some() {
+        if self.weakening {
             return self.work_on_weaker(now_ms, slice_ms);
         }
-        let Some(checker) = self.checker.as_mut() else { return false };
+        if !matches!(self.state, CheckState::Checking { .. }) {
+            return false;
+        }
+        let Some(search) = self.search.as_mut() else { return false };
         let started = now_ms();
         loop {
-            if let Some(verdict) = checker.run(STEPS_BETWEEN_CLOCK_READS) {
-                if matches!(verdict, Verdict::NotLinearizable(_)) {
-                    self.sequential = Some(SequentialSearch::new(&self.model, &self.history));
-                }
-                self.state = CheckState::Done(verdict.clone());
-                self.checker = None;
+            if let Some(verdict) = search.run(STEPS_BETWEEN_CLOCK_READS) {
+                self.weakening = matches!(verdict, Verdict::NotLinearizable(_));
+                self.state = CheckState::Done(verdict);
                 return true;
             }
             let elapsed = now_ms() - started;
             if self.work_ms + elapsed >= CHECK_BUDGET_MS {
                 let reason = format!("the time budget of {} s ran out", CHECK_BUDGET_MS / 1000.0);
-                self.state = CheckState::Done(checker.stop(&reason).clone());
-                self.checker = None;
+                self.state = CheckState::Done(search.stop(&reason));
                 return true;
             }
             if elapsed >= slice_ms {
                 self.work_ms += elapsed;
-                self.state = CheckState::Checking { steps: checker.steps() };
+                self.state = CheckState::Checking { steps: search.steps() };
                 return false;
             }
         }
@@ -124,24 +171,16 @@ impl LiveCheck {
 
     /// A slice of the search for the weaker models; decides them when done.
     fn work_on_weaker(&mut self, now_ms: &mut dyn FnMut() -> f64, slice_ms: f64) -> bool {
-        let Some(search) = self.sequential.as_mut() else { return false };
+        let Some(search) = self.search.as_mut() else { return false };
         let started = now_ms();
-        while search.decision.is_none() && search.steps < WEAKER_BUDGET_STEPS && now_ms() - started < slice_ms {
-            search.run(&self.model, &self.history, STEPS_BETWEEN_CLOCK_READS);
+        while now_ms() - started < slice_ms {
+            if let Some(weaker) = search.run_weaker(STEPS_BETWEEN_CLOCK_READS) {
+                self.weaker = Some(weaker);
+                self.weakening = false;
+                return true;
+            }
         }
-        if search.decision.is_none() && search.steps < WEAKER_BUDGET_STEPS {
-            return false;
-        }
-        let sequential = search
-            .decision
-            .clone()
-            .unwrap_or(Decision::Unknown { why: format!("the search budget of {WEAKER_BUDGET_STEPS} steps ran out") });
-        // The session guarantees are direct checks: no search, no budget.
-        let mut weaker = WeakerModels::decide(&self.model, &self.history, Some(self.model.initial().clone()), 0);
-        weaker.sequentially_consistent = sequential;
-        self.weaker = Some(weaker);
-        self.sequential = None;
-        true
+        false
     }
 
     pub fn verdict(&self) -> Option<&Verdict> {

@@ -44,6 +44,7 @@ const SKELETON: &str = r#"
     <input id="timeline" type="range" min="0" max="0" value="0" aria-label="Timeline: every step of the run">
     <p id="clock"></p>
     <p id="stats"></p>
+    <div id="legend" aria-label="Legend"></div>
   </section>
   <aside>
     <section><h2>Inspector</h2><div id="inspector"></div></section>
@@ -388,7 +389,7 @@ pub fn key_command(app: &mut App, key: &str) -> bool {
         },
         digit if digit.len() == 1 && digit.as_bytes()[0].is_ascii_digit() => {
             let node: u32 = digit.parse().expect("a digit");
-            if node < app.sim.scenario().protocol.node_count() {
+            if node < app.sim.node_count() {
                 app.selected_node = Some(NodeId(node));
                 app.revision += 1;
             }
@@ -457,6 +458,7 @@ fn redraw_panels(app: &App) {
     set_panel("history", render::history_html(app));
     set_panel("lanes-box", render::lanes_svg(app));
     set_panel("verdict-explanation", render::verdict_explanation_html(app));
+    set_panel("legend", render::legend_html(app));
     draw_badge(app);
     input("show-points").set_checked(app.show_points);
     set_text("notice", &app.notice);

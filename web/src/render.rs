@@ -6,7 +6,9 @@ use crate::app::{geometry, home_position, isolated_offset, App, Gesture};
 use crate::live_check::CheckState;
 use faultline_check::Verdict;
 use faultline_scenario::{ClientId, NodeId};
-use faultline_sim::{EnabledEvent, Endpoint, HistoryEntry, NodeStatus};
+use faultline_sim::{
+    EnabledEvent, Endpoint, HistoryEntry, Legend, LogEntryView, MessageKindId, NodeStatus, NodeView, Style,
+};
 use std::fmt::Write;
 
 /// The most history rows the page lists (the newest); the count of the
@@ -42,7 +44,7 @@ struct Layout {
 
 impl Layout {
     fn of(app: &App) -> Layout {
-        let count = app.sim.scenario().protocol.node_count();
+        let count = app.sim.node_count();
         let isolated = app.isolated_nodes();
         let nodes = (0..count)
             .map(NodeId)
@@ -91,7 +93,7 @@ pub fn client_position(client: ClientId, client_count: u32) -> (f64, f64) {
 /// The inside of the cluster's `<svg>`.
 pub fn cluster_svg(app: &App) -> String {
     let scenario = app.sim.scenario();
-    let node_count = scenario.protocol.node_count();
+    let node_count = app.sim.node_count();
     let cut = app.sim.cut_links();
     let layout = Layout::of(app);
     let mut svg = String::with_capacity(8 * 1024);
@@ -124,41 +126,35 @@ pub fn cluster_svg(app: &App) -> String {
     // Messages in flight, placed by how far along their delay the shown
     // time is. Drawn under the nodes: a message leaving or reaching a node
     // sits on it, and a click on the node must reach the node.
+    let legend = app.sim.legend();
     for message in app.sim.messages_in_flight() {
         let (from, to) = (layout.endpoint(message.from), layout.endpoint(message.to));
         let span = (message.deliver_tick - message.sent_tick).max(1) as f64;
         let progress = ((app.view_tick - message.sent_tick as f64) / span).clamp(0.0, 1.0);
         let (x, y) = (from.0 + (to.0 - from.0) * progress, from.1 + (to.1 - from.1) * progress);
-        let kind = match (message.from, message.to) {
-            (Endpoint::Client(_), _) => "request",
-            (_, Endpoint::Client(_)) => "reply",
-            _ => message_kind(&message.label),
-        };
-        let mut classes = format!("msg {kind}");
+        let style = message_style(&legend, message.kind);
+        let mut classes = format!("msg {}", message_class(message.kind));
         if message.doomed {
             classes.push_str(" doomed");
         }
         if app.selected_message == Some(message.id.0) {
             classes.push_str(" selected");
         }
-        let glyph = match kind {
-            "vote-request" => "R",
-            "vote" => "V",
-            "append" => "A",
-            "append-reply" => "a",
-            _ => "",
+        let fill = match style.map(|s| s.colour).filter(|c| !c.is_empty()) {
+            Some(colour) if !message.doomed => format!(r#" style="fill:{colour}""#),
+            _ => String::new(),
         };
         let _ = write!(
             svg,
-            r#"<circle class="{classes}" data-msg="{id}" cx="{x:.1}" cy="{y:.1}" r="7"><title>{id_text} {from_text}→{to_text}: {label}</title></circle>"#,
+            r#"<circle class="{classes}" data-msg="{id}" cx="{x:.1}" cy="{y:.1}" r="7"{fill}><title>{id_text} {from_text}→{to_text}: {label}</title></circle>"#,
             id = message.id.0,
             id_text = message.id,
             from_text = message.from,
             to_text = message.to,
             label = escape(&message.label),
         );
-        if !glyph.is_empty() {
-            let _ = write!(svg, r#"<text class="msg-glyph" x="{x:.1}" y="{:.1}">{glyph}</text>"#, y + 3.0);
+        if let Some(glyph) = style.map(|s| s.glyph).filter(|g| !g.is_empty()) {
+            let _ = write!(svg, r#"<text class="msg-glyph" x="{x:.1}" y="{:.1}">{}</text>"#, y + 3.0, escape(glyph));
         }
     }
     // Nodes.
@@ -170,9 +166,12 @@ pub fn cluster_svg(app: &App) -> String {
             NodeStatus::Up => "up",
             NodeStatus::Crashed => "crashed",
             NodeStatus::Stopped => "stopped",
+            NodeStatus::Removed => "removed",
         };
-        let role = report.view.as_ref().map(|v| v.role.as_str()).unwrap_or(match report.status {
+        let view = report.view.as_ref();
+        let role = view.map(|v| v.role.name).unwrap_or(match report.status {
             NodeStatus::Stopped => "crash-stopped",
+            NodeStatus::Removed => "left",
             _ => "crashed",
         });
         let mut classes = format!("node {status}");
@@ -182,19 +181,18 @@ pub fn cluster_svg(app: &App) -> String {
         if app.selected_node == Some(report.id) {
             classes.push_str(" selected");
         }
-        let n = report.id.0;
-        let view = report.view.as_ref();
-        if let Some(role_class) = view.map(|v| v.role.as_str()).filter(|r| matches!(*r, "leader" | "candidate")) {
+        if let Some(view) = view {
             classes.push(' ');
-            classes.push_str(role_class);
+            classes.push_str(view.role.emphasis.class());
         }
-        // A node with terms has its term's colour: nodes that agree on the
-        // term look alike, a stale one stands out.
-        let term_style =
-            view.and_then(|v| v.term).map(|t| format!(r#" style="stroke:{}""#, term_colour(t))).unwrap_or_default();
+        let n = report.id.0;
+        // The node's colour from its own state (a Raft term: nodes that
+        // agree look alike, a stale one stands out), else its role's.
+        let ring = view.and_then(|v| v.colour.map(|c| c.css()).or_else(|| non_empty(v.role.colour)));
+        let ring_style = ring.map(|colour| format!(r#" style="stroke:{colour}""#)).unwrap_or_default();
         let _ = write!(
             svg,
-            r#"<g class="{classes}" data-node="{n}" transform="translate({x:.1},{y:.1})" role="button" aria-label="n{n}, {status}"><circle r="{r}"{term_style}/><text class="name" dy="-2">n{n}</text><text class="role" dy="14">{role}</text>"#,
+            r#"<g class="{classes}" data-node="{n}" data-role="{role}" transform="translate({x:.1},{y:.1})" role="button" aria-label="n{n}, {status}, {role}"><circle r="{r}"{ring_style}/><text class="name" dy="-2">n{n}</text><text class="role" dy="14">{role}</text>"#,
             r = geometry::NODE_RADIUS,
             role = escape(role),
         );
@@ -211,48 +209,54 @@ pub fn cluster_svg(app: &App) -> String {
     svg
 }
 
-/// The colour of a term: terms are told apart at a glance.
-pub fn term_colour(term: u64) -> String {
-    format!("hsl({}, 62%, 42%)", (term * 67 + 200) % 360)
+/// A name as a CSS class: "read balances" → "read-balances".
+pub fn css_name(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect()
 }
 
-/// Message kinds by their label, for colour and glyph.
-fn message_kind(label: &str) -> &'static str {
-    if label.starts_with("RequestVote") {
-        "vote-request"
-    } else if label.starts_with("Vote") {
-        "vote"
-    } else if label.starts_with("AppendEntries") {
-        "append"
-    } else if label.starts_with("AppendReply") {
-        "append-reply"
-    } else {
-        "peer"
+fn non_empty(colour: &str) -> Option<String> {
+    (!colour.is_empty()).then(|| colour.to_string())
+}
+
+/// A message's CSS class: client traffic, or the protocol's own.
+fn message_class(kind: MessageKindId) -> &'static str {
+    match kind {
+        MessageKindId::Request => "request",
+        MessageKindId::Reply => "reply",
+        MessageKindId::Protocol(_) => "peer",
+    }
+}
+
+/// The style of a protocol's message kind (client traffic has none).
+fn message_style(legend: &Legend, kind: MessageKindId) -> Option<Style> {
+    match kind {
+        MessageKindId::Protocol(index) => legend.messages.get(index as usize).copied(),
+        MessageKindId::Request | MessageKindId::Reply => None,
     }
 }
 
 /// Entries of a node's log drawn under it, at most.
 pub const LOG_ENTRIES_DRAWN_MAX: usize = 12;
 
-/// Under a node with a log: its last entries as squares coloured by term
-/// (filled when committed), its term, and its election countdown.
-fn node_extras_svg(view: &faultline_sim::NodeView, view_tick: f64) -> String {
+/// Around a node: its tags above it ("t3", "vote n2"), its log's newest
+/// entries below it as squares in their colours (filled when settled), its
+/// countdown and what it waits for.
+fn node_extras_svg(view: &NodeView, view_tick: f64) -> String {
     let mut svg = String::new();
-    if let Some(term) = view.term {
+    // The first tag centred over the node, the others after it.
+    let mut x = 0.0;
+    for (index, tag) in view.tags.iter().enumerate() {
+        let fill = tag.colour.map(|c| format!(r#" style="fill:{}""#, c.css())).unwrap_or_default();
+        let anchor = if index == 0 { "" } else { r#" text-anchor="start""# };
         let _ = write!(
             svg,
-            r#"<text class="term" dy="-{}" style="fill:{}">t{term}</text>"#,
-            geometry::NODE_RADIUS + 6.0,
-            term_colour(term)
+            r#"<text class="tag tag-{name}" x="{x:.1}" dy="-{dy}"{anchor}{fill}>{text}<title>{title}</title></text>"#,
+            name = escape(tag.name),
+            dy = geometry::NODE_RADIUS + 6.0,
+            text = escape(&tag.text),
+            title = escape(&tag.title),
         );
-        // The vote of the current term, beside the term it belongs to.
-        if let Some(voted_for) = view.voted_for {
-            let _ = write!(
-                svg,
-                r#"<text class="vote" x="13" dy="-{}">vote {voted_for}<title>voted for {voted_for} in term {term}</title></text>"#,
-                geometry::NODE_RADIUS + 6.0
-            );
-        }
+        x = if index == 0 { 13.0 } else { x + 6.5 * tag.text.chars().count() as f64 + 6.0 };
     }
     if !view.log.is_empty() {
         let shown = view.log.len().min(LOG_ENTRIES_DRAWN_MAX);
@@ -262,7 +266,6 @@ fn node_extras_svg(view: &faultline_sim::NodeView, view_tick: f64) -> String {
         let hidden = view.entries_before_log() as usize + first;
         let width = 9.0;
         let left = -(shown as f64) * width / 2.0;
-        let committed = view.commit_index.unwrap_or(0) as usize;
         if hidden > 0 {
             let _ = write!(
                 svg,
@@ -273,24 +276,40 @@ fn node_extras_svg(view: &faultline_sim::NodeView, view_tick: f64) -> String {
         }
         for (offset, entry) in view.log[first..].iter().enumerate() {
             let index = hidden + offset + 1;
-            let state = if index <= committed { "committed" } else { "uncommitted" };
+            let state = if entry.settled { "settled" } else { "unsettled" };
             let _ = write!(
                 svg,
-                r#"<rect class="entry {state}" x="{:.1}" y="{:.1}" width="8" height="10" style="fill:{c};stroke:{c}"><title>index {index}, term {}: {}</title></rect>"#,
+                r#"<rect class="entry {state}" x="{:.1}" y="{:.1}" width="8" height="10" style="fill:{c};stroke:{c}"><title>{}</title></rect>"#,
                 left + offset as f64 * width,
                 geometry::NODE_RADIUS + 5.0,
-                entry.term,
-                escape(&entry.label),
-                c = term_colour(entry.term),
+                escape(&entry_title(index, entry)),
+                c = entry.colour.css(),
             );
         }
     }
-    if let Some(deadline) = view.timeout_at_tick {
-        let left_ticks = (deadline as f64 - view_tick).max(0.0).round();
-        let _ =
-            write!(svg, r#"<text class="timeout" dy="{}">timeout {left_ticks}</text>"#, geometry::NODE_RADIUS + 30.0);
+    let mut below = geometry::NODE_RADIUS + 30.0;
+    if !view.caption.is_empty() {
+        let _ = write!(svg, r#"<text class="caption" dy="{below}">{}</text>"#, escape(&view.caption));
+        below += 12.0;
+    }
+    if let Some(countdown) = &view.countdown {
+        let left_ticks = (countdown.at_tick as f64 - view_tick).max(0.0).round();
+        let label = escape(countdown.label);
+        let _ = write!(svg, r#"<text class="countdown" dy="{below}">{label} {left_ticks}</text>"#);
+        below += 12.0;
+    }
+    if let Some(waiting) = &view.waiting {
+        let _ = write!(svg, r#"<text class="waiting" dy="{below}">waiting<title>{}</title></text>"#, escape(waiting));
     }
     svg
+}
+
+/// "index 5, t3: write k0=5".
+fn entry_title(index: usize, entry: &LogEntryView) -> String {
+    match entry.note.is_empty() {
+        true => format!("index {index}: {}", entry.label),
+        false => format!("index {index}, {}: {}", entry.note, entry.label),
+    }
 }
 
 /// The clock and position line under the controls.
@@ -323,34 +342,42 @@ pub fn inspector_html(app: &App) -> String {
         },
         NodeStatus::Crashed => "crashed (durable state kept)".to_string(),
         NodeStatus::Stopped => "crash-stopped (never returns)".to_string(),
+        NodeStatus::Removed => "left the cluster".to_string(),
     };
     let isolated = app.is_isolated(node);
     let _ = write!(html, "<h3>{node} <span class=\"status\">{}</span></h3>", escape(&status));
     if let Some(view) = &report.view {
-        let _ = write!(html, "<p class=\"role\">What {node} believes: <b>{}</b></p><dl>", escape(&view.role));
+        let _ = write!(
+            html,
+            "<p class=\"role\">What {node} believes: <b>{}</b> <span class=\"hint\">({})</span></p>",
+            escape(view.role.name),
+            escape(view.role.description)
+        );
+        if let Some(waiting) = &view.waiting {
+            let _ = write!(html, "<p class=\"waiting\">{}</p>", escape(waiting));
+        }
+        html.push_str("<dl>");
         for (name, value) in &view.fields {
             let _ = write!(html, "<dt>{}</dt><dd>{}</dd>", escape(name), escape(value));
         }
         html.push_str("</dl>");
     }
     if let Some(view) = report.view.as_ref().filter(|v| !v.log.is_empty()) {
-        let committed = view.commit_index.unwrap_or(0) as usize;
         let earlier = view.entries_before_log() as usize;
-        let _ = write!(html, "<p class=\"log\">Log ({} entries, {committed} committed): ", view.log_length);
+        let _ = write!(html, "<p class=\"log\">Log ({}): ", escape(&view.log_summary));
         if earlier > 0 {
             let _ = write!(html, r#"<span class="log-more">… {earlier} earlier</span>"#);
         }
         for (offset, entry) in view.log.iter().enumerate() {
             let index = earlier + offset + 1;
-            let state = if index <= committed { "committed" } else { "uncommitted" };
+            let state = if entry.settled { "settled" } else { "unsettled" };
             let _ = write!(
                 html,
-                r#"<span class="entry {state}" style="border-color:{c}" title="index {}, term {}">{}<sub>{}</sub></span>"#,
-                index,
-                entry.term,
-                escape(&entry.label),
-                entry.term,
-                c = term_colour(entry.term)
+                r#"<span class="entry {state}" style="border-color:{c}" title="{title}">{label}<sub>{note}</sub></span>"#,
+                title = escape(&entry_title(index, entry)),
+                label = escape(&entry.label),
+                note = escape(&entry.note),
+                c = entry.colour.css()
             );
         }
         html.push_str("</p>");
@@ -374,7 +401,7 @@ pub fn inspector_html(app: &App) -> String {
         NodeStatus::Crashed => {
             let _ = write!(html, r#"<button data-act="restart" data-node="{n}">Restart</button>"#);
         }
-        NodeStatus::Stopped => {}
+        NodeStatus::Stopped | NodeStatus::Removed => {}
     }
     let (verb, label) = if isolated { ("reconnect", "Reconnect") } else { ("isolate", "Isolate") };
     let _ = write!(html, r#"<button data-act="{verb}" data-node="{n}">{label}</button>"#);
@@ -478,10 +505,63 @@ pub fn history_html(app: &App) -> String {
 /// The run's counters.
 pub fn stats_text(app: &App) -> String {
     let stats = app.sim.stats();
-    format!(
+    let mut text = format!(
         "{} messages sent, {} delivered, {} dropped · {} faults",
         stats.messages_sent, stats.messages_delivered, stats.messages_dropped, stats.faults_applied
-    )
+    );
+    // What the protocol's observer counts ("3 leaders elected").
+    for (name, count) in app.sim.ghost_summary() {
+        let _ = write!(text, " · {count} {name}");
+    }
+    text
+}
+
+/// What the drawing's colours, rings and glyphs mean, from the protocol's
+/// own kinds.
+pub fn legend_html(app: &App) -> String {
+    let legend = app.sim.legend();
+    let item = |style: &Style, swatch: String| {
+        format!(
+            r#"<span class="legend-item" title="{}">{swatch}{}</span>"#,
+            escape(style.description),
+            escape(style.name)
+        )
+    };
+    let colour = |style: &Style, default: &str| {
+        if style.colour.is_empty() {
+            default.to_string()
+        } else {
+            style.colour.to_string()
+        }
+    };
+    let mut html = String::from(r#"<p class="legend-row"><span class="legend-title">Nodes</span>"#);
+    for role in &legend.roles {
+        let swatch = format!(
+            r#"<svg class="swatch {}" viewBox="0 0 16 16"><circle cx="8" cy="8" r="6" style="stroke:{}"/></svg>"#,
+            role.emphasis.class(),
+            colour(role, "#2e8b57")
+        );
+        html.push_str(&item(role, swatch));
+    }
+    html.push_str(r#"</p><p class="legend-row"><span class="legend-title">Messages</span>"#);
+    for message in &legend.messages {
+        let swatch = format!(
+            r##"<svg class="swatch" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" style="fill:{}"/><text x="8" y="11">{}</text></svg>"##,
+            colour(message, "#3867d6"),
+            escape(message.glyph)
+        );
+        html.push_str(&item(message, swatch));
+    }
+    html.push_str(r#"</p><p class="legend-row"><span class="legend-title">Operations</span>"#);
+    for operation in &legend.operations {
+        let swatch = format!(
+            r#"<svg class="swatch" viewBox="0 0 16 16"><rect x="1" y="4" width="14" height="8" rx="2" style="--kind:{}"/></svg>"#,
+            colour(operation, "#8a94a3")
+        );
+        html.push_str(&item(operation, swatch));
+    }
+    html.push_str("</p>");
+    html
 }
 
 /// The lanes' drawing width and geometry, in SVG user units.
@@ -601,34 +681,26 @@ pub fn lanes_svg(app: &App) -> String {
         let y = AXIS_HEIGHT + LANE_HEIGHT * entry.client.0 as f64 + (LANE_HEIGHT - BAR_HEIGHT) / 2.0;
         let start = x(entry.invoke_tick as f64);
         let stop = x(entry.complete_tick.map(|t| t as f64).unwrap_or(now)).min(x(to_tick)).max(start + 3.0);
-        let kind = match entry.operation {
-            faultline_scenario::Operation::Read { .. } => "read",
-            faultline_scenario::Operation::Write { .. } => "write",
-            faultline_scenario::Operation::Append { .. } => "append",
-        };
+        let look = app.sim.look(entry);
         let state = match (&entry.complete_tick, entry.gave_up) {
             (Some(_), _) => "done",
             (None, true) => "unknown",
             (None, false) => "pending",
         };
-        let mut classes = format!("op {kind} {state}");
+        let mut classes = format!("op {} {state}", css_name(look.kind.name));
         if minimal.contains(&index) {
             classes.push_str(" violation");
         }
         if blocked == Some(index) {
             classes.push_str(" blocked");
         }
-        let label = match (&entry.operation, &entry.output) {
-            (faultline_scenario::Operation::Read { .. }, Some(output)) => format!("r→{output}"),
-            (faultline_scenario::Operation::Read { .. }, None) => "r".to_string(),
-            (faultline_scenario::Operation::Write { value, .. }, _) => format!("w {value}"),
-            (faultline_scenario::Operation::Append { value, .. }, _) => format!("a {value}"),
-        };
+        let label = look.label;
         let result = entry.output.as_ref().map(|o| o.to_string()).unwrap_or_else(|| "no answer".into());
         let _ = write!(
             svg,
-            r#"<g class="{classes}" data-op="{index}"><rect x="{start:.1}" y="{y:.1}" width="{w:.1}" height="{BAR_HEIGHT}" rx="3"><title>#{index} {client} {operation} → {result}, ticks {invoke}–{done}</title></rect>"#,
+            r#"<g class="{classes}" data-op="{index}" style="--kind:{colour}"><rect x="{start:.1}" y="{y:.1}" width="{w:.1}" height="{BAR_HEIGHT}" rx="3"><title>#{index} {client} {operation} → {result}, ticks {invoke}–{done}</title></rect>"#,
             w = stop - start,
+            colour = if look.kind.colour.is_empty() { "#8a94a3" } else { look.kind.colour },
             client = entry.client,
             operation = escape(&entry.operation.to_string()),
             result = escape(&result),
@@ -709,10 +781,23 @@ fn weaker_models_html(app: &App) -> String {
     )
 }
 
+/// The object the history is checked against, in words.
+fn model_phrase(app: &App) -> String {
+    match app.sim.history_check() {
+        faultline_sim::HistoryCheck::Linearizable(model) => match model.name() {
+            "kv" => "a key-value store (each key on its own)".to_string(),
+            "bank" => "a bank whose transfers keep the total".to_string(),
+            name => format!("the {name} model"),
+        },
+        faultline_sim::HistoryCheck::Promises { property, .. } => property.to_string(),
+    }
+}
+
 /// The verdict badge's text and class.
 pub fn verdict_badge(app: &App) -> (String, &'static str) {
     match &app.check.state {
         CheckState::Empty => ("no operations yet".to_string(), "empty"),
+        CheckState::NotChecked { property, .. } => (format!("promises {property}"), "not-checked"),
         CheckState::Checking { steps } => (format!("checking… ({steps} steps)"), "checking"),
         CheckState::Done(Verdict::Linearizable(_)) => ("linearizable".to_string(), "linearizable"),
         CheckState::Done(Verdict::NotLinearizable(_)) => ("not linearizable".to_string(), "not-linearizable"),
@@ -731,13 +816,21 @@ pub fn verdict_explanation_html(app: &App) -> String {
         };
         format!("#{index} {} {} {}", entry.client, escape(&entry.operation.to_string()), escape(&result))
     };
+    if let CheckState::NotChecked { property, explanation } = &app.check.state {
+        return format!(
+            "<p>This protocol promises {}, not linearizability, so its history is not checked for it: {}</p>",
+            escape(property),
+            escape(explanation)
+        );
+    }
     match app.check.verdict() {
         None => String::new(),
         Some(Verdict::Linearizable(witness)) => {
             let never = witness.points.iter().filter(|p| p.is_none()).count();
-            let mut text = String::from(
+            let mut text = format!(
                 "<p>Every operation can be placed at one instant between its invocation and its return, \
-                 in an order the key-value store would allow (each key on its own).",
+                 in an order {} would allow.",
+                model_phrase(app)
             );
             let unanswered = history.iter().filter(|entry| entry.complete_tick.is_none()).count();
             let operations = |n: usize| if n == 1 { "operation" } else { "operations" };
@@ -798,7 +891,7 @@ pub fn verdict_explanation_html(app: &App) -> String {
             html
         }
         Some(Verdict::Unknown(incomplete)) => format!(
-            "<p>The check gave up: {} after {} steps; {} of {} keys decided.</p>",
+            "<p>The check gave up: {} after {} steps; {} of {} independently checked parts decided.</p>",
             escape(&incomplete.reason),
             incomplete.steps,
             incomplete.partitions_done,

@@ -1,6 +1,7 @@
-//! `faultline explore`: the correct Raft survives a sweep; every buggy
-//! variant, and reads from any node, are caught, and the scenario printed
-//! for the failure replays to the same failure with `faultline run`.
+//! `faultline explore`: the correct Raft and two-phase commit survive a
+//! sweep; every buggy variant, and Raft's reads from any node, are caught,
+//! and the scenario printed for the failure replays to the same failure
+//! with `faultline run`.
 
 use std::process::Command;
 
@@ -26,21 +27,52 @@ fn the_correct_variant_survives_a_sweep_and_reports_what_it_exercised() {
     }
 }
 
-/// (extra arguments, what the failure must say)
-const CAUGHT: &[(&[&str], &str)] = &[
-    (&["--variant", "vote-without-log-check"], "invariant violated"),
-    (&["--variant", "commit-old-term-by-counting"], "invariant violated"),
-    (&["--variant", "volatile-voted-for"], "election safety violated"),
-    (&["--variant", "no-step-down"], "election safety violated"),
-    (&["--reads", "any-node"], "not linearizable"),
+#[test]
+fn correct_two_phase_commit_survives_a_sweep_and_reports_what_it_exercised() {
+    for extra in [&[][..], &["--cooperative-termination", "yes"][..]] {
+        let mut args = vec!["explore", "--protocol", "two-phase-commit", "--seeds", "300"];
+        args.extend_from_slice(extra);
+        let output = faultline(&args);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(0), "{extra:?}: {stdout}");
+        assert!(stdout.contains("no invariant violated"), "{stdout}");
+        for counter in [
+            "transactions committed",
+            "transactions aborted",
+            "times an RM was blocked",
+            "quiet moments checked",
+            "faults applied",
+            "transfers answered",
+        ] {
+            let line = stdout
+                .lines()
+                .find(|l| l.trim_start().starts_with(counter))
+                .unwrap_or_else(|| panic!("no {counter} in {stdout}"));
+            let value: u64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+            assert!(value > 0, "{counter} is 0: the sweep exercised nothing");
+        }
+    }
+}
+
+/// (protocol, extra arguments, what the failure must say)
+const CAUGHT: &[(&str, &[&str], &str)] = &[
+    ("raft", &["--variant", "vote-without-log-check"], "invariant violated"),
+    ("raft", &["--variant", "commit-old-term-by-counting"], "invariant violated"),
+    ("raft", &["--variant", "volatile-voted-for"], "election safety violated"),
+    ("raft", &["--variant", "no-step-down"], "election safety violated"),
+    ("raft", &["--reads", "any-node"], "not linearizable"),
+    ("two-phase-commit", &["--variant", "abort-after-voting-yes"], "atomicity violated"),
+    ("two-phase-commit", &["--variant", "decision-before-log"], "atomicity violated"),
+    ("two-phase-commit", &["--variant", "volatile-vote"], "invariant violated"),
+    ("two-phase-commit", &["--variant", "commit-on-vote-timeout"], "invariant violated"),
 ];
 
 #[test]
 fn every_planted_bug_is_caught_within_1000_seeds_and_replays() {
     let dir = std::env::temp_dir().join(format!("faultline-explore-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    for (extra, expected) in CAUGHT {
-        let mut args = vec!["explore", "--protocol", "raft", "--seeds", "1000"];
+    for (protocol, extra, expected) in CAUGHT {
+        let mut args = vec!["explore", "--protocol", protocol, "--seeds", "1000"];
         args.extend_from_slice(extra);
         let output = faultline(&args);
         let stdout = String::from_utf8_lossy(&output.stdout);
@@ -75,9 +107,20 @@ fn every_planted_bug_is_caught_within_1000_seeds_and_replays() {
 #[test]
 fn bad_explore_arguments_are_explained() {
     for (args, expected) in [
-        (&["explore"][..], "explore needs --protocol raft"),
-        (&["explore", "--protocol", "paxos"][..], "knows the protocol raft"),
+        (&["explore"][..], "explore needs --protocol NAME (one of: raft, two-phase-commit)"),
+        (
+            &["explore", "--protocol", "paxos"][..],
+            "unknown protocol `paxos` (known: primary-backup, raft, two-phase-commit)",
+        ),
+        (&["explore", "--protocol", "two-phase-commit", "--nodes", "1"][..], "two-phase-commit needs 2 nodes or more"),
+        (
+            &["explore", "--protocol", "two-phase-commit", "--cooperative-termination", "maybe"][..],
+            "--cooperative-termination takes yes or no",
+        ),
+        (&["explore", "--protocol", "primary-backup"][..], "explore cannot sweep primary-backup"),
         (&["explore", "--protocol", "raft", "--variant", "sloppy"][..], "unknown variant `sloppy`"),
+        (&["explore", "--protocol", "raft", "--reads", "sometimes"][..], "unknown reads `sometimes`"),
+        (&["explore", "--protocol", "raft", "--colour", "blue"][..], "unknown option --colour for this protocol"),
         (&["explore", "--protocol", "raft", "--nodes", "40"][..], "--nodes must be 1 to 16"),
     ] {
         let output = faultline(args);

@@ -15,11 +15,37 @@
 //! and duplicated updates are applied once (the primary remembers each
 //! client's last update), so those are not among its flaws.
 
-use faultline_scenario::{ClientId, NodeId, Operation, OperationOutput};
-use faultline_sim::{ClientRequest, Context, NodeView, Protocol};
+use crate::kv::KeyValueService;
+use faultline_scenario::{ClientId, KvOperation, KvOutput, NodeId};
+use faultline_sim::{ClientRequest, NodeView, Protocol};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::rc::Rc;
+
+/// A simulation of a primary–backup scenario.
+pub fn build(scenario: faultline_scenario::Scenario) -> Box<dyn faultline_sim::AnySimulation> {
+    let service = KeyValueService::new(&scenario.workload);
+    Box::new(faultline_sim::Simulation::<PrimaryBackup>::new(scenario, (), service))
+}
+
+/// A primary–backup node's view of the simulator during one step.
+type Context<'a> = faultline_sim::Context<'a, PrimaryBackup>;
+
+faultline_sim::kinds! {
+    /// What a node is, for good: node 0 is the primary.
+    pub enum Role {
+        Primary => ("primary", "P", "", "orders and applies every update, then replicates it", Strong),
+        Backup => ("backup", "B", "", "serves reads from its copy, forwards updates to the primary"),
+    }
+}
+
+faultline_sim::kinds! {
+    /// Primary–backup's messages.
+    pub enum MessageKind {
+        Replicate => ("Replicate", "R", "#3867d6", "the primary sends a key's new values to a backup"),
+        Forward => ("Forward", "F", "#6c8ebf", "a backup passes a client's update to the primary"),
+    }
+}
 
 /// The primary, by convention.
 pub const PRIMARY: NodeId = NodeId(0);
@@ -70,7 +96,7 @@ pub enum Message {
     /// the update, so a backup that missed an update still converges.
     Replicate { key: u32, values: Rc<[u64]>, version: u64 },
     /// Backup → primary: a client's update, to be applied and answered by the primary.
-    Forward { request: ClientRequest },
+    Forward { request: ClientRequest<KvOperation> },
 }
 
 #[derive(Clone, Debug)]
@@ -93,23 +119,23 @@ impl PrimaryBackup {
     }
 
     /// The primary applies an update, answers the client, then replicates.
-    fn update_as_primary(&mut self, ctx: &mut Context<Message, Store>, request: &ClientRequest) {
+    fn update_as_primary(&mut self, ctx: &mut Context, request: &ClientRequest<KvOperation>) {
         debug_assert!(self.is_primary(), "only the primary orders updates");
         let client = request.id.client;
         if self.store.last_update_by_client.get(&client).is_some_and(|&last| last >= request.id.operation_index) {
             // A retry of an update already applied, or a duplicated forward
             // (or an abandoned one overtaken by the client's next update):
             // answer again, apply nothing.
-            ctx.reply(request.id, OperationOutput::WriteOk);
+            ctx.reply(request.id, KvOutput::WriteOk);
             return;
         }
         let (key, values) = match request.operation {
-            Operation::Write { key, value } => (key, Rc::from([value])),
-            Operation::Append { key, value } => {
+            KvOperation::Write { key, value } => (key, Rc::from([value])),
+            KvOperation::Append { key, value } => {
                 let old: &[u64] = self.store.entries.get(&key).map_or(&[], |v| &v.values);
                 (key, old.iter().copied().chain([value]).collect())
             }
-            Operation::Read { .. } => unreachable!("reads are served where they arrive"),
+            KvOperation::Read { .. } => unreachable!("reads are served where they arrive"),
         };
         let version = self.next_version;
         self.next_version += 1;
@@ -118,14 +144,17 @@ impl PrimaryBackup {
         self.store.last_update_by_client.insert(client, request.id.operation_index);
         self.updates_applied += 1;
         ctx.persist(self.store.clone());
-        ctx.reply(request.id, OperationOutput::WriteOk);
+        ctx.reply(request.id, KvOutput::WriteOk);
         ctx.broadcast(Message::Replicate { key, values, version });
     }
 }
 
 impl Protocol for PrimaryBackup {
     type Config = ();
+    type Service = KeyValueService;
     type Message = Message;
+    type MessageKind = MessageKind;
+    type Role = Role;
     type Durable = Store;
     type Ghost = ();
 
@@ -133,12 +162,12 @@ impl Protocol for PrimaryBackup {
         PrimaryBackup { id: node, store: Store::default(), next_version: 1, updates_applied: 0, reads_served: 0 }
     }
 
-    fn on_start(&mut self, _ctx: &mut Context<Message, Store>, durable: &Store) {
+    fn on_start(&mut self, _ctx: &mut Context, durable: &Store) {
         self.store = durable.clone();
         self.next_version = self.store.highest_version() + 1;
     }
 
-    fn on_message(&mut self, ctx: &mut Context<Message, Store>, _from: NodeId, message: Message) {
+    fn on_message(&mut self, ctx: &mut Context, _from: NodeId, message: Message) {
         match message {
             Message::Replicate { key, values, version } => {
                 if self.store.apply(key, Versioned { values, version }) {
@@ -148,26 +177,33 @@ impl Protocol for PrimaryBackup {
             Message::Forward { request } => match self.is_primary() && request.operation.is_update() {
                 true => self.update_as_primary(ctx, &request),
                 // Only updates are forwarded, and only to the primary.
-                false => ctx.reply(request.id, OperationOutput::Refused),
+                false => ctx.reply(request.id, KvOutput::Refused),
             },
         }
     }
 
-    fn on_timer(&mut self, _ctx: &mut Context<Message, Store>, _timer: u64) {
+    fn on_timer(&mut self, _ctx: &mut Context, _timer: u64) {
         // Primary–backup sets no timers.
     }
 
-    fn on_client_request(&mut self, ctx: &mut Context<Message, Store>, request: ClientRequest) {
+    fn on_client_request(&mut self, ctx: &mut Context, request: ClientRequest<KvOperation>) {
         match request.operation {
-            Operation::Read { key } => {
+            KvOperation::Read { key } => {
                 self.reads_served += 1;
                 let values = self.store.entries.get(&key).map_or(Vec::new(), |v| v.values.to_vec());
-                ctx.reply(request.id, OperationOutput::Value(values));
+                ctx.reply(request.id, KvOutput::Value(values));
             }
-            Operation::Write { .. } | Operation::Append { .. } if self.is_primary() => {
+            KvOperation::Write { .. } | KvOperation::Append { .. } if self.is_primary() => {
                 self.update_as_primary(ctx, &request)
             }
-            Operation::Write { .. } | Operation::Append { .. } => ctx.send(PRIMARY, Message::Forward { request }),
+            KvOperation::Write { .. } | KvOperation::Append { .. } => ctx.send(PRIMARY, Message::Forward { request }),
+        }
+    }
+
+    fn message_kind(message: &Message) -> MessageKind {
+        match message {
+            Message::Replicate { .. } => MessageKind::Replicate,
+            Message::Forward { .. } => MessageKind::Forward,
         }
     }
 
@@ -191,11 +227,8 @@ impl Protocol for PrimaryBackup {
         for (key, v) in &self.store.entries {
             fields.push((format!("k{key}"), format!("{} (v{})", values_label(&v.values), v.version)));
         }
-        NodeView {
-            role: if self.is_primary() { "primary" } else { "backup" }.to_string(),
-            fields,
-            ..NodeView::default()
-        }
+        let role = if self.is_primary() { Role::Primary } else { Role::Backup };
+        NodeView { fields, ..NodeView::new(role) }
     }
 
     fn durable_view(durable: &Store) -> String {

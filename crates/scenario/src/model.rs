@@ -74,6 +74,9 @@ pub enum ProtocolSpec {
     PrimaryBackup { nodes: u32 },
     /// Raft with a key-value store on top.
     Raft(RaftSpec),
+    /// Two-phase commit: a transaction coordinator (node 0) and resource
+    /// managers (nodes 1 and up) holding bank accounts.
+    TwoPhaseCommit(TwoPhaseCommitSpec),
 }
 
 impl ProtocolSpec {
@@ -81,6 +84,7 @@ impl ProtocolSpec {
         match self {
             ProtocolSpec::PrimaryBackup { nodes } => *nodes,
             ProtocolSpec::Raft(raft) => raft.nodes,
+            ProtocolSpec::TwoPhaseCommit(spec) => spec.node_count(),
         }
     }
 
@@ -89,7 +93,113 @@ impl ProtocolSpec {
         match self {
             ProtocolSpec::PrimaryBackup { .. } => "primary-backup",
             ProtocolSpec::Raft(_) => "raft",
+            ProtocolSpec::TwoPhaseCommit(_) => "two-phase-commit",
         }
+    }
+
+    /// The family of client operations the protocol's clients use.
+    pub fn client_family(&self) -> ClientFamily {
+        match self {
+            ProtocolSpec::PrimaryBackup { .. } | ProtocolSpec::Raft(_) => ClientFamily::KeyValue,
+            ProtocolSpec::TwoPhaseCommit(_) => ClientFamily::Bank,
+        }
+    }
+
+    /// Whether nodes may join and leave during a run (add-node and
+    /// remove-node actions). None of today's protocols lets them.
+    pub fn supports_membership_changes(&self) -> bool {
+        match self {
+            ProtocolSpec::PrimaryBackup { .. } | ProtocolSpec::Raft(_) | ProtocolSpec::TwoPhaseCommit(_) => false,
+        }
+    }
+}
+
+/// Two-phase commit's parameters, and its bank: every resource manager
+/// holds `accounts_per_resource_manager` accounts, numbered across the
+/// cluster (RM n1 holds accounts 0.., n2 the next ones), each starting
+/// with `initial_balance`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TwoPhaseCommitSpec {
+    /// How many resource managers (RMs); with the coordinator, the cluster
+    /// has one node more.
+    pub resource_managers: u32,
+    pub accounts_per_resource_manager: u32,
+    pub initial_balance: u64,
+    /// The workload's transfers move between 1 and this much.
+    pub transfer_amount_max: u64,
+    /// Chance that an RM votes to abort a transfer it could commit (it may
+    /// always abort on its own; without money to debit it always does).
+    pub abort_per_mille: u32,
+    /// How long the coordinator waits for the votes before deciding abort.
+    pub vote_timeout_ticks: u64,
+    /// How long an RM that voted to commit waits for the decision before it
+    /// asks for it (and again as long as it waits), and how often the
+    /// coordinator sends a decision again to RMs that did not confirm it.
+    pub decision_timeout_ticks: u64,
+    /// An RM that waits for a decision asks the other RMs too (the
+    /// cooperative termination protocol), not only the coordinator.
+    pub cooperative_termination: bool,
+    pub variant: TwoPhaseCommitVariant,
+}
+
+impl TwoPhaseCommitSpec {
+    pub fn new(resource_managers: u32) -> TwoPhaseCommitSpec {
+        TwoPhaseCommitSpec {
+            resource_managers,
+            accounts_per_resource_manager: 1,
+            initial_balance: 100,
+            transfer_amount_max: 50,
+            abort_per_mille: 0,
+            vote_timeout_ticks: 100,
+            decision_timeout_ticks: 100,
+            cooperative_termination: false,
+            variant: TwoPhaseCommitVariant::Correct,
+        }
+    }
+
+    /// The coordinator and the resource managers.
+    pub fn node_count(&self) -> u32 {
+        self.resource_managers.saturating_add(1)
+    }
+
+    /// Accounts in the whole bank.
+    pub fn accounts(&self) -> u64 {
+        self.resource_managers as u64 * self.accounts_per_resource_manager as u64
+    }
+}
+
+/// Two-phase commit as the book tells it, or with one deliberate bug.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TwoPhaseCommitVariant {
+    Correct,
+    /// An RM that voted to commit and hears no decision in time aborts on
+    /// its own.
+    AbortAfterVotingYes,
+    /// The coordinator sends its decision before logging it (it logs it
+    /// once the first RM confirms).
+    DecisionBeforeLog,
+    /// An RM keeps its vote only in memory: after a crash it does not know
+    /// it voted.
+    VolatileVote,
+    /// The coordinator decides commit when a vote does not arrive in time.
+    CommitOnVoteTimeout,
+}
+
+impl TwoPhaseCommitVariant {
+    pub const NAMES: [&'static str; 5] =
+        ["correct", "abort-after-voting-yes", "decision-before-log", "volatile-vote", "commit-on-vote-timeout"];
+    pub const ALL: [TwoPhaseCommitVariant; 5] = [
+        TwoPhaseCommitVariant::Correct,
+        TwoPhaseCommitVariant::AbortAfterVotingYes,
+        TwoPhaseCommitVariant::DecisionBeforeLog,
+        TwoPhaseCommitVariant::VolatileVote,
+        TwoPhaseCommitVariant::CommitOnVoteTimeout,
+    ];
+    pub fn name(self) -> &'static str {
+        Self::NAMES[Self::ALL.iter().position(|&v| v == self).expect("every variant is listed")]
+    }
+    pub fn by_name(name: &str) -> Option<TwoPhaseCommitVariant> {
+        Self::NAMES.iter().position(|&n| n == name).map(|i| Self::ALL[i])
     }
 }
 
@@ -333,8 +443,15 @@ pub enum Action {
     DeliverMessage { message: MessageId },
     /// Manual step: fire this node's timer first at this tick.
     FireTimer { node: NodeId, timer: u64 },
+    /// A node joins the cluster: the next node number, starting fresh.
+    /// Only protocols that support membership changes take it.
+    AddNode,
+    /// A node leaves the cluster for good (unlike a crash-stop, the others
+    /// stop counting it). Only protocols that support membership changes
+    /// take it.
+    RemoveNode { node: NodeId },
     /// A scripted client operation, sent by `client` to `node`.
-    ClientRequest { client: ClientId, node: NodeId, operation: Operation },
+    ClientRequest { client: ClientId, node: NodeId, operation: ClientOperation },
 }
 
 impl Action {
@@ -356,7 +473,98 @@ impl Action {
             Action::DelayMessage { .. } => "delay-message",
             Action::DeliverMessage { .. } => "deliver-message",
             Action::FireTimer { .. } => "fire-timer",
+            Action::AddNode => "add-node",
+            Action::RemoveNode { .. } => "remove-node",
             Action::ClientRequest { .. } => "client-request",
+        }
+    }
+}
+
+/// A client's operation, of whichever family of services the scenario's
+/// protocol offers. It serializes as the family's own operation, so a trace
+/// shows `{"Write":{"key":0,"value":5}}`, whatever the family.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ClientOperation {
+    /// Raft's and primary–backup's replicated key-value store.
+    KeyValue(KvOperation),
+    /// Two-phase commit's bank.
+    Bank(BankOperation),
+}
+
+/// The families of client operations, one per kind of service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientFamily {
+    KeyValue,
+    Bank,
+}
+
+impl ClientFamily {
+    /// The operations' names, as scripted requests write them.
+    pub fn operation_names(self) -> &'static [&'static str] {
+        match self {
+            ClientFamily::KeyValue => &["read", "write", "append"],
+            ClientFamily::Bank => &["transfer", "read-balances"],
+        }
+    }
+}
+
+impl ClientOperation {
+    pub fn family(&self) -> ClientFamily {
+        match self {
+            ClientOperation::KeyValue(_) => ClientFamily::KeyValue,
+            ClientOperation::Bank(_) => ClientFamily::Bank,
+        }
+    }
+}
+
+impl From<BankOperation> for ClientOperation {
+    fn from(operation: BankOperation) -> Self {
+        ClientOperation::Bank(operation)
+    }
+}
+
+impl From<KvOperation> for ClientOperation {
+    fn from(operation: KvOperation) -> Self {
+        ClientOperation::KeyValue(operation)
+    }
+}
+
+impl fmt::Display for ClientOperation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClientOperation::KeyValue(operation) => operation.fmt(f),
+            ClientOperation::Bank(operation) => operation.fmt(f),
+        }
+    }
+}
+
+/// What a client's operation returned, of whichever family (see
+/// [`ClientOperation`]); serialized as the family's own output.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ClientOutput {
+    KeyValue(KvOutput),
+    Bank(BankOutput),
+}
+
+impl From<BankOutput> for ClientOutput {
+    fn from(output: BankOutput) -> Self {
+        ClientOutput::Bank(output)
+    }
+}
+
+impl From<KvOutput> for ClientOutput {
+    fn from(output: KvOutput) -> Self {
+        ClientOutput::KeyValue(output)
+    }
+}
+
+impl fmt::Display for ClientOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClientOutput::KeyValue(output) => output.fmt(f),
+            ClientOutput::Bank(output) => output.fmt(f),
         }
     }
 }
@@ -364,7 +572,7 @@ impl Action {
 /// An operation on the replicated key-value object. A single register is
 /// the key-value store with one key.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Operation {
+pub enum KvOperation {
     /// Get: the key's values.
     Read { key: u32 },
     /// Put: the key's values become just `value`.
@@ -374,32 +582,32 @@ pub enum Operation {
     Append { key: u32, value: u64 },
 }
 
-impl Operation {
+impl KvOperation {
     pub fn key(&self) -> u32 {
         match self {
-            Operation::Read { key } | Operation::Write { key, .. } | Operation::Append { key, .. } => *key,
+            KvOperation::Read { key } | KvOperation::Write { key, .. } | KvOperation::Append { key, .. } => *key,
         }
     }
 
     /// Whether the operation changes the store.
     pub fn is_update(&self) -> bool {
-        !matches!(self, Operation::Read { .. })
+        !matches!(self, KvOperation::Read { .. })
     }
 }
 
-impl fmt::Display for Operation {
+impl fmt::Display for KvOperation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Operation::Read { key } => write!(f, "read k{key}"),
-            Operation::Write { key, value } => write!(f, "write k{key}={value}"),
-            Operation::Append { key, value } => write!(f, "append k{key}+={value}"),
+            KvOperation::Read { key } => write!(f, "read k{key}"),
+            KvOperation::Write { key, value } => write!(f, "write k{key}={value}"),
+            KvOperation::Append { key, value } => write!(f, "append k{key}+={value}"),
         }
     }
 }
 
 /// What an operation returned.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum OperationOutput {
+pub enum KvOutput {
     /// A read's result: the key's values in the order they were added
     /// (empty when the key was never written). A write leaves one value,
     /// each append adds one.
@@ -414,6 +622,47 @@ pub enum OperationOutput {
     NotLeader { leader: Option<NodeId> },
 }
 
+/// An operation on two-phase commit's bank: the book's money transfer
+/// from an account on one resource manager to an account (usually) on
+/// another, or a read of every balance.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum BankOperation {
+    /// Move `amount` from account `from` to account `to`, atomically.
+    Transfer { from: u32, to: u32, amount: u64 },
+    /// Every account's balance, in account order.
+    ReadBalances,
+}
+
+impl fmt::Display for BankOperation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BankOperation::Transfer { from, to, amount } => write!(f, "transfer {amount} a{from}→a{to}"),
+            BankOperation::ReadBalances => f.write_str("read balances"),
+        }
+    }
+}
+
+/// What a bank operation returned.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum BankOutput {
+    /// The transfer committed: the money moved.
+    Committed,
+    /// The transaction aborted: nothing changed (a read learned nothing).
+    Aborted,
+    /// Every account's balance, in account order.
+    Balances(Vec<u64>),
+}
+
+impl fmt::Display for BankOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BankOutput::Committed => f.write_str("committed"),
+            BankOutput::Aborted => f.write_str("aborted"),
+            BankOutput::Balances(balances) => write_values(f, balances),
+        }
+    }
+}
+
 /// A key's values as a read shows them: `nil`, `3`, or `3 5 7` after
 /// appends. Labels of messages that carry a key's values use it too.
 pub fn write_values(out: &mut impl fmt::Write, values: &[u64]) -> fmt::Result {
@@ -422,14 +671,14 @@ pub fn write_values(out: &mut impl fmt::Write, values: &[u64]) -> fmt::Result {
     rest.iter().try_for_each(|value| write!(out, " {value}"))
 }
 
-impl fmt::Display for OperationOutput {
+impl fmt::Display for KvOutput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            OperationOutput::Value(values) => write_values(f, values),
-            OperationOutput::WriteOk => write!(f, "ok"),
-            OperationOutput::Refused => write!(f, "refused"),
-            OperationOutput::NotLeader { leader: Some(leader) } => write!(f, "not leader (try {leader})"),
-            OperationOutput::NotLeader { leader: None } => write!(f, "not leader"),
+            KvOutput::Value(values) => write_values(f, values),
+            KvOutput::WriteOk => write!(f, "ok"),
+            KvOutput::Refused => write!(f, "refused"),
+            KvOutput::NotLeader { leader: Some(leader) } => write!(f, "not leader (try {leader})"),
+            KvOutput::NotLeader { leader: None } => write!(f, "not leader"),
         }
     }
 }

@@ -36,6 +36,12 @@ pub(crate) const RAFT_LOG_ENTRIES_MAX: usize = 10_000;
 /// enough that the simulator can count terms up without overflow.
 pub(crate) const RAFT_TERM_MAX: u64 = 1_000_000_000;
 
+/// Most accounts a resource manager holds.
+pub(crate) const ACCOUNTS_PER_RESOURCE_MANAGER_MAX: u32 = 8;
+/// Most money an account starts with, and a transfer moves: the whole
+/// bank's total stays far inside the checker's 64-bit signed integers.
+pub(crate) const AMOUNT_MAX: u64 = 1_000_000_000_000;
+
 /// Checks every rule and returns the first broken one, naming its field.
 pub fn validate(scenario: &Scenario) -> Result {
     check_version(scenario.version)?;
@@ -46,9 +52,11 @@ pub fn validate(scenario: &Scenario) -> Result {
             in_range("protocol.nodes", (*nodes).into(), 1, NODES_MAX.into())?;
         }
         ProtocolSpec::Raft(raft) => check_raft(raft)?,
+        ProtocolSpec::TwoPhaseCommit(spec) => check_two_phase_commit(spec)?,
     }
     check_network(&scenario.network)?;
     check_workload(&scenario.workload)?;
+    check_workload_fits_the_clients(scenario)?;
     check_limits(&scenario.limits)?;
     // Initial logs name keys, so they are checked once the keys are known good.
     if let ProtocolSpec::Raft(raft) = &scenario.protocol {
@@ -99,6 +107,57 @@ fn check_raft(raft: &RaftSpec) -> Result {
     Ok(())
 }
 
+fn check_two_phase_commit(spec: &TwoPhaseCommitSpec) -> Result {
+    let path = |name: &str| format!("protocol.{name}");
+    if !(1..NODES_MAX).contains(&spec.resource_managers) {
+        return Err(ScenarioError::at(
+            path("resource_managers"),
+            format!(
+                "must be from 1 to {} (the coordinator is one more node, {NODES_MAX} in all), found {}",
+                NODES_MAX - 1,
+                spec.resource_managers
+            ),
+        ));
+    }
+    in_range(
+        &path("accounts_per_resource_manager"),
+        spec.accounts_per_resource_manager.into(),
+        1,
+        ACCOUNTS_PER_RESOURCE_MANAGER_MAX.into(),
+    )?;
+    in_range(&path("initial_balance"), spec.initial_balance, 0, AMOUNT_MAX)?;
+    if spec.transfer_amount_max == 0 {
+        return Err(ScenarioError::at(path("transfer_amount_max"), "must be at least 1: a transfer moves some money"));
+    }
+    in_range(&path("transfer_amount_max"), spec.transfer_amount_max, 1, AMOUNT_MAX)?;
+    per_mille(&path("abort_per_mille"), spec.abort_per_mille)?;
+    at_least_one_tick(&path("vote_timeout_ticks"), spec.vote_timeout_ticks, "a wait for votes")?;
+    at_least_one_tick(&path("decision_timeout_ticks"), spec.decision_timeout_ticks, "a wait for a decision")
+}
+
+/// The workload's key-value settings mean nothing to other families.
+fn check_workload_fits_the_clients(scenario: &Scenario) -> Result {
+    let workload = &scenario.workload;
+    match scenario.protocol.client_family() {
+        ClientFamily::KeyValue => Ok(()),
+        ClientFamily::Bank if workload.append_per_mille != 0 => Err(ScenarioError::at(
+            "workload.append_per_mille",
+            format!(
+                "{}'s clients transfer money and read balances; they do not append (leave it out or make it 0)",
+                scenario.protocol.name()
+            ),
+        )),
+        ClientFamily::Bank if workload.keys != 1 => Err(ScenarioError::at(
+            "workload.keys",
+            format!(
+                "{} has accounts, not keys (leave it out; protocol.accounts_per_resource_manager sets the accounts)",
+                scenario.protocol.name()
+            ),
+        )),
+        ClientFamily::Bank => Ok(()),
+    }
+}
+
 /// The initial states: none, or one per node, each a log a Raft node could
 /// have written.
 fn check_raft_initial(scenario: &Scenario, raft: &RaftSpec) -> Result {
@@ -119,7 +178,7 @@ fn check_raft_initial(scenario: &Scenario, raft: &RaftSpec) -> Result {
             ));
         }
         if let Some(voted_for) = node.voted_for {
-            node_exists(scenario, &format!("{path}.voted_for"), voted_for)?;
+            node_exists(scenario.protocol.node_count(), &format!("{path}.voted_for"), voted_for)?;
         }
         if node.log.len() > RAFT_LOG_ENTRIES_MAX {
             return Err(ScenarioError::at(
@@ -252,6 +311,7 @@ fn check_actions(scenario: &Scenario) -> Result {
         ));
     }
     let mut previous_tick = 0;
+    let mut membership = Membership::of(scenario);
     for (index, timed) in scenario.actions.iter().enumerate() {
         let path = format!("actions[{index}]");
         let field = |name: &str| format!("{path}.{name}");
@@ -268,13 +328,75 @@ fn check_actions(scenario: &Scenario) -> Result {
             ));
         }
         previous_tick = timed.at_tick;
-        check_action(scenario, &timed.action, &field)?;
+        check_action(scenario, &mut membership, &timed.action, &field)?;
     }
     Ok(())
 }
 
-fn check_action(scenario: &Scenario, action: &Action, field: &dyn Fn(&str) -> String) -> Result {
-    let node = |name: &str, node: NodeId| node_exists(scenario, &field(name), node);
+/// The nodes as the actions so far left them: add-node gives the next
+/// number, remove-node takes one out for good.
+struct Membership {
+    /// Nodes are numbered `0..numbered`.
+    numbered: u32,
+    removed: Vec<bool>,
+}
+
+impl Membership {
+    fn of(scenario: &Scenario) -> Membership {
+        let numbered = scenario.protocol.node_count();
+        Membership { numbered, removed: vec![false; numbered as usize] }
+    }
+
+    fn members(&self) -> usize {
+        self.removed.iter().filter(|removed| !**removed).count()
+    }
+
+    /// Apply an add-node or a remove-node, or say why it cannot be.
+    fn change(&mut self, scenario: &Scenario, action: &Action, field: &dyn Fn(&str) -> String) -> Result {
+        match action {
+            Action::AddNode if self.numbered >= NODES_MAX => Err(ScenarioError::at(
+                field("action"),
+                format!("adding a node would number it {}, past the {NODES_MAX} nodes a run may have", self.numbered),
+            )),
+            Action::AddNode => {
+                self.numbered += 1;
+                self.removed.push(false);
+                Ok(())
+            }
+            Action::RemoveNode { node } => {
+                node_exists(self.numbered, &field("node"), *node)?;
+                if self.removed[node.0 as usize] {
+                    return Err(ScenarioError::at(field("node"), format!("{node} was removed already")));
+                }
+                if self.members() == 1 {
+                    return Err(ScenarioError::at(
+                        field("node"),
+                        format!("{node} is the last node of the cluster; removing it would leave none"),
+                    ));
+                }
+                self.removed[node.0 as usize] = true;
+                Ok(())
+            }
+            _ => Ok(()),
+        }?;
+        if scenario.protocol.supports_membership_changes() {
+            return Ok(());
+        }
+        Err(ScenarioError::at(
+            field("action"),
+            format!("{} does not let nodes join or leave during a run", scenario.protocol.name()),
+        ))
+    }
+}
+
+fn check_action(
+    scenario: &Scenario,
+    membership: &mut Membership,
+    action: &Action,
+    field: &dyn Fn(&str) -> String,
+) -> Result {
+    let numbered = membership.numbered;
+    let node = |name: &str, node: NodeId| node_exists(numbered, &field(name), node);
     match action {
         Action::Crash { node: n }
         | Action::CrashStop { node: n }
@@ -286,7 +408,8 @@ fn check_action(scenario: &Scenario, action: &Action, field: &dyn Fn(&str) -> St
             node("node", *n)?;
             at_least_one_tick(&field("ticks"), *ticks, "a pause")
         }
-        Action::Partition { islands } => check_islands(scenario, islands, &field("islands")),
+        Action::Partition { islands } => check_islands(numbered, islands, &field("islands")),
+        Action::AddNode | Action::RemoveNode { .. } => membership.change(scenario, action, field),
         Action::Heal | Action::DropMessage { .. } | Action::DuplicateMessage { .. } | Action::DeliverMessage { .. } => {
             Ok(())
         }
@@ -305,9 +428,53 @@ fn check_action(scenario: &Scenario, action: &Action, field: &dyn Fn(&str) -> St
                 return Err(ScenarioError::at(field("client"), format!("client {} does not exist ({have})", client.0)));
             }
             node("node", *n)?;
-            key_exists(scenario, &field("key"), operation.key())
+            let family = scenario.protocol.client_family();
+            if operation.family() != family {
+                return Err(ScenarioError::at(
+                    field("operation"),
+                    format!(
+                        "{operation} is not an operation of {}'s clients (they take {})",
+                        scenario.protocol.name(),
+                        family.operation_names().join(", ")
+                    ),
+                ));
+            }
+            match operation {
+                ClientOperation::KeyValue(operation) => key_exists(scenario, &field("key"), operation.key()),
+                ClientOperation::Bank(operation) => check_bank_operation(scenario, operation, field),
+            }
         }
     }
+}
+
+fn check_bank_operation(scenario: &Scenario, operation: &BankOperation, field: &dyn Fn(&str) -> String) -> Result {
+    let ProtocolSpec::TwoPhaseCommit(spec) = &scenario.protocol else { return Ok(()) };
+    let BankOperation::Transfer { from, to, amount } = *operation else { return Ok(()) };
+    let accounts = spec.accounts();
+    for (name, account) in [("from", from), ("to", to)] {
+        if account as u64 >= accounts {
+            return Err(ScenarioError::at(
+                field(name),
+                format!("account {account} does not exist (accounts are 0..={})", accounts.saturating_sub(1)),
+            ));
+        }
+    }
+    if from == to {
+        return Err(ScenarioError::at(
+            field("to"),
+            format!("a transfer moves money between two accounts; from and to are both {from}"),
+        ));
+    }
+    if amount == 0 {
+        return Err(ScenarioError::at(field("amount"), "must be at least 1: a transfer moves some money"));
+    }
+    if amount > AMOUNT_MAX {
+        return Err(ScenarioError::at(
+            field("amount"),
+            format!("{amount} is more than the {AMOUNT_MAX} a transfer may move"),
+        ));
+    }
+    Ok(())
 }
 
 fn key_exists(scenario: &Scenario, path: &str, key: u32) -> Result {
@@ -318,13 +485,13 @@ fn key_exists(scenario: &Scenario, path: &str, key: u32) -> Result {
     Err(ScenarioError::at(path, format!("key {key} does not exist (keys are 0..={})", keys.saturating_sub(1))))
 }
 
-fn check_islands(scenario: &Scenario, islands: &[Vec<NodeId>], path: &str) -> Result {
+fn check_islands(numbered: u32, islands: &[Vec<NodeId>], path: &str) -> Result {
     // Which island named each node so far; nodes are few (at most 16).
-    let mut island_of = vec![None; scenario.protocol.node_count() as usize];
+    let mut island_of = vec![None; numbered as usize];
     for (island_index, island) in islands.iter().enumerate() {
         for (index, &node) in island.iter().enumerate() {
             let path = format!("{path}[{island_index}][{index}]");
-            node_exists(scenario, &path, node)?;
+            node_exists(numbered, &path, node)?;
             let slot = &mut island_of[node.0 as usize];
             if let Some(earlier) = *slot {
                 let message = if earlier == island_index {
@@ -340,8 +507,8 @@ fn check_islands(scenario: &Scenario, islands: &[Vec<NodeId>], path: &str) -> Re
     Ok(())
 }
 
-fn node_exists(scenario: &Scenario, path: &str, node: NodeId) -> Result {
-    let nodes = scenario.protocol.node_count();
+/// Nodes are numbered `0..nodes` (so far).
+fn node_exists(nodes: u32, path: &str, node: NodeId) -> Result {
     if node.0 < nodes {
         return Ok(());
     }

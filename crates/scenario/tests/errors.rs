@@ -29,6 +29,22 @@ fn initial(states: &str) -> String {
 
 const FRESH: &str = r#"{"term": 0}"#;
 
+/// A valid two-phase-commit scenario with 2 resource managers of 2
+/// accounts each (plus `protocol_fields`) and `fields`.
+fn two_phase_commit_with(protocol_fields: &str, fields: &str) -> String {
+    format!(
+        r#"{{"version": 1, "seed": 1, "protocol": {{"name": "two-phase-commit", "resource_managers": 2, "accounts_per_resource_manager": 2{protocol_fields}}}{fields}}}"#
+    )
+}
+
+/// `two_phase_commit_with` and one scripted request of client 0 to node 0.
+fn bank_request(operation: &str) -> String {
+    two_phase_commit_with(
+        "",
+        &format!(r#", "actions": [{{"at_tick": 1, "action": "client-request", "client": 0, "node": 0, {operation}}}]"#),
+    )
+}
+
 fn actions(list: &str) -> String {
     with(&format!(r#", "actions": [{list}]"#))
 }
@@ -89,7 +105,7 @@ fn shape_errors_name_the_field() {
         (r#"{"version": 1, "protocol": {"name": "primary-backup", "nodes": 3}}"#.into(), "seed: missing"),
         (r#"{"version": 1, "seed": 1}"#.into(), "protocol: missing; for example"),
         (r#"{"version": 1, "seed": 1, "protocol": {"name": "raftt", "nodes": 3}}"#.into(), "protocol.name: unknown protocol \"raftt\" (did you mean \"raft\"?)"),
-        (r#"{"version": 1, "seed": 1, "protocol": {"name": "paxos", "nodes": 3}}"#.into(), "protocol.name: unknown protocol \"paxos\" (known: primary-backup, raft)"),
+        (r#"{"version": 1, "seed": 1, "protocol": {"name": "paxos", "nodes": 3}}"#.into(), "protocol.name: unknown protocol \"paxos\" (known: primary-backup, raft, two-phase-commit)"),
         (r#"{"version": 1, "seed": 1, "protocol": "primary-backup"}"#.into(), "protocol: expected an object like { \"name\": \"primary-backup\", \"nodes\": 3 }, found the text \"primary-backup\""),
         (r#"{"version": 1, "seed": 1, "protocol": {"nodes": 3}}"#.into(), "protocol.name: missing; known protocols: primary-backup, raft"),
         (r#"{"version": 1, "seed": 1, "protocol": {"name": "primary-backup"}}"#.into(), "protocol.nodes: missing"),
@@ -153,7 +169,7 @@ fn shape_errors_name_the_field() {
         (actions(r#"{"at_tick": 1}"#), "actions[0].action: missing; which action"),
         (actions(r#"{"at_tick": 1, "action": 3}"#), "actions[0].action: expected text in quotes, found 3"),
         (actions(r#"{"at_tick": 1, "action": "crsh", "node": 0}"#), "actions[0].action: unknown action \"crsh\" (did you mean \"crash\"?)"),
-        (actions(r#"{"at_tick": 1, "action": "explode"}"#), "unknown action \"explode\" (known: crash, crash-stop, restart, pause, partition, heal, isolate, reconnect, cut-link, repair-link, drop-message, duplicate-message, delay-message, deliver-message, fire-timer, client-request)"),
+        (actions(r#"{"at_tick": 1, "action": "explode"}"#), "unknown action \"explode\" (known: crash, crash-stop, restart, pause, partition, heal, isolate, reconnect, cut-link, repair-link, drop-message, duplicate-message, delay-message, deliver-message, fire-timer, add-node, remove-node, client-request)"),
         (actions(r#"{"at_tick": 1, "action": "crash", "node": 0, "ticks": 5}"#), "actions[0].ticks: a crash action has no such field (known: node)"),
         (actions(r#"{"at_tick": 1, "action": "heal", "node": 0}"#), "actions[0].node: a heal action has no such field (it takes no other fields)"),
         (actions(r#"{"at_tick": 1, "action": "pause", "node": 0}"#), "actions[0].ticks: missing; a pause action needs node, ticks"),
@@ -163,7 +179,7 @@ fn shape_errors_name_the_field() {
         (actions(r#"{"at_tick": 1, "action": "partition", "islands": [[0], [-1]]}"#), "actions[0].islands[1][0]: must not be negative, found -1"),
         (actions(r#"{"at_tick": 1, "action": "client-request", "client": 0, "node": 0, "operation": "cas", "key": 0}"#), "actions[0].operation: unknown operation \"cas\" (known: read, write, append)"),
         (actions(r#"{"at_tick": 1, "action": "client-request", "client": 0, "node": 0, "operation": "read", "key": 0, "value": 1}"#), "actions[0].value: a read has no value; remove it or make the operation a write or an append"),
-        (actions(r#"{"at_tick": 1, "action": "client-request", "client": 0, "node": 0, "operation": "write", "key": 0}"#), "actions[0].value: missing; a client-request action needs client, node, operation, key"),
+        (actions(r#"{"at_tick": 1, "action": "client-request", "client": 0, "node": 0, "operation": "write", "key": 0}"#), "actions[0].value: missing; a write needs key, value"),
         (actions(r#"{"at_tick": 1, "action": "client-request", "client": 0, "node": 0, "operation": "write", "value": 1}"#), "actions[0].key: missing"),
         (actions(r#"{"at_tick": 1, "action": "fire-timer", "node": 0, "timer": 1.5}"#), "actions[0].timer: expected a whole number, found 1.5"),
     ];
@@ -240,6 +256,71 @@ fn validation_errors_name_the_field() {
         (with(r#", "workload": {"clients": 0}, "actions": [{"at_tick": 1, "action": "client-request", "client": 0, "node": 0, "operation": "read", "key": 0}]"#), "actions[0].client: client 0 does not exist (the workload has no clients)"),
         (actions(r#"{"at_tick": 1, "action": "client-request", "client": 0, "node": 5, "operation": "read", "key": 0}"#), "actions[0].node: node 5 does not exist"),
         (actions(r#"{"at_tick": 1, "action": "client-request", "client": 0, "node": 0, "operation": "write", "key": 1, "value": 3}"#), "actions[0].key: key 1 does not exist (keys are 0..=0)"),
+    ];
+    check_table(&cases);
+}
+
+#[test]
+fn two_phase_commit_and_its_bank_are_checked_field_by_field() {
+    let cases: Vec<(String, &str)> = vec![
+        (r#"{"version": 1, "seed": 1, "protocol": {"name": "two-phase-comit", "resource_managers": 2}}"#.into(), "protocol.name: unknown protocol \"two-phase-comit\" (did you mean \"two-phase-commit\"?)"),
+        (r#"{"version": 1, "seed": 1, "protocol": {"name": "two-phase-commit"}}"#.into(), "protocol.resource_managers: missing; how many resource managers hold the accounts, 1 to 15"),
+        (r#"{"version": 1, "seed": 1, "protocol": {"name": "two-phase-commit", "resource_managers": 2, "nodes": 3}}"#.into(), "protocol.nodes: a two-phase-commit protocol has no such field"),
+        (r#"{"version": 1, "seed": 1, "protocol": {"name": "two-phase-commit", "resource_managers": 0}}"#.into(), "protocol.resource_managers: must be from 1 to 15 (the coordinator is one more node, 16 in all), found 0"),
+        (r#"{"version": 1, "seed": 1, "protocol": {"name": "two-phase-commit", "resource_managers": 16}}"#.into(), "protocol.resource_managers: must be from 1 to 15"),
+        (two_phase_commit_with(r#", "variant": "sloppy""#, ""), "protocol.variant: unknown variant \"sloppy\" (known: correct, abort-after-voting-yes, decision-before-log, volatile-vote, commit-on-vote-timeout)"),
+        (two_phase_commit_with(r#", "cooperative_termination": 1"#, ""), "protocol.cooperative_termination: expected true or false, found 1"),
+        (two_phase_commit_with(r#", "initial_balance": -5"#, ""), "protocol.initial_balance: must not be negative, found -5"),
+        (two_phase_commit_with(r#", "initial_balance": 1000000000001"#, ""), "protocol.initial_balance: must be from 0 to 1000000000000, found 1000000000001"),
+        (two_phase_commit_with(r#", "transfer_amount_max": 0"#, ""), "protocol.transfer_amount_max: must be at least 1: a transfer moves some money"),
+        (two_phase_commit_with(r#", "vote_timeout_ticks": 0"#, ""), "protocol.vote_timeout_ticks: a wait for votes lasts at least 1 tick"),
+        (two_phase_commit_with("", r#", "workload": {"append_per_mille": 100}"#), "workload.append_per_mille: two-phase-commit's clients transfer money and read balances; they do not append"),
+        (two_phase_commit_with("", r#", "workload": {"keys": 3}"#), "workload.keys: two-phase-commit has accounts, not keys"),
+        (bank_request(r#""operation": "transfer", "from": 0, "to": 4, "amount": 5"#), "actions[0].to: account 4 does not exist (accounts are 0..=3)"),
+        (bank_request(r#""operation": "transfer", "from": 7, "to": 1, "amount": 5"#), "actions[0].from: account 7 does not exist (accounts are 0..=3)"),
+        (bank_request(r#""operation": "transfer", "from": 1, "to": 1, "amount": 5"#), "actions[0].to: a transfer moves money between two accounts; from and to are both 1"),
+        (bank_request(r#""operation": "transfer", "from": 0, "to": 1, "amount": -5"#), "actions[0].amount: must not be negative, found -5"),
+        (bank_request(r#""operation": "transfer", "from": 0, "to": 1, "amount": 0"#), "actions[0].amount: must be at least 1: a transfer moves some money"),
+        (bank_request(r#""operation": "transfer", "from": 0, "to": 1, "amount": 1000000000001"#), "actions[0].amount: 1000000000001 is more than the 1000000000000 a transfer may move"),
+        (bank_request(r#""operation": "transfer", "from": 0, "to": 1, "amount": 18446744073709551616"#), "actions[0].amount: 1.8446744073709552e19 is too large (at most 18446744073709551615)"),
+        (bank_request(r#""operation": "transfer", "from": 0, "to": 1"#), "actions[0].amount: missing; a transfer needs from, to, amount"),
+        (bank_request(r#""operation": "transfer", "from": 0, "to": 1, "amount": 2, "key": 0"#), "actions[0].key: a transfer has no key; it takes from, to, amount"),
+        (bank_request(r#""operation": "read-balances", "key": 0"#), "actions[0].key: read-balances reads every account and takes no key"),
+        (bank_request(r#""operation": "write", "key": 0, "value": 1"#), "actions[0].operation: unknown operation \"write\" (known: transfer, read-balances)"),
+        (actions(r#"{"at_tick": 1, "action": "client-request", "client": 0, "node": 0, "operation": "transfer", "from": 0, "to": 1, "amount": 1}"#), "actions[0].operation: unknown operation \"transfer\" (known: read, write, append)"),
+    ];
+    check_table(&cases);
+}
+
+#[test]
+fn nodes_join_and_leave_only_where_the_protocol_lets_them() {
+    let add = r#"{"at_tick": 1, "action": "add-node"}"#;
+    let sixteen = r#"{"version": 1, "seed": 1, "protocol": {"name": "raft", "nodes": 16}, "actions": [{"at_tick": 1, "action": "add-node"}]}"#;
+    let one = r#"{"version": 1, "seed": 1, "protocol": {"name": "raft", "nodes": 1}, "actions": [{"at_tick": 1, "action": "remove-node", "node": 0}]}"#;
+    let cases: Vec<(String, &str)> = vec![
+        (actions(add), "actions[0].action: primary-backup does not let nodes join or leave during a run"),
+        (
+            raft_with("", &format!(r#", "actions": [{add}]"#)),
+            "actions[0].action: raft does not let nodes join or leave during a run",
+        ),
+        (
+            two_phase_commit_with("", r#", "actions": [{"at_tick": 1, "action": "remove-node", "node": 1}]"#),
+            "actions[0].action: two-phase-commit does not let nodes join or leave during a run",
+        ),
+        (sixteen.into(), "actions[0].action: adding a node would number it 16, past the 16 nodes a run may have"),
+        (one.into(), "actions[0].node: n0 is the last node of the cluster; removing it would leave none"),
+        (
+            actions(r#"{"at_tick": 1, "action": "remove-node", "node": 9}"#),
+            "actions[0].node: node 9 does not exist (the cluster has nodes 0..=4)",
+        ),
+        (
+            actions(r#"{"at_tick": 1, "action": "remove-node"}"#),
+            "actions[0].node: missing; a remove-node action needs node",
+        ),
+        (
+            actions(r#"{"at_tick": 1, "action": "add-node", "node": 2}"#),
+            "actions[0].node: an add-node action has no such field (it takes no other fields)",
+        ),
     ];
     check_table(&cases);
 }

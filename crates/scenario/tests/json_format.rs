@@ -38,7 +38,7 @@ fn the_documented_example_reads_as_expected() {
             Action::ClientRequest {
                 client: ClientId(0),
                 node: NodeId(1),
-                operation: Operation::Write { key: 0, value: 5 },
+                operation: KvOperation::Write { key: 0, value: 5 }.into(),
             },
         ),
         (430, Action::DelayMessage { message: MessageId(12), ticks: 40 }),
@@ -144,7 +144,7 @@ fn pretty_output_puts_one_action_per_line() {
             action: Action::ClientRequest {
                 client: ClientId(0),
                 node: NodeId(1),
-                operation: Operation::Read { key: 0 },
+                operation: KvOperation::Read { key: 0 }.into(),
             },
         },
     ];

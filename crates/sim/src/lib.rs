@@ -11,16 +11,22 @@ pub mod history;
 pub mod protocol;
 pub mod rng;
 pub mod schedule;
+pub mod service;
 pub mod simulation;
+pub mod style;
 pub mod trace;
 pub mod world;
 
 pub use history::HistoryEntry;
 pub use protocol::{
-    ClientRequest, ClusterView, Context, Effect, InvariantViolation, LogEntryView, NodeView, Protocol, RequestId,
-    TimerId, LOG_ENTRIES_VIEWED_MAX,
+    ClientRequest, ClusterView, Context, Countdown, Effect, InvariantViolation, LogEntryView, NodeView, OperationOf,
+    OutputOf, Protocol, RequestId, Tag, TimerId, LOG_ENTRIES_VIEWED_MAX,
 };
 pub use rng::SimRng;
-pub use simulation::{AnySimulation, RecordError, Recorded, Simulation, SNAPSHOTS_MAX, SNAPSHOT_INTERVAL_STEPS};
-pub use trace::{trace_hash, DropReason, Endpoint, SendFate, SentMessage, StepKind, TraceStep};
+pub use service::{HistoryCheck, OperationLook, Retry, Routing, Service};
+pub use simulation::{
+    AnySimulation, Legend, RecordError, Recorded, Simulation, SNAPSHOTS_MAX, SNAPSHOT_INTERVAL_STEPS,
+};
+pub use style::{Colour, Emphasis, Kinds, Style};
+pub use trace::{trace_hash, DropReason, Endpoint, MessageKindId, SendFate, SentMessage, StepKind, TraceStep};
 pub use world::{EnabledEvent, EndReason, MessageView, NodeReport, NodeStatus, RunStats, World};

@@ -9,13 +9,20 @@
 //! reproducible from its scenario.
 
 use crate::rng::SimRng;
-use faultline_scenario::{ClientId, NodeId, Operation, OperationOutput};
+use crate::service::{Routing, Service};
+use crate::style::{Colour, Kinds, Style};
+use faultline_scenario::{ClientId, NodeId};
 use serde::Serialize;
 use std::fmt::Debug;
 
 /// A timer of a node, named by the node. Setting a timer that is already set
 /// moves it.
 pub type TimerId = u64;
+
+/// The operations a protocol's clients send.
+pub type OperationOf<P> = <<P as Protocol>::Service as Service>::Operation;
+/// What a protocol's nodes answer its clients.
+pub type OutputOf<P> = <<P as Protocol>::Service as Service>::Output;
 
 /// Who asked, and for which attempt: a node echoes it back in its reply so
 /// the simulator can route the reply to the client.
@@ -30,17 +37,17 @@ pub struct RequestId {
 
 /// A client's request as a node receives it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ClientRequest {
+pub struct ClientRequest<O> {
     pub id: RequestId,
-    pub operation: Operation,
+    pub operation: O,
 }
 
 /// What a node asks the simulator to do.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Effect<M, D> {
+pub enum Effect<P: Protocol> {
     Send {
         to: NodeId,
-        message: M,
+        message: P::Message,
     },
     SetTimer {
         timer: TimerId,
@@ -51,50 +58,57 @@ pub enum Effect<M, D> {
     },
     Reply {
         request: RequestId,
-        output: OperationOutput,
+        output: OutputOf<P>,
     },
     /// Replace the node's durable state (its "disk") with this value.
-    Persist(D),
+    Persist(P::Durable),
 }
 
 /// Everything a node may know about its environment during one step.
-pub struct Context<'a, M, D> {
+pub struct Context<'a, P: Protocol> {
     pub node: NodeId,
+    /// Nodes are numbered `0..node_count` (some may have left the cluster).
     pub node_count: u32,
     pub now_tick: u64,
     pub rng: &'a mut SimRng,
-    effects: &'a mut Vec<Effect<M, D>>,
+    /// The nodes in the cluster now, in node order: all of `0..node_count`
+    /// unless the protocol lets nodes join and leave.
+    members: &'a [NodeId],
+    effects: &'a mut Vec<Effect<P>>,
 }
 
-impl<'a, M, D> Context<'a, M, D> {
+impl<'a, P: Protocol> Context<'a, P> {
     pub(crate) fn new(
         node: NodeId,
         node_count: u32,
+        members: &'a [NodeId],
         now_tick: u64,
         rng: &'a mut SimRng,
-        effects: &'a mut Vec<Effect<M, D>>,
+        effects: &'a mut Vec<Effect<P>>,
     ) -> Self {
-        Context { node, node_count, now_tick, rng, effects }
+        Context { node, node_count, now_tick, rng, members, effects }
     }
 
-    pub fn send(&mut self, to: NodeId, message: M) {
+    pub fn send(&mut self, to: NodeId, message: P::Message) {
         self.effects.push(Effect::Send { to, message });
     }
 
-    /// Send a copy to every other node, in node order.
-    pub fn broadcast(&mut self, message: M)
-    where
-        M: Clone,
-    {
+    /// Send a copy to every other member, in node order.
+    pub fn broadcast(&mut self, message: P::Message) {
         for peer in self.peers() {
             self.effects.push(Effect::Send { to: peer, message: message.clone() });
         }
     }
 
-    /// Every node but this one, in node order.
-    pub fn peers(&self) -> impl Iterator<Item = NodeId> {
+    /// Every member but this node, in node order.
+    pub fn peers(&self) -> impl Iterator<Item = NodeId> + 'a {
         let me = self.node;
-        (0..self.node_count).map(NodeId).filter(move |&n| n != me)
+        self.members.iter().copied().filter(move |&n| n != me)
+    }
+
+    /// The nodes in the cluster now, in node order.
+    pub fn members(&self) -> &'a [NodeId] {
+        self.members
     }
 
     /// Fire `timer` after `after_ticks` (at least 1: a node cannot act again
@@ -107,38 +121,65 @@ impl<'a, M, D> Context<'a, M, D> {
         self.effects.push(Effect::CancelTimer { timer });
     }
 
-    pub fn reply(&mut self, request: RequestId, output: OperationOutput) {
+    pub fn reply(&mut self, request: RequestId, output: OutputOf<P>) {
         self.effects.push(Effect::Reply { request, output });
     }
 
-    pub fn persist(&mut self, durable: D) {
+    pub fn persist(&mut self, durable: P::Durable) {
         self.effects.push(Effect::Persist(durable));
     }
 }
 
-/// What the inspector shows of a node: a role and a few labelled values, as
-/// the node itself believes them (its local view). The optional parts are
-/// for protocols with terms and logs; the page draws them when present.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+/// What the page shows of a node, as the node itself believes it (its
+/// local view): its role, a few labelled values, and, for protocols that
+/// keep one, its log. Built for every node every frame, so it carries only
+/// the newest [`LOG_ENTRIES_VIEWED_MAX`] log entries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct NodeView {
-    pub role: String,
+    /// The role's style (the node's ring and the word under its name).
+    pub role: Style,
+    /// Labelled values for the inspector.
     pub fields: Vec<(String, String)>,
-    /// The node's current term (drawn as a colour).
-    pub term: Option<u64>,
-    /// The node's newest log entries, at most [`LOG_ENTRIES_VIEWED_MAX`],
-    /// oldest first.
+    /// The node's colour from its own state (a Raft term), if it has one:
+    /// nodes that agree look alike, a stale one stands out.
+    pub colour: Option<Colour>,
+    /// Short texts drawn over the node ("t3", "vote n2", "T4 prepared").
+    pub tags: Vec<Tag>,
+    /// The newest log entries, oldest first.
     pub log: Vec<LogEntryView>,
     /// How many entries the whole log holds: `log[0]` is the entry at index
     /// `log_length - log.len() + 1`.
     pub log_length: u64,
-    /// Entries up to this index (from 1) are committed.
-    pub commit_index: Option<u64>,
-    pub voted_for: Option<NodeId>,
-    /// When the node's election timer fires, if it is set.
-    pub timeout_at_tick: Option<u64>,
+    /// What the log is and how much of it is settled, for the inspector
+    /// ("401 entries, 398 committed").
+    pub log_summary: String,
+    /// A line drawn under the node ("a1 100 · a2 50"), empty for none.
+    pub caption: String,
+    /// A timer the node is waiting on, drawn as a countdown.
+    pub countdown: Option<Countdown>,
+    /// What the node is stuck waiting for, and since when, when it cannot
+    /// go on by itself ("blocked since tick 812: waits for n0's decision on
+    /// T3").
+    pub waiting: Option<String>,
 }
 
 impl NodeView {
+    /// A view with just a role: a protocol fills in what it has.
+    pub fn new(role: impl Kinds) -> NodeView {
+        NodeView {
+            role: role.style(),
+            fields: Vec::new(),
+            colour: None,
+            tags: Vec::new(),
+            log: Vec::new(),
+            log_length: 0,
+            log_summary: String::new(),
+            caption: String::new(),
+            countdown: None,
+            waiting: None,
+        }
+    }
+
     /// Log entries older than the first the view carries.
     pub fn entries_before_log(&self) -> u64 {
         self.log_length.saturating_sub(self.log.len() as u64)
@@ -159,8 +200,32 @@ pub const LOG_ENTRIES_VIEWED_MAX: usize = 40;
 /// One log entry, for drawing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LogEntryView {
-    pub term: u64,
+    /// What the entry holds ("write k0=5", "commit T3").
     pub label: String,
+    /// A short note beside it ("t3" for its term), empty for none.
+    pub note: String,
+    pub colour: Colour,
+    /// Settled for good (committed), drawn filled; otherwise hollow.
+    pub settled: bool,
+}
+
+/// A short text drawn over a node.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Tag {
+    /// What it shows, as a CSS class ("term", "vote").
+    pub name: &'static str,
+    pub text: String,
+    pub colour: Option<Colour>,
+    /// The longer explanation, as a tooltip.
+    pub title: String,
+}
+
+/// A timer drawn under a node as the ticks left before it fires.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Countdown {
+    /// "timeout".
+    pub label: &'static str,
+    pub at_tick: u64,
 }
 
 /// A broken safety invariant: which, where, and what was seen.
@@ -203,11 +268,19 @@ impl<'a, P: Protocol> ClusterView<'a, P> {
 
 /// A protocol node. Implementations must be deterministic functions of their
 /// inputs: no clocks, no ambient randomness, no HashMap iteration where the
-/// order reaches an effect.
+/// order reaches an effect. A protocol brings everything that is its own as
+/// types: its messages and their kinds, its roles, its disk, its client
+/// service, its invariants after every step and its properties at quiet.
 pub trait Protocol: Clone + Debug + 'static {
     /// Parameters shared by every node, from the scenario.
     type Config: Clone + Debug;
+    /// What its clients ask and get back, and how their history is checked.
+    type Service: Service;
     type Message: Clone + Debug + PartialEq;
+    /// The kinds of its messages, for the page's colours and glyphs.
+    type MessageKind: Kinds;
+    /// The roles a node can be in, for the page's rings and legend.
+    type Role: Kinds;
     /// What survives a crash. A node starts from `Default::default()`.
     type Durable: Clone + Debug + Default + PartialEq;
 
@@ -216,6 +289,11 @@ pub trait Protocol: Clone + Debug + 'static {
     /// committed): ghost state, never seen by a node.
     type Ghost: Clone + Debug + Default;
 
+    /// Whether nodes may join or leave during a run (add-node and
+    /// remove-node actions). Protocols that do not support it refuse them
+    /// (the scenario's validation says so first).
+    const MEMBERSHIP_CHANGES: bool = false;
+
     /// A node with fresh volatile state. Called at the start and on every
     /// restart, so volatile state is lost by construction.
     fn new(node: NodeId, node_count: u32, config: &Self::Config) -> Self;
@@ -223,6 +301,11 @@ pub trait Protocol: Clone + Debug + 'static {
     /// The node's disk before the run starts.
     fn initial_durable(_node: NodeId, _config: &Self::Config) -> Self::Durable {
         Self::Durable::default()
+    }
+
+    /// Where clients send their requests.
+    fn client_routing(_config: &Self::Config) -> Routing {
+        Routing::AnyNode
     }
 
     /// Counters the observer keeps, for summaries ("leaders elected").
@@ -240,14 +323,37 @@ pub trait Protocol: Clone + Debug + 'static {
         Ok(())
     }
 
+    /// The names of the properties [`check_quiet`](Protocol::check_quiet)
+    /// checks ("every transaction decided at every RM"), for summaries and
+    /// the page; none by default.
+    fn quiet_properties() -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Check the properties that must hold whenever the system is quiet:
+    /// every node up, the network healed, nothing in flight, no client
+    /// waiting, and no timer set but the protocol's background ones.
+    fn check_quiet(_ghost: &Self::Ghost, _cluster: &ClusterView<Self>) -> Result<(), InvariantViolation> {
+        Ok(())
+    }
+
+    /// Whether a timer runs for ever in the background (a heartbeat, an
+    /// election timeout), so that a system waiting only on such timers is
+    /// quiet. Other timers mean a node still has work to finish.
+    fn is_background_timer(_timer: TimerId) -> bool {
+        false
+    }
+
     /// The node starts, or restarts from its durable state.
-    fn on_start(&mut self, ctx: &mut Context<Self::Message, Self::Durable>, durable: &Self::Durable);
+    fn on_start(&mut self, ctx: &mut Context<Self>, durable: &Self::Durable);
 
-    fn on_message(&mut self, ctx: &mut Context<Self::Message, Self::Durable>, from: NodeId, message: Self::Message);
+    fn on_message(&mut self, ctx: &mut Context<Self>, from: NodeId, message: Self::Message);
 
-    fn on_timer(&mut self, ctx: &mut Context<Self::Message, Self::Durable>, timer: TimerId);
+    fn on_timer(&mut self, ctx: &mut Context<Self>, timer: TimerId);
 
-    fn on_client_request(&mut self, ctx: &mut Context<Self::Message, Self::Durable>, request: ClientRequest);
+    fn on_client_request(&mut self, ctx: &mut Context<Self>, request: ClientRequest<OperationOf<Self>>);
+
+    fn message_kind(message: &Self::Message) -> Self::MessageKind;
 
     /// A short label for a message, for the trace and the UI ("Replicate k0=5").
     fn message_label(message: &Self::Message) -> String;
@@ -257,7 +363,7 @@ pub trait Protocol: Clone + Debug + 'static {
         format!("timer {timer}")
     }
 
-    /// The node's local view, for the inspector.
+    /// The node's local view, for the page.
     fn view(&self) -> NodeView;
 
     /// The durable state, for the inspector.

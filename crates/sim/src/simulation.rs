@@ -9,6 +9,8 @@
 
 use crate::history::HistoryEntry;
 use crate::protocol::Protocol;
+use crate::service::{HistoryCheck, OperationLook, Service};
+use crate::style::{Kinds, Style};
 use crate::trace::{trace_hash, TraceStep};
 use crate::world::{EnabledEvent, EndReason, MessageView, NodeReport, RunStats, World};
 use faultline_scenario::{Action, NodeId, Scenario, TimedAction};
@@ -68,8 +70,8 @@ impl<P: Protocol> Simulation<P> {
     /// A run of `scenario`, positioned before its first step. The scenario is
     /// expected to be valid (see `faultline_scenario::validate`); the
     /// simulator does not panic on an invalid one, but notes what it ignored.
-    pub fn new(scenario: Scenario, config: P::Config) -> Simulation<P> {
-        let world = World::new(&scenario, config);
+    pub fn new(scenario: Scenario, config: P::Config, service: P::Service) -> Simulation<P> {
+        let world = World::new(&scenario, config, service);
         Simulation {
             snapshots: vec![world.clone()],
             snapshot_interval_steps: SNAPSHOT_INTERVAL_STEPS,
@@ -221,6 +223,9 @@ pub trait AnySimulation {
     fn trace(&self) -> &[TraceStep];
     fn position(&self) -> u64;
     fn now_tick(&self) -> u64;
+    /// How many nodes were ever numbered (those at the start, and any that
+    /// joined; some may have left).
+    fn node_count(&self) -> u32;
     fn step(&mut self) -> Option<TraceStep>;
     fn run_until_tick(&mut self, tick: u64) -> u64;
     fn run_until_tick_bounded(&mut self, tick: u64, steps_max: u64) -> u64;
@@ -237,6 +242,27 @@ pub trait AnySimulation {
     fn trace_hash(&self) -> u64;
     /// The protocol observer's counters ("leaders elected", ...).
     fn ghost_summary(&self) -> Vec<(String, u64)>;
+    /// The styles of the protocol's roles, message kinds and operations.
+    fn legend(&self) -> Legend;
+    /// How the lanes show an operation of the history.
+    fn look(&self, entry: &HistoryEntry) -> OperationLook;
+    /// How the history is judged.
+    fn history_check(&self) -> HistoryCheck;
+    /// The history as the checker reads it (operation `i` is entry `i`).
+    fn check_history(&self) -> faultline_check::History;
+    /// The properties checked whenever the system is quiet.
+    fn quiet_properties(&self) -> &'static [&'static str];
+    /// Whether the system is quiet now (see `World::is_quiet`).
+    fn is_quiet(&self) -> bool;
+}
+
+/// A protocol's kinds, for the page's legend and drawing: `messages[i]` is
+/// the style of `MessageKindId::Protocol(i)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Legend {
+    pub roles: Vec<Style>,
+    pub messages: Vec<Style>,
+    pub operations: Vec<Style>,
 }
 
 impl<P: Protocol> AnySimulation for Simulation<P> {
@@ -251,6 +277,9 @@ impl<P: Protocol> AnySimulation for Simulation<P> {
     }
     fn now_tick(&self) -> u64 {
         self.world.now_tick()
+    }
+    fn node_count(&self) -> u32 {
+        self.world.node_count()
     }
     fn step(&mut self) -> Option<TraceStep> {
         Simulation::step(self).cloned()
@@ -296,5 +325,27 @@ impl<P: Protocol> AnySimulation for Simulation<P> {
     }
     fn ghost_summary(&self) -> Vec<(String, u64)> {
         self.world.ghost_summary()
+    }
+    fn legend(&self) -> Legend {
+        Legend {
+            roles: P::Role::styles(),
+            messages: P::MessageKind::styles(),
+            operations: <P::Service as Service>::OperationKind::styles(),
+        }
+    }
+    fn look(&self, entry: &HistoryEntry) -> OperationLook {
+        P::Service::look(entry)
+    }
+    fn history_check(&self) -> HistoryCheck {
+        self.world.service().history_check()
+    }
+    fn check_history(&self) -> faultline_check::History {
+        self.world.service().to_check_history(self.world.history())
+    }
+    fn quiet_properties(&self) -> &'static [&'static str] {
+        P::quiet_properties()
+    }
+    fn is_quiet(&self) -> bool {
+        self.world.is_quiet()
     }
 }

@@ -3,7 +3,7 @@
 //! that two runs were the same (the trace hash).
 
 use crate::protocol::{RequestId, TimerId};
-use faultline_scenario::{Action, ClientId, MessageId, NodeId, Operation, OperationOutput};
+use faultline_scenario::{Action, ClientId, ClientOperation, ClientOutput, MessageId, NodeId};
 use serde::Serialize;
 use std::fmt;
 
@@ -34,6 +34,8 @@ pub enum DropReason {
     Partition,
     /// The receiver was crashed (or crash-stopped).
     NodeDown,
+    /// The receiver had left the cluster.
+    NodeRemoved,
     /// A user or scenario action dropped it.
     Action,
     /// More messages were in flight than `limits.in_flight_max`.
@@ -46,10 +48,26 @@ impl fmt::Display for DropReason {
             DropReason::Lost => "lost by the network",
             DropReason::Partition => "the link is cut",
             DropReason::NodeDown => "the receiver is down",
+            DropReason::NodeRemoved => "the receiver left the cluster",
             DropReason::Action => "dropped by an action",
             DropReason::NetworkFull => "too many messages in flight",
         })
     }
+}
+
+/// A message's kind, with the protocol's type erased: a client's request,
+/// a reply to a client, or one of the protocol's own kinds (its position in
+/// `Protocol::MessageKind::ALL`; `AnySimulation::legend` has their styles).
+///
+/// Kept out of the trace's JSON (and so out of its hash): the label already
+/// names the kind.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MessageKindId {
+    #[default]
+    Request,
+    Reply,
+    Protocol(u8),
 }
 
 /// A message sent during a step.
@@ -57,6 +75,8 @@ impl fmt::Display for DropReason {
 pub struct SentMessage {
     pub id: MessageId,
     pub to: Endpoint,
+    #[serde(skip)]
+    pub kind: MessageKindId,
     pub label: String,
     /// When it is due, or why it never left.
     pub fate: SendFate,
@@ -76,15 +96,30 @@ pub enum StepKind {
     /// A node started, or restarted from its durable state.
     Start { node: NodeId, restart: bool },
     /// A message arrived and was handled.
-    Deliver { message: MessageId, from: Endpoint, to: Endpoint, label: String },
+    Deliver {
+        message: MessageId,
+        from: Endpoint,
+        to: Endpoint,
+        #[serde(skip)]
+        kind: MessageKindId,
+        label: String,
+    },
     /// A message reached its delivery time but was not delivered.
-    Drop { message: MessageId, from: Endpoint, to: Endpoint, label: String, reason: DropReason },
+    Drop {
+        message: MessageId,
+        from: Endpoint,
+        to: Endpoint,
+        #[serde(skip)]
+        kind: MessageKindId,
+        label: String,
+        reason: DropReason,
+    },
     /// A node's timer fired.
     Timer { node: NodeId, timer: TimerId, label: String },
     /// A client invoked an operation (its first attempt).
-    Invoke { client: ClientId, operation_index: u32, operation: Operation, node: NodeId },
+    Invoke { client: ClientId, operation_index: u32, operation: ClientOperation, node: NodeId },
     /// A client got its answer; the operation is complete.
-    Complete { client: ClientId, operation_index: u32, output: OperationOutput },
+    Complete { client: ClientId, operation_index: u32, output: ClientOutput },
     /// A client's attempt timed out and it retried at another node.
     Retry { request: RequestId, node: NodeId },
     /// A client gave up: the operation's outcome stays unknown.

@@ -11,18 +11,38 @@
 
 use crate::history::HistoryEntry;
 use crate::protocol::{
-    ClientRequest, ClusterView, Context, Effect, InvariantViolation, NodeView, Protocol, RequestId, TimerId,
+    ClientRequest, ClusterView, Context, Effect, InvariantViolation, NodeView, OperationOf, OutputOf, Protocol,
+    RequestId, TimerId,
 };
 use crate::rng::{stream, SimRng};
-use crate::trace::{DropReason, Endpoint, SendFate, SentMessage, StepKind, TraceStep};
+use crate::service::{Retry, Routing, Service};
+use crate::style::Kinds;
+use crate::trace::{DropReason, Endpoint, MessageKindId, SendFate, SentMessage, StepKind, TraceStep};
 use faultline_scenario::{
-    Action, ClientId, Limits, MessageId, NetworkConfig, NodeId, Operation, OperationOutput, Scenario, TimedAction,
-    WorkloadConfig,
+    Action, ClientId, Limits, MessageId, NetworkConfig, NodeId, Scenario, TimedAction, WorkloadConfig,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
+
+/// Most nodes a run numbers, joined ones included (as scenarios allow).
+pub const NODES_MAX: u32 = 16;
+
+/// The node an action is about, if it is about one.
+fn action_node(action: &Action) -> Option<NodeId> {
+    match action {
+        Action::Crash { node }
+        | Action::CrashStop { node }
+        | Action::Restart { node }
+        | Action::Pause { node, .. }
+        | Action::Isolate { node }
+        | Action::Reconnect { node }
+        | Action::FireTimer { node, .. }
+        | Action::ClientRequest { node, .. } => Some(*node),
+        _ => None,
+    }
+}
 
 /// Most timers a node may have set at once. Protocols need a handful; more
 /// means a protocol bug, and an unbounded timer table would be one too.
@@ -51,18 +71,19 @@ enum Event {
 
 /// What a message carries.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Payload<M> {
-    Peer(M),
-    Request(ClientRequest),
-    Reply { request: RequestId, output: OperationOutput },
+pub enum Payload<P: Protocol> {
+    Peer(P::Message),
+    Request(ClientRequest<OperationOf<P>>),
+    Reply { request: RequestId, output: OutputOf<P> },
 }
 
 #[derive(Clone, Debug)]
-struct InFlight<M> {
+struct InFlight<P: Protocol> {
     id: MessageId,
     from: Endpoint,
     to: Endpoint,
-    payload: Payload<M>,
+    payload: Payload<P>,
+    kind: MessageKindId,
     label: String,
     sent_tick: u64,
     key: QueueKey,
@@ -79,6 +100,7 @@ pub struct MessageView {
     pub id: MessageId,
     pub from: Endpoint,
     pub to: Endpoint,
+    pub kind: MessageKindId,
     pub label: String,
     pub sent_tick: u64,
     pub deliver_tick: u64,
@@ -94,6 +116,8 @@ pub enum NodeStatus {
     Crashed,
     /// Crash-stopped; never comes back.
     Stopped,
+    /// Left the cluster for good (a remove-node action).
+    Removed,
 }
 
 #[derive(Clone, Debug)]
@@ -140,20 +164,27 @@ impl EnabledEvent {
 }
 
 #[derive(Clone, Debug)]
-struct CurrentOperation {
+struct CurrentOperation<O> {
     operation_index: u32,
+    operation: O,
     attempt: u32,
     node: NodeId,
 }
 
-#[derive(Clone, Debug, Default)]
-struct ClientSlot {
-    current: Option<CurrentOperation>,
+#[derive(Clone, Debug)]
+struct ClientSlot<O> {
+    current: Option<CurrentOperation<O>>,
     timeout_key: Option<QueueKey>,
     wake_key: Option<QueueKey>,
-    /// The node a "not leader" reply pointed at: the client sends there
-    /// first, until that node times out.
-    believed_leader: Option<NodeId>,
+    /// The node a redirect pointed at (Raft's "not leader, try n2"): the
+    /// client sends there first, until that node times out.
+    redirected_to: Option<NodeId>,
+}
+
+impl<O> Default for ClientSlot<O> {
+    fn default() -> Self {
+        ClientSlot { current: None, timeout_key: None, wake_key: None, redirected_to: None }
+    }
 }
 
 /// Counters of a run, kept as the run goes so they are right at any step.
@@ -169,6 +200,11 @@ pub struct RunStats {
     pub actions_applied: u64,
     pub operations_invoked: u64,
     pub operations_completed: u64,
+    /// Steps after which the system was quiet, so its quiet properties
+    /// were checked.
+    pub quiet_checks: u64,
+    /// The last tick the system was quiet at.
+    pub last_quiet_tick: Option<u64>,
 }
 
 impl RunStats {
@@ -195,6 +231,10 @@ pub enum EndReason {
     /// A node asked for something the simulator cannot do (a message to a
     /// node that does not exist): a protocol bug, stopped before it spreads.
     ProtocolFault { node: NodeId, detail: String },
+    /// A property that must hold whenever the system is quiet (every node
+    /// up, the network healed, nothing in flight, no client waiting) did
+    /// not, at the last step.
+    QuietViolated { violation: InvariantViolation },
 }
 
 impl fmt::Display for EndReason {
@@ -213,6 +253,9 @@ impl fmt::Display for EndReason {
             EndReason::ProtocolFault { node, detail } => {
                 write!(f, "{node} {detail} (a protocol bug); the run stops here")
             }
+            EndReason::QuietViolated { violation } => {
+                write!(f, "the system was quiet (every node up, the network healed, nothing in flight) and {violation}")
+            }
         }
     }
 }
@@ -222,8 +265,11 @@ impl fmt::Display for EndReason {
 #[derive(Debug)]
 struct Setup<P: Protocol> {
     seed: u64,
-    node_count: u32,
+    /// The nodes at the start (more may join: `World::node_count`).
+    initial_node_count: u32,
     config: P::Config,
+    service: P::Service,
+    routing: Routing,
     network: NetworkConfig,
     workload: WorkloadConfig,
     limits: Limits,
@@ -237,9 +283,12 @@ pub struct World<P: Protocol> {
     next_seq: u64,
     next_message_id: u64,
     queue: BTreeMap<QueueKey, Event>,
-    in_flight: BTreeMap<MessageId, InFlight<P::Message>>,
+    in_flight: BTreeMap<MessageId, InFlight<P>>,
     nodes: Vec<NodeSlot<P>>,
-    clients: Vec<ClientSlot>,
+    /// The nodes in the cluster now, in node order (what `Context::peers`
+    /// iterates).
+    members: Vec<NodeId>,
+    clients: Vec<ClientSlot<OperationOf<P>>>,
     /// Cut directed links between nodes. Clients are never partitioned.
     cut_links: BTreeSet<(NodeId, NodeId)>,
     /// The latest delivery tick per link, for FIFO delivery.
@@ -248,7 +297,7 @@ pub struct World<P: Protocol> {
     workload_rng: SimRng,
     history: Vec<HistoryEntry>,
     workload_operations_invoked: u32,
-    next_write_value: u64,
+    draw_state: <P::Service as Service>::DrawState,
     /// Per process (nodes, then clients).
     lamport: Vec<u64>,
     vectors: Vec<Vec<u32>>,
@@ -273,6 +322,7 @@ impl<P: Protocol> Clone for World<P> {
             queue: self.queue.clone(),
             in_flight: self.in_flight.clone(),
             nodes: self.nodes.clone(),
+            members: self.members.clone(),
             clients: self.clients.clone(),
             cut_links: self.cut_links.clone(),
             link_last_deliver_tick: self.link_last_deliver_tick.clone(),
@@ -280,7 +330,7 @@ impl<P: Protocol> Clone for World<P> {
             workload_rng: self.workload_rng.clone(),
             history: self.history.clone(),
             workload_operations_invoked: self.workload_operations_invoked,
-            next_write_value: self.next_write_value,
+            draw_state: self.draw_state.clone(),
             lamport: self.lamport.clone(),
             vectors: self.vectors.clone(),
             next_action_index: self.next_action_index,
@@ -303,13 +353,16 @@ struct StepScratch {
 impl<P: Protocol> World<P> {
     /// The world at tick 0: every node about to start, every client about to
     /// wake.
-    pub fn new(scenario: &Scenario, config: P::Config) -> World<P> {
+    pub fn new(scenario: &Scenario, config: P::Config, service: P::Service) -> World<P> {
         let node_count = scenario.protocol.node_count();
         let client_count = scenario.workload.clients;
+        let draw_state = service.initial_draw_state();
         let setup = Arc::new(Setup {
             seed: scenario.seed,
-            node_count,
+            initial_node_count: node_count,
+            routing: P::client_routing(&config),
             config,
+            service,
             network: scenario.network.clone(),
             workload: scenario.workload.clone(),
             limits: scenario.limits.clone(),
@@ -333,14 +386,15 @@ impl<P: Protocol> World<P> {
             queue: BTreeMap::new(),
             in_flight: BTreeMap::new(),
             nodes,
-            clients: vec![ClientSlot::default(); client_count as usize],
+            members: (0..node_count).map(NodeId).collect(),
+            clients: (0..client_count).map(|_| ClientSlot::default()).collect(),
             cut_links: BTreeSet::new(),
             link_last_deliver_tick: BTreeMap::new(),
             network_rng: SimRng::for_stream(scenario.seed, stream::NETWORK),
             workload_rng: SimRng::for_stream(scenario.seed, stream::WORKLOAD),
             history: Vec::new(),
             workload_operations_invoked: 0,
-            next_write_value: 1,
+            draw_state,
             lamport: vec![0; process_count],
             vectors: vec![vec![0; process_count]; process_count],
             next_action_index: 0,
@@ -374,8 +428,14 @@ impl<P: Protocol> World<P> {
     pub fn seed(&self) -> u64 {
         self.setup.seed
     }
+    /// How many nodes were ever numbered: those at the start and those
+    /// that joined since (some may have left).
     pub fn node_count(&self) -> u32 {
-        self.setup.node_count
+        self.nodes.len() as u32
+    }
+    /// The nodes in the cluster now, in node order.
+    pub fn members(&self) -> &[NodeId] {
+        &self.members
     }
     pub fn client_count(&self) -> u32 {
         self.clients.len() as u32
@@ -391,6 +451,19 @@ impl<P: Protocol> World<P> {
     }
     pub fn ghost_summary(&self) -> Vec<(String, u64)> {
         P::ghost_summary(&self.ghost)
+    }
+    /// The omniscient observer's view of every node now.
+    pub fn cluster(&self) -> ClusterView<'_, P> {
+        ClusterView { slots: &self.nodes }
+    }
+    /// What the protocol's observer remembers (for a protocol's own tools,
+    /// such as its explore nemesis).
+    pub fn ghost(&self) -> &P::Ghost {
+        &self.ghost
+    }
+    /// The protocol's client service, with the scenario's parameters.
+    pub fn service(&self) -> &P::Service {
+        &self.setup.service
     }
     pub fn next_action_index(&self) -> usize {
         self.next_action_index
@@ -434,6 +507,7 @@ impl<P: Protocol> World<P> {
                 id: m.id,
                 from: m.from,
                 to: m.to,
+                kind: m.kind,
                 label: m.label.clone(),
                 sent_tick: m.sent_tick,
                 deliver_tick: m.key.tick,
@@ -530,11 +604,33 @@ impl<P: Protocol> World<P> {
                 let cluster = ClusterView { slots: &self.nodes };
                 if let Err(violation) = P::check_invariants(&mut self.ghost, stepped, &cluster) {
                     self.end(EndReason::InvariantViolated { violation });
+                } else if self.is_quiet() {
+                    self.stats.quiet_checks += 1;
+                    self.stats.last_quiet_tick = Some(self.now_tick);
+                    let cluster = ClusterView { slots: &self.nodes };
+                    if let Err(violation) = P::check_quiet(&self.ghost, &cluster) {
+                        self.end(EndReason::QuietViolated { violation });
+                    }
                 }
                 return Some(step);
             }
             // The event was deferred or had nothing left to do: no step.
         }
+    }
+
+    /// Whether the system is quiet: every node up (none crashed or
+    /// crash-stopped; a paused one with nothing to do is as good as up),
+    /// every link working, nothing in flight, no client waiting for an
+    /// answer, and no timer set but the protocol's background ones. The
+    /// cheap tests come first: this runs after every step.
+    pub fn is_quiet(&self) -> bool {
+        self.in_flight.is_empty()
+            && self.cut_links.is_empty()
+            && self.clients.iter().all(|client| client.current.is_none())
+            && self.nodes.iter().all(|slot| {
+                slot.status == NodeStatus::Removed
+                    || slot.state.is_some() && slot.timers.keys().all(|&timer| P::is_background_timer(timer))
+            })
     }
 
     /// End the run after the current step, for the first reason given.
@@ -552,8 +648,11 @@ impl<P: Protocol> World<P> {
 
     fn process_index(&self, endpoint: Endpoint) -> usize {
         match endpoint {
+            // Nodes that joined during the run come after the clients, so
+            // that no process changes its index.
+            Endpoint::Node(n) if n.0 >= self.setup.initial_node_count => self.clients.len() + n.0 as usize,
             Endpoint::Node(n) => n.0 as usize,
-            Endpoint::Client(c) => self.setup.node_count as usize + c.0 as usize,
+            Endpoint::Client(c) => self.setup.initial_node_count as usize + c.0 as usize,
         }
     }
 
@@ -634,31 +733,15 @@ impl<P: Protocol> World<P> {
                 if self.workload_operations_invoked >= self.setup.workload.operations_max {
                     return None; // this client's share of the workload is done
                 }
-                let workload = &self.setup.workload;
-                // One draw picks the kind: below read_per_mille a read, then
-                // appends, then writes. With no reads and no appends nothing
-                // is drawn (as `chance_per_mille` does), so scenarios without
-                // appends draw exactly what they drew before appends existed.
-                let kind_roll_per_mille = match workload.read_per_mille + workload.append_per_mille {
-                    0 => u64::MAX,
-                    _ => self.workload_rng.below(1000),
-                };
-                let key = self.workload_rng.below(workload.keys as u64) as u32;
-                let operation = if kind_roll_per_mille < workload.read_per_mille as u64 {
-                    Operation::Read { key }
-                } else {
-                    // Unique values make every read attributable to the
-                    // updates it saw.
-                    let value = self.next_write_value;
-                    self.next_write_value += 1;
-                    if kind_roll_per_mille < (workload.read_per_mille + workload.append_per_mille) as u64 {
-                        Operation::Append { key, value }
-                    } else {
-                        Operation::Write { key, value }
+                let operation = self.setup.service.draw_operation(&mut self.draw_state, &mut self.workload_rng);
+                let node = match self.setup.routing {
+                    Routing::AnyNode => {
+                        let drawn = self.workload_rng.below(self.members.len() as u64) as usize;
+                        let random_node = self.members[drawn];
+                        self.clients[client.0 as usize].redirected_to.unwrap_or(random_node)
                     }
+                    Routing::Node(node) => node,
                 };
-                let random_node = NodeId(self.workload_rng.below(self.setup.node_count as u64) as u32);
-                let node = self.clients[client.0 as usize].believed_leader.unwrap_or(random_node);
                 self.workload_operations_invoked += 1;
                 let mut scratch = self.begin(Some(Endpoint::Client(client)), None);
                 let kind = self.invoke(client, operation, node, &mut scratch);
@@ -668,8 +751,8 @@ impl<P: Protocol> World<P> {
                 let slot = &mut self.clients[client.0 as usize];
                 debug_assert_eq!(slot.timeout_key, Some(key));
                 slot.timeout_key = None;
-                // The node it believed leads did not answer: forget it.
-                slot.believed_leader = None;
+                // The node a redirect pointed at did not answer: forget it.
+                slot.redirected_to = None;
                 let mut scratch = self.begin(Some(Endpoint::Client(client)), None);
                 let kind = self.retry_or_give_up(client, &mut scratch);
                 Some(self.finish(scratch, kind))
@@ -689,74 +772,76 @@ impl<P: Protocol> World<P> {
                 return None;
             }
         }
-        let reason = message.doomed.or_else(|| match (message.from, message.to) {
-            (_, Endpoint::Node(to)) if self.nodes[to.0 as usize].status != NodeStatus::Up => Some(DropReason::NodeDown),
-            (Endpoint::Node(from), Endpoint::Node(to)) if self.cut_links.contains(&(from, to)) => {
+        let receiver_status = match message.to {
+            Endpoint::Node(to) => self.nodes[to.0 as usize].status,
+            Endpoint::Client(_) => NodeStatus::Up,
+        };
+        let reason = message.doomed.or_else(|| match (message.from, message.to, receiver_status) {
+            (_, _, NodeStatus::Removed) => Some(DropReason::NodeRemoved),
+            (_, _, NodeStatus::Crashed | NodeStatus::Stopped) => Some(DropReason::NodeDown),
+            (Endpoint::Node(from), Endpoint::Node(to), _) if self.cut_links.contains(&(from, to)) => {
                 Some(DropReason::Partition)
             }
             _ => None,
         });
+        let (from, to, kind) = (message.from, message.to, message.kind);
         if let Some(reason) = reason {
             self.stats.messages_dropped += 1;
             let scratch = self.begin(None, Some((id, 0, &[])));
-            let kind = StepKind::Drop { message: id, from: message.from, to: message.to, label: message.label, reason };
-            return Some(self.finish(scratch, kind));
+            let step = StepKind::Drop { message: id, from, to, kind, label: message.label, reason };
+            return Some(self.finish(scratch, step));
         }
         self.stats.messages_delivered += 1;
-        let mut scratch = self.begin(Some(message.to), Some((id, message.lamport, &message.vector)));
-        let deliver_kind =
-            StepKind::Deliver { message: id, from: message.from, to: message.to, label: message.label.clone() };
-        let kind = match (message.to, message.payload) {
+        let mut scratch = self.begin(Some(to), Some((id, message.lamport, &message.vector)));
+        let delivered = StepKind::Deliver { message: id, from, to, kind, label: message.label };
+        let step = match (to, message.payload) {
             (Endpoint::Node(node), Payload::Peer(payload)) => {
-                let Endpoint::Node(from) = message.from else { unreachable!("peer messages come from nodes") };
+                let Endpoint::Node(from) = from else { unreachable!("peer messages come from nodes") };
                 self.run_node(node, &mut scratch, |state, ctx| state.on_message(ctx, from, payload));
-                deliver_kind
+                delivered
             }
             (Endpoint::Node(node), Payload::Request(request)) => {
                 self.run_node(node, &mut scratch, |state, ctx| state.on_client_request(ctx, request));
-                deliver_kind
+                delivered
             }
             (Endpoint::Client(client), Payload::Reply { request, output }) => {
-                self.client_receive(client, request, output, &mut scratch).unwrap_or(deliver_kind)
+                self.client_receive(client, request, output, &mut scratch).unwrap_or(delivered)
             }
             (to, payload) => unreachable!("{payload:?} is never addressed to {to}"),
         };
-        Some(self.finish(scratch, kind))
+        Some(self.finish(scratch, step))
     }
 
     /// Start (or restart) a node: fresh volatile state from `P::new`, then
     /// `on_start` with what is on its disk.
     fn start_node(&mut self, node: NodeId, scratch: &mut StepScratch) {
+        let node_count = self.node_count();
         let slot = &mut self.nodes[node.0 as usize];
         debug_assert!(slot.timers.is_empty(), "a starting node has no timers");
         slot.status = NodeStatus::Up;
-        slot.state = Some(P::new(node, self.setup.node_count, &self.setup.config));
+        slot.state = Some(P::new(node, node_count, &self.setup.config));
         let durable = slot.durable.clone();
         self.run_node(node, scratch, |state, ctx| state.on_start(ctx, &durable));
     }
 
-    fn run_node(
-        &mut self,
-        node: NodeId,
-        scratch: &mut StepScratch,
-        handler: impl FnOnce(&mut P, &mut Context<P::Message, P::Durable>),
-    ) {
+    fn run_node(&mut self, node: NodeId, scratch: &mut StepScratch, handler: impl FnOnce(&mut P, &mut Context<P>)) {
         let mut effects = Vec::new();
+        let node_count = self.node_count();
         let slot = &mut self.nodes[node.0 as usize];
         let state = slot.state.as_mut().expect("only a running node handles inputs");
-        let mut ctx = Context::new(node, self.setup.node_count, self.now_tick, &mut slot.rng, &mut effects);
+        let mut ctx = Context::new(node, node_count, &self.members, self.now_tick, &mut slot.rng, &mut effects);
         handler(state, &mut ctx);
         for effect in effects {
             match effect {
-                Effect::Send { to, .. } if to.0 >= self.setup.node_count => {
-                    self.end(EndReason::ProtocolFault {
-                        node,
-                        detail: format!("sent a message to {to}, which does not exist"),
-                    });
+                Effect::Send { to, .. } if to.0 >= self.node_count() => {
+                    let detail = format!("sent a message to {to}, which does not exist");
+                    self.end(EndReason::ProtocolFault { node, detail });
                 }
                 Effect::Send { to, message } => {
+                    let kind = MessageKindId::Protocol(P::message_kind(&message).index());
                     let label = P::message_label(&message);
-                    self.send(Endpoint::Node(node), Endpoint::Node(to), Payload::Peer(message), label, scratch);
+                    let (from, to) = (Endpoint::Node(node), Endpoint::Node(to));
+                    self.send(from, to, Payload::Peer(message), kind, label, scratch);
                 }
                 Effect::SetTimer { timer, after_ticks } => {
                     if let Some(old) = self.nodes[node.0 as usize].timers.remove(&timer) {
@@ -777,7 +862,8 @@ impl<P: Protocol> World<P> {
                 Effect::Reply { request, output } => {
                     let label = format!("reply {output} to {}", request.client);
                     let payload = Payload::Reply { request, output };
-                    self.send(Endpoint::Node(node), Endpoint::Client(request.client), payload, label, scratch);
+                    let (from, to) = (Endpoint::Node(node), Endpoint::Client(request.client));
+                    self.send(from, to, payload, MessageKindId::Reply, label, scratch);
                 }
                 Effect::Persist(durable) => self.nodes[node.0 as usize].durable = durable,
             }
@@ -788,7 +874,8 @@ impl<P: Protocol> World<P> {
         &mut self,
         from: Endpoint,
         to: Endpoint,
-        payload: Payload<P::Message>,
+        payload: Payload<P>,
+        kind: MessageKindId,
         label: String,
         scratch: &mut StepScratch,
     ) {
@@ -805,7 +892,7 @@ impl<P: Protocol> World<P> {
         };
         if let Some(reason) = refused {
             self.stats.messages_dropped += 1;
-            scratch.sent.push(SentMessage { id, to, label, fate: SendFate::Dropped { reason } });
+            scratch.sent.push(SentMessage { id, to, kind, label, fate: SendFate::Dropped { reason } });
             return;
         }
         let network = &self.setup.network;
@@ -816,6 +903,7 @@ impl<P: Protocol> World<P> {
             from,
             to,
             payload,
+            kind,
             label,
             sent_tick: self.now_tick,
             key: QueueKey { tick: 0, class: CLASS_NORMAL, seq: 0 }, // set by enqueue
@@ -837,7 +925,7 @@ impl<P: Protocol> World<P> {
 
     /// Put a message on the wire with a delay drawn from the network's
     /// range, keeping its link FIFO unless the network reorders it.
-    fn enqueue(&mut self, mut message: InFlight<P::Message>, scratch: &mut StepScratch) {
+    fn enqueue(&mut self, mut message: InFlight<P>, scratch: &mut StepScratch) {
         let network = &self.setup.network;
         let delay_ticks = self.network_rng.between(network.delay_ticks_min, network.delay_ticks_max);
         let reorder = self.network_rng.chance_per_mille(network.reorder_per_mille);
@@ -850,6 +938,7 @@ impl<P: Protocol> World<P> {
         scratch.sent.push(SentMessage {
             id: message.id,
             to: message.to,
+            kind: message.kind,
             label: message.label.clone(),
             fate: SendFate::InFlight { deliver_tick },
         });
@@ -858,7 +947,13 @@ impl<P: Protocol> World<P> {
 
     // ----- clients ---------------------------------------------------------
 
-    fn invoke(&mut self, client: ClientId, operation: Operation, node: NodeId, scratch: &mut StepScratch) -> StepKind {
+    fn invoke(
+        &mut self,
+        client: ClientId,
+        operation: OperationOf<P>,
+        node: NodeId,
+        scratch: &mut StepScratch,
+    ) -> StepKind {
         let c = client.0 as usize;
         if self.clients[c].current.is_some() {
             // Only a scripted request can arrive while the client waits: the
@@ -869,9 +964,10 @@ impl<P: Protocol> World<P> {
             self.queue.remove(&wake);
         }
         let operation_index = self.history.len() as u32;
+        let erased: faultline_scenario::ClientOperation = operation.clone().into();
         self.history.push(HistoryEntry {
             client,
-            operation: operation.clone(),
+            operation: erased.clone(),
             invoke_tick: self.now_tick,
             complete_tick: None,
             output: None,
@@ -879,19 +975,20 @@ impl<P: Protocol> World<P> {
             gave_up: false,
         });
         self.stats.operations_invoked += 1;
-        self.clients[c].current = Some(CurrentOperation { operation_index, attempt: 1, node });
+        self.clients[c].current = Some(CurrentOperation { operation_index, operation, attempt: 1, node });
         self.send_request(client, scratch);
-        StepKind::Invoke { client, operation_index, operation, node }
+        StepKind::Invoke { client, operation_index, operation: erased, node }
     }
 
     fn send_request(&mut self, client: ClientId, scratch: &mut StepScratch) {
-        let current = self.clients[client.0 as usize].current.clone().expect("a request belongs to an operation");
+        let current = self.clients[client.0 as usize].current.as_ref().expect("a request belongs to an operation");
         let request = ClientRequest {
             id: RequestId { client, operation_index: current.operation_index, attempt: current.attempt },
-            operation: self.history[current.operation_index as usize].operation.clone(),
+            operation: current.operation.clone(),
         };
         let label = format!("{} (attempt {})", request.operation, current.attempt);
-        self.send(Endpoint::Client(client), Endpoint::Node(current.node), Payload::Request(request), label, scratch);
+        let (from, to) = (Endpoint::Client(client), Endpoint::Node(current.node));
+        self.send(from, to, Payload::Request(request), MessageKindId::Request, label, scratch);
         let timeout_tick = self.now_tick + self.setup.workload.timeout_ticks;
         let key = self.schedule(timeout_tick, CLASS_NORMAL, Event::ClientTimeout { client });
         self.clients[client.0 as usize].timeout_key = Some(key);
@@ -923,27 +1020,22 @@ impl<P: Protocol> World<P> {
         &mut self,
         client: ClientId,
         request: RequestId,
-        output: OperationOutput,
+        output: OutputOf<P>,
         scratch: &mut StepScratch,
     ) -> Option<StepKind> {
         let current = self.clients[client.0 as usize].current.as_ref()?;
         if current.operation_index != request.operation_index {
             return None; // a reply to an operation the client finished or gave up on
         }
-        let refusal = matches!(output, OperationOutput::NotLeader { .. } | OperationOutput::Refused);
-        if refusal && request.attempt != current.attempt {
-            return None; // a late refusal of an earlier attempt: the current one is still on its way
-        }
-        if let OperationOutput::NotLeader { leader } = output {
-            let slot = &mut self.clients[client.0 as usize];
-            slot.believed_leader = leader.filter(|n| n.0 < self.setup.node_count);
-            if let Some(timeout) = slot.timeout_key.take() {
-                self.queue.remove(&timeout);
+        if let Some(retry) = P::Service::retry(&output) {
+            if request.attempt != current.attempt {
+                return None; // a late refusal of an earlier attempt: the current one is still on its way
             }
-            return Some(self.retry_or_give_up(client, scratch));
-        }
-        if output == OperationOutput::Refused {
-            if let Some(timeout) = self.clients[client.0 as usize].timeout_key.take() {
+            let slot = &mut self.clients[client.0 as usize];
+            if let Retry::Redirected { to } = retry {
+                slot.redirected_to = to.filter(|n| self.members.contains(n));
+            }
+            if let Some(timeout) = slot.timeout_key.take() {
                 self.queue.remove(&timeout);
             }
             return Some(self.retry_or_give_up(client, scratch));
@@ -951,6 +1043,7 @@ impl<P: Protocol> World<P> {
         let operation_index = current.operation_index;
         let entry = &mut self.history[operation_index as usize];
         debug_assert!(entry.complete_tick.is_none(), "an operation completes once");
+        let output: faultline_scenario::ClientOutput = output.into();
         entry.complete_tick = Some(self.now_tick);
         entry.output = Some(output.clone());
         self.stats.operations_completed += 1;
@@ -964,36 +1057,56 @@ impl<P: Protocol> World<P> {
     }
 
     fn retry_or_give_up(&mut self, client: ClientId, scratch: &mut StepScratch) -> StepKind {
-        let current = self.clients[client.0 as usize].current.clone().expect("a timeout belongs to an operation");
+        let current = self.clients[client.0 as usize].current.take().expect("a timeout belongs to an operation");
         if current.attempt >= self.setup.workload.attempts_max {
+            self.clients[client.0 as usize].current = Some(current.clone());
             self.abandon_current(client);
             self.schedule_wake(client);
             return StepKind::GiveUp { client, operation_index: current.operation_index };
         }
-        // Retry at the leader a redirect named, else anywhere but the node
-        // that did not answer.
-        let node_count = self.setup.node_count as u64;
-        let node = if let Some(leader) = self.clients[client.0 as usize].believed_leader {
-            leader
-        } else if node_count > 1 {
-            let offset = 1 + self.workload_rng.below(node_count - 1);
-            NodeId(((current.node.0 as u64 + offset) % node_count) as u32)
-        } else {
-            current.node
-        };
+        let node = self.retry_node(client, current.node);
         let attempt = current.attempt + 1;
-        self.history[current.operation_index as usize].attempts.push(node);
-        self.clients[client.0 as usize].current = Some(CurrentOperation { attempt, node, ..current.clone() });
+        let operation_index = current.operation_index;
+        self.history[operation_index as usize].attempts.push(node);
+        self.clients[client.0 as usize].current = Some(CurrentOperation { attempt, node, ..current });
         self.send_request(client, scratch);
-        StepKind::Retry { request: RequestId { client, operation_index: current.operation_index, attempt }, node }
+        StepKind::Retry { request: RequestId { client, operation_index, attempt }, node }
+    }
+
+    /// Where a client retries: at the node a redirect named, else anywhere
+    /// but the node that did not answer (or always the one node requests go
+    /// to).
+    fn retry_node(&mut self, client: ClientId, last: NodeId) -> NodeId {
+        let members = self.members.len() as u64;
+        match (self.setup.routing, self.clients[client.0 as usize].redirected_to) {
+            (Routing::Node(node), _) => node,
+            (Routing::AnyNode, Some(redirected)) => redirected,
+            (Routing::AnyNode, None) if members > 1 => {
+                // The members after the last node tried, in a ring (all of
+                // them but it, when it has left).
+                let after = self.members.iter().position(|&m| m == last).map_or(0, |at| at as u64 + 1);
+                let offset = match self.members.contains(&last) {
+                    true => self.workload_rng.below(members - 1),
+                    false => self.workload_rng.below(members),
+                };
+                self.members[((after + offset) % members) as usize]
+            }
+            (Routing::AnyNode, None) => self.members.first().copied().unwrap_or(last),
+        }
     }
 
     // ----- actions -----------------------------------------------------------
 
     fn apply_action(&mut self, action: Action) -> TraceStep {
         self.stats.actions_applied += 1;
-        let is_fault =
-            !matches!(action, Action::DeliverMessage { .. } | Action::FireTimer { .. } | Action::ClientRequest { .. });
+        let is_fault = !matches!(
+            action,
+            Action::DeliverMessage { .. }
+                | Action::FireTimer { .. }
+                | Action::ClientRequest { .. }
+                | Action::AddNode
+                | Action::RemoveNode { .. }
+        );
         if is_fault {
             self.stats.faults_applied += 1;
         }
@@ -1003,7 +1116,7 @@ impl<P: Protocol> World<P> {
             | Action::Restart { node }
             | Action::Pause { node, .. }
             | Action::FireTimer { node, .. }
-                if node.0 < self.setup.node_count =>
+                if node.0 < self.node_count() =>
             {
                 Some(Endpoint::Node(*node))
             }
@@ -1020,8 +1133,13 @@ impl<P: Protocol> World<P> {
     /// Carry out an action; the returned note explains an action that did
     /// nothing or something unexpected, and is empty otherwise.
     fn apply_action_effects(&mut self, action: &Action, scratch: &mut StepScratch) -> String {
-        let node_count = self.setup.node_count;
+        let node_count = self.node_count();
         let valid_node = |n: &NodeId| n.0 < node_count;
+        if let Some(node) = action_node(action).filter(|n| valid_node(n)) {
+            if self.nodes[node.0 as usize].status == NodeStatus::Removed {
+                return format!("{node} left the cluster: nothing happened");
+            }
+        }
         match action {
             Action::Crash { node }
             | Action::CrashStop { node }
@@ -1052,6 +1170,7 @@ impl<P: Protocol> World<P> {
                 }
                 NodeStatus::Stopped => format!("{node} crash-stopped: it never comes back"),
                 NodeStatus::Up => format!("{node} is running: nothing to restart"),
+                NodeStatus::Removed => unreachable!("actions on removed nodes are noted above"),
             },
             Action::Pause { node, ticks } => {
                 let slot = &mut self.nodes[node.0 as usize];
@@ -1154,16 +1273,66 @@ impl<P: Protocol> World<P> {
                 self.nodes[node.0 as usize].timers.insert(*timer, new_key);
                 String::new()
             }
+            Action::AddNode => self.add_node(),
+            Action::RemoveNode { node } => self.remove_node(*node),
             Action::ClientRequest { client, node, .. }
                 if client.0 as usize >= self.clients.len() || !valid_node(node) =>
             {
                 format!("there is no {client} or no {node}: nothing happened")
             }
-            Action::ClientRequest { client, node, operation } => {
-                self.invoke(*client, operation.clone(), *node, scratch);
-                String::new()
-            }
+            Action::ClientRequest { client, node, operation } => match P::Service::operation_of(operation) {
+                Some(operation) => {
+                    self.invoke(*client, operation, *node, scratch);
+                    String::new()
+                }
+                None => format!("{operation} is not an operation of this protocol's clients: nothing happened"),
+            },
         }
+    }
+
+    /// A node joins: the next number, a fresh disk, started at once (its
+    /// start is the next step). Returns the action's note.
+    fn add_node(&mut self) -> String {
+        if !P::MEMBERSHIP_CHANGES {
+            return "this protocol does not let nodes join during a run: nothing happened".to_string();
+        }
+        if self.node_count() >= NODES_MAX {
+            return format!("a run has at most {NODES_MAX} nodes: nothing happened");
+        }
+        let node = NodeId(self.node_count());
+        self.nodes.push(NodeSlot {
+            state: None,
+            status: NodeStatus::Up,
+            durable: P::initial_durable(node, &self.setup.config),
+            paused_until_tick: 0,
+            rng: SimRng::for_stream(self.setup.seed, stream::NODE_BASE + node.0 as u64),
+            timers: BTreeMap::new(),
+        });
+        self.members.push(node);
+        // Its clock comes after every other process's (see `process_index`).
+        self.lamport.push(0);
+        self.vectors.iter_mut().for_each(|vector| vector.push(0));
+        self.vectors.push(vec![0; self.lamport.len()]);
+        debug_assert_eq!(self.process_index(Endpoint::Node(node)), self.lamport.len() - 1);
+        self.schedule(self.now_tick, CLASS_NORMAL, Event::Start { node });
+        format!("{node} joins the cluster")
+    }
+
+    /// A node leaves for good: down like a crash-stop, and no longer a
+    /// member, so the others stop counting it. Returns the action's note.
+    fn remove_node(&mut self, node: NodeId) -> String {
+        if !P::MEMBERSHIP_CHANGES {
+            return "this protocol does not let nodes leave during a run: nothing happened".to_string();
+        }
+        if node.0 >= self.node_count() {
+            return format!("there is no {node}: nothing happened");
+        }
+        if self.members == [node] {
+            return format!("{node} is the last node: it stays");
+        }
+        self.take_down(node, NodeStatus::Removed);
+        self.members.retain(|&member| member != node);
+        format!("{node} leaves the cluster")
     }
 
     /// Crash a node: its volatile state and timers are gone; its disk stays.
@@ -1195,9 +1364,50 @@ impl<P: Protocol> World<P> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use faultline_scenario::ProtocolSpec;
+    use crate::protocol::NodeView;
+    use crate::service::{HistoryCheck, OperationLook};
+    use faultline_scenario::{ClientOperation, KvOperation, KvOutput, ProtocolSpec};
+
+    crate::kinds! {
+        pub(crate) enum Nothing {
+            Nothing => ("nothing", "", "", "the only kind"),
+        }
+    }
+
+    /// A service whose clients never act (the tests here run no workload).
+    #[derive(Clone, Debug)]
+    pub(crate) struct NoClients;
+
+    impl Service for NoClients {
+        type Operation = KvOperation;
+        type Output = KvOutput;
+        type OperationKind = Nothing;
+        type DrawState = ();
+        fn initial_draw_state(&self) {}
+        fn draw_operation(&self, _state: &mut (), _rng: &mut SimRng) -> KvOperation {
+            unreachable!("the tests run no workload")
+        }
+        fn operation_of(_operation: &ClientOperation) -> Option<KvOperation> {
+            None
+        }
+        fn retry(_output: &KvOutput) -> Option<Retry> {
+            None
+        }
+        fn operation_kind(_operation: &KvOperation) -> Nothing {
+            Nothing::Nothing
+        }
+        fn look(_entry: &HistoryEntry) -> OperationLook {
+            OperationLook { kind: Nothing::Nothing.style(), label: String::new() }
+        }
+        fn history_check(&self) -> HistoryCheck {
+            HistoryCheck::Promises { property: "nothing", explanation: "the tests run no workload" }
+        }
+        fn to_check_history(&self, _entries: &[HistoryEntry]) -> faultline_check::History {
+            faultline_check::History::default()
+        }
+    }
 
     /// A node that misbehaves as its config says: sets one timer more than
     /// allowed, or sends to a node that does not exist.
@@ -1214,33 +1424,39 @@ mod tests {
 
     impl Protocol for Misbehaving {
         type Config = Fault;
+        type Service = NoClients;
         type Message = ();
+        type MessageKind = Nothing;
+        type Role = Nothing;
         type Durable = ();
         type Ghost = ();
         fn new(_node: NodeId, _node_count: u32, fault: &Fault) -> Self {
             Misbehaving { fault: *fault }
         }
-        fn on_start(&mut self, ctx: &mut Context<(), ()>, _durable: &()) {
+        fn on_start(&mut self, ctx: &mut Context<Self>, _durable: &()) {
             match self.fault {
                 Fault::TooManyTimers => (0..=TIMERS_PER_NODE_MAX as u64).for_each(|timer| ctx.set_timer(timer, 5)),
                 Fault::SendsNowhere => ctx.send(NodeId(ctx.node_count), ()),
             }
         }
-        fn on_message(&mut self, _ctx: &mut Context<(), ()>, _from: NodeId, _message: ()) {}
-        fn on_timer(&mut self, _ctx: &mut Context<(), ()>, _timer: TimerId) {}
-        fn on_client_request(&mut self, _ctx: &mut Context<(), ()>, _request: ClientRequest) {}
+        fn on_message(&mut self, _ctx: &mut Context<Self>, _from: NodeId, _message: ()) {}
+        fn on_timer(&mut self, _ctx: &mut Context<Self>, _timer: TimerId) {}
+        fn on_client_request(&mut self, _ctx: &mut Context<Self>, _request: ClientRequest<KvOperation>) {}
+        fn message_kind(_message: &()) -> Nothing {
+            Nothing::Nothing
+        }
         fn message_label(_message: &()) -> String {
             "nothing".to_string()
         }
         fn view(&self) -> NodeView {
-            NodeView::default()
+            NodeView::new(Nothing::Nothing)
         }
     }
 
     fn run(fault: Fault) -> (EndReason, u64) {
         let mut scenario = Scenario::new("misbehaving", 1, ProtocolSpec::PrimaryBackup { nodes: 2 });
         scenario.workload.operations_max = 0;
-        let mut sim = crate::Simulation::<Misbehaving>::new(scenario, fault);
+        let mut sim = crate::Simulation::<Misbehaving>::new(scenario, fault, NoClients);
         let end = sim.run_to_end().clone();
         (end, sim.position())
     }
@@ -1253,10 +1469,8 @@ mod tests {
         assert!(end.to_string().contains("more than 64 timers"), "{end}");
 
         let (end, steps) = run(Fault::SendsNowhere);
-        assert_eq!(
-            end,
-            EndReason::ProtocolFault { node: NodeId(0), detail: "sent a message to n2, which does not exist".into() }
-        );
+        let detail = "sent a message to n2, which does not exist".to_string();
+        assert_eq!(end, EndReason::ProtocolFault { node: NodeId(0), detail });
         assert_eq!(steps, 1);
     }
 }

@@ -20,13 +20,26 @@
 //! Each `RaftVariant` other than `Correct` plants one bug from the list
 //! students are asked to find.
 
-use faultline_scenario::{ClientId, NodeId, Operation, OperationOutput, RaftReads, RaftSpec, RaftVariant};
+pub mod explore;
+
+use crate::kv::KeyValueService;
+use crate::shared_log::SharedLog;
+use faultline_scenario::{ClientId, KvOperation, KvOutput, NodeId, RaftReads, RaftSpec, RaftVariant};
 use faultline_sim::{
-    ClientRequest, ClusterView, Context, InvariantViolation, LogEntryView, NodeView, Protocol, RequestId, TimerId,
-    LOG_ENTRIES_VIEWED_MAX,
+    ClientRequest, ClusterView, Colour, Countdown, InvariantViolation, LogEntryView, NodeView, Protocol, RequestId,
+    Tag, TimerId, LOG_ENTRIES_VIEWED_MAX,
 };
 use std::collections::{BTreeMap, BTreeSet};
-use std::rc::Rc;
+
+/// A simulation of a Raft scenario.
+pub fn build(scenario: faultline_scenario::Scenario) -> Box<dyn faultline_sim::AnySimulation> {
+    let faultline_scenario::ProtocolSpec::Raft(spec) = &scenario.protocol else { unreachable!("a raft scenario") };
+    let (spec, service) = (spec.clone(), KeyValueService::new(&scenario.workload));
+    Box::new(faultline_sim::Simulation::<Raft>::new(scenario, spec, service))
+}
+
+/// A Raft node's view of the simulator during one step.
+type Context<'a> = faultline_sim::Context<'a, Raft>;
 
 pub const ELECTION_TIMER: TimerId = 1;
 /// A leader's heartbeat; a candidate's resend of its vote requests.
@@ -43,7 +56,7 @@ pub enum Command {
     },
     Client {
         request: RequestId,
-        operation: Operation,
+        operation: KvOperation,
     },
 }
 
@@ -56,9 +69,9 @@ impl Command {
             Command::Noop { leader } => mix(0x4e4f_4f50, leader.0 as u64),
             Command::Client { request, operation } => {
                 let (kind, key, value) = match operation {
-                    Operation::Read { key } => (1, *key, 0),
-                    Operation::Write { key, value } => (2, *key, *value),
-                    Operation::Append { key, value } => (3, *key, *value),
+                    KvOperation::Read { key } => (1, *key, 0),
+                    KvOperation::Write { key, value } => (2, *key, *value),
+                    KvOperation::Append { key, value } => (3, *key, *value),
                 };
                 [request.client.0 as u64, request.operation_index as u64, kind, key as u64, value]
                     .into_iter()
@@ -91,90 +104,38 @@ fn chain(previous: u64, term: u64, command: &Command) -> u64 {
     h
 }
 
-/// Entries per chunk of a [`SharedLog`].
-pub const LOG_CHUNK_ENTRIES: usize = 64;
-
-/// A log whose full chunks are shared, never copied: the node's log, its
-/// disk and every snapshot the simulator keeps for seeking hold the same
-/// chunks. Cloning or persisting costs one reference count per chunk and
-/// copies at most the last, partial chunk when it changes; a whole-log copy
-/// per step and per snapshot would make memory grow with log length times
-/// run length.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SharedLog {
-    /// Every chunk but the last is full, so equal logs chunk alike.
-    chunks: Vec<Rc<Vec<Entry>>>,
-    len: usize,
-}
-
-impl SharedLog {
-    pub fn len(&self) -> usize {
-        self.len
-    }
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-    /// The entry at `position` (from 0).
-    pub fn get(&self, position: usize) -> &Entry {
-        &self.chunks[position / LOG_CHUNK_ENTRIES][position % LOG_CHUNK_ENTRIES]
-    }
-    pub fn last(&self) -> Option<&Entry> {
-        self.len.checked_sub(1).map(|p| self.get(p))
-    }
-    pub fn push(&mut self, entry: Entry) {
-        if self.chunks.last().is_none_or(|chunk| chunk.len() == LOG_CHUNK_ENTRIES) {
-            self.chunks.push(Rc::new(Vec::with_capacity(LOG_CHUNK_ENTRIES)));
-        }
-        Rc::make_mut(self.chunks.last_mut().expect("just ensured")).push(entry);
-        self.len += 1;
-    }
-    /// Keep the first `len` entries.
-    pub fn truncate(&mut self, len: usize) {
-        if len >= self.len {
-            return;
-        }
-        self.chunks.truncate(len.div_ceil(LOG_CHUNK_ENTRIES));
-        let full_chunks = self.chunks.len().saturating_sub(1);
-        if let Some(last) = self.chunks.last_mut() {
-            let keep = len - full_chunks * LOG_CHUNK_ENTRIES;
-            if last.len() != keep {
-                Rc::make_mut(last).truncate(keep);
-            }
-        }
-        self.len = len;
-    }
-    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
-        self.chunks.iter().flat_map(|chunk| chunk.iter())
-    }
-    /// Copies of the entries at positions `start..end`.
-    pub fn slice_to_vec(&self, start: usize, end: usize) -> Vec<Entry> {
-        (start..end).map(|p| self.get(p).clone()).collect()
-    }
-}
-
 /// What survives a crash.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RaftDurable {
     pub current_term: u64,
     pub voted_for: Option<NodeId>,
-    pub log: SharedLog,
+    pub log: SharedLog<Entry>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    Follower,
-    Candidate,
-    Leader,
-}
-
-impl Role {
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Follower => "follower",
-            Role::Candidate => "candidate",
-            Role::Leader => "leader",
-        }
+faultline_sim::kinds! {
+    /// What a Raft node is in its current term.
+    pub enum Role {
+        Follower => ("follower", "F", "", "answers leaders and candidates, times out without them"),
+        Candidate => ("candidate", "C", "", "asks for votes to lead the next term", Tentative),
+        Leader => ("leader", "L", "", "leads its term: appends commands and replicates its log", Strong),
     }
+}
+
+faultline_sim::kinds! {
+    /// Raft's messages.
+    pub enum MessageKind {
+        RequestVote => ("RequestVote", "R", "#d9822b", "a candidate asks for a vote"),
+        VoteGranted => ("Vote granted", "V", "#b8860b", "a node gives a candidate its vote for the term"),
+        VoteRefused => ("Vote refused", "v", "#a1887f", "a node refuses its vote (voted already, or its log is newer)"),
+        AppendEntries => ("AppendEntries", "A", "#3867d6", "a leader's entries (none: a heartbeat) and commit index"),
+        AppendReply => ("AppendReply", "a", "#6c8ebf", "a follower's answer: how far its log matches"),
+    }
+}
+
+/// The colour of a term: nodes in the same term look alike, a stale one
+/// stands out, and log entries show the term they were made in.
+pub fn term_colour(term: u64) -> Colour {
+    Colour::Hue(((term * 67 + 200) % 360) as u16)
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -212,7 +173,7 @@ pub struct Raft {
     // Durable, mirrored here and persisted on every change.
     current_term: u64,
     voted_for: Option<NodeId>,
-    log: SharedLog,
+    log: SharedLog<Entry>,
     // Volatile.
     role: Role,
     leader: Option<NodeId>,
@@ -227,7 +188,7 @@ pub struct Raft {
     /// adds one). Volatile: rebuilt by applying the log again.
     store: BTreeMap<u32, Vec<u64>>,
     /// Per client: the last operation applied and what it returned.
-    sessions: BTreeMap<ClientId, (u32, OperationOutput)>,
+    sessions: BTreeMap<ClientId, (u32, KvOutput)>,
     election_deadline_tick: Option<u64>,
     /// The lowest log index this step changed, for the observer's log
     /// matching check (only entries that changed need comparing).
@@ -245,7 +206,7 @@ impl Raft {
     pub fn current_term(&self) -> u64 {
         self.current_term
     }
-    pub fn log(&self) -> &SharedLog {
+    pub fn log(&self) -> &SharedLog<Entry> {
         &self.log
     }
     pub fn commit_index(&self) -> u64 {
@@ -286,7 +247,7 @@ impl Raft {
         }
     }
 
-    fn persist(&self, ctx: &mut Context<Message, RaftDurable>) {
+    fn persist(&self, ctx: &mut Context) {
         ctx.persist(RaftDurable { current_term: self.current_term, voted_for: self.voted_for, log: self.log.clone() });
     }
 
@@ -300,14 +261,14 @@ impl Raft {
         self.note_log_change(self.last_log_index());
     }
 
-    fn reset_election_timer(&mut self, ctx: &mut Context<Message, RaftDurable>) {
+    fn reset_election_timer(&mut self, ctx: &mut Context) {
         let timeout = ctx.rng.between(self.spec.election_timeout_ticks_min, self.spec.election_timeout_ticks_max);
         self.election_deadline_tick = Some(ctx.now_tick + timeout);
         ctx.set_timer(ELECTION_TIMER, timeout);
     }
 
     /// A higher term was seen: adopt it and follow.
-    fn observe_term(&mut self, ctx: &mut Context<Message, RaftDurable>, term: u64) {
+    fn observe_term(&mut self, ctx: &mut Context, term: u64) {
         if term <= self.current_term {
             return;
         }
@@ -326,7 +287,7 @@ impl Raft {
         self.persist(ctx);
     }
 
-    fn become_follower(&mut self, ctx: &mut Context<Message, RaftDurable>) {
+    fn become_follower(&mut self, ctx: &mut Context) {
         ctx.cancel_timer(HEARTBEAT_TIMER);
         if self.role == Role::Leader {
             // Requests waiting here will not be answered: their clients
@@ -338,7 +299,7 @@ impl Raft {
         self.reset_election_timer(ctx);
     }
 
-    fn start_election(&mut self, ctx: &mut Context<Message, RaftDurable>) {
+    fn start_election(&mut self, ctx: &mut Context) {
         self.role = Role::Candidate;
         self.current_term += 1;
         self.voted_for = Some(self.id);
@@ -355,7 +316,7 @@ impl Raft {
 
     /// Ask every peer that has not granted its vote yet, and ask again a
     /// heartbeat later: servers retry RPCs that get no timely answer.
-    fn request_votes(&mut self, ctx: &mut Context<Message, RaftDurable>) {
+    fn request_votes(&mut self, ctx: &mut Context) {
         let request = Message::RequestVote {
             term: self.current_term,
             last_log_index: self.last_log_index(),
@@ -367,7 +328,7 @@ impl Raft {
         ctx.set_timer(HEARTBEAT_TIMER, self.spec.heartbeat_ticks);
     }
 
-    fn become_leader(&mut self, ctx: &mut Context<Message, RaftDurable>) {
+    fn become_leader(&mut self, ctx: &mut Context) {
         debug_assert_eq!(self.role, Role::Candidate);
         self.role = Role::Leader;
         self.leader = Some(self.id);
@@ -392,14 +353,14 @@ impl Raft {
         (0..self.node_count).map(NodeId).filter(|&p| p != me).collect()
     }
 
-    fn replicate_to_all(&mut self, ctx: &mut Context<Message, RaftDurable>) {
+    fn replicate_to_all(&mut self, ctx: &mut Context) {
         for peer in self.peers() {
             self.send_append(ctx, peer);
         }
         ctx.set_timer(HEARTBEAT_TIMER, self.spec.heartbeat_ticks);
     }
 
-    fn send_append(&mut self, ctx: &mut Context<Message, RaftDurable>, peer: NodeId) {
+    fn send_append(&mut self, ctx: &mut Context, peer: NodeId) {
         let next = self.next_index[peer.0 as usize].clamp(1, self.last_log_index() + 1);
         let prev_log_index = next - 1;
         let end = (prev_log_index as usize + ENTRIES_PER_MESSAGE_MAX).min(self.log.len());
@@ -424,7 +385,7 @@ impl Raft {
 
     fn handle_request_vote(
         &mut self,
-        ctx: &mut Context<Message, RaftDurable>,
+        ctx: &mut Context,
         from: NodeId,
         term: u64,
         last_log_index: u64,
@@ -445,7 +406,7 @@ impl Raft {
         ctx.send(from, Message::Vote { term: self.current_term, granted });
     }
 
-    fn handle_vote(&mut self, ctx: &mut Context<Message, RaftDurable>, from: NodeId, term: u64, granted: bool) {
+    fn handle_vote(&mut self, ctx: &mut Context, from: NodeId, term: u64, granted: bool) {
         self.observe_term(ctx, term);
         if self.role == Role::Candidate && term == self.current_term && granted {
             self.votes.insert(from);
@@ -457,7 +418,7 @@ impl Raft {
 
     fn handle_append(
         &mut self,
-        ctx: &mut Context<Message, RaftDurable>,
+        ctx: &mut Context,
         from: NodeId,
         term: u64,
         (prev_log_index, prev_log_term): (u64, u64),
@@ -526,14 +487,7 @@ impl Raft {
         ctx.send(from, Message::AppendReply { term: self.current_term, success: true, match_index: last_new });
     }
 
-    fn handle_append_reply(
-        &mut self,
-        ctx: &mut Context<Message, RaftDurable>,
-        from: NodeId,
-        term: u64,
-        success: bool,
-        match_index: u64,
-    ) {
+    fn handle_append_reply(&mut self, ctx: &mut Context, from: NodeId, term: u64, success: bool, match_index: u64) {
         self.observe_term(ctx, term);
         if self.role != Role::Leader || term != self.current_term {
             return;
@@ -559,7 +513,7 @@ impl Raft {
     /// Commit the highest index stored on a majority, if it is of the
     /// current term (figure 8: earlier terms' entries are committed only
     /// through a later one).
-    fn advance_commit(&mut self, ctx: &mut Context<Message, RaftDurable>) {
+    fn advance_commit(&mut self, ctx: &mut Context) {
         for index in (self.commit_index + 1..=self.last_log_index()).rev() {
             let stored = 1
                 + (0..self.node_count as usize)
@@ -574,7 +528,7 @@ impl Raft {
         }
     }
 
-    fn apply_committed(&mut self, ctx: &mut Context<Message, RaftDurable>) {
+    fn apply_committed(&mut self, ctx: &mut Context) {
         while self.last_applied < self.commit_index {
             self.last_applied += 1;
             let entry = self.log.get(self.last_applied as usize - 1).clone();
@@ -585,14 +539,14 @@ impl Raft {
                 Some((applied, _)) if *applied > request.operation_index => continue,
                 _ => {
                     let output = match operation {
-                        Operation::Read { key } => OperationOutput::Value(self.values_of(key)),
-                        Operation::Write { key, value } => {
+                        KvOperation::Read { key } => KvOutput::Value(self.values_of(key)),
+                        KvOperation::Write { key, value } => {
                             self.store.insert(key, vec![value]);
-                            OperationOutput::WriteOk
+                            KvOutput::WriteOk
                         }
-                        Operation::Append { key, value } => {
+                        KvOperation::Append { key, value } => {
                             self.store.entry(key).or_default().push(value);
-                            OperationOutput::WriteOk
+                            KvOutput::WriteOk
                         }
                     };
                     self.sessions.insert(request.client, (request.operation_index, output.clone()));
@@ -608,9 +562,18 @@ impl Raft {
 
 impl Protocol for Raft {
     type Config = RaftSpec;
+    type Service = KeyValueService;
     type Message = Message;
+    type MessageKind = MessageKind;
+    type Role = Role;
     type Durable = RaftDurable;
     type Ghost = RaftGhost;
+
+    /// Elections and heartbeats go on for ever: a cluster waiting only on
+    /// them has nothing left to finish.
+    fn is_background_timer(timer: TimerId) -> bool {
+        matches!(timer, ELECTION_TIMER | HEARTBEAT_TIMER)
+    }
 
     fn new(node: NodeId, node_count: u32, spec: &RaftSpec) -> Self {
         Raft {
@@ -638,13 +601,13 @@ impl Protocol for Raft {
 
     fn initial_durable(node: NodeId, spec: &RaftSpec) -> RaftDurable {
         let Some(initial) = spec.initial.get(node.0 as usize) else { return RaftDurable::default() };
-        let mut log = SharedLog::default();
+        let mut log = SharedLog::<Entry>::default();
         for (i, entry) in initial.log.iter().enumerate() {
             // The book's requests: a write, by a client of its own (the
             // highest client id), numbered by position so each is distinct.
             let command = Command::Client {
                 request: RequestId { client: ClientId(u32::MAX), operation_index: i as u32, attempt: 1 },
-                operation: Operation::Write { key: entry.key, value: entry.value },
+                operation: KvOperation::Write { key: entry.key, value: entry.value },
             };
             let prefix_hash = chain(log.last().map_or(0, |e| e.prefix_hash), entry.term, &command);
             log.push(Entry { term: entry.term, command, prefix_hash });
@@ -652,7 +615,7 @@ impl Protocol for Raft {
         RaftDurable { current_term: initial.term, voted_for: initial.voted_for, log }
     }
 
-    fn on_start(&mut self, ctx: &mut Context<Message, RaftDurable>, durable: &RaftDurable) {
+    fn on_start(&mut self, ctx: &mut Context, durable: &RaftDurable) {
         self.current_term = durable.current_term;
         self.voted_for = match self.spec.variant {
             // The bug: votedFor is not read back from disk.
@@ -664,7 +627,7 @@ impl Protocol for Raft {
         self.reset_election_timer(ctx);
     }
 
-    fn on_message(&mut self, ctx: &mut Context<Message, RaftDurable>, from: NodeId, message: Message) {
+    fn on_message(&mut self, ctx: &mut Context, from: NodeId, message: Message) {
         self.log_changed_from = None;
         match message {
             Message::RequestVote { term, last_log_index, last_log_term } => {
@@ -680,7 +643,7 @@ impl Protocol for Raft {
         }
     }
 
-    fn on_timer(&mut self, ctx: &mut Context<Message, RaftDurable>, timer: TimerId) {
+    fn on_timer(&mut self, ctx: &mut Context, timer: TimerId) {
         self.log_changed_from = None;
         match (timer, self.role) {
             (ELECTION_TIMER, Role::Follower | Role::Candidate) => self.start_election(ctx),
@@ -690,15 +653,15 @@ impl Protocol for Raft {
         }
     }
 
-    fn on_client_request(&mut self, ctx: &mut Context<Message, RaftDurable>, request: ClientRequest) {
+    fn on_client_request(&mut self, ctx: &mut Context, request: ClientRequest<KvOperation>) {
         self.log_changed_from = None;
-        if let (RaftReads::AnyNode, Operation::Read { key }) = (self.spec.reads, &request.operation) {
+        if let (RaftReads::AnyNode, KvOperation::Read { key }) = (self.spec.reads, &request.operation) {
             // Served from whatever this node has applied: possibly stale.
-            ctx.reply(request.id, OperationOutput::Value(self.values_of(*key)));
+            ctx.reply(request.id, KvOutput::Value(self.values_of(*key)));
             return;
         }
         if self.role != Role::Leader {
-            ctx.reply(request.id, OperationOutput::NotLeader { leader: self.leader.filter(|&l| l != self.id) });
+            ctx.reply(request.id, KvOutput::NotLeader { leader: self.leader.filter(|&l| l != self.id) });
             return;
         }
         if let Some((applied, output)) = self.sessions.get(&request.id.client) {
@@ -711,9 +674,20 @@ impl Protocol for Raft {
         self.pending.insert(self.last_log_index(), request.id);
         self.persist(ctx);
         self.advance_commit(ctx); // a single-node cluster commits at once
-                                  // New entries go out with the next heartbeat, batched, as real
-                                  // implementations do: a leader may crash holding entries nobody
-                                  // else has (the paper's figure 8 starts that way).
+
+        // New entries go out with the next heartbeat, batched, as real
+        // implementations do: a leader may crash holding entries nobody
+        // else has (the paper's figure 8 starts that way).
+    }
+
+    fn message_kind(message: &Message) -> MessageKind {
+        match message {
+            Message::RequestVote { .. } => MessageKind::RequestVote,
+            Message::Vote { granted: true, .. } => MessageKind::VoteGranted,
+            Message::Vote { granted: false, .. } => MessageKind::VoteRefused,
+            Message::AppendEntries { .. } => MessageKind::AppendEntries,
+            Message::AppendReply { .. } => MessageKind::AppendReply,
+        }
     }
 
     fn message_label(message: &Message) -> String {
@@ -755,20 +729,38 @@ impl Protocol for Raft {
             fields.push(("election timeout at".to_string(), deadline.to_string()));
         }
         for (key, values) in &self.store {
-            fields.push((format!("k{key}"), OperationOutput::Value(values.clone()).to_string()));
+            fields.push((format!("k{key}"), KvOutput::Value(values.clone()).to_string()));
         }
+        let term = self.current_term;
+        let mut tags = vec![Tag {
+            name: "term",
+            text: format!("t{term}"),
+            colour: Some(term_colour(term)),
+            title: format!("term {term}"),
+        }];
+        if let Some(voted_for) = self.voted_for {
+            // The vote of the current term, beside the term it belongs to.
+            let (text, title) = (format!("vote {voted_for}"), format!("voted for {voted_for} in term {term}"));
+            tags.push(Tag { name: "vote", text, colour: None, title });
+        }
+        let first_viewed = self.log.len().saturating_sub(LOG_ENTRIES_VIEWED_MAX);
+        let log = (first_viewed..self.log.len())
+            .map(|position| {
+                let entry = self.log.get(position);
+                let settled = (position as u64) < self.commit_index;
+                let (label, note) = (entry.command.label(), format!("t{}", entry.term));
+                LogEntryView { label, note, colour: term_colour(entry.term), settled }
+            })
+            .collect();
         NodeView {
-            role: self.role.name().to_string(),
             fields,
-            term: Some(self.current_term),
-            log: (self.log.len().saturating_sub(LOG_ENTRIES_VIEWED_MAX)..self.log.len())
-                .map(|position| self.log.get(position))
-                .map(|e| LogEntryView { term: e.term, label: e.command.label() })
-                .collect(),
+            colour: Some(term_colour(term)),
+            tags,
+            log,
             log_length: self.log.len() as u64,
-            commit_index: Some(self.commit_index),
-            voted_for: self.voted_for,
-            timeout_at_tick: self.election_deadline_tick,
+            log_summary: format!("{} entries, {} committed", self.log.len(), self.commit_index),
+            countdown: self.election_deadline_tick.map(|at_tick| Countdown { label: "timeout", at_tick }),
+            ..NodeView::new(self.role)
         }
     }
 
@@ -825,6 +817,11 @@ fn violation(invariant: &str, nodes: Vec<NodeId>, detail: String) -> InvariantVi
 }
 
 impl RaftGhost {
+    /// How many log indexes are known committed.
+    pub fn committed_count(&self) -> u64 {
+        self.committed.len() as u64
+    }
+
     /// At most one leader per term.
     fn check_election_safety(&mut self, node: NodeId, raft: &Raft) -> Result<(), InvariantViolation> {
         if raft.role != Role::Leader {
@@ -933,43 +930,5 @@ impl RaftGhost {
             self.committed.push((raft.prefix_hash(index), node, raft.current_term));
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn entry(term: u64) -> Entry {
-        Entry { term, command: Command::Noop { leader: NodeId(0) }, prefix_hash: term }
-    }
-
-    #[test]
-    fn a_shared_log_behaves_like_a_vector_and_shares_its_full_chunks() {
-        let mut log = SharedLog::default();
-        let mut plain: Vec<Entry> = Vec::new();
-        for i in 0..200u64 {
-            log.push(entry(i));
-            plain.push(entry(i));
-        }
-        let snapshot = log.clone();
-        for (len, extra) in [(150, 3), (64, 70), (0, 5), (130, 0)] {
-            log.truncate(len);
-            plain.truncate(len);
-            for i in 0..extra {
-                log.push(entry(1_000 + i));
-                plain.push(entry(1_000 + i));
-            }
-            assert_eq!(log.len(), plain.len());
-            assert!(log.iter().eq(plain.iter()));
-            assert_eq!(log.last(), plain.last());
-            // Built differently, equal content chunks alike, so compares equal.
-            let mut rebuilt = SharedLog::default();
-            plain.iter().cloned().for_each(|e| rebuilt.push(e));
-            assert_eq!(log, rebuilt);
-        }
-        // The snapshot kept its own content: sharing never leaks changes.
-        assert_eq!(snapshot.len(), 200);
-        assert!(snapshot.iter().map(|e| e.term).eq(0..200));
     }
 }

@@ -12,7 +12,7 @@ type Fields = [(String, Value)];
 
 const SCENARIO_FIELDS: &[&str] =
     &["version", "name", "description", "seed", "protocol", "network", "workload", "limits", "actions"];
-const PROTOCOL_NAMES: &[&str] = &["primary-backup", "raft"];
+const PROTOCOL_NAMES: &[&str] = &["primary-backup", "raft", "two-phase-commit"];
 const PRIMARY_BACKUP_FIELDS: &[&str] = &["name", "nodes"];
 const RAFT_FIELDS: &[&str] = &[
     "name",
@@ -23,6 +23,18 @@ const RAFT_FIELDS: &[&str] = &[
     "reads",
     "variant",
     "initial",
+];
+const TWO_PHASE_COMMIT_FIELDS: &[&str] = &[
+    "name",
+    "resource_managers",
+    "accounts_per_resource_manager",
+    "initial_balance",
+    "transfer_amount_max",
+    "abort_per_mille",
+    "vote_timeout_ticks",
+    "decision_timeout_ticks",
+    "cooperative_termination",
+    "variant",
 ];
 const RAFT_INITIAL_FIELDS: &[&str] = &["term", "voted_for", "log"];
 const RAFT_ENTRY_FIELDS: &[&str] = &["term", "key", "value"];
@@ -59,7 +71,19 @@ const ACTION_FIELDS: &[(&str, &[&str])] = &[
     ("delay-message", &["message", "ticks"]),
     ("deliver-message", &["message"]),
     ("fire-timer", &["node", "timer"]),
-    ("client-request", &["client", "node", "operation", "key", "value"]),
+    ("add-node", &[]),
+    ("remove-node", &["node"]),
+    ("client-request", &["client", "node", "operation", "key", "value", "from", "to", "amount"]),
+];
+
+/// Each client operation (as `operation` names it), the fields it takes
+/// besides `client`, `node` and `operation`, and its family.
+const OPERATION_FIELDS: &[(&str, &[&str], ClientFamily)] = &[
+    ("read", &["key"], ClientFamily::KeyValue),
+    ("write", &["key", "value"], ClientFamily::KeyValue),
+    ("append", &["key", "value"], ClientFamily::KeyValue),
+    ("transfer", &["from", "to", "amount"], ClientFamily::Bank),
+    ("read-balances", &[], ClientFamily::Bank),
 ];
 
 // ---------------------------------------------------------------- decoding
@@ -79,7 +103,11 @@ pub(crate) fn decode_scenario(value: &Value) -> Result<Scenario> {
     // The defaults for every optional field; the seed and protocol given
     // here are placeholders for the required fields read below.
     let mut scenario = Scenario::new("", 0, ProtocolSpec::PrimaryBackup { nodes: 0 });
-    let (mut seed, mut protocol) = (None, None);
+    let mut seed = None;
+    // The protocol first, wherever it stands: which client operations the
+    // actions may name depends on it.
+    let protocol = find(fields, "protocol").map(|value| decode_protocol(value, &root.field("protocol"))).transpose()?;
+    let family = protocol.as_ref().map(ProtocolSpec::client_family);
     for (key, value) in fields {
         let path = root.field(key);
         match key.as_str() {
@@ -87,11 +115,11 @@ pub(crate) fn decode_scenario(value: &Value) -> Result<Scenario> {
             "name" => scenario.name = expect_string(value, &path)?.to_owned(),
             "description" => scenario.description = expect_string(value, &path)?.to_owned(),
             "seed" => seed = Some(expect_u64(value, &path)?),
-            "protocol" => protocol = Some(decode_protocol(value, &path)?),
+            "protocol" => {}
             "network" => scenario.network = decode_network(value, &path)?,
             "workload" => scenario.workload = decode_workload(value, &path)?,
             "limits" => scenario.limits = decode_limits(value, &path)?,
-            "actions" => scenario.actions = decode_actions(value, &path)?,
+            "actions" => scenario.actions = decode_actions(value, &path, family)?,
             _ => return Err(unknown_field(&path, key, "a scenario", SCENARIO_FIELDS)),
         }
     }
@@ -115,6 +143,7 @@ pub(crate) fn decode_protocol(value: &Value, path: &Path) -> Result<ProtocolSpec
             Ok(ProtocolSpec::PrimaryBackup { nodes: decode_nodes(fields, path)? })
         }
         "raft" => Ok(ProtocolSpec::Raft(decode_raft(fields, path)?)),
+        "two-phase-commit" => Ok(ProtocolSpec::TwoPhaseCommit(decode_two_phase_commit(fields, path)?)),
         _ => {
             let hint = match suggest(name, PROTOCOL_NAMES) {
                 Some(near) => format!("did you mean {}?", quote(near)),
@@ -164,6 +193,36 @@ fn decode_raft(fields: &Fields, path: &Path) -> Result<RaftSpec> {
         }
     }
     Ok(raft)
+}
+
+/// Only `name` and `resource_managers` are required; the rest default as in
+/// `TwoPhaseCommitSpec::new`.
+fn decode_two_phase_commit(fields: &Fields, path: &Path) -> Result<TwoPhaseCommitSpec> {
+    reject_unknown(fields, path, "a two-phase-commit protocol", TWO_PHASE_COMMIT_FIELDS)?;
+    let count_path = path.field("resource_managers");
+    let count = find(fields, "resource_managers")
+        .ok_or_else(|| missing(&count_path, "how many resource managers hold the accounts, 1 to 15"))?;
+    let mut spec = TwoPhaseCommitSpec::new(expect_u32(count, &count_path)?);
+    for (key, value) in fields {
+        let path = path.field(key);
+        match key.as_str() {
+            "name" | "resource_managers" => {}
+            "accounts_per_resource_manager" => spec.accounts_per_resource_manager = expect_u32(value, &path)?,
+            "initial_balance" => spec.initial_balance = expect_u64(value, &path)?,
+            "transfer_amount_max" => spec.transfer_amount_max = expect_u64(value, &path)?,
+            "abort_per_mille" => spec.abort_per_mille = expect_u32(value, &path)?,
+            "vote_timeout_ticks" => spec.vote_timeout_ticks = expect_u64(value, &path)?,
+            "decision_timeout_ticks" => spec.decision_timeout_ticks = expect_u64(value, &path)?,
+            "cooperative_termination" => spec.cooperative_termination = expect_bool(value, &path)?,
+            "variant" => {
+                let name = expect_string(value, &path)?;
+                spec.variant = TwoPhaseCommitVariant::by_name(name)
+                    .ok_or_else(|| unknown_name(&path, "variant", name, &TwoPhaseCommitVariant::NAMES))?;
+            }
+            _ => return Err(unknown_field(&path, key, "a two-phase-commit protocol", TWO_PHASE_COMMIT_FIELDS)),
+        }
+    }
+    Ok(spec)
 }
 
 fn decode_raft_initial(value: &Value, path: &Path) -> Result<Vec<RaftInitialNode>> {
@@ -293,32 +352,42 @@ pub(crate) fn decode_limits(value: &Value, path: &Path) -> Result<Limits> {
     Ok(limits)
 }
 
-fn decode_actions(value: &Value, path: &Path) -> Result<Vec<TimedAction>> {
+/// `family`: the client operations the scenario's protocol takes, if known.
+fn decode_actions(value: &Value, path: &Path, family: Option<ClientFamily>) -> Result<Vec<TimedAction>> {
     let items = expect_array(value, path, "a list of actions")?;
     // Checked here too (validate repeats it) to fail before decoding a flood.
     if items.len() > ACTIONS_MAX {
         return Err(ScenarioError::at(path, format!("{} actions is more than the {ACTIONS_MAX} allowed", items.len())));
     }
-    items.iter().enumerate().map(|(index, item)| decode_timed_action(item, &path.index(index))).collect()
+    items.iter().enumerate().map(|(index, item)| decode_timed_action_of(item, &path.index(index), family)).collect()
 }
 
 pub(crate) fn decode_timed_action(value: &Value, path: &Path) -> Result<TimedAction> {
+    decode_timed_action_of(value, path, None)
+}
+
+fn decode_timed_action_of(value: &Value, path: &Path, family: Option<ClientFamily>) -> Result<TimedAction> {
     let fields = expect_object(value, path, "an action like { \"at_tick\": 100, \"action\": \"crash\", \"node\": 0 }")?;
     let at_tick_path = path.field("at_tick");
     let at_tick =
         find(fields, "at_tick").ok_or_else(|| missing(&at_tick_path, "the tick at which the action happens"))?;
     let at_tick = expect_u64(at_tick, &at_tick_path)?;
-    let action = decode_action_fields(fields, path, &["at_tick"])?;
+    let action = decode_action_fields(fields, path, &["at_tick"], family)?;
     Ok(TimedAction { at_tick, action })
 }
 
 pub(crate) fn decode_action(value: &Value, path: &Path) -> Result<Action> {
     let fields = expect_object(value, path, "an action like { \"action\": \"crash\", \"node\": 0 }")?;
-    decode_action_fields(fields, path, &[])
+    decode_action_fields(fields, path, &[], None)
 }
 
 /// The action in `fields`; `also_allowed` names fields the caller reads.
-fn decode_action_fields(fields: &Fields, path: &Path, also_allowed: &[&str]) -> Result<Action> {
+fn decode_action_fields(
+    fields: &Fields,
+    path: &Path,
+    also_allowed: &[&str],
+    family: Option<ClientFamily>,
+) -> Result<Action> {
     let kind_path = path.field("action");
     let kind_value =
         find(fields, "action").ok_or_else(|| missing(&kind_path, "which action, for example \"action\": \"crash\""))?;
@@ -333,10 +402,10 @@ fn decode_action_fields(fields: &Fields, path: &Path, also_allowed: &[&str]) -> 
     };
     for (key, _) in fields {
         if key != "action" && !also_allowed.contains(&key.as_str()) && !names.contains(&key.as_str()) {
-            return Err(unknown_field(&path.field(key), key, &format!("a {kind} action"), names));
+            return Err(unknown_field(&path.field(key), key, &format!("{} {kind} action", article(kind)), names));
         }
     }
-    let fields = ActionFields { fields, path, kind, names };
+    let fields = ActionFields { fields, path, kind, names, family };
     Ok(match kind {
         "crash" => Action::Crash { node: fields.node("node")? },
         "crash-stop" => Action::CrashStop { node: fields.node("node")? },
@@ -353,6 +422,8 @@ fn decode_action_fields(fields: &Fields, path: &Path, also_allowed: &[&str]) -> 
         "delay-message" => Action::DelayMessage { message: fields.message()?, ticks: fields.u64("ticks")? },
         "deliver-message" => Action::DeliverMessage { message: fields.message()? },
         "fire-timer" => Action::FireTimer { node: fields.node("node")?, timer: fields.u64("timer")? },
+        "add-node" => Action::AddNode,
+        "remove-node" => Action::RemoveNode { node: fields.node("node")? },
         "client-request" => Action::ClientRequest {
             client: ClientId(fields.u32("client")?),
             node: fields.node("node")?,
@@ -368,18 +439,27 @@ struct ActionFields<'v, 'p> {
     path: &'p Path<'p>,
     kind: &'v str,
     names: &'static [&'static str],
+    /// The client operations the scenario's protocol takes, if known.
+    family: Option<ClientFamily>,
 }
 
 impl<'v> ActionFields<'v, '_> {
     fn value(&self, name: &str) -> Result<&'v Value> {
-        find(self.fields, name).ok_or_else(|| {
-            missing(&self.path.field(name), &format!("a {} action needs {}", self.kind, self.required_names()))
-        })
+        find(self.fields, name).ok_or_else(|| missing(&self.path.field(name), &self.required_names(name)))
     }
 
-    fn required_names(&self) -> String {
-        let required: Vec<&str> = self.names.iter().copied().filter(|name| *name != "value").collect();
-        required.join(", ")
+    /// What the action needs, for a message about a missing field: a
+    /// client request's operation names its own fields.
+    fn required_names(&self, missing: &str) -> String {
+        let operation = match find(self.fields, "operation") {
+            Some(Value::String(name)) => OPERATION_FIELDS.iter().find(|(known, _, _)| known == name),
+            _ => None,
+        };
+        match operation {
+            Some((name, takes, _)) if takes.contains(&missing) => format!("a {name} needs {}", takes.join(", ")),
+            _ if self.kind == "client-request" => "a client-request action needs client, node, operation".to_string(),
+            _ => format!("{} {} action needs {}", article(self.kind), self.kind, self.names.join(", ")),
+        }
     }
 
     fn u64(&self, name: &str) -> Result<u64> {
@@ -416,23 +496,62 @@ impl<'v> ActionFields<'v, '_> {
             .collect()
     }
 
-    fn operation(&self) -> Result<Operation> {
+    /// A client request's operation, from `operation` and the fields it
+    /// takes (`key`, `value`; `from`, `to`, `amount`).
+    fn operation(&self) -> Result<ClientOperation> {
         let path = self.path.field("operation");
-        let key = self.u32("key")?;
-        match expect_string(self.value("operation")?, &path)? {
-            "read" => match find(self.fields, "value") {
-                Some(_) => Err(ScenarioError::at(
-                    self.path.field("value"),
-                    "a read has no value; remove it or make the operation a write or an append",
-                )),
-                None => Ok(Operation::Read { key }),
-            },
-            "write" => Ok(Operation::Write { key, value: self.u64("value")? }),
-            "append" => Ok(Operation::Append { key, value: self.u64("value")? }),
-            other => {
-                Err(ScenarioError::at(path, format!("unknown operation {} (known: read, write, append)", quote(other))))
-            }
+        let name = expect_string(self.value("operation")?, &path)?;
+        let known: Vec<&str> = OPERATION_FIELDS
+            .iter()
+            .filter(|(_, _, family)| self.family.is_none_or(|f| f == *family))
+            .map(|(name, _, _)| *name)
+            .collect();
+        let Some(&(_, takes, _)) =
+            OPERATION_FIELDS.iter().find(|(known, _, _)| *known == name && known_has(&self.family, known))
+        else {
+            return Err(ScenarioError::at(
+                path,
+                format!("unknown operation {} (known: {})", quote(name), known.join(", ")),
+            ));
+        };
+        // Fields of other operations are mistakes; say which.
+        let others = OPERATION_FIELDS.iter().flat_map(|(_, fields, _)| fields.iter());
+        if let Some(extra) = others.filter(|f| !takes.contains(f)).find(|f| find(self.fields, f).is_some()) {
+            let message = match (name, *extra) {
+                ("read", "value") => {
+                    "a read has no value; remove it or make the operation a write or an append".to_string()
+                }
+                ("read-balances", _) => format!("read-balances reads every account and takes no {extra}"),
+                (_, _) if takes.is_empty() => format!("a {name} takes no {extra}"),
+                (_, _) => format!("a {name} has no {extra}; it takes {}", takes.join(", ")),
+            };
+            return Err(ScenarioError::at(self.path.field(extra), message));
         }
+        Ok(match name {
+            "read" => KvOperation::Read { key: self.u32("key")? }.into(),
+            "write" => KvOperation::Write { key: self.u32("key")?, value: self.u64("value")? }.into(),
+            "append" => KvOperation::Append { key: self.u32("key")?, value: self.u64("value")? }.into(),
+            "transfer" => {
+                let (from, to) = (self.u32("from")?, self.u32("to")?);
+                BankOperation::Transfer { from, to, amount: self.u64("amount")? }.into()
+            }
+            "read-balances" => BankOperation::ReadBalances.into(),
+            _ => unreachable!("every name in OPERATION_FIELDS has a decoder"),
+        })
+    }
+}
+
+/// Whether an operation called `name` is one of the family's (any
+/// family's, when it is not known).
+fn known_has(family: &Option<ClientFamily>, name: &str) -> bool {
+    OPERATION_FIELDS.iter().any(|(known, _, f)| *known == name && family.is_none_or(|family| family == *f))
+}
+
+/// "an" before a vowel ("an add-node action"), "a" otherwise.
+fn article(word: &str) -> &'static str {
+    match word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        true => "an",
+        false => "a",
     }
 }
 
@@ -516,6 +635,13 @@ fn expect_u64(value: &Value, path: &Path) -> Result<u64> {
     Err(ScenarioError::at(path, message))
 }
 
+fn expect_bool(value: &Value, path: &Path) -> Result<bool> {
+    match value {
+        Value::Bool(b) => Ok(*b),
+        other => Err(ScenarioError::at(path, format!("expected true or false, found {}", describe(other)))),
+    }
+}
+
 fn expect_u32(value: &Value, path: &Path) -> Result<u32> {
     let n = expect_u64(value, path)?;
     u32::try_from(n).map_err(|_| ScenarioError::at(path, format!("{n} is too large (at most {})", u32::MAX)))
@@ -550,6 +676,18 @@ pub(crate) fn encode_protocol(protocol: &ProtocolSpec) -> Value {
             ("reads", Value::String(raft.reads.name().to_owned())),
             ("variant", Value::String(raft.variant.name().to_owned())),
             ("initial", Value::Array(raft.initial.iter().map(encode_raft_initial_node).collect())),
+        ]),
+        ProtocolSpec::TwoPhaseCommit(spec) => object(vec![
+            ("name", name),
+            ("resource_managers", number(spec.resource_managers)),
+            ("accounts_per_resource_manager", number(spec.accounts_per_resource_manager)),
+            ("initial_balance", number(spec.initial_balance)),
+            ("transfer_amount_max", number(spec.transfer_amount_max)),
+            ("abort_per_mille", number(spec.abort_per_mille)),
+            ("vote_timeout_ticks", number(spec.vote_timeout_ticks)),
+            ("decision_timeout_ticks", number(spec.decision_timeout_ticks)),
+            ("cooperative_termination", Value::Bool(spec.cooperative_termination)),
+            ("variant", Value::String(spec.variant.name().to_owned())),
         ]),
     }
 }
@@ -639,18 +777,29 @@ fn action_fields(action: &Action) -> Vec<(&'static str, Value)> {
         Action::FireTimer { node: n, timer } => {
             fields.extend([("node", node(n)), ("timer", number(*timer))]);
         }
+        Action::AddNode => {}
+        Action::RemoveNode { node: n } => fields.push(("node", node(n))),
         Action::ClientRequest { client, node: n, operation } => {
             fields.extend([("client", number(client.0)), ("node", node(n))]);
             match operation {
-                Operation::Read { key } => {
+                ClientOperation::KeyValue(KvOperation::Read { key }) => {
                     fields.extend([("operation", Value::String("read".to_owned())), ("key", number(*key))])
                 }
-                Operation::Write { key, value } => fields.extend([
+                ClientOperation::KeyValue(KvOperation::Write { key, value }) => fields.extend([
                     ("operation", Value::String("write".to_owned())),
                     ("key", number(*key)),
                     ("value", number(*value)),
                 ]),
-                Operation::Append { key, value } => fields.extend([
+                ClientOperation::Bank(BankOperation::Transfer { from, to, amount }) => fields.extend([
+                    ("operation", Value::String("transfer".to_owned())),
+                    ("from", number(*from)),
+                    ("to", number(*to)),
+                    ("amount", number(*amount)),
+                ]),
+                ClientOperation::Bank(BankOperation::ReadBalances) => {
+                    fields.push(("operation", Value::String("read-balances".to_owned())))
+                }
+                ClientOperation::KeyValue(KvOperation::Append { key, value }) => fields.extend([
                     ("operation", Value::String("append".to_owned())),
                     ("key", number(*key)),
                     ("value", number(*value)),
@@ -703,7 +852,7 @@ mod tests {
     #[test]
     fn action_field_table_matches_the_encoder() {
         let (n, m) = (NodeId(0), MessageId(0));
-        let write = Operation::Write { key: 0, value: 1 };
+        let write = KvOperation::Write { key: 0, value: 1 }.into();
         let actions = [
             Action::Crash { node: n },
             Action::CrashStop { node: n },
@@ -720,6 +869,8 @@ mod tests {
             Action::DelayMessage { message: m, ticks: 1 },
             Action::DeliverMessage { message: m },
             Action::FireTimer { node: n, timer: 0 },
+            Action::AddNode,
+            Action::RemoveNode { node: n },
             Action::ClientRequest { client: ClientId(0), node: n, operation: write },
         ];
         assert_eq!(actions.len(), ACTION_FIELDS.len());
@@ -727,7 +878,31 @@ mod tests {
             assert_eq!(action.name(), *name);
             let encoded = encode_action(action);
             assert_eq!(keys(&encoded)[0], "action");
-            assert_eq!(&keys(&encoded)[1..], *names);
+            match action {
+                // A client request writes its operation's fields only.
+                Action::ClientRequest { .. } => {
+                    assert_eq!(&keys(&encoded)[1..], ["client", "node", "operation", "key", "value"])
+                }
+                _ => assert_eq!(&keys(&encoded)[1..], *names),
+            }
+        }
+    }
+
+    #[test]
+    fn operation_field_table_matches_the_encoder() {
+        let operations: [ClientOperation; 5] = [
+            KvOperation::Read { key: 0 }.into(),
+            KvOperation::Write { key: 0, value: 1 }.into(),
+            KvOperation::Append { key: 0, value: 1 }.into(),
+            BankOperation::Transfer { from: 0, to: 1, amount: 2 }.into(),
+            BankOperation::ReadBalances.into(),
+        ];
+        assert_eq!(operations.len(), OPERATION_FIELDS.len());
+        for (operation, (name, takes, family)) in operations.into_iter().zip(OPERATION_FIELDS) {
+            assert_eq!(operation.family(), *family);
+            let encoded = encode_action(&Action::ClientRequest { client: ClientId(0), node: NodeId(0), operation });
+            assert_eq!(&keys(&encoded)[1..4], ["client", "node", "operation"]);
+            assert_eq!(&keys(&encoded)[4..], *takes, "{name}");
         }
     }
 }

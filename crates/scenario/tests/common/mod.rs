@@ -51,8 +51,12 @@ pub fn every_action_scenario() -> Scenario {
         Action::DelayMessage { message: m(14), ticks: 40 },
         Action::DeliverMessage { message: m(15) },
         Action::FireTimer { node: n(3), timer: 2 },
-        Action::ClientRequest { client: ClientId(2), node: n(1), operation: Operation::Write { key: 3, value: 5 } },
-        Action::ClientRequest { client: ClientId(0), node: n(1), operation: Operation::Read { key: 0 } },
+        Action::ClientRequest {
+            client: ClientId(2),
+            node: n(1),
+            operation: KvOperation::Write { key: 3, value: 5 }.into(),
+        },
+        Action::ClientRequest { client: ClientId(0), node: n(1), operation: KvOperation::Read { key: 0 }.into() },
     ];
     scenario.actions = actions
         .into_iter()
@@ -91,7 +95,7 @@ pub fn raft_scenario() -> Scenario {
             action: Action::ClientRequest {
                 client: ClientId(1),
                 node: NodeId(2),
-                operation: Operation::Read { key: 1 },
+                operation: KvOperation::Read { key: 1 }.into(),
             },
         },
     ];
@@ -279,9 +283,9 @@ fn action(nodes: u32, clients: u32, keys: u32) -> impl Strategy<Value = Action> 
     // A scripted request needs a client to send it.
     if clients > 0 {
         let operation = prop_oneof![
-            (0..keys).prop_map(|key| Operation::Read { key }),
-            (0..keys, any::<u64>()).prop_map(|(key, value)| Operation::Write { key, value }),
-            (0..keys, any::<u64>()).prop_map(|(key, value)| Operation::Append { key, value }),
+            (0..keys).prop_map(|key| ClientOperation::from(KvOperation::Read { key })),
+            (0..keys, any::<u64>()).prop_map(|(key, value)| ClientOperation::from(KvOperation::Write { key, value })),
+            (0..keys, any::<u64>()).prop_map(|(key, value)| ClientOperation::from(KvOperation::Append { key, value })),
         ];
         kinds.push(
             ((0..clients).prop_map(ClientId), node(), operation)
