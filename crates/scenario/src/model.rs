@@ -4,9 +4,18 @@
 //! steps, scripted client operations). The UI records user actions into
 //! `actions`; the simulator only ever replays them.
 //!
-//! The scenario types implement serde's traits by hand, in `json`, so that
-//! every serde document shows them in the one hand-writable JSON shape.
+//! Each part of the format is declared once, here, with the macros of
+//! `json::declare`: a section (`section!`) names each field with its type
+//! and its default, or the hint shown when a required field is missing; a
+//! named enum (`names!`) names each variant; a tagged union (`tagged!`)
+//! names each variant and its fields. The structs and enums, their
+//! defaults, field lists, decoders and encoders all follow from those
+//! declarations, and the scenario types implement serde's traits through
+//! them (in `json`), so that every serde document shows them in the one
+//! hand-writable JSON shape.
 
+use crate::json::declare::{names, section, tagged};
+use crate::json::field::Context;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -46,37 +55,49 @@ impl fmt::Display for MessageId {
     }
 }
 
-/// One complete, replayable scenario.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Scenario {
-    /// Always [`SCENARIO_VERSION`] when written by this version.
-    pub version: u32,
-    /// A short title shown in the UI.
-    pub name: String,
-    /// What the scenario shows, for people.
-    pub description: String,
-    /// The one seed every random choice of the run derives from.
-    pub seed: u64,
-    pub protocol: ProtocolSpec,
-    pub network: NetworkConfig,
-    pub workload: WorkloadConfig,
-    pub limits: Limits,
-    /// Timed actions, applied in order of `at_tick`, then in list order.
-    pub actions: Vec<TimedAction>,
+section! {
+    /// One complete, replayable scenario.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct Scenario {
+        /// Always [`SCENARIO_VERSION`] when written by this version. Required
+        /// in JSON, where it is read before anything else.
+        version: u32 = SCENARIO_VERSION,
+        /// A short title shown in the UI.
+        name: String = String::new(),
+        /// What the scenario shows, for people.
+        description: String = String::new(),
+        /// The one seed every random choice of the run derives from.
+        seed: u64 => "any whole number, for example \"seed\": 1",
+        protocol: ProtocolSpec => "for example \"protocol\": { \"name\": \"primary-backup\", \"nodes\": 3 }",
+        network: NetworkConfig = NetworkConfig::default(),
+        workload: WorkloadConfig = WorkloadConfig::default(),
+        limits: Limits = Limits::default(),
+        /// Timed actions, applied in order of `at_tick`, then in list order.
+        actions: Vec<TimedAction> = Vec::new(),
+    }
+    value: expected "a scenario object", named "a scenario";
+    // Which client operations the actions may name depends on the protocol:
+    // a required field, so read before them.
+    context |scenario| Context { family: Some(scenario.protocol.client_family()) };
 }
 
-/// Which protocol runs on the nodes, with its parameters.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ProtocolSpec {
-    /// A primary–backup replicated register: node 0 is the primary, it
-    /// applies writes and replicates them asynchronously; any node serves
-    /// reads (so reads can be stale).
-    PrimaryBackup { nodes: u32 },
-    /// Raft with a key-value store on top.
-    Raft(RaftSpec),
-    /// Two-phase commit: a transaction coordinator (node 0) and resource
-    /// managers (nodes 1 and up) holding bank accounts.
-    TwoPhaseCommit(TwoPhaseCommitSpec),
+/// The hint for a protocol's missing `nodes`.
+const NODES_HINT: &str = "how many nodes the cluster has, 1 to 16";
+
+tagged! {
+    /// Which protocol runs on the nodes, with its parameters.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub enum ProtocolSpec by "name" {
+        /// A primary–backup replicated register: node 0 is the primary, it
+        /// applies writes and replicates them asynchronously; any node serves
+        /// reads (so reads can be stale).
+        PrimaryBackup = "primary-backup" { nodes: u32 => NODES_HINT },
+        /// Raft with a key-value store on top.
+        Raft = "raft" (RaftSpec),
+        /// Two-phase commit: a transaction coordinator (node 0) and resource
+        /// managers (nodes 1 and up) holding bank accounts.
+        TwoPhaseCommit = "two-phase-commit" (TwoPhaseCommitSpec),
+    }
 }
 
 impl ProtocolSpec {
@@ -85,15 +106,6 @@ impl ProtocolSpec {
             ProtocolSpec::PrimaryBackup { nodes } => *nodes,
             ProtocolSpec::Raft(raft) => raft.nodes,
             ProtocolSpec::TwoPhaseCommit(spec) => spec.node_count(),
-        }
-    }
-
-    /// The name used in JSON and in the UI.
-    pub fn name(&self) -> &'static str {
-        match self {
-            ProtocolSpec::PrimaryBackup { .. } => "primary-backup",
-            ProtocolSpec::Raft(_) => "raft",
-            ProtocolSpec::TwoPhaseCommit(_) => "two-phase-commit",
         }
     }
 
@@ -114,47 +126,39 @@ impl ProtocolSpec {
     }
 }
 
-/// Two-phase commit's parameters, and its bank: every resource manager
-/// holds `accounts_per_resource_manager` accounts, numbered across the
-/// cluster (RM n1 holds accounts 0.., n2 the next ones), each starting
-/// with `initial_balance`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TwoPhaseCommitSpec {
-    /// How many resource managers (RMs); with the coordinator, the cluster
-    /// has one node more.
-    pub resource_managers: u32,
-    pub accounts_per_resource_manager: u32,
-    pub initial_balance: u64,
-    /// The workload's transfers move between 1 and this much.
-    pub transfer_amount_max: u64,
-    /// Chance that an RM votes to abort a transfer it could commit (it may
-    /// always abort on its own; without money to debit it always does).
-    pub abort_per_mille: u32,
-    /// How long the coordinator waits for the votes before deciding abort.
-    pub vote_timeout_ticks: u64,
-    /// How long an RM that voted to commit waits for the decision before it
-    /// asks for it (and again as long as it waits), and how often the
-    /// coordinator sends a decision again to RMs that did not confirm it.
-    pub decision_timeout_ticks: u64,
-    /// An RM that waits for a decision asks the other RMs too (the
-    /// cooperative termination protocol), not only the coordinator.
-    pub cooperative_termination: bool,
-    pub variant: TwoPhaseCommitVariant,
+section! {
+    /// Two-phase commit's parameters, and its bank: every resource manager
+    /// holds `accounts_per_resource_manager` accounts, numbered across the
+    /// cluster (RM n1 holds accounts 0.., n2 the next ones), each starting
+    /// with `initial_balance`.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct TwoPhaseCommitSpec {
+        /// How many resource managers (RMs); with the coordinator, the cluster
+        /// has one node more.
+        resource_managers: u32 => "how many resource managers hold the accounts, 1 to 15",
+        accounts_per_resource_manager: u32 = 1,
+        initial_balance: u64 = 100,
+        /// The workload's transfers move between 1 and this much.
+        transfer_amount_max: u64 = 50,
+        /// Chance that an RM votes to abort a transfer it could commit (it may
+        /// always abort on its own; without money to debit it always does).
+        abort_per_mille: u32 = 0,
+        /// How long the coordinator waits for the votes before deciding abort.
+        vote_timeout_ticks: u64 = 100,
+        /// How long an RM that voted to commit waits for the decision before it
+        /// asks for it (and again as long as it waits), and how often the
+        /// coordinator sends a decision again to RMs that did not confirm it.
+        decision_timeout_ticks: u64 = 100,
+        /// An RM that waits for a decision asks the other RMs too (the
+        /// cooperative termination protocol), not only the coordinator.
+        cooperative_termination: bool = false,
+        variant: TwoPhaseCommitVariant = TwoPhaseCommitVariant::Correct,
+    }
 }
 
 impl TwoPhaseCommitSpec {
     pub fn new(resource_managers: u32) -> TwoPhaseCommitSpec {
-        TwoPhaseCommitSpec {
-            resource_managers,
-            accounts_per_resource_manager: 1,
-            initial_balance: 100,
-            transfer_amount_max: 50,
-            abort_per_mille: 0,
-            vote_timeout_ticks: 100,
-            decision_timeout_ticks: 100,
-            cooperative_termination: false,
-            variant: TwoPhaseCommitVariant::Correct,
-        }
+        TwoPhaseCommitSpec::with_required(resource_managers)
     }
 
     /// The coordinator and the resource managers.
@@ -168,315 +172,230 @@ impl TwoPhaseCommitSpec {
     }
 }
 
-/// Two-phase commit as the book tells it, or with one deliberate bug.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TwoPhaseCommitVariant {
-    Correct,
-    /// An RM that voted to commit and hears no decision in time aborts on
-    /// its own.
-    AbortAfterVotingYes,
-    /// The coordinator sends its decision before logging it (it logs it
-    /// once the first RM confirms).
-    DecisionBeforeLog,
-    /// An RM keeps its vote only in memory: after a crash it does not know
-    /// it voted.
-    VolatileVote,
-    /// The coordinator decides commit when a vote does not arrive in time.
-    CommitOnVoteTimeout,
-}
-
-impl TwoPhaseCommitVariant {
-    pub const NAMES: [&'static str; 5] =
-        ["correct", "abort-after-voting-yes", "decision-before-log", "volatile-vote", "commit-on-vote-timeout"];
-    pub const ALL: [TwoPhaseCommitVariant; 5] = [
-        TwoPhaseCommitVariant::Correct,
-        TwoPhaseCommitVariant::AbortAfterVotingYes,
-        TwoPhaseCommitVariant::DecisionBeforeLog,
-        TwoPhaseCommitVariant::VolatileVote,
-        TwoPhaseCommitVariant::CommitOnVoteTimeout,
-    ];
-    pub fn name(self) -> &'static str {
-        Self::NAMES[Self::ALL.iter().position(|&v| v == self).expect("every variant is listed")]
-    }
-    pub fn by_name(name: &str) -> Option<TwoPhaseCommitVariant> {
-        Self::NAMES.iter().position(|&n| n == name).map(|i| Self::ALL[i])
+names! {
+    /// Two-phase commit as the book tells it, or with one deliberate bug.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum TwoPhaseCommitVariant as "variant" {
+        Correct = "correct",
+        /// An RM that voted to commit and hears no decision in time aborts on
+        /// its own.
+        AbortAfterVotingYes = "abort-after-voting-yes",
+        /// The coordinator sends its decision before logging it (it logs it
+        /// once the first RM confirms).
+        DecisionBeforeLog = "decision-before-log",
+        /// An RM keeps its vote only in memory: after a crash it does not know
+        /// it voted.
+        VolatileVote = "volatile-vote",
+        /// The coordinator decides commit when a vote does not arrive in time.
+        CommitOnVoteTimeout = "commit-on-vote-timeout",
     }
 }
 
-/// Raft's parameters.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RaftSpec {
-    pub nodes: u32,
-    /// A follower that hears nothing for a time drawn from this range
-    /// becomes a candidate.
-    pub election_timeout_ticks_min: u64,
-    pub election_timeout_ticks_max: u64,
-    /// How often a leader sends AppendEntries when it has nothing new.
-    pub heartbeat_ticks: u64,
-    pub reads: RaftReads,
-    pub variant: RaftVariant,
-    /// Each node's durable state at the start (empty: every node starts
-    /// fresh). The book's puzzles start a cluster in its third term.
-    pub initial: Vec<RaftInitialNode>,
+section! {
+    /// Raft's parameters.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct RaftSpec {
+        nodes: u32 => NODES_HINT,
+        /// A follower that hears nothing for a time drawn from this range
+        /// becomes a candidate.
+        election_timeout_ticks_min: u64 = 150,
+        election_timeout_ticks_max: u64 = 300,
+        /// How often a leader sends AppendEntries when it has nothing new.
+        heartbeat_ticks: u64 = 50,
+        reads: RaftReads = RaftReads::Log,
+        variant: RaftVariant = RaftVariant::Correct,
+        /// Each node's durable state at the start (empty: every node starts
+        /// fresh). The book's puzzles start a cluster in its third term.
+        initial: Vec<RaftInitialNode> = Vec::new(),
+    }
 }
 
 impl RaftSpec {
     pub fn new(nodes: u32) -> RaftSpec {
-        RaftSpec {
-            nodes,
-            election_timeout_ticks_min: 150,
-            election_timeout_ticks_max: 300,
-            heartbeat_ticks: 50,
-            reads: RaftReads::Log,
-            variant: RaftVariant::Correct,
-            initial: Vec::new(),
-        }
+        RaftSpec::with_required(nodes)
     }
 }
 
-/// How Raft serves reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RaftReads {
-    /// Through the log, like writes: linearizable.
-    Log,
-    /// From the local state of whichever node is asked: stale reads possible.
-    AnyNode,
-}
-
-impl RaftReads {
-    pub const NAMES: [&'static str; 2] = ["log", "any-node"];
-    pub fn name(self) -> &'static str {
-        match self {
-            RaftReads::Log => "log",
-            RaftReads::AnyNode => "any-node",
-        }
-    }
-    pub fn by_name(name: &str) -> Option<RaftReads> {
-        match name {
-            "log" => Some(RaftReads::Log),
-            "any-node" => Some(RaftReads::AnyNode),
-            _ => None,
-        }
+names! {
+    /// How Raft serves reads.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum RaftReads as "read mode" {
+        /// Through the log, like writes: linearizable.
+        Log = "log",
+        /// From the local state of whichever node is asked: stale reads possible.
+        AnyNode = "any-node",
     }
 }
 
-/// Raft as in the paper, or with one deliberate bug, for exercises.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RaftVariant {
-    Correct,
-    /// Votes are granted without checking that the candidate's log is at
-    /// least as up to date.
-    VoteWithoutLogCheck,
-    /// A leader commits entries of earlier terms by counting replicas (the
-    /// paper's figure 8).
-    CommitOldTermByCounting,
-    /// votedFor is not persisted: a restarted node may vote twice in a term.
-    VolatileVotedFor,
-    /// A leader that sees a higher term adopts it but stays leader.
-    NoStepDown,
-}
-
-impl RaftVariant {
-    pub const NAMES: [&'static str; 5] =
-        ["correct", "vote-without-log-check", "commit-old-term-by-counting", "volatile-voted-for", "no-step-down"];
-    pub const ALL: [RaftVariant; 5] = [
-        RaftVariant::Correct,
-        RaftVariant::VoteWithoutLogCheck,
-        RaftVariant::CommitOldTermByCounting,
-        RaftVariant::VolatileVotedFor,
-        RaftVariant::NoStepDown,
-    ];
-    pub fn name(self) -> &'static str {
-        Self::NAMES[Self::ALL.iter().position(|&v| v == self).expect("every variant is listed")]
-    }
-    pub fn by_name(name: &str) -> Option<RaftVariant> {
-        Self::NAMES.iter().position(|&n| n == name).map(|i| Self::ALL[i])
+names! {
+    /// Raft as in the paper, or with one deliberate bug, for exercises.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum RaftVariant as "variant" {
+        Correct = "correct",
+        /// Votes are granted without checking that the candidate's log is at
+        /// least as up to date.
+        VoteWithoutLogCheck = "vote-without-log-check",
+        /// A leader commits entries of earlier terms by counting replicas (the
+        /// paper's figure 8).
+        CommitOldTermByCounting = "commit-old-term-by-counting",
+        /// votedFor is not persisted: a restarted node may vote twice in a term.
+        VolatileVotedFor = "volatile-voted-for",
+        /// A leader that sees a higher term adopts it but stays leader.
+        NoStepDown = "no-step-down",
     }
 }
 
-/// One node's durable state at the start of a scenario.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RaftInitialNode {
-    pub term: u64,
-    pub voted_for: Option<NodeId>,
-    pub log: Vec<RaftInitialEntry>,
-}
-
-/// A log entry at the start of a scenario: a client's write of `value` to
-/// `key` (the book's "request #9" is a write of 9), made in `term`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RaftInitialEntry {
-    pub term: u64,
-    pub key: u32,
-    pub value: u64,
-}
-
-/// How the simulated network treats every message. Probabilities are per
-/// mille (integers), never floats, so that runs are bit-for-bit reproducible.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NetworkConfig {
-    /// Each message's delay is drawn uniformly from this inclusive range.
-    pub delay_ticks_min: u64,
-    pub delay_ticks_max: u64,
-    /// Chance that a message is lost.
-    pub loss_per_mille: u32,
-    /// Chance that a message is delivered twice (the copy gets its own delay).
-    pub duplicate_per_mille: u32,
-    /// Chance that a message may overtake earlier messages on the same link;
-    /// otherwise each link delivers in send order (FIFO).
-    pub reorder_per_mille: u32,
-}
-
-impl Default for NetworkConfig {
-    fn default() -> Self {
-        NetworkConfig {
-            delay_ticks_min: 5,
-            delay_ticks_max: 15,
-            loss_per_mille: 0,
-            duplicate_per_mille: 0,
-            reorder_per_mille: 0,
-        }
+section! {
+    /// One node's durable state at the start of a scenario.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct RaftInitialNode {
+        term: u64 => "the node's current term, 0 for a node that never saw one",
+        /// The node it voted for in `term`, if any (null or absent in JSON
+        /// for none).
+        voted_for: Option<NodeId> = None,
+        log: Vec<RaftInitialEntry> = Vec::new(),
     }
+    value: expected "a node's state like { \"term\": 3, \"voted_for\": 0, \"log\": [] }", named "a node's initial state";
 }
 
-/// The clients: each runs a closed loop (one operation at a time), waits a
-/// think time between operations, and on a timeout retries at another node.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WorkloadConfig {
-    pub clients: u32,
-    /// Pause between the end of one operation and the start of the next.
-    pub think_ticks_min: u64,
-    pub think_ticks_max: u64,
-    /// Keys are `0..keys`.
-    pub keys: u32,
-    /// Share of operations that are reads (gets).
-    pub read_per_mille: u32,
-    /// Share of operations that are appends; what is left after reads and
-    /// appends are writes (puts). Reads and appends together are at most
-    /// 1000.
-    pub append_per_mille: u32,
-    /// How long a client waits for a reply before retrying elsewhere.
-    pub timeout_ticks: u64,
-    /// Attempts per operation (the first one included). When all time out
-    /// the operation stays pending in the history: its outcome is unknown.
-    pub attempts_max: u32,
-    /// The workload stops issuing operations once this many were invoked:
-    /// the bound on the history.
-    pub operations_max: u32,
-}
-
-impl Default for WorkloadConfig {
-    fn default() -> Self {
-        WorkloadConfig {
-            clients: 2,
-            think_ticks_min: 10,
-            think_ticks_max: 40,
-            keys: 1,
-            read_per_mille: 500,
-            append_per_mille: 0,
-            timeout_ticks: 100,
-            attempts_max: 3,
-            operations_max: 200,
-        }
+section! {
+    /// A log entry at the start of a scenario: a client's write of `value` to
+    /// `key` (the book's "request #9" is a write of 9), made in `term`. Every
+    /// field is required.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct RaftInitialEntry {
+        term: u64,
+        key: u32,
+        value: u64,
     }
+    value: expected "an entry like { \"term\": 1, \"key\": 0, \"value\": 7 }", named "a log entry";
 }
 
-/// Bounds on the run. Reaching one ends the run with a visible reason.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Limits {
-    /// The run ends when virtual time passes this tick.
-    pub ticks_max: u64,
-    /// The run ends after this many steps (the bound on the trace).
-    pub steps_max: u64,
-    /// Messages in flight beyond this are dropped at send ("network full").
-    pub in_flight_max: u32,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits { ticks_max: 5_000, steps_max: 200_000, in_flight_max: 10_000 }
+section! {
+    /// How the simulated network treats every message. Probabilities are per
+    /// mille (integers), never floats, so that runs are bit-for-bit reproducible.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct NetworkConfig {
+        /// Each message's delay is drawn uniformly from this inclusive range.
+        delay_ticks_min: u64 = 5,
+        delay_ticks_max: u64 = 15,
+        /// Chance that a message is lost.
+        loss_per_mille: u32 = 0,
+        /// Chance that a message is delivered twice (the copy gets its own delay).
+        duplicate_per_mille: u32 = 0,
+        /// Chance that a message may overtake earlier messages on the same link;
+        /// otherwise each link delivers in send order (FIFO).
+        reorder_per_mille: u32 = 0,
     }
+    value: expected "an object of network settings", named "network";
 }
 
-/// An action applied at a virtual time. Actions at tick T are applied after
-/// every event of earlier ticks and before any event at tick T, which makes
-/// an action recorded live (always at `now + 1`) replay identically.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TimedAction {
-    pub at_tick: u64,
-    pub action: Action,
+section! {
+    /// The clients: each runs a closed loop (one operation at a time), waits a
+    /// think time between operations, and on a timeout retries at another node.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct WorkloadConfig {
+        clients: u32 = 2,
+        /// Pause between the end of one operation and the start of the next.
+        think_ticks_min: u64 = 10,
+        think_ticks_max: u64 = 40,
+        /// Keys are `0..keys`.
+        keys: u32 = 1,
+        /// Share of operations that are reads (gets).
+        read_per_mille: u32 = 500,
+        /// Share of operations that are appends; what is left after reads and
+        /// appends are writes (puts). Reads and appends together are at most
+        /// 1000.
+        append_per_mille: u32 = 0,
+        /// How long a client waits for a reply before retrying elsewhere.
+        timeout_ticks: u64 = 100,
+        /// Attempts per operation (the first one included). When all time out
+        /// the operation stays pending in the history: its outcome is unknown.
+        attempts_max: u32 = 3,
+        /// The workload stops issuing operations once this many were invoked:
+        /// the bound on the history.
+        operations_max: u32 = 200,
+    }
+    value: expected "an object of workload settings", named "workload";
 }
 
-/// A fault, a manual step, or a scripted client operation.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Action {
-    /// Crash with recovery: volatile state is lost, durable state kept; the
-    /// node comes back with `Restart`.
-    Crash { node: NodeId },
-    /// Crash-stop: the node never comes back.
-    CrashStop { node: NodeId },
-    /// Restart a crashed node from its durable state.
-    Restart { node: NodeId },
-    /// An omission failure: the node takes no steps for `ticks`, keeps its
-    /// state; what arrives meanwhile waits until it resumes.
-    Pause { node: NodeId, ticks: u64 },
-    /// Cut every link between nodes of different islands. Nodes named in no
-    /// island form one more island together.
-    Partition { islands: Vec<Vec<NodeId>> },
-    /// Repair every cut link.
-    Heal,
-    /// Cut every link to and from one node.
-    Isolate { node: NodeId },
-    /// Repair every link to and from one node.
-    Reconnect { node: NodeId },
-    /// Cut one directed link.
-    CutLink { from: NodeId, to: NodeId },
-    /// Repair one directed link.
-    RepairLink { from: NodeId, to: NodeId },
-    /// Lose one message in flight.
-    DropMessage { message: MessageId },
-    /// Deliver one message in flight a second time (the copy gets a fresh delay).
-    DuplicateMessage { message: MessageId },
-    /// Hold one message in flight for `ticks` more.
-    DelayMessage { message: MessageId, ticks: u64 },
-    /// Manual step: deliver this message first at this tick.
-    DeliverMessage { message: MessageId },
-    /// Manual step: fire this node's timer first at this tick.
-    FireTimer { node: NodeId, timer: u64 },
-    /// A node joins the cluster: the next node number, starting fresh.
-    /// Only protocols that support membership changes take it.
-    AddNode,
-    /// A node leaves the cluster for good (unlike a crash-stop, the others
-    /// stop counting it). Only protocols that support membership changes
-    /// take it.
-    RemoveNode { node: NodeId },
-    /// A scripted client operation, sent by `client` to `node`.
-    ClientRequest { client: ClientId, node: NodeId, operation: ClientOperation },
+section! {
+    /// Bounds on the run. Reaching one ends the run with a visible reason.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct Limits {
+        /// The run ends when virtual time passes this tick.
+        ticks_max: u64 = 5_000,
+        /// The run ends after this many steps (the bound on the trace).
+        steps_max: u64 = 200_000,
+        /// Messages in flight beyond this are dropped at send ("network full").
+        in_flight_max: u32 = 10_000,
+    }
+    value: expected "an object of limits", named "limits";
 }
 
-impl Action {
-    /// The name used in JSON and in the UI.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Action::Crash { .. } => "crash",
-            Action::CrashStop { .. } => "crash-stop",
-            Action::Restart { .. } => "restart",
-            Action::Pause { .. } => "pause",
-            Action::Partition { .. } => "partition",
-            Action::Heal => "heal",
-            Action::Isolate { .. } => "isolate",
-            Action::Reconnect { .. } => "reconnect",
-            Action::CutLink { .. } => "cut-link",
-            Action::RepairLink { .. } => "repair-link",
-            Action::DropMessage { .. } => "drop-message",
-            Action::DuplicateMessage { .. } => "duplicate-message",
-            Action::DelayMessage { .. } => "delay-message",
-            Action::DeliverMessage { .. } => "deliver-message",
-            Action::FireTimer { .. } => "fire-timer",
-            Action::AddNode => "add-node",
-            Action::RemoveNode { .. } => "remove-node",
-            Action::ClientRequest { .. } => "client-request",
-        }
+section! {
+    /// An action applied at a virtual time. Actions at tick T are applied after
+    /// every event of earlier ticks and before any event at tick T, which makes
+    /// an action recorded live (always at `now + 1`) replay identically.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct TimedAction {
+        at_tick: u64 => "the tick at which the action happens",
+        /// Flattened: its kind and fields stand beside `at_tick`.
+        action: Action => WHICH_ACTION,
+    }
+    value: expected "an action like { \"at_tick\": 100, \"action\": \"crash\", \"node\": 0 }", named "an action";
+}
+
+/// The hint for an action's missing `action`.
+pub(crate) const WHICH_ACTION: &str = "which action, for example \"action\": \"crash\"";
+
+tagged! {
+    /// A fault, a manual step, or a scripted client operation.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub enum Action by "action" {
+        /// Crash with recovery: volatile state is lost, durable state kept; the
+        /// node comes back with `Restart`.
+        Crash = "crash" { node: NodeId },
+        /// Crash-stop: the node never comes back.
+        CrashStop = "crash-stop" { node: NodeId },
+        /// Restart a crashed node from its durable state.
+        Restart = "restart" { node: NodeId },
+        /// An omission failure: the node takes no steps for `ticks`, keeps its
+        /// state; what arrives meanwhile waits until it resumes.
+        Pause = "pause" { node: NodeId, ticks: u64 },
+        /// Cut every link between nodes of different islands. Nodes named in no
+        /// island form one more island together.
+        Partition = "partition" { islands: Vec<Vec<NodeId>> },
+        /// Repair every cut link.
+        Heal = "heal",
+        /// Cut every link to and from one node.
+        Isolate = "isolate" { node: NodeId },
+        /// Repair every link to and from one node.
+        Reconnect = "reconnect" { node: NodeId },
+        /// Cut one directed link.
+        CutLink = "cut-link" { from: NodeId, to: NodeId },
+        /// Repair one directed link.
+        RepairLink = "repair-link" { from: NodeId, to: NodeId },
+        /// Lose one message in flight.
+        DropMessage = "drop-message" { message: MessageId },
+        /// Deliver one message in flight a second time (the copy gets a fresh delay).
+        DuplicateMessage = "duplicate-message" { message: MessageId },
+        /// Hold one message in flight for `ticks` more.
+        DelayMessage = "delay-message" { message: MessageId, ticks: u64 },
+        /// Manual step: deliver this message first at this tick.
+        DeliverMessage = "deliver-message" { message: MessageId },
+        /// Manual step: fire this node's timer first at this tick.
+        FireTimer = "fire-timer" { node: NodeId, timer: u64 },
+        /// A node joins the cluster: the next node number, starting fresh.
+        /// Only protocols that support membership changes take it.
+        AddNode = "add-node",
+        /// A node leaves the cluster for good (unlike a crash-stop, the others
+        /// stop counting it). Only protocols that support membership changes
+        /// take it.
+        RemoveNode = "remove-node" { node: NodeId },
+        /// A scripted client operation, sent by `client` to `node`. The
+        /// operation is flattened: its name and fields stand beside them.
+        ClientRequest = "client-request" { client: ClientId, node: NodeId, operation: ClientOperation },
     }
 }
 
@@ -503,8 +422,8 @@ impl ClientFamily {
     /// The operations' names, as scripted requests write them.
     pub fn operation_names(self) -> &'static [&'static str] {
         match self {
-            ClientFamily::KeyValue => &["read", "write", "append"],
-            ClientFamily::Bank => &["transfer", "read-balances"],
+            ClientFamily::KeyValue => &KvOperation::NAMES,
+            ClientFamily::Bank => &BankOperation::NAMES,
         }
     }
 }
@@ -569,17 +488,19 @@ impl fmt::Display for ClientOutput {
     }
 }
 
-/// An operation on the replicated key-value object. A single register is
-/// the key-value store with one key.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum KvOperation {
-    /// Get: the key's values.
-    Read { key: u32 },
-    /// Put: the key's values become just `value`.
-    Write { key: u32, value: u64 },
-    /// Append: `value` is added after the key's values (to an unwritten key
-    /// it is the first).
-    Append { key: u32, value: u64 },
+tagged! {
+    /// An operation on the replicated key-value object. A single register is
+    /// the key-value store with one key.
+    #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub enum KvOperation {
+        /// Get: the key's values.
+        Read = "read" { key: u32 },
+        /// Put: the key's values become just `value`.
+        Write = "write" { key: u32, value: u64 },
+        /// Append: `value` is added after the key's values (to an unwritten key
+        /// it is the first).
+        Append = "append" { key: u32, value: u64 },
+    }
 }
 
 impl KvOperation {
@@ -622,15 +543,17 @@ pub enum KvOutput {
     NotLeader { leader: Option<NodeId> },
 }
 
-/// An operation on two-phase commit's bank: the book's money transfer
-/// from an account on one resource manager to an account (usually) on
-/// another, or a read of every balance.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum BankOperation {
-    /// Move `amount` from account `from` to account `to`, atomically.
-    Transfer { from: u32, to: u32, amount: u64 },
-    /// Every account's balance, in account order.
-    ReadBalances,
+tagged! {
+    /// An operation on two-phase commit's bank: the book's money transfer
+    /// from an account on one resource manager to an account (usually) on
+    /// another, or a read of every balance.
+    #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub enum BankOperation {
+        /// Move `amount` from account `from` to account `to`, atomically.
+        Transfer = "transfer" { from: u32, to: u32, amount: u64 },
+        /// Every account's balance, in account order.
+        ReadBalances = "read-balances",
+    }
 }
 
 impl fmt::Display for BankOperation {
@@ -686,16 +609,6 @@ impl fmt::Display for KvOutput {
 impl Scenario {
     /// A small valid scenario to start from.
     pub fn new(name: &str, seed: u64, protocol: ProtocolSpec) -> Scenario {
-        Scenario {
-            version: SCENARIO_VERSION,
-            name: name.to_string(),
-            description: String::new(),
-            seed,
-            protocol,
-            network: NetworkConfig::default(),
-            workload: WorkloadConfig::default(),
-            limits: Limits::default(),
-            actions: Vec::new(),
-        }
+        Scenario { name: name.to_string(), ..Scenario::with_required(seed, protocol) }
     }
 }

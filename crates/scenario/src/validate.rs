@@ -125,6 +125,13 @@ fn check_two_phase_commit(spec: &TwoPhaseCommitSpec) -> Result {
         1,
         ACCOUNTS_PER_RESOURCE_MANAGER_MAX.into(),
     )?;
+    if spec.accounts() < 2 {
+        return Err(ScenarioError::at(
+            path("accounts_per_resource_manager"),
+            "1 resource manager with 1 account makes a bank of 1 account, and a transfer needs 2: \
+             give it 2 accounts or more, or add a resource manager",
+        ));
+    }
     in_range(&path("initial_balance"), spec.initial_balance, 0, AMOUNT_MAX)?;
     if spec.transfer_amount_max == 0 {
         return Err(ScenarioError::at(path("transfer_amount_max"), "must be at least 1: a transfer moves some money"));

@@ -268,6 +268,7 @@ fn two_phase_commit_and_its_bank_are_checked_field_by_field() {
         (r#"{"version": 1, "seed": 1, "protocol": {"name": "two-phase-commit", "resource_managers": 2, "nodes": 3}}"#.into(), "protocol.nodes: a two-phase-commit protocol has no such field"),
         (r#"{"version": 1, "seed": 1, "protocol": {"name": "two-phase-commit", "resource_managers": 0}}"#.into(), "protocol.resource_managers: must be from 1 to 15 (the coordinator is one more node, 16 in all), found 0"),
         (r#"{"version": 1, "seed": 1, "protocol": {"name": "two-phase-commit", "resource_managers": 16}}"#.into(), "protocol.resource_managers: must be from 1 to 15"),
+        (r#"{"version": 1, "seed": 1, "protocol": {"name": "two-phase-commit", "resource_managers": 1}}"#.into(), "protocol.accounts_per_resource_manager: 1 resource manager with 1 account makes a bank of 1 account, and a transfer needs 2"),
         (two_phase_commit_with(r#", "variant": "sloppy""#, ""), "protocol.variant: unknown variant \"sloppy\" (known: correct, abort-after-voting-yes, decision-before-log, volatile-vote, commit-on-vote-timeout)"),
         (two_phase_commit_with(r#", "cooperative_termination": 1"#, ""), "protocol.cooperative_termination: expected true or false, found 1"),
         (two_phase_commit_with(r#", "initial_balance": -5"#, ""), "protocol.initial_balance: must not be negative, found -5"),

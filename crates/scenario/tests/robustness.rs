@@ -134,9 +134,21 @@ const NAMES: &[&str] = &[
     "delay-message",
     "fire-timer",
     "client-request",
+    "add-node",
+    "remove-node",
     "read",
     "write",
     "append",
+    "two-phase-commit",
+    "resource_managers",
+    "accounts_per_resource_manager",
+    "initial_balance",
+    "transfer_amount_max",
+    "cooperative_termination",
+    "volatile-vote",
+    "transfer",
+    "read-balances",
+    "amount",
     "",
     "\\u0000",
     "\\ud800",
@@ -182,11 +194,12 @@ const TOKENS: &[&str] = &[
 fn base_inputs() -> Vec<String> {
     let every_action = common::every_action_scenario();
     let raft = common::raft_scenario();
+    let two_phase_commit = common::two_phase_commit_scenario();
     let mut inputs: Vec<String> = common::static_scenarios().into_iter().map(|(_, text)| text).collect();
-    inputs.push(to_json_pretty(&every_action));
-    inputs.push(to_json_compact(&every_action));
-    inputs.push(to_json_pretty(&raft));
-    inputs.push(to_json_compact(&raft));
+    for scenario in [every_action, raft, two_phase_commit] {
+        inputs.push(to_json_pretty(&scenario));
+        inputs.push(to_json_compact(&scenario));
+    }
     inputs
 }
 

@@ -22,13 +22,20 @@
 //! `version`, `seed` and `protocol` are required. `name` and `description`
 //! default to empty, `actions` to none, and `network`, `workload` and
 //! `limits` (whole or field by field) to their `Default`s. Field names are
-//! the model's field names; an action's `action` is `Action::name()`; a
-//! client request flattens its operation into `operation` (`"read"` or
-//! `"write"`), `key` and, for writes, `value`. Unknown fields are errors, so
-//! typos do not pass silently.
+//! the model's field names, and every field is written, in declared order.
+//! Unknown fields are errors, so typos do not pass silently.
 //!
-//! Raft takes more parameters; only `name` and `nodes` are required, the
-//! rest default as in `RaftSpec::new`:
+//! An action's `action` is `Action::name()`; the kind's own fields stand
+//! beside it (`add-node` and `heal` have none). A client request flattens
+//! its operation: `operation` names it (`KvOperation::name()` or
+//! `BankOperation::name()`, of the protocol's family) and its fields stand
+//! beside it: `"read"` takes `key`, `"write"` and `"append"` take `key` and
+//! `value`, `"transfer"` takes `from`, `to` and `amount`, and
+//! `"read-balances"` takes nothing.
+//!
+//! A protocol's `name` is `ProtocolSpec::name()`, and its parameters stand
+//! beside it. Primary–backup takes only `nodes`. Raft takes more; only
+//! `name` and `nodes` are required, the rest default as in `RaftSpec::new`:
 //!
 //! ```json
 //! "protocol": {
@@ -48,16 +55,45 @@
 //! per node: its `term` (required), `voted_for` (a node, or null or absent
 //! for no vote) and `log` (absent for none), whose entries are writes.
 //!
+//! Two-phase commit requires `resource_managers`; the rest default as in
+//! `TwoPhaseCommitSpec::new`, and `variant` is `TwoPhaseCommitVariant::name()`:
+//!
+//! ```json
+//! "protocol": {
+//!   "name": "two-phase-commit", "resource_managers": 2,
+//!   "accounts_per_resource_manager": 1, "initial_balance": 100, "transfer_amount_max": 50,
+//!   "abort_per_mille": 0, "vote_timeout_ticks": 100, "decision_timeout_ticks": 100,
+//!   "cooperative_termination": false, "variant": "correct"
+//! }
+//! ```
+//!
+//! Each part of the format is declared once, in `model.rs`, with the macros
+//! of `declare`: a section's fields with their types and defaults (or, when
+//! required, the hint shown when one is missing), a named setting's names,
+//! a tagged union's variants with their fields. The field lists, decoders
+//! and encoders follow from those declarations (`field` holds the traits
+//! they implement); `codec` adds the rules that relate parts to each other.
+//! Within an object, decoding reports unknown fields first (so a misspelt
+//! required field gets its did-you-mean rather than a complaint that it is
+//! missing), then the required fields in declared order, then the others in
+//! written order. A scenario's `version` is read before anything else, and
+//! its protocol, a required field, before its actions, whose client
+//! operations depend on it. Decoding checks shape only; `validate` checks
+//! the rules beyond it.
+//!
 //! The model's serde impls use the same shape, so a scenario or action
 //! embedded in another serde document (a trace, say) reads the same way.
 
 mod codec;
-mod value;
+pub(crate) mod declare;
+pub(crate) mod field;
+pub(crate) mod value;
 
 use crate::error::ScenarioError;
 use crate::model::{Action, Limits, NetworkConfig, ProtocolSpec, Scenario, TimedAction, WorkloadConfig};
 use crate::validate::validate;
-use value::{Path, Value};
+use field::FieldValue;
+use value::Value;
 
 /// Reads a scenario from JSON text and checks it with [`validate()`].
 pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
@@ -72,12 +108,12 @@ pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
 
 /// The layout for people: one field per line, one action per line.
 pub fn to_json_pretty(scenario: &Scenario) -> String {
-    codec::encode_scenario(scenario).to_pretty()
+    scenario.encode().to_pretty()
 }
 
 /// One line without spaces, for links and embedding.
 pub fn to_json_compact(scenario: &Scenario) -> String {
-    codec::encode_scenario(scenario).to_compact()
+    scenario.encode().to_compact()
 }
 
 /// serde_json's message without its " at line L column C" tail (the
@@ -135,14 +171,14 @@ macro_rules! serde_via_tree {
 // A whole scenario is validated too: one read from anywhere is as trusted as
 // one from `from_json`. The parts are only shape-checked, since their rules
 // depend on the rest of the scenario.
-serde_via_tree!(Scenario, codec::encode_scenario, |value| {
+serde_via_tree!(Scenario, FieldValue::encode, |value| {
     let scenario = codec::decode_scenario(value)?;
     validate(&scenario)?;
     Ok(scenario)
 });
-serde_via_tree!(ProtocolSpec, codec::encode_protocol, |value| { codec::decode_protocol(value, &Path::Root) });
-serde_via_tree!(NetworkConfig, codec::encode_network, |value| { codec::decode_network(value, &Path::Root) });
-serde_via_tree!(WorkloadConfig, codec::encode_workload, |value| { codec::decode_workload(value, &Path::Root) });
-serde_via_tree!(Limits, codec::encode_limits, |value| codec::decode_limits(value, &Path::Root));
-serde_via_tree!(TimedAction, codec::encode_timed_action, |value| { codec::decode_timed_action(value, &Path::Root) });
-serde_via_tree!(Action, codec::encode_action, |value| codec::decode_action(value, &Path::Root));
+serde_via_tree!(ProtocolSpec, FieldValue::encode, codec::decode_alone);
+serde_via_tree!(NetworkConfig, FieldValue::encode, codec::decode_alone);
+serde_via_tree!(WorkloadConfig, FieldValue::encode, codec::decode_alone);
+serde_via_tree!(Limits, FieldValue::encode, codec::decode_alone);
+serde_via_tree!(TimedAction, FieldValue::encode, codec::decode_alone);
+serde_via_tree!(Action, codec::encode_action, codec::decode_action);

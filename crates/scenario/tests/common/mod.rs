@@ -8,6 +8,11 @@ use proptest::prelude::*;
 use proptest::strategy::Union;
 use std::path::PathBuf;
 
+/// The most money an account starts with, and a transfer moves.
+const AMOUNT_MAX: u64 = 1_000_000_000_000;
+/// The longest timeout.
+const TICK_COUNT_MAX: u64 = 1_000_000_000;
+
 /// `static/scenarios/` at the top of the workspace.
 pub fn static_scenarios_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../static/scenarios")
@@ -102,21 +107,70 @@ pub fn raft_scenario() -> Scenario {
     scenario
 }
 
+/// A valid two-phase-commit scenario: three resource managers of two
+/// accounts each, cooperative termination, a buggy variant, and scripted
+/// transfers and reads of the balances.
+pub fn two_phase_commit_scenario() -> Scenario {
+    let mut spec = TwoPhaseCommitSpec::new(3);
+    spec.accounts_per_resource_manager = 2;
+    spec.initial_balance = 70;
+    spec.transfer_amount_max = 30;
+    spec.abort_per_mille = 100;
+    spec.vote_timeout_ticks = 80;
+    spec.decision_timeout_ticks = 120;
+    spec.cooperative_termination = true;
+    spec.variant = TwoPhaseCommitVariant::AbortAfterVotingYes;
+    let mut scenario = Scenario::new("Blocked", 9, ProtocolSpec::TwoPhaseCommit(spec));
+    scenario.description = "A coordinator crashes between the votes and the decision".to_owned();
+    let request = |client, node, operation: BankOperation| Action::ClientRequest {
+        client: ClientId(client),
+        node: NodeId(node),
+        operation: operation.into(),
+    };
+    scenario.actions = vec![
+        TimedAction { at_tick: 5, action: request(0, 0, BankOperation::Transfer { from: 0, to: 5, amount: 25 }) },
+        TimedAction { at_tick: 30, action: Action::Crash { node: NodeId(0) } },
+        TimedAction { at_tick: 400, action: request(1, 0, BankOperation::ReadBalances) },
+    ];
+    scenario
+}
+
 /// Valid scenarios of every shape: any sizes within the limits, text with
-/// quotes and control characters, every protocol, and actions of every kind.
+/// quotes and control characters, every protocol, and actions of every kind
+/// the protocol takes (each family's client operations; no protocol lets
+/// nodes join or leave, so no add-node or remove-node).
 pub fn scenario() -> impl Strategy<Value = Scenario> {
-    (1u32..=16, 0u32..=32, 1u32..=1000).prop_flat_map(|(nodes, clients, keys)| {
-        (
-            text(),
-            text(),
-            any::<u64>(),
-            protocol(nodes, keys),
-            network(),
-            workload(clients, keys),
-            limits(),
-            vec((0u64..=1000, action(nodes, clients, keys)), 0..24),
-        )
-            .prop_map(move |(name, description, seed, protocol, network, workload, limits, steps)| {
+    prop_oneof![
+        2 => (1u32..=16, 0u32..=32, 1u32..=1000).prop_flat_map(|(nodes, clients, keys)| {
+            let protocol = prop_oneof![Just(ProtocolSpec::PrimaryBackup { nodes }), raft(nodes, keys).prop_map(ProtocolSpec::Raft)];
+            scenario_of(protocol, nodes, workload(clients, keys, 1000), key_value_operation(keys).boxed())
+        }),
+        1 => (1u32..=15, 1u32..=8, 0u32..=32).prop_flat_map(|(resource_managers, accounts_per_resource_manager, clients)| {
+            // A bank needs two accounts for a transfer.
+            let accounts_per_resource_manager =
+                if resource_managers == 1 { accounts_per_resource_manager.max(2) } else { accounts_per_resource_manager };
+            let protocol = two_phase_commit(resource_managers, accounts_per_resource_manager)
+                .prop_map(ProtocolSpec::TwoPhaseCommit);
+            // Two-phase commit's clients have one "key" and never append.
+            let workload = workload(clients, 1, 0);
+            let accounts = resource_managers * accounts_per_resource_manager;
+            scenario_of(protocol, resource_managers + 1, workload, bank_operation(accounts).boxed())
+        }),
+    ]
+}
+
+/// A scenario of `nodes` nodes running `protocol`, whose scripted requests
+/// send `operation`s.
+fn scenario_of(
+    protocol: impl Strategy<Value = ProtocolSpec>,
+    nodes: u32,
+    workload: impl Strategy<Value = WorkloadConfig>,
+    operation: BoxedStrategy<ClientOperation>,
+) -> impl Strategy<Value = Scenario> {
+    (workload, protocol).prop_flat_map(move |(workload, protocol)| {
+        let actions = vec((0u64..=1000, action(nodes, workload.clients, operation.clone())), 0..24);
+        (text(), text(), any::<u64>(), Just(protocol), network(), Just(workload), limits(), actions).prop_map(
+            |(name, description, seed, protocol, network, workload, limits, steps)| {
                 let mut at_tick = 0;
                 let actions = steps
                     .into_iter()
@@ -136,12 +190,9 @@ pub fn scenario() -> impl Strategy<Value = Scenario> {
                     limits,
                     actions,
                 }
-            })
+            },
+        )
     })
-}
-
-fn protocol(nodes: u32, keys: u32) -> impl Strategy<Value = ProtocolSpec> {
-    prop_oneof![Just(ProtocolSpec::PrimaryBackup { nodes }), raft(nodes, keys).prop_map(ProtocolSpec::Raft),]
 }
 
 /// Any timing within the rules (1 <= heartbeat < min <= max <= 1,000,000),
@@ -172,6 +223,33 @@ fn raft(nodes: u32, keys: u32) -> impl Strategy<Value = RaftSpec> {
         variant,
         initial,
     })
+}
+
+/// Any parameters within the rules: amounts and timeouts mostly small,
+/// sometimes at their bounds.
+fn two_phase_commit(
+    resource_managers: u32,
+    accounts_per_resource_manager: u32,
+) -> impl Strategy<Value = TwoPhaseCommitSpec> {
+    let amount = || prop_oneof![0u64..=1000, Just(AMOUNT_MAX)];
+    let ticks = || prop_oneof![1u64..=1000, Just(TICK_COUNT_MAX)];
+    let variant = (0..TwoPhaseCommitVariant::ALL.len()).prop_map(|index| TwoPhaseCommitVariant::ALL[index]);
+    let timeouts = (ticks(), ticks());
+    (amount(), amount(), 0u32..=1000, timeouts, any::<bool>(), variant).prop_map(
+        move |(initial_balance, amount_max, abort_per_mille, (vote, decision), cooperative_termination, variant)| {
+            TwoPhaseCommitSpec {
+                resource_managers,
+                accounts_per_resource_manager,
+                initial_balance,
+                transfer_amount_max: amount_max.max(1),
+                abort_per_mille,
+                vote_timeout_ticks: vote,
+                decision_timeout_ticks: decision,
+                cooperative_termination,
+                variant,
+            }
+        },
+    )
 }
 
 /// Cut logs so that Raft's log matching holds between them (validation
@@ -227,11 +305,12 @@ fn network() -> impl Strategy<Value = NetworkConfig> {
     )
 }
 
-fn workload(clients: u32, keys: u32) -> impl Strategy<Value = WorkloadConfig> {
+/// Appends take at most `appends_max` per mille (and what reads leave).
+fn workload(clients: u32, keys: u32, appends_max: u32) -> impl Strategy<Value = WorkloadConfig> {
     (
         0u64..=1000,
         0u64..=1000,
-        (0u32..=1000).prop_flat_map(|read| (Just(read), 0..=1000 - read)),
+        (0u32..=1000).prop_flat_map(move |read| (Just(read), 0..=appends_max.min(1000 - read))),
         1u64..=1_000_000,
         1u32..=100,
         0u32..=100_000,
@@ -259,7 +338,7 @@ fn limits() -> impl Strategy<Value = Limits> {
     })
 }
 
-fn action(nodes: u32, clients: u32, keys: u32) -> impl Strategy<Value = Action> {
+fn action(nodes: u32, clients: u32, operation: BoxedStrategy<ClientOperation>) -> impl Strategy<Value = Action> {
     let node = move || (0..nodes).prop_map(NodeId);
     let message = || any::<u64>().prop_map(MessageId);
     let ticks = || 1u64..=100_000;
@@ -282,11 +361,6 @@ fn action(nodes: u32, clients: u32, keys: u32) -> impl Strategy<Value = Action> 
     ];
     // A scripted request needs a client to send it.
     if clients > 0 {
-        let operation = prop_oneof![
-            (0..keys).prop_map(|key| ClientOperation::from(KvOperation::Read { key })),
-            (0..keys, any::<u64>()).prop_map(|(key, value)| ClientOperation::from(KvOperation::Write { key, value })),
-            (0..keys, any::<u64>()).prop_map(|(key, value)| ClientOperation::from(KvOperation::Append { key, value })),
-        ];
         kinds.push(
             ((0..clients).prop_map(ClientId), node(), operation)
                 .prop_map(|(client, node, operation)| Action::ClientRequest { client, node, operation })
@@ -294,6 +368,40 @@ fn action(nodes: u32, clients: u32, keys: u32) -> impl Strategy<Value = Action> 
         );
     }
     Union::new(kinds)
+}
+
+/// Any action, valid in a scenario or not: of every kind (add-node and
+/// remove-node too, which no protocol takes yet) and with every family's
+/// operations, for the round trips of actions alone.
+pub fn any_action() -> impl Strategy<Value = Action> {
+    let operation = prop_oneof![key_value_operation(u32::MAX), bank_operation(u32::MAX)].boxed();
+    let membership =
+        prop_oneof![Just(Action::AddNode), any::<u32>().prop_map(|node| Action::RemoveNode { node: NodeId(node) })];
+    prop_oneof![8 => action(16, 32, operation), 1 => membership]
+}
+
+/// A key-value operation on one of `keys` keys.
+fn key_value_operation(keys: u32) -> impl Strategy<Value = ClientOperation> {
+    prop_oneof![
+        (0..keys).prop_map(|key| ClientOperation::from(KvOperation::Read { key })),
+        (0..keys, any::<u64>()).prop_map(|(key, value)| ClientOperation::from(KvOperation::Write { key, value })),
+        (0..keys, any::<u64>()).prop_map(|(key, value)| ClientOperation::from(KvOperation::Append { key, value })),
+    ]
+}
+
+/// A bank operation among `accounts` accounts: a transfer between two of
+/// them (when there are two), or a read of every balance.
+fn bank_operation(accounts: u32) -> BoxedStrategy<ClientOperation> {
+    let read_balances = Just(ClientOperation::from(BankOperation::ReadBalances));
+    if accounts < 2 {
+        return read_balances.boxed();
+    }
+    let amount = prop_oneof![1u64..=1000, Just(AMOUNT_MAX)];
+    let transfer = (0..accounts, 1..accounts, amount).prop_map(move |(from, offset, amount)| {
+        let to = ((u64::from(from) + u64::from(offset)) % u64::from(accounts)) as u32;
+        ClientOperation::from(BankOperation::Transfer { from, to, amount })
+    });
+    prop_oneof![2 => transfer, 1 => read_balances].boxed()
 }
 
 /// Up to four islands (some maybe empty); each node in at most one.
