@@ -1,5 +1,5 @@
-//! Simulated events per second for a 5-node primary–backup cluster and a
-//! 5-node Raft cluster under client load
+//! Simulated events per second for 5-node primary–backup, Raft and
+//! two-phase-commit clusters under client load
 //! (`faultline_tests::benchmark_scenarios`), natively.
 //!
 //!     cargo bench -p faultline-tests --bench sim_throughput

@@ -85,6 +85,8 @@ describe('two-phase commit', () => {
       const balances = title.match(/→ ([\d ]+),/)[1].trim().split(' ').map(Number);
       assert.equal(balances.reduce((a, b) => a + b, 0), 600, title);
     }
+    // The observer's view of the whole bank: the money is all there.
+    assert.match(await page.locator('#stats').textContent(), /money in the committed state: 600 of 600/);
     await screenshot(page, '2pc-3-busy-bank');
     assertNoProblems(problems);
     await context.close();

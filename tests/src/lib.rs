@@ -89,7 +89,34 @@ pub fn raft_benchmark_scenario() -> Scenario {
     scenario
 }
 
+/// The two-phase-commit benchmark: a coordinator and four resource
+/// managers of two accounts each under a steady load of eight clients
+/// (a quarter of them reads) on a lossy, reordering network, long enough
+/// that setup does not matter.
+pub fn two_phase_commit_benchmark_scenario() -> Scenario {
+    let mut spec = faultline_scenario::TwoPhaseCommitSpec::new(4);
+    spec.accounts_per_resource_manager = 2;
+    spec.abort_per_mille = 20;
+    let mut scenario = Scenario::new("two-phase-commit benchmark", 2026, ProtocolSpec::TwoPhaseCommit(spec));
+    scenario.workload.clients = 8;
+    scenario.workload.read_per_mille = 250;
+    scenario.workload.think_ticks_min = 1;
+    scenario.workload.think_ticks_max = 5;
+    scenario.workload.timeout_ticks = 1_000;
+    scenario.workload.attempts_max = 10;
+    scenario.workload.operations_max = 5_000;
+    scenario.network.loss_per_mille = 5;
+    scenario.network.reorder_per_mille = 50;
+    scenario.limits.ticks_max = 1_000_000;
+    scenario.limits.steps_max = 2_000_000;
+    scenario
+}
+
 /// The benchmarks' scenarios, by name.
 pub fn benchmark_scenarios() -> Vec<(&'static str, Scenario)> {
-    vec![("primary-backup", benchmark_scenario()), ("raft", raft_benchmark_scenario())]
+    vec![
+        ("primary-backup", benchmark_scenario()),
+        ("raft", raft_benchmark_scenario()),
+        ("two-phase-commit", two_phase_commit_benchmark_scenario()),
+    ]
 }

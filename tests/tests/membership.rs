@@ -144,3 +144,25 @@ fn the_last_node_stays_and_a_run_numbers_at_most_16_nodes() {
         .count();
     assert_eq!(refused, 20 - 13);
 }
+
+/// Whether a protocol lets nodes join and leave is said twice: by its
+/// scenario parameters (which validation reads) and by its node type
+/// (which the simulator reads). They agree for every registered protocol.
+#[test]
+fn the_scenario_and_the_simulator_agree_on_who_lets_nodes_join() {
+    let dir = format!("{}/../static/scenarios", env!("CARGO_MANIFEST_DIR"));
+    let mut seen = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let scenario = faultline_scenario::from_json(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
+        let sim = faultline_protocols::build(scenario.clone());
+        assert_eq!(
+            sim.supports_membership_changes(),
+            scenario.protocol.supports_membership_changes(),
+            "{}",
+            scenario.protocol.name()
+        );
+        seen.insert(scenario.protocol.name());
+    }
+    let registered: std::collections::BTreeSet<_> = faultline_protocols::PROTOCOLS.iter().map(|p| p.name).collect();
+    assert_eq!(seen, registered, "a built-in scenario for every protocol");
+}

@@ -155,3 +155,57 @@ fn a_busy_bank_keeps_its_money_and_decides_everything() {
     assert!(reads > 30, "only {reads} reads");
     assert!(sim.stats().quiet_checks > 10, "the run was quiet only {} times", sim.stats().quiet_checks);
 }
+
+/// Every built-in two-phase-commit scenario's history is linearizable
+/// against the bank.
+#[test]
+fn every_built_in_history_is_linearizable() {
+    let dir = format!("{}/../static/scenarios", env!("CARGO_MANIFEST_DIR"));
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        let Some(stem) = name.strip_suffix(".json").filter(|stem| stem.starts_with("2pc")) else { continue };
+        let sim = run(stem);
+        let faultline_sim::HistoryCheck::Linearizable(model) = faultline_sim::AnySimulation::history_check(&sim) else {
+            panic!("{stem}: the bank is checked for linearizability")
+        };
+        let history = faultline_sim::AnySimulation::check_history(&sim);
+        let verdict = faultline_check::with_model!(&model, m => faultline_check::check(m, history, 1_000_000, || None));
+        assert!(matches!(verdict, faultline_check::Verdict::Linearizable(_)), "{stem}: {}", verdict.name());
+        checked += 1;
+    }
+    assert_eq!(checked, 7);
+}
+
+/// A client's request copied by the network and held back until after the
+/// client's next one is not a new transfer: the coordinator ignores it.
+#[test]
+fn a_late_copy_of_a_finished_request_is_not_run_again() {
+    let transfer = |at: u64, from: u32, to: u32, amount: u64| {
+        format!(
+            r#"{{"at_tick": {at}, "action": "client-request", "client": 0, "node": 0, "operation": "transfer", "from": {from}, "to": {to}, "amount": {amount}}}"#
+        )
+    };
+    let text = format!(
+        r#"{{"version": 1, "seed": 1,
+            "protocol": {{"name": "two-phase-commit", "resource_managers": 2}},
+            "network": {{"delay_ticks_min": 10, "delay_ticks_max": 10}},
+            "workload": {{"clients": 1, "operations_max": 0, "timeout_ticks": 300}},
+            "limits": {{"ticks_max": 2000}},
+            "actions": [{}, {{"at_tick": 12, "action": "duplicate-message", "message": 0}},
+                        {{"at_tick": 13, "action": "delay-message", "message": 1, "ticks": 500}},
+                        {}, {{"at_tick": 800, "action": "client-request", "client": 0, "node": 0, "operation": "read-balances"}}]}}"#,
+        transfer(10, 0, 1, 30),
+        transfer(200, 1, 0, 5)
+    );
+    let mut sim = simulation(faultline_scenario::from_json(&text).unwrap());
+    sim.run_to_end();
+    // The copy arrived (at tick 522), after the second transfer was decided.
+    let copy_arrived = sim.trace().iter().any(|step| step.cause == Some(faultline_scenario::MessageId(1)));
+    assert!(copy_arrived);
+    let read = sim.history().last().unwrap().output.clone();
+    assert_eq!(read, Some(ClientOutput::Bank(BankOutput::Balances(vec![75, 125]))));
+    assert_eq!(balances(&sim), [75, 125]);
+    let started = sim.world().node_durable(N0).unwrap().transactions_started;
+    assert_eq!(started, 3, "two transfers and a read, nothing run twice");
+}

@@ -509,9 +509,12 @@ pub fn stats_text(app: &App) -> String {
         "{} messages sent, {} delivered, {} dropped · {} faults",
         stats.messages_sent, stats.messages_delivered, stats.messages_dropped, stats.faults_applied
     );
-    // What the protocol's observer counts ("3 leaders elected").
+    // What the protocol's observer counts, and sees now.
     for (name, count) in app.sim.ghost_summary() {
-        let _ = write!(text, " · {count} {name}");
+        let _ = write!(text, " · {name}: {count}");
+    }
+    for (name, value) in app.sim.observations() {
+        let _ = write!(text, " · {name}: {value}");
     }
     text
 }

@@ -65,6 +65,9 @@ pub fn parse_args(args: &[String]) -> Result<ExploreArgs, String> {
             other => return Err(format!("unexpected argument {other}")),
         }
     }
+    if first_seed.checked_add(seeds).is_none() {
+        return Err(format!("--first-seed {first_seed} with --seeds {seeds} goes past the last seed"));
+    }
     let name = protocol.ok_or_else(|| format!("explore needs --protocol NAME (one of: {})", explorable()))?;
     let registration = faultline_protocols::protocol_by_name(&name)?;
     let explorer =
@@ -103,8 +106,8 @@ fn drain_from_tick(sim: &dyn AnySimulation) -> Option<u64> {
         sim.trace().iter().rev().find(|step| matches!(step.process, Some(faultline_sim::Endpoint::Client(_))));
     let clients_idle = sim.history().iter().all(|entry| entry.is_complete() || entry.gave_up);
     let from_tick = faults_end_tick.max(last_client_tick.map_or(0, |step| step.tick));
-    let time_to_drain =
-        from_tick + DRAIN_TICKS <= sim.now_tick() || !matches!(sim.ended(), Some(EndReason::TickLimit { .. }));
+    let cut_short = matches!(sim.ended(), Some(EndReason::TickLimit { .. } | EndReason::StepLimit { .. }));
+    let time_to_drain = from_tick + DRAIN_TICKS <= sim.now_tick() || !cut_short;
     (workload_done && clients_idle && time_to_drain).then_some(from_tick)
 }
 

@@ -1,6 +1,7 @@
 //! `faultline`: run scenarios and check histories from the command line.
 //!
 //!     faultline run SCENARIO.json [--trace FILE] [--history FILE]
+//!     faultline explore --protocol P --seeds N [--nodes K] [--variant V] ...
 //!     faultline check FILE --model MODEL [--format F] [--budget-steps N] [--budget-ms N] [--json]
 //!
 //! Exit status of `run`: 0 when the run completed, 3 for bad input (an
@@ -37,18 +38,21 @@ use std::process::ExitCode;
 
 const USAGE: &str = "\
 usage: faultline run SCENARIO.json [--trace FILE] [--history FILE]
-       faultline explore --protocol raft --seeds N [--nodes K] [--variant NAME]
+       faultline explore --protocol raft|two-phase-commit --seeds N [--nodes K] [--variant NAME]
        faultline check FILE --model MODEL [--format auto|json|edn|jepsen-log]
                        [--budget-steps N] [--budget-ms N] [--initial VALUE] [--json]
 
   run      run a scenario to its end, check its history, print a summary
            --trace FILE    write every step as JSON
            --history FILE  write the client history as JSON, with its initial
-                           value (checkable with `faultline check FILE --model kv`)
-  explore  --protocol raft --seeds N [--nodes K] [--variant NAME] [--reads log|any-node]
-           [--first-seed S] [--keep-going]
-           run N seeded random fault schedules; check invariants and histories;
-           stop at the first failure and print its scenario (or count them all)
+                           value (checkable with `faultline check FILE --model M`)
+  explore  --protocol P --seeds N [--nodes K] [--variant NAME] [--first-seed S]
+           [--keep-going], and the protocol's own options: raft's
+           [--reads log|any-node], two-phase-commit's
+           [--cooperative-termination yes|no]
+           run N seeded random fault schedules under the protocol's nemesis;
+           check invariants, quiet properties and histories; stop at the
+           first failure and print its scenario (or count them all)
   check    is the history linearizable? exit 0 yes, 1 no, 2 unknown, 3 bad input
            models: register, cas-register, kv, counter, set, queue, lock,
                    bank (transfers [from to amount] that commit or abort,
@@ -103,7 +107,7 @@ fn summary(sim: &dyn AnySimulation) -> String {
     let stats = sim.stats();
     let end = sim.ended().map(|e| e.to_string()).unwrap_or_else(|| "still running".to_string());
     let title = if scenario.name.is_empty() { "(unnamed)" } else { scenario.name.as_str() };
-    format!(
+    let mut text = format!(
         "scenario: {title}\n\
          protocol: {} with {} nodes, {} clients, seed {}\n\
          ended:    {end} (tick {})\n\
@@ -128,7 +132,19 @@ fn summary(sim: &dyn AnySimulation) -> String {
         stats.operations_completed,
         stats.operations_pending(),
         sim.trace_hash(),
-    )
+    );
+    // What the protocol's observer counted and sees at the end.
+    let counters = sim.ghost_summary().into_iter().map(|(name, count)| format!("{name} {count}"));
+    let seen = sim.observations().into_iter().map(|(name, value)| format!("{name} {value}"));
+    let observed: Vec<String> = counters.chain(seen).collect();
+    if !observed.is_empty() {
+        text.push_str(&format!("\nobserver: {}", observed.join(", ")));
+    }
+    if !sim.quiet_properties().is_empty() {
+        let properties = sim.quiet_properties().join(", ");
+        text.push_str(&format!("\nquiet:    {} times, where {properties} held", stats.quiet_checks));
+    }
+    text
 }
 
 /// The run's history checked as its protocol's service says, in a line.

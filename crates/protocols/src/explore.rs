@@ -2,8 +2,8 @@
 //! varies, the planted-bug variants, and a nemesis that reacts to the run.
 //! The CLI's sweep is generic; each protocol brings an [`Explorer`].
 
-use faultline_scenario::Scenario;
-use faultline_sim::AnySimulation;
+use faultline_scenario::{Action, NodeId, Scenario};
+use faultline_sim::{AnySimulation, Kinds, MessageKindId, Protocol, Simulation};
 
 /// What the command line chose for a sweep besides the seeds.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -38,9 +38,6 @@ impl ExploreSettings {
 
 /// A protocol's part of `faultline explore`.
 pub trait Explorer: Sync {
-    /// The variants' names, "correct" first: the rest plant one bug each.
-    fn variants(&self) -> &'static [&'static str];
-
     /// The scenario each seed varies (its own fault schedule on top), or
     /// why the settings do not make one.
     fn base_scenario(&self, settings: &ExploreSettings) -> Result<Scenario, String>;
@@ -68,4 +65,22 @@ pub fn variant_by_name<V: Copy>(name: &str, names: &[&str], all: &[V]) -> Result
         .position(|&known| known == name)
         .map(|index| all[index])
         .ok_or_else(|| format!("unknown variant `{name}` (known: {})", names.join(", ")))
+}
+
+/// A message's kind among the protocol's own (none for client traffic).
+pub fn protocol_kind<K: Kinds>(kind: MessageKindId) -> Option<K> {
+    match kind {
+        MessageKindId::Protocol(index) => K::ALL.get(index as usize).copied(),
+        MessageKindId::Request | MessageKindId::Reply => None,
+    }
+}
+
+/// A nemesis's fault: crash `node` at the next tick and restart it
+/// `down_ticks` later, both recorded into the scenario like a user's
+/// clicks, so the scenario replays them without the nemesis.
+pub fn bounce<P: Protocol>(sim: &mut Simulation<P>, node: NodeId, now_tick: u64, down_ticks: u64) {
+    // Refused only past the time limit: then there is nothing to do.
+    if sim.record_not_before(Action::Crash { node }, now_tick + 1).is_ok() {
+        let _ = sim.record_not_before(Action::Restart { node }, now_tick + 1 + down_ticks);
+    }
 }

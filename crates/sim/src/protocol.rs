@@ -313,6 +313,13 @@ pub trait Protocol: Clone + Debug + 'static {
         Vec::new()
     }
 
+    /// What the omniscient observer sees now that a person watching would
+    /// want to read (the money in a bank's committed state): labelled
+    /// values for the page, not counters to add up over runs.
+    fn observe(_ghost: &Self::Ghost, _cluster: &ClusterView<Self>) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
     /// Check the protocol's safety invariants after a step (`stepped` is the
     /// node that took it, if any). The run stops at the first violation.
     fn check_invariants(

@@ -242,6 +242,8 @@ pub trait AnySimulation {
     fn trace_hash(&self) -> u64;
     /// The protocol observer's counters ("leaders elected", ...).
     fn ghost_summary(&self) -> Vec<(String, u64)>;
+    /// What the protocol's observer sees now, as labelled values.
+    fn observations(&self) -> Vec<(String, String)>;
     /// The styles of the protocol's roles, message kinds and operations.
     fn legend(&self) -> Legend;
     /// How the lanes show an operation of the history.
@@ -250,6 +252,8 @@ pub trait AnySimulation {
     fn history_check(&self) -> HistoryCheck;
     /// The history as the checker reads it (operation `i` is entry `i`).
     fn check_history(&self) -> faultline_check::History;
+    /// Whether nodes may join and leave during a run.
+    fn supports_membership_changes(&self) -> bool;
     /// The properties checked whenever the system is quiet.
     fn quiet_properties(&self) -> &'static [&'static str];
     /// Whether the system is quiet now (see `World::is_quiet`).
@@ -326,6 +330,9 @@ impl<P: Protocol> AnySimulation for Simulation<P> {
     fn ghost_summary(&self) -> Vec<(String, u64)> {
         self.world.ghost_summary()
     }
+    fn observations(&self) -> Vec<(String, String)> {
+        P::observe(self.world.ghost(), &self.world.cluster())
+    }
     fn legend(&self) -> Legend {
         Legend {
             roles: P::Role::styles(),
@@ -341,6 +348,9 @@ impl<P: Protocol> AnySimulation for Simulation<P> {
     }
     fn check_history(&self) -> faultline_check::History {
         self.world.service().to_check_history(self.world.history())
+    }
+    fn supports_membership_changes(&self) -> bool {
+        P::MEMBERSHIP_CHANGES
     }
     fn quiet_properties(&self) -> &'static [&'static str] {
         P::quiet_properties()

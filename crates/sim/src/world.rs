@@ -39,6 +39,7 @@ fn action_node(action: &Action) -> Option<NodeId> {
         | Action::Isolate { node }
         | Action::Reconnect { node }
         | Action::FireTimer { node, .. }
+        | Action::RemoveNode { node }
         | Action::ClientRequest { node, .. } => Some(*node),
         _ => None,
     }

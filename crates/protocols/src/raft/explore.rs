@@ -3,13 +3,11 @@
 //! and voters at Raft's worst moments.
 
 use super::{MessageKind, Raft, Role};
-use crate::explore::{variant_by_name, ExploreSettings, Explorer};
+use crate::explore::{bounce, protocol_kind, variant_by_name, ExploreSettings, Explorer};
 use crate::kv::KeyValueService;
 use faultline_scenario::Scenario;
-use faultline_scenario::{
-    Action, ClientOperation, KvOperation, NodeId, ProtocolSpec, RaftReads, RaftSpec, RaftVariant,
-};
-use faultline_sim::{AnySimulation, Endpoint, Kinds, MessageKindId, SimRng, Simulation, StepKind};
+use faultline_scenario::{ClientOperation, KvOperation, ProtocolSpec, RaftReads, RaftSpec, RaftVariant};
+use faultline_sim::{AnySimulation, Endpoint, SimRng, Simulation, StepKind};
 
 /// Chance that the nemesis crashes a leader right after it took a client's
 /// request (before it sent the entry on), per such request.
@@ -23,10 +21,6 @@ const NEMESIS_COMMIT_CRASH_PER_MILLE: u32 = 200;
 pub struct RaftExplorer;
 
 impl Explorer for RaftExplorer {
-    fn variants(&self) -> &'static [&'static str] {
-        &RaftVariant::NAMES
-    }
-
     fn base_scenario(&self, settings: &ExploreSettings) -> Result<Scenario, String> {
         let mut spec = RaftSpec::new(settings.nodes.unwrap_or(5));
         spec.variant = variant_by_name(settings.variant_name(), &RaftVariant::NAMES, &RaftVariant::ALL)?;
@@ -93,10 +87,7 @@ fn run_with_nemesis(scenario: Scenario, seed: u64) -> Simulation<Raft> {
     let ProtocolSpec::Raft(spec) = &scenario.protocol else { unreachable!("a raft scenario") };
     let (spec, service) = (spec.clone(), KeyValueService::new(&scenario.workload));
     let mut sim = Simulation::<Raft>::new(scenario, spec, service);
-    let kind_of = |kind: MessageKindId| match kind {
-        MessageKindId::Protocol(index) => Some(MessageKind::ALL[index as usize]),
-        _ => None,
-    };
+    let kind_of = protocol_kind::<MessageKind>;
     let mut committed_before = 0;
     while let Some(step) = sim.step() {
         let StepKind::Deliver { from, to: Endpoint::Node(node), kind, .. } = step.kind else { continue };
@@ -135,14 +126,6 @@ fn run_with_nemesis(scenario: Scenario, seed: u64) -> Simulation<Raft> {
         }
     }
     sim
-}
-
-/// Crash `node` at the next tick and restart it `down_ticks` later.
-fn bounce(sim: &mut Simulation<Raft>, node: NodeId, now: u64, down_ticks: u64) {
-    // Refused only past the time limit: then there is nothing to do.
-    if sim.record_not_before(Action::Crash { node }, now + 1).is_ok() {
-        let _ = sim.record_not_before(Action::Restart { node }, now + 1 + down_ticks);
-    }
 }
 
 /// Whether a leader's newest committed entry is of an earlier term than

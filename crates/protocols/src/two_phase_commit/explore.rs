@@ -5,11 +5,11 @@
 //! where what must be durable shows whether it was.
 
 use super::{MessageKind, TwoPhaseCommit, COORDINATOR};
-use crate::explore::{variant_by_name, ExploreSettings, Explorer};
+use crate::explore::{bounce, protocol_kind, variant_by_name, ExploreSettings, Explorer};
 use faultline_scenario::{
-    Action, BankOperation, ClientOperation, NodeId, ProtocolSpec, Scenario, TwoPhaseCommitSpec, TwoPhaseCommitVariant,
+    BankOperation, ClientOperation, ProtocolSpec, Scenario, TwoPhaseCommitSpec, TwoPhaseCommitVariant,
 };
-use faultline_sim::{AnySimulation, Endpoint, Kinds, MessageKindId, SimRng, Simulation, StepKind};
+use faultline_sim::{AnySimulation, Endpoint, SimRng, Simulation, StepKind};
 
 /// Chance that the nemesis crashes the coordinator right after it sent a
 /// transaction's Prepares (the votes then find it down).
@@ -23,10 +23,6 @@ const NEMESIS_BOUNCE_AFTER_VOTE_PER_MILLE: u32 = 200;
 pub struct TwoPhaseCommitExplorer;
 
 impl Explorer for TwoPhaseCommitExplorer {
-    fn variants(&self) -> &'static [&'static str] {
-        &TwoPhaseCommitVariant::NAMES
-    }
-
     /// `--nodes` counts the coordinator too (4: three RMs).
     fn base_scenario(&self, settings: &ExploreSettings) -> Result<Scenario, String> {
         let nodes = settings.nodes.unwrap_or(4);
@@ -34,6 +30,8 @@ impl Explorer for TwoPhaseCommitExplorer {
             return Err(format!("two-phase-commit needs 2 nodes or more (a coordinator and an RM), not {nodes}"));
         }
         let mut spec = TwoPhaseCommitSpec::new(nodes - 1);
+        // A transfer needs two accounts, even with one RM.
+        spec.accounts_per_resource_manager = if nodes == 2 { 2 } else { 1 };
         spec.variant =
             variant_by_name(settings.variant_name(), &TwoPhaseCommitVariant::NAMES, &TwoPhaseCommitVariant::ALL)?;
         if let Some(cooperative) = settings.option("cooperative-termination", &["cooperative-termination"])? {
@@ -82,7 +80,11 @@ impl Explorer for TwoPhaseCommitExplorer {
     fn describe(&self, scenario: &Scenario, settings: &ExploreSettings) -> String {
         let ProtocolSpec::TwoPhaseCommit(spec) = &scenario.protocol else { unreachable!("a 2PC scenario") };
         let cooperative = if spec.cooperative_termination { ", cooperative termination" } else { "" };
-        format!("a coordinator and {} RMs, variant {}{cooperative}", spec.resource_managers, settings.variant_name())
+        let rms = match spec.resource_managers {
+            1 => "1 RM".to_string(),
+            n => format!("{n} RMs"),
+        };
+        format!("a coordinator and {rms}, variant {}{cooperative}", settings.variant_name())
     }
 }
 
@@ -95,10 +97,7 @@ fn run_with_nemesis(scenario: Scenario, seed: u64) -> Simulation<TwoPhaseCommit>
     // restarted), so the run can drain to quiet.
     let horizon_tick = scenario.limits.ticks_max * 8 / 10;
     let mut sim = super::simulation(scenario);
-    let kind_of = |kind: MessageKindId| match kind {
-        MessageKindId::Protocol(index) => Some(MessageKind::ALL[index as usize]),
-        _ => None,
-    };
+    let kind_of = protocol_kind::<MessageKind>;
     while let Some(step) = sim.step() {
         let StepKind::Deliver { to: Endpoint::Node(node), kind, .. } = step.kind else { continue };
         let sent =
@@ -106,6 +105,9 @@ fn run_with_nemesis(scenario: Scenario, seed: u64) -> Simulation<TwoPhaseCommit>
         let started = node == COORDINATOR && sent(&[MessageKind::Prepare]);
         let decided = node == COORDINATOR && sent(&[MessageKind::Commit, MessageKind::Abort]);
         let voted_commit = kind_of(kind) == Some(MessageKind::Prepare) && sent(&[MessageKind::VoteCommit]);
+        // A vote to commit a transfer leaves the RM prepared (a read's vote
+        // does not).
+        let voted_commit = voted_commit && sim.world().node_state(node).is_some_and(|rm| rm.prepared().is_some());
         let now = sim.world().now_tick();
         if now >= horizon_tick {
             continue;
@@ -124,12 +126,4 @@ fn run_with_nemesis(scenario: Scenario, seed: u64) -> Simulation<TwoPhaseCommit>
         }
     }
     sim
-}
-
-/// Crash `node` at the next tick and restart it `down_ticks` later.
-fn bounce(sim: &mut Simulation<TwoPhaseCommit>, node: NodeId, now: u64, down_ticks: u64) {
-    // Refused only past the time limit: then there is nothing to do.
-    if sim.record_not_before(Action::Crash { node }, now + 1).is_ok() {
-        let _ = sim.record_not_before(Action::Restart { node }, now + 1 + down_ticks);
-    }
 }

@@ -214,8 +214,8 @@ pub enum Record {
     Decided { tx: TxId, decision: Decision },
     /// TC: every RM confirmed the decision.
     End { tx: TxId },
-    /// RM: it voted to commit (it is prepared).
-    VotedCommit { tx: TxId, work: Work },
+    /// RM: it voted to commit (it is prepared), at this tick.
+    VotedCommit { tx: TxId, work: Work, at_tick: u64 },
 }
 
 impl Record {
@@ -288,6 +288,8 @@ pub struct TwoPhaseCommit {
     /// The decision-before-log variant: decided and sent, not yet logged.
     unlogged: BTreeMap<TxId, Decision>,
     vote_deadline_tick: Option<u64>,
+    /// Whether the resend timer is set.
+    resend_armed: bool,
     // ----- an RM's volatile state
     transactions: BTreeMap<TxId, RmTx>,
     /// The transaction it voted to commit and waits on, at most one.
@@ -304,6 +306,9 @@ pub struct TwoPhaseCommit {
     /// What this step changed, for the observer: the transfer the TC
     /// started, or the transactions an RM voted on or decided.
     changed: Vec<TxId>,
+    /// Set when an RM was made to do what only a broken protocol asks
+    /// (commit a transaction it holds no vote for); the observer reports it.
+    breach: Option<String>,
 }
 
 impl TwoPhaseCommit {
@@ -393,19 +398,26 @@ impl TwoPhaseCommit {
         self.send_unconfirmed(ctx);
     }
 
+    /// A client's request: answered at once if its transfer was decided,
+    /// ignored if it is older than what the client asked since (a late or
+    /// duplicated copy: a client has one operation at a time, so it gave
+    /// up on that one) or already runs or waits, queued otherwise.
     fn coordinator_request(&mut self, ctx: &mut Context, request: ClientRequest<BankOperation>) {
-        let client = request.id.client;
-        if let Some((index, output)) = self.sessions.get(&client) {
-            if *index == request.id.operation_index {
-                ctx.reply(request.id, output.clone()); // a retry of a decided transfer
-                return;
+        let (client, index) = (request.id.client, request.id.operation_index);
+        if let Some((decided, output)) = self.sessions.get(&client) {
+            match index.cmp(decided) {
+                std::cmp::Ordering::Less => return,
+                std::cmp::Ordering::Equal => return ctx.reply(request.id, output.clone()),
+                std::cmp::Ordering::Greater => {}
             }
         }
-        let is_running = |running: &Running| {
-            running.request.id.client == client && running.request.id.operation_index == request.id.operation_index
-        };
-        if self.running.as_ref().is_some_and(is_running) {
-            return; // a retry of what runs now: its answer will come
+        let running = self.running.as_ref().filter(|running| running.request.id.client == client);
+        if running.is_some_and(|running| running.request.id.operation_index >= index) {
+            return; // its answer will come (or the client gave up on it)
+        }
+        let waiting = self.waiting.iter().find(|waiting| waiting.id.client == client);
+        if waiting.is_some_and(|waiting| waiting.id.operation_index >= index) {
+            return;
         }
         self.waiting.retain(|waiting| waiting.id.client != client);
         self.waiting.push(request);
@@ -495,7 +507,7 @@ impl TwoPhaseCommit {
         }
         self.decisions.insert(tx, decision);
         self.unconfirmed.insert(tx, (decision, BTreeSet::new()));
-        ctx.set_timer(RESEND_TIMER, self.config.spec.decision_timeout_ticks);
+        self.arm_resend(ctx);
         let request = running.request.id;
         self.sessions.insert(request.client, (request.operation_index, outcome(decision)));
         ctx.reply(request, outcome(decision));
@@ -513,6 +525,7 @@ impl TwoPhaseCommit {
             self.log(ctx, Record::End { tx });
             if self.unconfirmed.is_empty() {
                 ctx.cancel_timer(RESEND_TIMER);
+                self.resend_armed = false;
             }
         }
     }
@@ -525,8 +538,17 @@ impl TwoPhaseCommit {
                 ctx.send(rm, Message::Decision { tx, decision: *decision });
             }
         }
-        if !self.unconfirmed.is_empty() {
+        self.resend_armed = false;
+        self.arm_resend(ctx);
+    }
+
+    /// Wait to send unconfirmed decisions again, unless already waiting:
+    /// setting the timer again would move it, and under steady load it
+    /// would never fire.
+    fn arm_resend(&mut self, ctx: &mut Context) {
+        if !self.resend_armed && !self.unconfirmed.is_empty() {
             ctx.set_timer(RESEND_TIMER, self.config.spec.decision_timeout_ticks);
+            self.resend_armed = true;
         }
     }
 
@@ -542,23 +564,29 @@ impl TwoPhaseCommit {
     // ----- a resource manager ---------------------------------------------------
 
     fn resource_manager_start(&mut self, ctx: &mut Context) {
+        let mut voted_at_tick = BTreeMap::new();
+        let mut decided = Vec::new();
         for record in self.disk.log.iter() {
             match *record {
-                Record::VotedCommit { tx, work } => {
+                Record::VotedCommit { tx, work, at_tick } => {
                     self.transactions.insert(tx, RmTx::Prepared { work });
+                    voted_at_tick.insert(tx, at_tick);
                 }
                 Record::Decided { tx, decision } => {
                     self.transactions.insert(tx, RmTx::Decided(decision));
-                    self.latest_decided = Some((tx, decision));
+                    decided.push((tx, decision));
                 }
                 Record::Start { .. } | Record::End { .. } => {}
             }
+        }
+        for (tx, decision) in decided {
+            self.note_decided(tx, decision);
         }
         // Voted to commit and never heard the decision: it must ask.
         let waiting_on = self.transactions.iter().find(|(_, state)| matches!(state, RmTx::Prepared { .. }));
         if let Some((&tx, _)) = waiting_on {
             self.prepared = Some(tx);
-            self.prepared_since_tick = ctx.now_tick;
+            self.prepared_since_tick = voted_at_tick.get(&tx).copied().unwrap_or(ctx.now_tick);
             self.ask_for_decision(ctx, tx);
         }
     }
@@ -599,7 +627,7 @@ impl TwoPhaseCommit {
         match self.variant() {
             // The bug: the vote lives only in memory.
             TwoPhaseCommitVariant::VolatileVote => {}
-            _ => self.log(ctx, Record::VotedCommit { tx, work }),
+            _ => self.log(ctx, Record::VotedCommit { tx, work, at_tick: ctx.now_tick }),
         }
         self.prepared = Some(tx);
         self.prepared_since_tick = ctx.now_tick;
@@ -626,7 +654,7 @@ impl TwoPhaseCommit {
             }
         }
         self.transactions.insert(tx, RmTx::Decided(decision));
-        self.latest_decided = Some((tx, decision));
+        self.note_decided(tx, decision);
         self.changed.push(tx);
         self.log(ctx, Record::Decided { tx, decision });
         if self.prepared == Some(tx) {
@@ -637,12 +665,24 @@ impl TwoPhaseCommit {
         }
     }
 
+    /// The latest transaction decided here (a late decision on an older
+    /// one does not change what the page shows).
+    fn note_decided(&mut self, tx: TxId, decision: Decision) {
+        if self.latest_decided.is_none_or(|(latest, _)| latest <= tx) {
+            self.latest_decided = Some((tx, decision));
+        }
+    }
+
     fn resource_manager_decision(&mut self, ctx: &mut Context, from: NodeId, tx: TxId, decision: Decision) {
         if let Some(RmTx::Prepared { work }) = self.transactions.get(&tx).copied() {
             self.apply(ctx, tx, decision, Some(work));
         } else if !self.transactions.contains_key(&tx) {
             // Never voted on it (or forgot the vote): it can only log what it
-            // is told; of a commit it does not know the work.
+            // is told; of a commit it does not know the work. Only a broken
+            // coordinator or a forgotten vote asks this: the observer says so.
+            if decision == Decision::Commit {
+                self.breach = Some(format!("{} was told to commit {tx}, for which it has no vote to commit", self.id));
+            }
             self.deferred.retain(|(deferred, _)| *deferred != tx);
             self.apply(ctx, tx, decision, None);
         }
@@ -749,6 +789,7 @@ impl Protocol for TwoPhaseCommit {
             decisions: BTreeMap::new(),
             unlogged: BTreeMap::new(),
             vote_deadline_tick: None,
+            resend_armed: false,
             transactions: BTreeMap::new(),
             prepared: None,
             prepared_since_tick: 0,
@@ -757,6 +798,7 @@ impl Protocol for TwoPhaseCommit {
             deferred: Vec::new(),
             latest_decided: None,
             changed: Vec::new(),
+            breach: None,
         }
     }
 
@@ -947,6 +989,12 @@ impl Protocol for TwoPhaseCommit {
         ]
     }
 
+    fn observe(observer: &Observer, cluster: &ClusterView<Self>) -> Vec<(String, String)> {
+        let Some(config) = cluster.up_nodes().next().map(|(_, node)| &node.config) else { return Vec::new() };
+        let money = observer.committed_state_money(cluster, config);
+        vec![("money in the committed state".to_string(), format!("{money} of {}", config.total))]
+    }
+
     fn check_invariants(
         observer: &mut Observer,
         stepped: Option<NodeId>,
@@ -954,6 +1002,9 @@ impl Protocol for TwoPhaseCommit {
     ) -> Result<(), InvariantViolation> {
         let Some(node) = stepped else { return Ok(()) };
         let Some(state) = cluster.node(node) else { return Ok(()) };
+        if let Some(breach) = &state.breach {
+            return Err(violation("commit only what was voted to commit", vec![node], breach.clone()));
+        }
         observer.note_blocking(node, state);
         if state.changed.is_empty() {
             return Ok(());
@@ -1100,6 +1151,16 @@ impl Observer {
         Ok(())
     }
 
+    /// What the RMs' disks hold, with every transaction committed anywhere
+    /// applied everywhere.
+    fn committed_state_money(&self, cluster: &ClusterView<TwoPhaseCommit>, config: &Config) -> i128 {
+        let on_disks: i128 = config
+            .resource_managers()
+            .map(|rm| cluster.durable(rm).balances.values().map(|&balance| balance as i128).sum::<i128>())
+            .sum();
+        on_disks + self.not_yet_applied
+    }
+
     fn decided(&mut self, tx: TxId, rm: NodeId) {
         if let Some(undecided) = self.undecided.get_mut(&tx) {
             undecided.remove(&rm);
@@ -1114,11 +1175,7 @@ impl Observer {
     /// what the bank started with.
     fn check_money(&self, cluster: &ClusterView<TwoPhaseCommit>) -> Result<(), InvariantViolation> {
         let Some(config) = cluster.up_nodes().next().map(|(_, node)| &node.config) else { return Ok(()) };
-        let on_disks: i128 = config
-            .resource_managers()
-            .map(|rm| cluster.durable(rm).balances.values().map(|&balance| balance as i128).sum::<i128>())
-            .sum();
-        let committed_state = on_disks + self.not_yet_applied;
+        let committed_state = self.committed_state_money(cluster, config);
         if committed_state == config.total as i128 {
             return Ok(());
         }
