@@ -209,3 +209,24 @@ fn a_late_copy_of_a_finished_request_is_not_run_again() {
     let started = sim.world().node_durable(N0).unwrap().transactions_started;
     assert_eq!(started, 3, "two transfers and a read, nothing run twice");
 }
+
+/// A request scripted to a resource manager is pointed at the coordinator,
+/// where the client's retry goes through.
+#[test]
+fn a_request_to_a_resource_manager_is_redirected_to_the_coordinator() {
+    let mut scenario = builtin("2pc-vote-abort");
+    scenario.actions = vec![faultline_scenario::TimedAction {
+        at_tick: 10,
+        action: Action::ClientRequest {
+            client: faultline_scenario::ClientId(0),
+            node: N1,
+            operation: faultline_scenario::BankOperation::Transfer { from: 0, to: 1, amount: 30 }.into(),
+        },
+    }];
+    let mut sim = simulation(scenario);
+    sim.run_to_end();
+    let entry = &sim.history()[0];
+    assert_eq!(entry.attempts, [N1, N0], "sent to n1, retried at n0");
+    assert_eq!(answer(&sim), Some(BankOutput::Committed));
+    assert_eq!(balances(&sim), [70, 130]);
+}

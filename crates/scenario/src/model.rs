@@ -574,6 +574,9 @@ pub enum BankOutput {
     Aborted,
     /// Every account's balance, in account order.
     Balances(Vec<u64>),
+    /// Asked a resource manager: transactions go to the coordinator, where
+    /// the client retries. Never recorded in a history.
+    NotCoordinator { coordinator: NodeId },
 }
 
 impl fmt::Display for BankOutput {
@@ -582,6 +585,7 @@ impl fmt::Display for BankOutput {
             BankOutput::Committed => f.write_str("committed"),
             BankOutput::Aborted => f.write_str("aborted"),
             BankOutput::Balances(balances) => write_values(f, balances),
+            BankOutput::NotCoordinator { coordinator } => write!(f, "not the coordinator (try {coordinator})"),
         }
     }
 }

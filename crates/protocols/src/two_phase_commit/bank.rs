@@ -86,8 +86,12 @@ impl Service for BankService {
     }
 
     /// The coordinator queues what it cannot start yet: it never refuses.
-    fn retry(_: &BankOutput) -> Option<Retry> {
-        None
+    /// A resource manager (asked by a scripted request) points at it.
+    fn retry(output: &BankOutput) -> Option<Retry> {
+        match output {
+            BankOutput::NotCoordinator { coordinator } => Some(Retry::Redirected { to: Some(*coordinator) }),
+            BankOutput::Committed | BankOutput::Aborted | BankOutput::Balances(_) => None,
+        }
     }
 
     fn operation_kind(operation: &BankOperation) -> BankOperationKind {

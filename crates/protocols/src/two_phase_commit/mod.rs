@@ -854,9 +854,10 @@ impl Protocol for TwoPhaseCommit {
 
     fn on_client_request(&mut self, ctx: &mut Context, request: ClientRequest<BankOperation>) {
         self.changed.clear();
-        // Clients go to the coordinator; an RM has nothing to say.
-        if self.is_coordinator() {
-            self.coordinator_request(ctx, request);
+        match self.is_coordinator() {
+            true => self.coordinator_request(ctx, request),
+            // Only a scripted request comes here: the client retries there.
+            false => ctx.reply(request.id, BankOutput::NotCoordinator { coordinator: COORDINATOR }),
         }
     }
 
