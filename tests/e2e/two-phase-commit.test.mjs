@@ -55,12 +55,12 @@ describe('two-phase commit', () => {
     await page.mouse.click(at.x, at.y);
     await page.locator('#cluster [data-node="0"]:not(.crashed)').waitFor({ state: 'attached', timeout: 5_000 });
     assert.match(await page.locator('#notice').textContent(), /restart n0 at tick \d+/);
-    await waitForRoles(page, { 0: 'coordinator', 1: 'aborted', 2: 'aborted' });
+    await waitForRoles(page, { 0: 'TC', 1: 'aborted', 2: 'aborted' });
     const decided = await page.locator('#cluster [data-node="2"] .entry title').allTextContents();
     assert.deepEqual(decided.map((t) => t.replace(/^index \d+: /, '')), ['vote commit T1', 'abort T1']);
     assert.equal(await page.locator('#cluster .waiting').count(), 0, 'nobody waits any more');
     await screenshot(page, '2pc-2-rms-decided');
-    assert.deepEqual(await roles(page), { 0: 'coordinator', 1: 'aborted', 2: 'aborted' });
+    assert.deepEqual(await roles(page), { 0: 'TC', 1: 'aborted', 2: 'aborted' });
     assertNoProblems(problems);
     await context.close();
   });

@@ -76,7 +76,7 @@ fn an_rm_that_crashed_after_voting_asks_the_coordinator_and_commits() {
     let n2_disk = &sim.world().node_durable(N2).unwrap().log;
     assert!(n2_disk.iter().any(|r| matches!(r, Record::VotedCommit { tx, .. } if *tx == T1)), "n2 logged its vote");
     assert_eq!(logged_decision(&sim, N2), None, "n2 went down before the decision reached it");
-    sim.run_until_tick(151);
+    sim.run_until_tick(161);
     assert_eq!(node(&sim, N2).prepared(), Some(T1), "back, n2 knows it voted and waits");
     sim.run_to_end();
     assert_eq!(logged_decision(&sim, N2), Some(Decision::Commit));
@@ -94,7 +94,7 @@ fn rms_stay_blocked_while_the_coordinator_is_down_and_decide_when_it_returns() {
         assert_eq!(logged_decision(&sim, rm), None);
     }
     let waiting = faultline_sim::Protocol::view(node(&sim, N1)).waiting.unwrap();
-    assert!(waiting.starts_with("blocked since tick 70: voted to commit T1"), "{waiting}");
+    assert!(waiting.starts_with("blocked since tick 130: voted to commit T1"), "{waiting}");
     // A user restarts the coordinator.
     sim.record_not_before(Action::Restart { node: N0 }, 301).unwrap();
     sim.run_to_end();

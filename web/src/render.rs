@@ -246,11 +246,12 @@ fn node_extras_svg(view: &NodeView, view_tick: f64) -> String {
     // The first tag centred over the node, the others after it.
     let mut x = 0.0;
     for (index, tag) in view.tags.iter().enumerate() {
-        let fill = tag.colour.map(|c| format!(r#" style="fill:{}""#, c.css())).unwrap_or_default();
-        let anchor = if index == 0 { "" } else { r#" text-anchor="start""# };
+        // Inline, as the drawing's CSS centres every text.
+        let anchor = if index == 0 { "middle" } else { "start" };
+        let fill = tag.colour.map(|c| format!(";fill:{}", c.css())).unwrap_or_default();
         let _ = write!(
             svg,
-            r#"<text class="tag tag-{name}" x="{x:.1}" dy="-{dy}"{anchor}{fill}>{text}<title>{title}</title></text>"#,
+            r#"<text class="tag tag-{name}" x="{x:.1}" dy="-{dy}" style="text-anchor:{anchor}{fill}">{text}<title>{title}</title></text>"#,
             name = escape(tag.name),
             dy = geometry::NODE_RADIUS + 6.0,
             text = escape(&tag.text),

@@ -148,7 +148,9 @@ section! {
         /// How long an RM that voted to commit waits for the decision before it
         /// asks for it (and again as long as it waits), and how often the
         /// coordinator sends a decision again to RMs that did not confirm it.
-        decision_timeout_ticks: u64 = 100,
+        /// Longer than the vote timeout, so an RM does not count itself blocked
+        /// while a coordinator that is up still waits for votes.
+        decision_timeout_ticks: u64 = 150,
         /// An RM that waits for a decision asks the other RMs too (the
         /// cooperative termination protocol), not only the coordinator.
         cooperative_termination: bool = false,

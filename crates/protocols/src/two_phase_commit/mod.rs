@@ -196,8 +196,8 @@ faultline_sim::kinds! {
 faultline_sim::kinds! {
     /// The coordinator, and an RM's local state of its latest transaction.
     pub enum Role {
-        Coordinator => ("coordinator", "TC", "#3867d6", "runs each transaction's two phases and logs its decision", Strong),
-        Working => ("working", "W", "", "no vote given that waits for a decision"),
+        Coordinator => ("TC", "TC", "#3867d6", "the transaction coordinator: runs each transaction's two phases and logs its decision", Strong),
+        Working => ("working", "W", "#5d6b7e", "no vote given that waits for a decision"),
         Prepared => ("prepared", "P", "#d9962b", "voted to commit and logged it: may no longer abort on its own", Tentative),
         Blocked => ("blocked", "B", "#d64545", "voted to commit and cannot learn the decision", Alert),
         Committed => ("committed", "C", "#2e8b57", "logged and applied its latest transaction's commit"),
@@ -743,6 +743,60 @@ impl TwoPhaseCommit {
         ctx.send(from, Message::Decision { tx, decision });
     }
 
+    /// The coordinator: the transaction it runs and its votes, what waits.
+    fn fill_coordinator_view(&self, view: &mut NodeView) {
+        let rms = self.config.spec.resource_managers;
+        let mut caption = Vec::new();
+        if let Some(running) = &self.running {
+            let (tx, votes) = (running.tx, running.votes.len());
+            let title = format!("{tx} ({}): {votes} of {rms} votes to commit", running.work);
+            view.tags.push(Tag { name: "transaction", text: format!("{tx} voting"), colour: None, title });
+            caption.push(format!("{votes} of {rms} votes"));
+            let voted: Vec<String> = running.votes.iter().map(|rm| rm.to_string()).collect();
+            let voted = if voted.is_empty() { "nobody yet".to_string() } else { voted.join(", ") };
+            view.fields.push(("running".to_string(), format!("{tx} ({})", running.work)));
+            view.fields.push(("voted to commit".to_string(), voted));
+        }
+        match self.waiting.len() {
+            0 => {}
+            waiting => caption.push(plural(waiting, "request") + " queued"),
+        }
+        match self.unconfirmed.len() {
+            0 => {}
+            unconfirmed => caption.push(plural(unconfirmed, "decision") + " unconfirmed"),
+        }
+        view.caption = if caption.is_empty() { "idle".to_string() } else { caption.join(" · ") };
+        view.countdown = self.vote_deadline_tick.map(|at_tick| Countdown { label: "votes due in", at_tick });
+        view.fields.extend([
+            ("transactions started".to_string(), self.disk.transactions_started.to_string()),
+            ("requests queued".to_string(), self.waiting.len().to_string()),
+            ("decisions not yet confirmed".to_string(), self.unconfirmed.len().to_string()),
+        ]);
+    }
+
+    /// A resource manager: its transaction's state, balances, what waits.
+    fn fill_resource_manager_view(&self, view: &mut NodeView) {
+        if let Some(tx) = self.prepared.or(self.latest_decided.map(|(tx, _)| tx)) {
+            let title = format!("{tx}: {}", view.role.name);
+            view.tags.push(Tag { name: "transaction", text: tx.to_string(), colour: None, title });
+        }
+        let balances: Vec<String> =
+            self.disk.balances.iter().map(|(account, balance)| format!("a{account}={balance}")).collect();
+        view.caption = balances.join(" ");
+        view.countdown = self.decision_deadline_tick.map(|at_tick| Countdown { label: "asks in", at_tick });
+        view.waiting = self.waiting_text();
+        view.fields =
+            self.disk.balances.iter().map(|(account, balance)| (format!("a{account}"), balance.to_string())).collect();
+        view.fields.push(("total held".to_string(), self.disk.balances.values().sum::<u64>().to_string()));
+        if let Some(tx) = self.prepared {
+            view.fields.push(("voted to commit".to_string(), format!("{tx}, at tick {}", self.prepared_since_tick)));
+        }
+        if !self.deferred.is_empty() {
+            let deferred: Vec<String> = self.deferred.iter().map(|(tx, _)| tx.to_string()).collect();
+            view.fields.push(("prepares waiting".to_string(), deferred.join(", ")));
+        }
+    }
+
     fn waiting_text(&self) -> Option<String> {
         let (tx, since) = (self.prepared?, self.blocked_since_tick?);
         let whom = match self.config.spec.cooperative_termination {
@@ -911,74 +965,28 @@ impl Protocol for TwoPhaseCommit {
             .collect();
         view.log_length = log.len() as u64;
         view.log_summary = plural(log.len(), "durable record");
-        if self.is_coordinator() {
-            let running = self.running.as_ref();
-            if let Some(running) = running {
-                let text = format!("{} voting", running.tx);
-                let title = format!(
-                    "{} ({}): {} of {} votes",
-                    running.tx,
-                    running.work,
-                    running.votes.len(),
-                    self.config.spec.resource_managers
-                );
-                view.tags.push(Tag { name: "transaction", text, colour: None, title });
-            }
-            view.caption = match (running, self.waiting.len()) {
-                (None, 0) => "idle".to_string(),
-                (None, waiting) | (Some(_), waiting) => format!("{waiting} waiting"),
-            };
-            view.countdown = self.vote_deadline_tick.map(|at_tick| Countdown { label: "votes due", at_tick });
-            view.fields = vec![
-                ("transactions started".to_string(), self.disk.transactions_started.to_string()),
-                ("requests waiting".to_string(), self.waiting.len().to_string()),
-                ("decisions not yet confirmed".to_string(), self.unconfirmed.len().to_string()),
-            ];
-            if let Some(running) = running {
-                view.fields.push(("running".to_string(), format!("{} ({})", running.tx, running.work)));
-            }
-            return view;
-        }
-        let shown = self.prepared.or(self.latest_decided.map(|(tx, _)| tx));
-        if let Some(tx) = shown {
-            let state = view.role.name;
-            view.tags.push(Tag {
-                name: "transaction",
-                text: format!("{tx}"),
-                colour: None,
-                title: format!("{tx}: {state}"),
-            });
-        }
-        view.caption = self
-            .disk
-            .balances
-            .iter()
-            .map(|(account, balance)| format!("a{account}={balance}"))
-            .collect::<Vec<_>>()
-            .join(" ");
-        view.countdown = self.decision_deadline_tick.map(|at_tick| Countdown { label: "asks in", at_tick });
-        view.waiting = self.waiting_text();
-        view.fields =
-            self.disk.balances.iter().map(|(account, balance)| (format!("a{account}"), balance.to_string())).collect();
-        view.fields.push(("total held".to_string(), self.disk.balances.values().sum::<u64>().to_string()));
-        if let Some(tx) = self.prepared {
-            view.fields.push(("voted to commit".to_string(), format!("{tx}, since tick {}", self.prepared_since_tick)));
-        }
-        if !self.deferred.is_empty() {
-            let deferred: Vec<String> = self.deferred.iter().map(|(tx, _)| tx.to_string()).collect();
-            view.fields.push(("prepares waiting".to_string(), deferred.join(", ")));
+        match self.is_coordinator() {
+            true => self.fill_coordinator_view(&mut view),
+            false => self.fill_resource_manager_view(&mut view),
         }
         view
     }
 
+    /// The disk: an RM's balances, and the log's newest records (what a
+    /// crashed node will find when it restarts).
     fn durable_view(disk: &Disk) -> String {
         let balances: Vec<String> =
             disk.balances.iter().map(|(account, balance)| format!("a{account}={balance}")).collect();
-        let last = disk.log.last().map_or("nothing logged".to_string(), |record| format!("last: {}", record.label()));
-        let records = plural(disk.log.len(), "record");
+        let newest: Vec<String> =
+            (disk.log.len().saturating_sub(4)..disk.log.len()).map(|position| disk.log.get(position).label()).collect();
+        let records = match (disk.log.len(), newest.len()) {
+            (0, _) => "nothing logged".to_string(),
+            (all, shown) if all == shown => format!("{}: {}", plural(all, "record"), newest.join(", ")),
+            (all, _) => format!("{}, the newest: {}", plural(all, "record"), newest.join(", ")),
+        };
         match balances.is_empty() {
-            true => format!("{records} ({last})"),
-            false => format!("{}; {records} ({last})", balances.join(" ")),
+            true => records,
+            false => format!("{}; {records}", balances.join(" ")),
         }
     }
 
@@ -990,10 +998,22 @@ impl Protocol for TwoPhaseCommit {
         ]
     }
 
+    /// The bank's money as it will be once every decided commit is
+    /// applied: what the RMs' disks hold, plus what committed transfers
+    /// still owe RMs that have not applied them yet.
     fn observe(observer: &Observer, cluster: &ClusterView<Self>) -> Vec<(String, String)> {
         let Some(config) = cluster.up_nodes().next().map(|(_, node)| &node.config) else { return Vec::new() };
         let money = observer.committed_state_money(cluster, config);
-        vec![("money in the committed state".to_string(), format!("{money} of {}", config.total))]
+        let owed = observer.not_yet_applied;
+        let value = match owed {
+            0 => format!("{money} of {}", config.total),
+            _ => format!(
+                "{money} of {} ({} on the RMs' disks, {owed:+} committed and not yet applied)",
+                config.total,
+                money - owed
+            ),
+        };
+        vec![("money in the committed state".to_string(), value)]
     }
 
     fn check_invariants(

@@ -62,7 +62,7 @@
 //! "protocol": {
 //!   "name": "two-phase-commit", "resource_managers": 2,
 //!   "accounts_per_resource_manager": 1, "initial_balance": 100, "transfer_amount_max": 50,
-//!   "abort_per_mille": 0, "vote_timeout_ticks": 100, "decision_timeout_ticks": 100,
+//!   "abort_per_mille": 0, "vote_timeout_ticks": 100, "decision_timeout_ticks": 150,
 //!   "cooperative_termination": false, "variant": "correct"
 //! }
 //! ```
