@@ -16,7 +16,7 @@ pub(crate) const ATTEMPTS_MAX: u32 = 100;
 pub(crate) const OPERATIONS_MAX: u32 = 100_000;
 pub(crate) const TICKS_MAX: u64 = 100_000_000;
 /// Every step is kept (for stepping back and for the trace): in the page
-/// that is up to about 900 bytes a step (431 MB after 477,001 steps of the
+/// that is up to about 1,000 bytes a step (465 MB after 477,001 steps of the
 /// Raft benchmark, `frame_cost_at_the_end_of_a_long_run`), and a wasm32 tab
 /// has 4 GB at the very most. Two million steps stay well inside it.
 pub(crate) const STEPS_MAX: u64 = 2_000_000;
