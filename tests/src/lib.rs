@@ -50,16 +50,15 @@ pub fn expected_trace_hashes() -> Vec<(u64, String)> {
         .collect()
 }
 
-/// The benchmark's scenario: a 5-node primary–backup cluster under a
-/// steady load of eight clients, with lossy, reordering links and a few
-/// faults, long enough that setup cost does not matter.
-pub fn benchmark_scenario() -> Scenario {
-    let mut scenario = Scenario::new("benchmark", 2026, ProtocolSpec::PrimaryBackup { nodes: 5 });
+/// What every benchmark shares: eight clients with hardly a pause between
+/// operations, a lossy, reordering network, and room for a long run, so
+/// that setup cost does not matter.
+fn under_steady_load(name: &str, protocol: ProtocolSpec, operations_max: u32) -> Scenario {
+    let mut scenario = Scenario::new(name, 2026, protocol);
     scenario.workload.clients = 8;
-    scenario.workload.keys = 4;
     scenario.workload.think_ticks_min = 1;
     scenario.workload.think_ticks_max = 5;
-    scenario.workload.operations_max = 20_000;
+    scenario.workload.operations_max = operations_max;
     scenario.network.loss_per_mille = 5;
     scenario.network.reorder_per_mille = 50;
     scenario.limits.ticks_max = 1_000_000;
@@ -67,48 +66,38 @@ pub fn benchmark_scenario() -> Scenario {
     scenario
 }
 
-/// The Raft benchmark: a 5-node cluster under a steady load of eight
-/// clients on a lossy, reordering network, long enough that setup does not
-/// matter. Reads, writes and appends go through the log.
+/// The benchmark's scenario: a 5-node primary–backup cluster with 4 keys.
+pub fn benchmark_scenario() -> Scenario {
+    let mut scenario = under_steady_load("benchmark", ProtocolSpec::PrimaryBackup { nodes: 5 }, 20_000);
+    scenario.workload.keys = 4;
+    scenario
+}
+
+/// The Raft benchmark: a 5-node cluster with 4 keys. Reads, writes and
+/// appends go through the log.
 pub fn raft_benchmark_scenario() -> Scenario {
-    let mut scenario = Scenario::new("raft benchmark", 2026, ProtocolSpec::Raft(faultline_scenario::RaftSpec::new(5)));
-    scenario.workload.clients = 8;
+    let raft = ProtocolSpec::Raft(faultline_scenario::RaftSpec::new(5));
+    let mut scenario = under_steady_load("raft benchmark", raft, 5_000);
     scenario.workload.keys = 4;
     // The key-value store's three operations, as the default page runs them.
     scenario.workload.read_per_mille = 400;
     scenario.workload.append_per_mille = 300;
-    scenario.workload.think_ticks_min = 1;
-    scenario.workload.think_ticks_max = 5;
     scenario.workload.timeout_ticks = 300;
     scenario.workload.attempts_max = 10;
-    scenario.workload.operations_max = 5_000;
-    scenario.network.loss_per_mille = 5;
-    scenario.network.reorder_per_mille = 50;
-    scenario.limits.ticks_max = 1_000_000;
-    scenario.limits.steps_max = 2_000_000;
     scenario
 }
 
 /// The two-phase-commit benchmark: a coordinator and four resource
-/// managers of two accounts each under a steady load of eight clients
-/// (a quarter of them reads) on a lossy, reordering network, long enough
-/// that setup does not matter.
+/// managers of two accounts each; a quarter of the operations are reads.
 pub fn two_phase_commit_benchmark_scenario() -> Scenario {
     let mut spec = faultline_scenario::TwoPhaseCommitSpec::new(4);
     spec.accounts_per_resource_manager = 2;
     spec.abort_per_mille = 20;
-    let mut scenario = Scenario::new("two-phase-commit benchmark", 2026, ProtocolSpec::TwoPhaseCommit(spec));
-    scenario.workload.clients = 8;
+    let protocol = ProtocolSpec::TwoPhaseCommit(spec);
+    let mut scenario = under_steady_load("two-phase-commit benchmark", protocol, 5_000);
     scenario.workload.read_per_mille = 250;
-    scenario.workload.think_ticks_min = 1;
-    scenario.workload.think_ticks_max = 5;
     scenario.workload.timeout_ticks = 1_000;
     scenario.workload.attempts_max = 10;
-    scenario.workload.operations_max = 5_000;
-    scenario.network.loss_per_mille = 5;
-    scenario.network.reorder_per_mille = 50;
-    scenario.limits.ticks_max = 1_000_000;
-    scenario.limits.steps_max = 2_000_000;
     scenario
 }
 
