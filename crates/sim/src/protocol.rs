@@ -106,11 +106,6 @@ impl<'a, P: Protocol> Context<'a, P> {
         self.members.iter().copied().filter(move |&n| n != me)
     }
 
-    /// The nodes in the cluster now, in node order.
-    pub fn members(&self) -> &'a [NodeId] {
-        self.members
-    }
-
     /// Fire `timer` after `after_ticks` (at least 1: a node cannot act again
     /// within the same tick through a timer).
     pub fn set_timer(&mut self, timer: TimerId, after_ticks: u64) {

@@ -316,10 +316,6 @@ impl TwoPhaseCommit {
         self.id == COORDINATOR
     }
 
-    pub fn disk(&self) -> &Disk {
-        &self.disk
-    }
-
     /// The transaction this RM voted to commit and waits on, if any.
     pub fn prepared(&self) -> Option<TxId> {
         self.prepared
@@ -328,14 +324,6 @@ impl TwoPhaseCommit {
     /// Whether this RM waits on a decision it could not learn in time.
     pub fn is_blocked(&self) -> bool {
         self.blocked_since_tick.is_some()
-    }
-
-    /// What this RM decided for `tx`, if it did.
-    pub fn decision_of(&self, tx: TxId) -> Option<Decision> {
-        match self.transactions.get(&tx) {
-            Some(RmTx::Decided(decision)) => Some(*decision),
-            _ => None,
-        }
     }
 
     fn variant(&self) -> TwoPhaseCommitVariant {
