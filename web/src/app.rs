@@ -8,7 +8,7 @@ use faultline_sim::{AnySimulation, EnabledEvent, NodeStatus, StepKind};
 
 /// Playback speeds offered by the speed slider, in ticks per second.
 pub const SPEEDS_TICKS_PER_SECOND: [f64; 10] = [2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0];
-pub const DEFAULT_SPEED_INDEX: usize = 3;
+pub const DEFAULT_SPEED_INDEX: usize = 4;
 
 /// The most steps one animation frame may take while playing: the page stays
 /// responsive whatever the speed, and playback slows down instead.
@@ -72,6 +72,12 @@ pub struct App {
     pub check: LiveCheck,
     /// Draw the linearization points on the lanes.
     pub show_points: bool,
+    /// While the In flight list is held (pointer on it, or focus in it): the
+    /// rows it has shown since, by message, so none moves or vanishes.
+    pub held_events: Option<std::collections::BTreeMap<u64, String>>,
+    /// Actions the user recorded in this run (loading another scenario asks
+    /// before it throws them away).
+    pub user_actions: usize,
     /// Bumped whenever something the side panels show changes, so they are
     /// redrawn only then (and buttons keep their focus in between).
     pub revision: u64,
@@ -93,6 +99,8 @@ impl App {
             shared_fragment: None,
             check: LiveCheck::default(),
             show_points: false,
+            held_events: None,
+            user_actions: 0,
             revision: 0,
         }
     }
@@ -124,8 +132,17 @@ impl App {
         let ticks_max = self.sim.scenario().limits.ticks_max as f64;
         self.view_tick = self.view_tick.min(ticks_max);
         if taken > 0 {
+            self.remember_held_events();
             self.changed();
         }
+    }
+
+    /// Whether anything moves without the user doing something: the clock
+    /// while playing, a drag, or the history's check still working. The
+    /// page requests animation frames only then.
+    pub fn is_moving(&self) -> bool {
+        let clock_runs = self.playing && !self.manual_mode && !(self.sim.ended().is_some() && self.at_head());
+        clock_runs || self.gesture != Gesture::Idle || self.check.is_working()
     }
 
     /// Keep the history's check up to date and give it a slice of work.
@@ -137,6 +154,28 @@ impl App {
             self.changed();
         }
         restarted || decided
+    }
+
+    /// Hold the In flight list still (the pointer came onto it, or focus
+    /// into it), or let it close up again.
+    pub fn hold_events(&mut self, hold: bool) {
+        if hold == self.held_events.is_some() {
+            return;
+        }
+        self.held_events = hold.then(Default::default);
+        self.remember_held_events();
+        self.changed();
+    }
+
+    /// Add the messages now in flight to the held list's rows.
+    fn remember_held_events(&mut self) {
+        let Some(held) = self.held_events.as_mut() else { return };
+        for event in self.sim.enabled_events() {
+            if let EnabledEvent::Deliver { message, from, to, label, due_tick } = event {
+                let text = crate::render::message_row_text(message, from, to, &label, due_tick);
+                held.insert(message.0, text);
+            }
+        }
     }
 
     /// Whether the position is the last computed step.
@@ -184,6 +223,7 @@ impl App {
         let tick_min = self.view_tick.floor() as u64 + 1;
         match self.sim.record_not_before(action, tick_min) {
             Ok(recorded) => {
+                self.user_actions += 1;
                 // Apply it now, so the page shows its effect at once.
                 self.sim.run_until_tick(recorded.at_tick);
                 self.view_tick = self.view_tick.max(recorded.at_tick as f64);
@@ -198,6 +238,7 @@ impl App {
             }
             Err(error) => self.notice = format!("Could not {describe}: {error}."),
         }
+        self.remember_held_events();
         self.changed();
     }
 

@@ -6,11 +6,13 @@
 //! - [`app`]: the page's state and behaviour, without the DOM.
 //! - [`live_check`]: the resumable linearizability check of the history.
 //! - [`render`]: SVG and HTML text from that state.
+//! - [`dom`]: retained rendering: the live DOM patched to equal that text.
 //! - [`page`]: the DOM: skeleton, events, share links, animation loop.
 
 pub mod api;
 pub mod app;
 pub mod builtin;
+pub mod dom;
 pub mod live_check;
 pub mod page;
 pub mod render;

@@ -183,6 +183,12 @@ impl LiveCheck {
         false
     }
 
+    /// Whether the check has work left: a verdict to reach, or the weaker
+    /// models to decide after a "not linearizable".
+    pub fn is_working(&self) -> bool {
+        self.weakening || matches!(self.state, CheckState::Checking { .. })
+    }
+
     pub fn verdict(&self) -> Option<&Verdict> {
         match &self.state {
             CheckState::Done(verdict) => Some(verdict),

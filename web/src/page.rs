@@ -9,11 +9,12 @@ use crate::app::{App, SPEEDS_TICKS_PER_SECOND};
 use crate::builtin::{builtin_text, BUILTIN_SCENARIOS, DEFAULT_SCENARIO};
 use crate::render;
 use faultline_scenario::{Action, MessageId, NodeId, Scenario};
+use faultline_sim::EnabledEvent;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlSelectElement, KeyboardEvent, PointerEvent};
+use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement, KeyboardEvent, PointerEvent};
 
 /// How long a message is held by the "Delay" button.
 const DELAY_BUTTON_TICKS: u64 = 50;
@@ -225,6 +226,7 @@ fn wire(app: &Shared) {
         on(&svg, "pointermove", move |event: PointerEvent| {
             let at = svg_point(&svg_for_point, &event);
             app.borrow_mut().pointer_move(at);
+            wake();
         });
     }
     for kind in ["pointerup", "pointercancel"] {
@@ -232,7 +234,7 @@ fn wire(app: &Shared) {
         on(&svg, kind, move |_: PointerEvent| {
             let mut app = app.borrow_mut();
             app.pointer_up();
-            redraw_panels(&app);
+            changed(&app);
         });
     }
 
@@ -241,7 +243,7 @@ fn wire(app: &Shared) {
         on(&element("play").into(), "click", move |_: web_sys::Event| {
             let mut app = app.borrow_mut();
             app.toggle_play();
-            redraw_panels(&app);
+            changed(&app);
         });
     }
     {
@@ -249,7 +251,7 @@ fn wire(app: &Shared) {
         on(&element("step").into(), "click", move |_: web_sys::Event| {
             let mut app = app.borrow_mut();
             app.step_once();
-            redraw_panels(&app);
+            changed(&app);
         });
     }
     {
@@ -257,7 +259,7 @@ fn wire(app: &Shared) {
         on(&element("speed").into(), "input", move |_: web_sys::Event| {
             let index = input("speed").value().parse().unwrap_or(crate::app::DEFAULT_SPEED_INDEX);
             app.borrow_mut().speed_index = index;
-            redraw_panels(&app.borrow());
+            changed(&app.borrow());
         });
     }
     {
@@ -266,7 +268,7 @@ fn wire(app: &Shared) {
             let position = input("timeline").value().parse().unwrap_or(0);
             let mut app = app.borrow_mut();
             app.seek(position);
-            redraw_panels(&app);
+            changed(&app);
         });
     }
     {
@@ -276,7 +278,7 @@ fn wire(app: &Shared) {
             app.manual_mode = input("manual").checked();
             app.playing = false;
             app.revision += 1;
-            redraw_panels(&app);
+            changed(&app);
         });
     }
     {
@@ -285,7 +287,7 @@ fn wire(app: &Shared) {
             let mut app = app.borrow_mut();
             app.show_points = input("show-points").checked();
             app.revision += 1;
-            redraw_panels(&app);
+            changed(&app);
         });
     }
     {
@@ -303,20 +305,41 @@ fn wire(app: &Shared) {
     }
     {
         let app = app.clone();
+        let browsing = Rc::new(std::cell::Cell::new(false));
+        {
+            let (app, browsing) = (app.clone(), browsing.clone());
+            on(&element("scenario-picker").into(), "keydown", move |event: KeyboardEvent| match event.key().as_str() {
+                "Enter" => {
+                    browsing.set(false);
+                    load_picked_scenario(&app);
+                }
+                "ArrowUp" | "ArrowDown" | "ArrowLeft" | "ArrowRight" | "Home" | "End" | "PageUp" | "PageDown" => {
+                    browsing.set(true)
+                }
+                _ => {}
+            });
+        }
+        {
+            let (app, browsing) = (app.clone(), browsing.clone());
+            on(&element("scenario-picker").into(), "blur", move |_: web_sys::Event| {
+                browsing.set(false);
+                // Browsed with the keys but not loaded: show what runs.
+                changed(&app.borrow());
+            });
+        }
         on(&element("scenario-picker").into(), "change", move |_: web_sys::Event| {
-            let picker: HtmlSelectElement = element("scenario-picker").dyn_into().expect("a select");
-            let stem = picker.value();
-            let mut app = app.borrow_mut();
-            *app = App::new(builtin_scenario(&stem), Some(stem));
-            // A fresh scenario is not a shared run: clear the old link.
-            let _ = web_sys::window()
-                .expect("a window")
-                .history()
-                .and_then(|h| h.replace_state_with_url(&JsValue::NULL, "", Some(&location_without_hash())));
-            input("share-url").set_value("");
-            redraw_panels(&app);
+            // Arrow keys on a closed list change it at every press: they
+            // browse, and Enter loads. A choice made with the pointer loads.
+            if !browsing.get() {
+                load_picked_scenario(&app);
+            } else {
+                let mut app = app.borrow_mut();
+                app.notice = "Press Enter to load the scenario picked, or Tab away to keep this run.".into();
+                set_text("notice", &app.notice);
+            }
         });
     }
+
     {
         let app = app.clone();
         on(&web_sys::window().expect("a window").into(), "hashchange", move |_: web_sys::Event| {
@@ -326,36 +349,119 @@ fn wire(app: &Shared) {
             // reload only for a link the page did not write itself.
             if app.shared_fragment.as_deref() != Some(hash.trim_start_matches('#')) {
                 *app = app_for_fragment(&hash);
-                redraw_panels(&app);
+                changed(&app);
             }
         });
     }
+    wire_held_events(app);
     // Buttons in the side panels, by delegation: the panels are redrawn.
     for panel in ["inspector", "events"] {
         let app = app.clone();
         on(&element(panel).into(), "click", move |event: web_sys::Event| {
             let mut app = app.borrow_mut();
             panel_click(&mut app, event.target());
-            redraw_panels(&app);
+            changed(&app);
         });
     }
     {
         let app = app.clone();
         on(&document().into(), "keydown", move |event: KeyboardEvent| {
-            let target_tag = event
-                .target()
-                .and_then(|t| t.dyn_into::<Element>().ok())
-                .map(|e| e.tag_name().to_ascii_lowercase())
-                .unwrap_or_default();
-            if matches!(target_tag.as_str(), "input" | "select" | "textarea" | "button") {
-                return; // those keys belong to the focused control
+            if event.ctrl_key() || event.meta_key() || event.alt_key() {
+                return; // the browser's own shortcuts
+            }
+            let focused = event.target().and_then(|t| t.dyn_into::<Element>().ok());
+            if focused.is_some_and(|focused| key_belongs_to(&focused, &event.key())) {
+                return;
             }
             let mut app = app.borrow_mut();
             if key_command(&mut app, &event.key()) {
                 event.prevent_default();
-                redraw_panels(&app);
+                changed(&app);
             }
         });
+    }
+}
+
+/// The In flight list holds still while the pointer is on it or focus is
+/// in it (`App::hold_events`).
+fn wire_held_events(app: &Shared) {
+    let events = element("events");
+    let pointer_on = Rc::new(std::cell::Cell::new(false));
+    let focus_in = Rc::new(std::cell::Cell::new(false));
+    let update = {
+        let app = app.clone();
+        let (pointer_on, focus_in) = (pointer_on.clone(), focus_in.clone());
+        move || {
+            let mut app = app.borrow_mut();
+            app.hold_events(pointer_on.get() || focus_in.get());
+            changed(&app);
+        }
+    };
+    for (kind, pointer) in [("pointerenter", true), ("pointerleave", false)] {
+        let (update, pointer_on) = (update.clone(), pointer_on.clone());
+        on(&events, kind, move |_: web_sys::Event| {
+            pointer_on.set(pointer);
+            update();
+        });
+    }
+    {
+        let (update, focus_in) = (update.clone(), focus_in.clone());
+        on(&events, "focusin", move |_: web_sys::Event| {
+            focus_in.set(true);
+            update();
+        });
+    }
+    let events_for_focus = events.clone();
+    on(&events, "focusout", move |event: web_sys::FocusEvent| {
+        let to: Option<web_sys::Node> = event.related_target().and_then(|t| t.dyn_into().ok());
+        focus_in.set(to.is_some_and(|to| events_for_focus.contains(Some(&to))));
+        update();
+    });
+}
+
+/// Load the built-in scenario the picker shows, after asking when that
+/// would throw away actions the user recorded.
+fn load_picked_scenario(app: &Shared) {
+    let picker: HtmlSelectElement = element("scenario-picker").dyn_into().expect("a select");
+    let stem = picker.value();
+    let mut app = app.borrow_mut();
+    if app.builtin.as_deref() == Some(stem.as_str()) && app.user_actions == 0 {
+        return;
+    }
+    if app.user_actions > 0 {
+        let question = format!(
+            "Load another scenario? The {} action(s) you made in this run will be lost (Share keeps them in a link).",
+            app.user_actions
+        );
+        let window = web_sys::window().expect("a window");
+        if !window.confirm_with_message(&question).unwrap_or(false) {
+            picker.set_value(app.builtin.as_deref().unwrap_or(""));
+            return;
+        }
+    }
+    *app = App::new(builtin_scenario(&stem), Some(stem));
+    // A fresh scenario is not a shared run: clear the old link.
+    let _ = web_sys::window()
+        .expect("a window")
+        .history()
+        .and_then(|h| h.replace_state_with_url(&JsValue::NULL, "", Some(&location_without_hash())));
+    input("share-url").set_value("");
+    changed(&app);
+}
+
+/// Whether a key pressed on `focused` is the control's own: text and
+/// sliders take the arrows, lists every key; a button takes Space and
+/// Enter (it presses), not the arrows, which step the run everywhere else.
+fn key_belongs_to(focused: &Element, key: &str) -> bool {
+    let arrow = matches!(key, "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown");
+    match focused.tag_name().to_ascii_lowercase().as_str() {
+        "select" | "textarea" => true,
+        "input" => match focused.get_attribute("type").as_deref() {
+            Some("checkbox") | Some("radio") => !arrow,
+            _ => true,
+        },
+        "button" | "summary" | "a" => matches!(key, " " | "Enter"),
+        _ => false,
     }
 }
 
@@ -409,13 +515,13 @@ fn panel_click(app: &mut App, target: Option<web_sys::EventTarget>) {
     };
     let node = button.get_attribute("data-node").and_then(|n| n.parse().ok()).map(NodeId);
     let message = button.get_attribute("data-msg").and_then(|m| m.parse().ok()).map(MessageId);
-    if let Some(index) = button.get_attribute("data-event").and_then(|i| i.parse::<usize>().ok()) {
-        if let Some(event) = app.sim.enabled_events().get(index).cloned() {
-            app.choose_event(&event);
-        }
+    let timer = button.get_attribute("data-timer").and_then(|t| t.parse().ok());
+    let act = button.get_attribute("data-act");
+    if let Some(event) = chosen_event(app, act.as_deref(), node, message, timer) {
+        app.choose_event(&event);
         return;
     }
-    let action = match (button.get_attribute("data-act").as_deref(), node, message) {
+    let action = match (act.as_deref(), node, message) {
         (Some("crash"), Some(node), _) => Action::Crash { node },
         (Some("crash-stop"), Some(node), _) => Action::CrashStop { node },
         (Some("restart"), Some(node), _) => Action::Restart { node },
@@ -430,24 +536,60 @@ fn panel_click(app: &mut App, target: Option<web_sys::EventTarget>) {
     app.act(action);
 }
 
+/// The enabled event a manual-mode button names, by its message or timer
+/// (never by its place in the list, which changes as events come and go).
+fn chosen_event(
+    app: &App,
+    act: Option<&str>,
+    node: Option<NodeId>,
+    message: Option<MessageId>,
+    timer: Option<u64>,
+) -> Option<EnabledEvent> {
+    app.sim.enabled_events().into_iter().find(|event| match (act, event) {
+        (Some("deliver"), EnabledEvent::Deliver { message: m, .. }) => Some(*m) == message,
+        (Some("fire"), EnabledEvent::Timer { node: n, timer: t, .. }) => Some(*n) == node && Some(*t) == timer,
+        _ => false,
+    })
+}
+
+/// Set an element's text, unless it already says that (setting the same
+/// text still replaces the text node: a selection in it would be undone).
 fn set_text(id: &str, text: &str) {
-    element(id).set_text_content(Some(text));
+    let element = element(id);
+    if element.text_content().as_deref() != Some(text) {
+        element.set_text_content(Some(text));
+    }
+}
+
+fn set_attribute(element: &Element, name: &str, value: &str) {
+    if element.get_attribute(name).as_deref() != Some(value) {
+        let _ = element.set_attribute(name, value);
+    }
 }
 
 thread_local! {
-    /// The HTML each panel shows, so an unchanged panel is not replaced (a
-    /// replaced button loses focus and any click in progress).
-    static PANEL_HTML: RefCell<std::collections::BTreeMap<&'static str, String>> = RefCell::default();
+    /// The markup each panel shows, so an unchanged panel is not even
+    /// parsed again.
+    static PANEL_MARKUP: RefCell<std::collections::BTreeMap<&'static str, String>> = RefCell::default();
 }
 
-fn set_panel(id: &'static str, html: String) {
-    PANEL_HTML.with(|cache| {
+/// Make a panel show `markup`, changing only the elements that differ
+/// (`dom::morph`): buttons keep their focus and a press in progress.
+fn set_panel(id: &'static str, markup: String) {
+    PANEL_MARKUP.with(|cache| {
         let mut cache = cache.borrow_mut();
-        if cache.get(id) != Some(&html) {
-            element(id).set_inner_html(&html);
-            cache.insert(id, html);
+        if cache.get(id) != Some(&markup) {
+            crate::dom::morph(&element(id), &markup);
+            cache.insert(id, markup);
         }
     });
+}
+
+/// After the user changed something: show it now, and let the loop run if
+/// it should.
+fn changed(app: &App) {
+    redraw_panels(app);
+    wake();
 }
 
 /// Redraw what depends on the run's position or the user's selection.
@@ -460,7 +602,7 @@ fn redraw_panels(app: &App) {
     set_panel("verdict-explanation", render::verdict_explanation_html(app));
     set_panel("legend", render::legend_html(app));
     draw_badge(app);
-    input("show-points").set_checked(app.show_points);
+    set_checked("show-points", app.show_points);
     set_text("notice", &app.notice);
     set_text("clock", &render::clock_text(app));
     set_text("stats", &render::stats_text(app));
@@ -472,67 +614,106 @@ fn redraw_panels(app: &App) {
     let scenario = app.sim.scenario();
     set_text("scenario-description", &scenario.description);
     let picker: HtmlSelectElement = element("scenario-picker").dyn_into().expect("a select");
-    picker.set_value(app.builtin.as_deref().unwrap_or(""));
-    input("manual").set_checked(app.manual_mode);
+    let picked = app.builtin.as_deref().unwrap_or("");
+    if picker.value() != picked {
+        picker.set_value(picked);
+    }
+    set_checked("manual", app.manual_mode);
     let timeline = input("timeline");
-    timeline.set_max(&app.sim.trace().len().to_string());
-    timeline.set_value(&app.sim.position().to_string());
-    let _ = element("app").dyn_into::<HtmlElement>().map(|root| {
-        let state = if app.sim.ended().is_some() && app.at_head() {
-            "ended"
-        } else if app.playing {
-            "playing"
-        } else {
-            "paused"
-        };
-        root.dataset().set("run", state)
-    });
+    set_attribute(&timeline, "max", &app.sim.trace().len().to_string());
+    let position = app.sim.position().to_string();
+    if timeline.value() != position {
+        timeline.set_value(&position);
+    }
+    let state = if app.sim.ended().is_some() && app.at_head() {
+        "ended"
+    } else if app.playing {
+        "playing"
+    } else {
+        "paused"
+    };
+    set_attribute(&element("app"), "data-run", state);
+}
+
+fn set_checked(id: &str, checked: bool) {
+    let input = input(id);
+    if input.checked() != checked {
+        input.set_checked(checked);
+    }
 }
 
 /// The verdict badge: text, and a `data-verdict` the stylesheet colours by.
 fn draw_badge(app: &App) {
     let (text, class) = render::verdict_badge(app);
-    let badge = element("verdict");
-    badge.set_text_content(Some(&text));
-    let _ = badge.set_attribute("data-verdict", class);
+    set_text("verdict", &text);
+    set_attribute(&element("verdict"), "data-verdict", class);
 }
 
 fn performance_now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
 }
 
+/// The animation loop, which runs only while something moves: a paused
+/// page requests no frames at all. Whatever may start movement (a click, a
+/// key, a drag, a new link) calls [`wake`].
+struct FrameLoop {
+    callback: Option<Closure<dyn FnMut(f64)>>,
+    /// A frame is requested and has not run yet.
+    pending: bool,
+}
+
+thread_local! {
+    static FRAME_LOOP: RefCell<FrameLoop> = const { RefCell::new(FrameLoop { callback: None, pending: false }) };
+}
+
+/// Make sure a frame comes: the app's state changed, or may start moving.
+pub fn wake() {
+    FRAME_LOOP.with(|frame_loop| {
+        let mut frame_loop = frame_loop.borrow_mut();
+        if !frame_loop.pending {
+            if let Some(callback) = &frame_loop.callback {
+                request_frame(callback);
+                frame_loop.pending = true;
+            }
+        }
+    });
+}
+
 fn animation_loop(app: Shared) {
-    type FrameCallback = Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>>;
-    let callback: FrameCallback = Rc::new(RefCell::new(None));
-    let next = callback.clone();
     let mut last_ms: Option<f64> = None;
     let mut drawn_revision = u64::MAX;
     let mut panels_drawn_ms = f64::NEG_INFINITY;
-    *callback.borrow_mut() = Some(Closure::new(move |now_ms: f64| {
-        {
-            let mut app = app.borrow_mut();
-            let elapsed_ms = last_ms.map_or(0.0, |last| now_ms - last);
-            last_ms = Some(now_ms);
-            app.frame(elapsed_ms);
-            // The check gets a few milliseconds of every frame, never more.
-            app.check_history(&mut performance_now_ms, crate::live_check::CHECK_SLICE_MS);
-            // While playing, panels are redrawn a few times a second, not
-            // every frame, so their buttons stay clickable.
-            let panels_due = !app.playing || now_ms - panels_drawn_ms >= PANEL_REDRAW_INTERVAL_MS;
-            if app.revision != drawn_revision && panels_due {
-                drawn_revision = app.revision;
-                panels_drawn_ms = now_ms;
-                redraw_panels(&app);
-            } else {
-                // Messages move between steps: the drawing follows the clock.
-                set_panel("cluster", render::cluster_svg(&app));
-                set_text("clock", &render::clock_text(&app));
-                draw_badge(&app);
-            }
+    let callback = Closure::new(move |now_ms: f64| {
+        FRAME_LOOP.with(|frame_loop| frame_loop.borrow_mut().pending = false);
+        let mut app = app.borrow_mut();
+        // The first frame after a rest moves nothing: the rest is not time
+        // the run should catch up on.
+        let elapsed_ms = last_ms.map_or(0.0, |last| now_ms - last);
+        app.frame(elapsed_ms);
+        // The check gets a few milliseconds of every frame, never more.
+        app.check_history(&mut performance_now_ms, crate::live_check::CHECK_SLICE_MS);
+        // While playing, panels are redrawn a few times a second, not every
+        // frame: the history's table is costly to lay out.
+        let panels_due = !app.playing || now_ms - panels_drawn_ms >= PANEL_REDRAW_INTERVAL_MS;
+        if app.revision != drawn_revision && panels_due {
+            drawn_revision = app.revision;
+            panels_drawn_ms = now_ms;
+            redraw_panels(&app);
+        } else {
+            // Messages move between steps: the drawing follows the clock.
+            set_panel("cluster", render::cluster_svg(&app));
+            set_text("clock", &render::clock_text(&app));
+            draw_badge(&app);
         }
-        request_frame(next.borrow().as_ref().expect("the loop closure is set"));
-    }));
-    request_frame(callback.borrow().as_ref().expect("just set"));
+        let moving = app.is_moving() || app.revision != drawn_revision;
+        last_ms = moving.then_some(now_ms);
+        drop(app);
+        if moving {
+            wake();
+        }
+    });
+    FRAME_LOOP.with(|frame_loop| frame_loop.borrow_mut().callback = Some(callback));
+    wake();
 }
 
 fn request_frame(callback: &Closure<dyn FnMut(f64)>) {

@@ -5,7 +5,7 @@
 use crate::app::{geometry, home_position, isolated_offset, App, Gesture};
 use crate::live_check::CheckState;
 use faultline_check::Verdict;
-use faultline_scenario::{ClientId, NodeId};
+use faultline_scenario::{ClientId, MessageId, NodeId};
 use faultline_sim::{
     EnabledEvent, Endpoint, HistoryEntry, Legend, LogEntryView, MessageKindId, NodeStatus, NodeView, Style,
 };
@@ -108,7 +108,7 @@ pub fn cluster_svg(app: &App) -> String {
             let (pa, pb) = (layout.node(na), layout.node(nb));
             let _ = write!(
                 svg,
-                r#"<line class="{class}" data-link="{a}-{b}" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/>"#,
+                r#"<line class="{class}" data-key="l{a}-{b}" data-link="{a}-{b}" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/>"#,
                 pa.0, pa.1, pb.0, pb.1
             );
         }
@@ -119,7 +119,7 @@ pub fn cluster_svg(app: &App) -> String {
         let (x, y) = client_position(ClientId(c), scenario.workload.clients);
         let _ = write!(
             svg,
-            r#"<g class="client" transform="translate({x:.1},{y:.1})"><rect x="-16" y="-12" width="32" height="24" rx="4"/><text dy="4">c{c}</text></g>"#
+            r#"<g class="client" data-key="c{c}" transform="translate({x:.1},{y:.1})"><rect x="-16" y="-12" width="32" height="24" rx="4"/><text dy="4">c{c}</text></g>"#
         );
     }
 
@@ -146,7 +146,7 @@ pub fn cluster_svg(app: &App) -> String {
         };
         let _ = write!(
             svg,
-            r#"<circle class="{classes}" data-msg="{id}" cx="{x:.1}" cy="{y:.1}" r="7"{fill}><title>{id_text} {from_text}→{to_text}: {label}</title></circle>"#,
+            r#"<circle class="{classes}" data-key="m{id}" data-msg="{id}" cx="{x:.1}" cy="{y:.1}" r="7"{fill}><title>{id_text} {from_text}→{to_text}: {label}</title></circle>"#,
             id = message.id.0,
             id_text = message.id,
             from_text = message.from,
@@ -154,7 +154,13 @@ pub fn cluster_svg(app: &App) -> String {
             label = escape(&message.label),
         );
         if let Some(glyph) = style.map(|s| s.glyph).filter(|g| !g.is_empty()) {
-            let _ = write!(svg, r#"<text class="msg-glyph" x="{x:.1}" y="{:.1}">{}</text>"#, y + 3.0, escape(glyph));
+            let _ = write!(
+                svg,
+                r#"<text class="msg-glyph" data-key="g{id}" x="{x:.1}" y="{:.1}">{}</text>"#,
+                y + 3.0,
+                escape(glyph),
+                id = message.id.0
+            );
         }
     }
     // Nodes.
@@ -192,7 +198,7 @@ pub fn cluster_svg(app: &App) -> String {
         let ring_style = ring.map(|colour| format!(r#" style="stroke:{colour}""#)).unwrap_or_default();
         let _ = write!(
             svg,
-            r#"<g class="{classes}" data-node="{n}" data-role="{role}" transform="translate({x:.1},{y:.1})" role="button" aria-label="n{n}, {status}, {role}"><circle r="{r}"{ring_style}/><text class="name" dy="-2">n{n}</text><text class="role" dy="14">{role}</text>"#,
+            r#"<g class="{classes}" data-key="n{n}" data-node="{n}" data-role="{role}" transform="translate({x:.1},{y:.1})" role="button" aria-label="n{n}, {status}, {role}"><circle r="{r}"{ring_style}/><text class="name" dy="-2">n{n}</text><text class="role" dy="14">{role}</text>"#,
             r = geometry::NODE_RADIUS,
             role = escape(role),
         );
@@ -410,51 +416,73 @@ pub fn inspector_html(app: &App) -> String {
     html
 }
 
+/// A message's row in the In flight list: "m12 n0→n2 Vote(t3) due 131".
+pub fn message_row_text(message: MessageId, from: Endpoint, to: Endpoint, label: &str, due_tick: u64) -> String {
+    format!("{message} {from}→{to} {label} due {due_tick}")
+}
+
 /// Messages in flight (and, in manual mode, timers), each with its actions.
+///
+/// Rows are in message order, so a new message joins at the bottom and no
+/// row moves under the pointer. While the list is held (the pointer is on
+/// it, or focus is in it), a message that was delivered or dropped keeps
+/// its row, greyed and without buttons, so a click meant for the row below
+/// cannot land on it.
 pub fn events_html(app: &App) -> String {
     let events = app.sim.enabled_events();
-    if events.is_empty() {
-        return "<p class=\"hint\">Nothing in flight.</p>".to_string();
-    }
-    let mut html = String::from("<ul class=\"events\">");
-    let mut shown = 0;
-    for (index, event) in events.iter().enumerate() {
-        if shown == EVENT_ROWS_MAX {
-            let _ = write!(html, "<li class=\"more\">… and {} more</li>", events.len() - shown);
-            break;
-        }
+    let mut rows: std::collections::BTreeMap<u64, String> = std::collections::BTreeMap::new();
+    let mut timers = String::new();
+    for event in &events {
         match event {
             EnabledEvent::Deliver { message, from, to, label, due_tick } => {
-                let selected = if app.selected_message == Some(message.0) { " selected" } else { "" };
-                let _ = write!(
-                    html,
-                    r#"<li class="event{selected}" data-msg-row="{id}"><span>{message} {from}→{to} {label} <small>due {due_tick}</small></span>"#,
-                    id = message.0,
-                    label = escape(label),
-                );
-                if app.manual_mode {
-                    let _ = write!(html, r#"<button data-event="{index}">Deliver next</button>"#);
-                }
-                let id = message.0;
-                let _ = write!(
-                    html,
-                    r#"<button data-act="drop" data-msg="{id}">Drop</button><button data-act="duplicate" data-msg="{id}">Duplicate</button><button data-act="delay" data-msg="{id}">Delay 50</button></li>"#
-                );
-                shown += 1;
+                let text = message_row_text(*message, *from, *to, label, *due_tick);
+                rows.insert(message.0, message_row(app, message.0, &text));
             }
-            EnabledEvent::Timer { node, label, due_tick, .. } if app.manual_mode => {
+            EnabledEvent::Timer { node, timer, label, due_tick } if app.manual_mode => {
                 let _ = write!(
-                    html,
-                    r#"<li class="event timer"><span>{node} {label} <small>due {due_tick}</small></span><button data-event="{index}">Fire next</button></li>"#,
+                    timers,
+                    r#"<li class="event timer" data-key="t{n}-{timer}"><span>{node} {label} <small>due {due_tick}</small></span><button data-act="fire" data-node="{n}" data-timer="{timer}">Fire next</button></li>"#,
+                    n = node.0,
                     label = escape(label)
                 );
-                shown += 1;
             }
             EnabledEvent::Timer { .. } => {}
         }
     }
+    for (&id, text) in app.held_events.iter().flatten() {
+        rows.entry(id).or_insert_with(|| {
+            format!(
+                r#"<li class="event gone" data-key="m{id}"><span>{} <small>— delivered or dropped</small></span></li>"#,
+                escape(text)
+            )
+        });
+    }
+    if rows.is_empty() && timers.is_empty() {
+        return "<p class=\"hint\">Nothing in flight.</p>".to_string();
+    }
+    let mut html = String::from("<ul class=\"events\">");
+    for row in rows.values().take(EVENT_ROWS_MAX) {
+        html.push_str(row);
+    }
+    html.push_str(&timers);
+    if rows.len() > EVENT_ROWS_MAX {
+        let _ = write!(html, "<li class=\"more\">… and {} more</li>", rows.len() - EVENT_ROWS_MAX);
+    }
     html.push_str("</ul>");
     html
+}
+
+/// A row of a message in flight, with its buttons.
+fn message_row(app: &App, id: u64, text: &str) -> String {
+    let selected = if app.selected_message == Some(id) { " selected" } else { "" };
+    let deliver = match app.manual_mode {
+        true => format!(r#"<button data-act="deliver" data-msg="{id}">Deliver next</button>"#),
+        false => String::new(),
+    };
+    format!(
+        r#"<li class="event{selected}" data-key="m{id}" data-msg-row="{id}"><span>{}</span>{deliver}<button data-act="drop" data-msg="{id}">Drop</button><button data-act="duplicate" data-msg="{id}">Duplicate</button><button data-act="delay" data-msg="{id}">Delay 50</button></li>"#,
+        escape(text)
+    )
 }
 
 fn history_row(index: usize, entry: &HistoryEntry, involved: bool) -> String {
@@ -466,7 +494,7 @@ fn history_row(index: usize, entry: &HistoryEntry, involved: bool) -> String {
     let attempts: Vec<String> = entry.attempts.iter().map(|n| n.to_string()).collect();
     let class = if involved { format!("{class} violation") } else { class.to_string() };
     format!(
-        "<tr class=\"{class}\" data-op=\"{index}\"><td>{index}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{completed}</td><td>{}</td></tr>",
+        "<tr class=\"{class}\" data-key=\"op{index}\" data-op=\"{index}\"><td>{index}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{completed}</td><td>{}</td></tr>",
         entry.client,
         escape(&entry.operation.to_string()),
         attempts.join(" "),
@@ -702,7 +730,7 @@ pub fn lanes_svg(app: &App) -> String {
         let result = entry.output.as_ref().map(|o| o.to_string()).unwrap_or_else(|| "no answer".into());
         let _ = write!(
             svg,
-            r#"<g class="{classes}" data-op="{index}" style="--kind:{colour}"><rect x="{start:.1}" y="{y:.1}" width="{w:.1}" height="{BAR_HEIGHT}" rx="3"><title>#{index} {client} {operation} → {result}, ticks {invoke}–{done}</title></rect>"#,
+            r#"<g class="{classes}" data-key="op{index}" data-op="{index}" style="--kind:{colour}"><rect x="{start:.1}" y="{y:.1}" width="{w:.1}" height="{BAR_HEIGHT}" rx="3"><title>#{index} {client} {operation} → {result}, ticks {invoke}–{done}</title></rect>"#,
             w = stop - start,
             colour = if look.kind.colour.is_empty() { "#8a94a3" } else { look.kind.colour },
             client = entry.client,
