@@ -210,6 +210,32 @@ fn partitions_drop_on_cut_links_only_and_heal() {
 }
 
 #[test]
+fn a_partition_replaces_earlier_cuts_with_exactly_its_islands() {
+    // n1 isolated, then the islands {n0, n1} and {n2}: n0→n1 works again.
+    let mut sim: Simulation<Ticker> = ticker(ticker_scenario(vec![
+        (40, Action::Isolate { node: NodeId(1) }),
+        (200, Action::Partition { islands: vec![vec![NodeId(0), NodeId(1)], vec![NodeId(2)]] }),
+    ]));
+    sim.run_to_end();
+    let cut_pairs = |from_tick, to_tick| {
+        let mut pairs: Vec<(u32, u32)> = steps_between(sim.trace(), from_tick, to_tick)
+            .flat_map(|s| s.sent.iter().map(move |m| (s, m)))
+            .filter(|(_, m)| matches!(m.fate, faultline_sim::SendFate::Dropped { reason: DropReason::Partition }))
+            .map(|(s, m)| match (s.process, m.to) {
+                (Some(Endpoint::Node(from)), Endpoint::Node(to)) => (from.0, to.0),
+                other => panic!("a partition drop between nodes, not {other:?}"),
+            })
+            .collect();
+        pairs.sort();
+        pairs.dedup();
+        pairs
+    };
+    // Ring pings go 0→1, 1→2, 2→0.
+    assert_eq!(cut_pairs(40, 200), vec![(0, 1), (1, 2)], "isolating n1 cuts its two ring links");
+    assert_eq!(cut_pairs(201, 400), vec![(1, 2), (2, 0)], "the partition repaired n0→n1 and cut n2 off");
+}
+
+#[test]
 fn links_deliver_in_order_unless_the_network_reorders() {
     let ping_order = |reorder_per_mille| {
         let mut scenario = ticker_scenario(vec![]);

@@ -365,7 +365,9 @@ tagged! {
         /// An omission failure: the node takes no steps for `ticks`, keeps its
         /// state; what arrives meanwhile waits until it resumes.
         Pause = "pause" { node: NodeId, ticks: u64 },
-        /// Cut every link between nodes of different islands. Nodes named in no
+        /// The network becomes exactly these islands: every link between nodes
+        /// of different islands is cut, every link within an island works
+        /// (cuts made before inside an island are repaired). Nodes named in no
         /// island form one more island together.
         Partition = "partition" { islands: Vec<Vec<NodeId>> },
         /// Repair every cut link.

@@ -1188,6 +1188,8 @@ impl<P: Protocol> World<P> {
                         island_of[node.0 as usize] = i;
                     }
                 }
+                // Exactly these islands: what was cut before is replaced.
+                self.cut_links.clear();
                 for a in 0..node_count {
                     for b in 0..node_count {
                         if island_of[a as usize] != island_of[b as usize] {
