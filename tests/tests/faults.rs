@@ -9,7 +9,7 @@
 //! messages on cut links only; links are FIFO unless the network reorders.
 
 use faultline_protocols::kv::KeyValueService;
-use faultline_scenario::{Action, KvOperation, NodeId, ProtocolSpec, Scenario, TimedAction};
+use faultline_scenario::{Action, KvOperation, Link, NodeId, ProtocolSpec, Scenario, TimedAction};
 use faultline_sim::{
     ClientRequest, Context, DropReason, Endpoint, NodeStatus, NodeView, Protocol, Simulation, StepKind, TraceStep,
 };
@@ -209,6 +209,35 @@ fn partitions_drop_on_cut_links_only_and_heal() {
     assert!(drops(203, 401).is_empty(), "links stayed cut after the heal");
 }
 
+/// The (from, to) node pairs of messages a cut link dropped at send, in
+/// ticks `from_tick..to_tick`.
+fn partition_drops(sim: &Simulation<Ticker>, from_tick: u64, to_tick: u64) -> Vec<(u32, u32)> {
+    let mut pairs: Vec<(u32, u32)> = steps_between(sim.trace(), from_tick, to_tick)
+        .flat_map(|s| s.sent.iter().map(move |m| (s, m)))
+        .filter(|(_, m)| matches!(m.fate, faultline_sim::SendFate::Dropped { reason: DropReason::Partition }))
+        .map(|(s, m)| match (s.process, m.to) {
+            (Some(Endpoint::Node(from)), Endpoint::Node(to)) => (from.0, to.0),
+            other => panic!("a partition drop between nodes, not {other:?}"),
+        })
+        .collect();
+    pairs.sort();
+    pairs.dedup();
+    pairs
+}
+
+#[test]
+fn cut_links_cuts_both_ways_and_repair_links_repairs_both() {
+    let links = vec![Link(NodeId(0), NodeId(1)), Link(NodeId(2), NodeId(0))];
+    let mut sim: Simulation<Ticker> = ticker(ticker_scenario(vec![
+        (40, Action::CutLinks { links: links.clone() }),
+        (200, Action::RepairLinks { links: links[..1].to_vec() }),
+    ]));
+    sim.run_to_end();
+    // Ring pings go 0→1, 1→2, 2→0.
+    assert_eq!(partition_drops(&sim, 40, 200), vec![(0, 1), (2, 0)]);
+    assert_eq!(partition_drops(&sim, 201, 400), vec![(2, 0)], "n0–n1 repaired, n2–n0 still cut");
+}
+
 #[test]
 fn a_partition_replaces_earlier_cuts_with_exactly_its_islands() {
     // n1 isolated, then the islands {n0, n1} and {n2}: n0→n1 works again.
@@ -217,22 +246,9 @@ fn a_partition_replaces_earlier_cuts_with_exactly_its_islands() {
         (200, Action::Partition { islands: vec![vec![NodeId(0), NodeId(1)], vec![NodeId(2)]] }),
     ]));
     sim.run_to_end();
-    let cut_pairs = |from_tick, to_tick| {
-        let mut pairs: Vec<(u32, u32)> = steps_between(sim.trace(), from_tick, to_tick)
-            .flat_map(|s| s.sent.iter().map(move |m| (s, m)))
-            .filter(|(_, m)| matches!(m.fate, faultline_sim::SendFate::Dropped { reason: DropReason::Partition }))
-            .map(|(s, m)| match (s.process, m.to) {
-                (Some(Endpoint::Node(from)), Endpoint::Node(to)) => (from.0, to.0),
-                other => panic!("a partition drop between nodes, not {other:?}"),
-            })
-            .collect();
-        pairs.sort();
-        pairs.dedup();
-        pairs
-    };
     // Ring pings go 0→1, 1→2, 2→0.
-    assert_eq!(cut_pairs(40, 200), vec![(0, 1), (1, 2)], "isolating n1 cuts its two ring links");
-    assert_eq!(cut_pairs(201, 400), vec![(1, 2), (2, 0)], "the partition repaired n0→n1 and cut n2 off");
+    assert_eq!(partition_drops(&sim, 40, 200), vec![(0, 1), (1, 2)], "isolating n1 cuts its two ring links");
+    assert_eq!(partition_drops(&sim, 201, 400), vec![(1, 2), (2, 0)], "the partition repaired n0→n1, cut n2 off");
 }
 
 #[test]

@@ -39,6 +39,16 @@ pub struct ClientId(pub u32);
 #[serde(transparent)]
 pub struct MessageId(pub u64);
 
+/// A link between two nodes, both directions: written `[a, b]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Link(pub NodeId, pub NodeId);
+
+impl fmt::Display for Link {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}–{}", self.0, self.1)
+    }
+}
+
 impl fmt::Display for NodeId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "n{}", self.0)
@@ -380,6 +390,11 @@ tagged! {
         CutLink = "cut-link" { from: NodeId, to: NodeId },
         /// Repair one directed link.
         RepairLink = "repair-link" { from: NodeId, to: NodeId },
+        /// Cut each link `[a, b]` in both directions (a stroke drawn across
+        /// links on the page cuts them all at once).
+        CutLinks = "cut-links" { links: Vec<Link> },
+        /// Repair each link `[a, b]` in both directions.
+        RepairLinks = "repair-links" { links: Vec<Link> },
         /// Lose one message in flight.
         DropMessage = "drop-message" { message: MessageId },
         /// Deliver one message in flight a second time (the copy gets a fresh delay).

@@ -424,6 +424,7 @@ fn check_action(
             node("from", *from)?;
             node("to", *to)
         }
+        Action::CutLinks { links } | Action::RepairLinks { links } => check_links(numbered, links, &field("links")),
         Action::DelayMessage { ticks, .. } => at_least_one_tick(&field("ticks"), *ticks, "a delay"),
         Action::ClientRequest { client, node: n, operation } => {
             let clients = scenario.workload.clients;
@@ -509,6 +510,19 @@ fn check_islands(numbered: u32, islands: &[Vec<NodeId>], path: &str) -> Result {
                 return Err(ScenarioError::at(path, message));
             }
             *slot = Some(island_index);
+        }
+    }
+    Ok(())
+}
+
+/// Each link joins two different nodes that exist.
+fn check_links(numbered: u32, links: &[Link], path: &str) -> Result {
+    for (index, &Link(a, b)) in links.iter().enumerate() {
+        let path = format!("{path}[{index}]");
+        node_exists(numbered, &format!("{path}[0]"), a)?;
+        node_exists(numbered, &format!("{path}[1]"), b)?;
+        if a == b {
+            return Err(ScenarioError::at(path, format!("a link joins two different nodes; found node {} twice", a.0)));
         }
     }
     Ok(())

@@ -19,7 +19,7 @@ use crate::service::{Retry, Routing, Service};
 use crate::style::Kinds;
 use crate::trace::{DropReason, Endpoint, MessageKindId, SendFate, SentMessage, StepKind, TraceStep};
 use faultline_scenario::{
-    Action, ClientId, Limits, MessageId, NetworkConfig, NodeId, Scenario, TimedAction, WorkloadConfig,
+    Action, ClientId, Limits, Link, MessageId, NetworkConfig, NodeId, Scenario, TimedAction, WorkloadConfig,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -1226,6 +1226,25 @@ impl<P: Protocol> World<P> {
             }
             Action::RepairLink { from, to } => {
                 self.cut_links.remove(&(*from, *to));
+                String::new()
+            }
+            Action::CutLinks { links } | Action::RepairLinks { links }
+                if links.iter().any(|link| !valid_node(&link.0) || !valid_node(&link.1)) =>
+            {
+                "a link names a node that does not exist: nothing happened".to_string()
+            }
+            Action::CutLinks { links } => {
+                for &Link(a, b) in links {
+                    self.cut_links.insert((a, b));
+                    self.cut_links.insert((b, a));
+                }
+                String::new()
+            }
+            Action::RepairLinks { links } => {
+                for &Link(a, b) in links {
+                    self.cut_links.remove(&(a, b));
+                    self.cut_links.remove(&(b, a));
+                }
                 String::new()
             }
             Action::DropMessage { message } => match self.in_flight.remove(message) {

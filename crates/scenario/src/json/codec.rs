@@ -224,6 +224,10 @@ impl ListItem for NodeId {
     const LIST: &'static str = "a list of nodes, like [1, 2]";
 }
 
+impl ListItem for Link {
+    const LIST: &'static str = "a list of links, each two nodes, like [[0, 1], [0, 2]]";
+}
+
 /// The only list of node lists is a partition's islands.
 impl ListItem for Vec<NodeId> {
     const LIST: &'static str = "a list of islands, each a list of nodes, like [[0], [1, 2]]";
@@ -301,6 +305,8 @@ mod tests {
             Action::Reconnect { node: n },
             Action::CutLink { from: n, to: n },
             Action::RepairLink { from: n, to: n },
+            Action::CutLinks { links: vec![] },
+            Action::RepairLinks { links: vec![] },
             Action::DropMessage { message: m },
             Action::DuplicateMessage { message: m },
             Action::DelayMessage { message: m, ticks: 1 },

@@ -5,7 +5,7 @@
 
 use super::value::{Number, Path, Value};
 use crate::error::{quote, suggest, ScenarioError};
-use crate::model::{ClientFamily, ClientId, MessageId, NodeId};
+use crate::model::{ClientFamily, ClientId, Link, MessageId, NodeId};
 
 pub(crate) type Result<T> = std::result::Result<T, ScenarioError>;
 /// An object's fields, in written order.
@@ -266,6 +266,21 @@ macro_rules! id_value {
 id_value!(NodeId, u32);
 id_value!(ClientId, u32);
 id_value!(MessageId, u64);
+
+/// A link is written as its two nodes, `[a, b]`.
+impl FieldValue for Link {
+    fn decode(value: &Value, path: &Path, cx: Context) -> Result<Link> {
+        const SHAPE: &str = "a link, two nodes like [0, 1]";
+        match expect_array(value, path, SHAPE)? {
+            [a, b] => Ok(Link(NodeId::decode(a, &path.index(0), cx)?, NodeId::decode(b, &path.index(1), cx)?)),
+            items => Err(ScenarioError::at(path, format!("expected {SHAPE}, found a list of {}", items.len()))),
+        }
+    }
+
+    fn encode(&self) -> Value {
+        Value::Array(vec![self.0.encode(), self.1.encode()])
+    }
+}
 
 /// Null for none. The only optional node is a Raft node's vote.
 impl FieldValue for Option<NodeId> {

@@ -51,6 +51,8 @@ pub fn every_action_scenario() -> Scenario {
         Action::Reconnect { node: n(0) },
         Action::CutLink { from: n(0), to: n(3) },
         Action::RepairLink { from: n(0), to: n(3) },
+        Action::CutLinks { links: vec![Link(n(0), n(1)), Link(n(2), n(1))] },
+        Action::RepairLinks { links: vec![Link(n(1), n(0))] },
         Action::DropMessage { message: m(12) },
         Action::DuplicateMessage { message: m(13) },
         Action::DelayMessage { message: m(14), ticks: 40 },
@@ -338,6 +340,15 @@ fn limits() -> impl Strategy<Value = Limits> {
     })
 }
 
+/// Up to three links `[a, b]` of two different nodes (none with one node).
+fn links(nodes: u32) -> BoxedStrategy<Vec<Link>> {
+    if nodes < 2 {
+        return Just(vec![]).boxed();
+    }
+    let link = (0..nodes, 1..nodes).prop_map(move |(a, offset)| Link(NodeId(a), NodeId((a + offset) % nodes)));
+    proptest::collection::vec(link, 0..=3).boxed()
+}
+
 fn action(nodes: u32, clients: u32, operation: BoxedStrategy<ClientOperation>) -> impl Strategy<Value = Action> {
     let node = move || (0..nodes).prop_map(NodeId);
     let message = || any::<u64>().prop_map(MessageId);
@@ -353,6 +364,8 @@ fn action(nodes: u32, clients: u32, operation: BoxedStrategy<ClientOperation>) -
         node().prop_map(|node| Action::Reconnect { node }).boxed(),
         (node(), node()).prop_map(|(from, to)| Action::CutLink { from, to }).boxed(),
         (node(), node()).prop_map(|(from, to)| Action::RepairLink { from, to }).boxed(),
+        links(nodes).prop_map(|links| Action::CutLinks { links }).boxed(),
+        links(nodes).prop_map(|links| Action::RepairLinks { links }).boxed(),
         message().prop_map(|message| Action::DropMessage { message }).boxed(),
         message().prop_map(|message| Action::DuplicateMessage { message }).boxed(),
         (message(), ticks()).prop_map(|(message, ticks)| Action::DelayMessage { message, ticks }).boxed(),
