@@ -3,7 +3,7 @@
 //! `render.rs` draws it.
 
 use crate::live_check::LiveCheck;
-use faultline_scenario::{Action, NodeId, Scenario};
+use faultline_scenario::{Action, Link, NodeId, Scenario};
 use faultline_sim::{AnySimulation, EnabledEvent, NodeStatus, StepKind};
 
 /// Playback speeds offered by the speed slider, in ticks per second.
@@ -363,6 +363,16 @@ pub fn isolated_offset(node: NodeId, node_count: u32) -> (f64, f64) {
     (geometry::ISOLATED_PUSH * angle.cos(), geometry::ISOLATED_PUSH * angle.sin())
 }
 
+/// "n0–n1 and n0–n2".
+fn links_text(links: &[Link]) -> String {
+    let named: Vec<String> = links.iter().map(Link::to_string).collect();
+    match named.len() {
+        0 => "no links".to_string(),
+        1 => named[0].clone(),
+        n => format!("{} and {}", named[..n - 1].join(", "), named[n - 1]),
+    }
+}
+
 /// "crash n1", "drop m12", for notices.
 pub fn describe_action(action: &Action) -> String {
     match action {
@@ -376,6 +386,8 @@ pub fn describe_action(action: &Action) -> String {
         Action::Reconnect { node } => format!("reconnect {node}"),
         Action::CutLink { from, to } => format!("cut {from}→{to}"),
         Action::RepairLink { from, to } => format!("repair {from}→{to}"),
+        Action::CutLinks { links } => format!("cut {}", links_text(links)),
+        Action::RepairLinks { links } => format!("repair {}", links_text(links)),
         Action::DropMessage { message } => format!("drop {message}"),
         Action::DuplicateMessage { message } => format!("duplicate {message}"),
         Action::DelayMessage { message, ticks } => format!("delay {message} by {ticks} ticks"),
