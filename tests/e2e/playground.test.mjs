@@ -1,9 +1,8 @@
-// The playground end to end, in headless Chromium: crash a node by clicking
-// it, isolate another by dragging it away, share the run, open the link in a
+// The playground end to end, in headless Chromium: crash a node from its
+// menu, isolate another by dragging it away, share the run, open the link in a
 // fresh page, and see the same run. Screenshots go to tests/e2e/screenshots/.
 //
-// Nodes are redrawn every animation frame, so the test drives the mouse by
-// coordinates (as a person would) rather than through element handles.
+// The test drives the mouse by coordinates, as a person would.
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,6 +47,7 @@ describe('playground', () => {
     // Click n1: it crashes.
     const n1 = await nodeCenter(page, 1);
     await page.mouse.click(n1.x, n1.y);
+    await page.locator('#stage-menu button[data-act="crash"]').click();
     await page.locator('#cluster [data-node="1"].crashed').waitFor({ state: 'attached', timeout: 5_000 });
     assert.match(await page.locator('#notice').textContent(), /crash n1 at tick \d+/);
 

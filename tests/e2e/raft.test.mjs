@@ -36,7 +36,9 @@ describe('raft', () => {
     assert.ok(leaderVote.startsWith(`vote n${first.node}`), leaderVote);
     await screenshot(page, 'raft-1-leader-elected');
 
+    // A click opens the leader's menu; its first button crashes it.
     await page.mouse.click(first.x, first.y);
+    await page.locator('#stage-menu button[data-act="crash"]').click();
     await page.locator(`#cluster [data-node="${first.node}"].crashed`).waitFor({ state: 'attached', timeout: 5_000 });
     await page.waitForFunction(
       (old) => {

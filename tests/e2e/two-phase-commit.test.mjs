@@ -46,13 +46,14 @@ describe('two-phase commit', () => {
     assert.match(await page.locator('#inspector').innerText(), /blocked since tick \d+/);
     await screenshot(page, '2pc-1-rms-blocked');
 
-    // Restart the coordinator by clicking it.
+    // Restart the coordinator from its menu.
     // (Where it is, read in one call: the drawing is redrawn every frame.)
     const at = await page.evaluate(() => {
       const box = document.querySelector('#cluster [data-node="0"] circle').getBoundingClientRect();
       return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
     });
     await page.mouse.click(at.x, at.y);
+    await page.locator('#stage-menu button[data-act="restart"]').click();
     await page.locator('#cluster [data-node="0"]:not(.crashed)').waitFor({ state: 'attached', timeout: 5_000 });
     assert.match(await page.locator('#notice').textContent(), /restart n0 at tick \d+/);
     await waitForRoles(page, { 0: 'TC', 1: 'aborted', 2: 'aborted' });

@@ -17,6 +17,14 @@ fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
 }
 
+/// The playground's state as JSON text: position, islands, cut links,
+/// nodes, messages in flight, and the scenario with every recorded action
+/// (`App::state_json`). Tests read it; so can anyone at the console.
+#[wasm_bindgen(js_name = playgroundState)]
+pub fn playground_state() -> String {
+    crate::page::state_json()
+}
+
 /// Check a history (any format `faultline check` reads) against a model.
 ///
 /// `budget_ms` bounds the whole check (10 s when 0 or less); the result is

@@ -3,12 +3,44 @@
 //! `render.rs` draws it.
 
 use crate::live_check::LiveCheck;
+use crate::stage;
 use faultline_scenario::{Action, Link, NodeId, Scenario};
 use faultline_sim::{AnySimulation, EnabledEvent, NodeStatus, StepKind};
 
 /// Playback speeds offered by the speed slider, in ticks per second.
 pub const SPEEDS_TICKS_PER_SECOND: [f64; 10] = [2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0];
 pub const DEFAULT_SPEED_INDEX: usize = 4;
+
+/// How long the node menu's "Pause" pauses a node.
+pub const PAUSE_BUTTON_TICKS: u64 = 100;
+
+/// What a person can do to a node, from its menu or with a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeCommand {
+    CrashOrRestart,
+    CrashStop,
+    Pause,
+    IsolateOrReconnect,
+    /// Fire the node's soonest timer now (Raft: time out now).
+    FireTimer,
+    /// Send it a request from an idle client.
+    SendRequest,
+}
+
+impl NodeCommand {
+    /// The key that does it for the selected node.
+    pub fn for_key(key: &str) -> Option<NodeCommand> {
+        Some(match key {
+            "c" | "C" => NodeCommand::CrashOrRestart,
+            "s" | "S" => NodeCommand::CrashStop,
+            "p" | "P" => NodeCommand::Pause,
+            "i" | "I" => NodeCommand::IsolateOrReconnect,
+            "t" | "T" => NodeCommand::FireTimer,
+            "q" | "Q" => NodeCommand::SendRequest,
+            _ => return None,
+        })
+    }
+}
 
 /// The most steps one animation frame may take while playing: the page stays
 /// responsive whatever the speed, and playback slows down instead.
@@ -25,10 +57,6 @@ pub mod geometry {
     pub const CENTER_Y: f64 = 225.0;
     pub const RING_RADIUS: f64 = 165.0;
     pub const NODE_RADIUS: f64 = 34.0;
-    /// Isolated nodes are drawn this much further out.
-    pub const ISOLATED_PUSH: f64 = 70.0;
-    /// A node dropped further than this from its home is isolated.
-    pub const ISOLATE_DISTANCE: f64 = 80.0;
     /// Pointer travel below this is a click, not a drag.
     pub const CLICK_SLOP: f64 = 6.0;
     pub const CLIENT_ROW_Y: f64 = 490.0;
@@ -48,6 +76,28 @@ pub enum Gesture {
     OnMessage {
         message: u64,
     },
+    /// Pressed on a link between two nodes: a click opens its menu.
+    OnLink {
+        link: (NodeId, NodeId),
+        at: (f64, f64),
+    },
+    /// Pressed on the empty stage: a stroke that cuts the links it crosses.
+    Stroke {
+        start: (f64, f64),
+        at: (f64, f64),
+    },
+}
+
+/// The menu open beside something on the stage.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Menu {
+    Node(NodeId),
+    /// A link's menu, opened where it was clicked.
+    Link {
+        link: (NodeId, NodeId),
+        at: (f64, f64),
+    },
+    Message(u64),
 }
 
 /// The app's state.
@@ -61,6 +111,7 @@ pub struct App {
     pub selected_node: Option<NodeId>,
     pub selected_message: Option<u64>,
     pub gesture: Gesture,
+    pub menu: Option<Menu>,
     /// A line for the status bar: what the last action did, or why it failed.
     pub notice: String,
     /// Which built-in scenario is loaded, if any.
@@ -94,6 +145,7 @@ impl App {
             selected_node: None,
             selected_message: None,
             gesture: Gesture::Idle,
+            menu: None,
             notice: String::new(),
             builtin,
             shared_fragment: None,
@@ -242,9 +294,18 @@ impl App {
         self.changed();
     }
 
-    /// A click on a node: crash it if it is up, restart it if it crashed.
+    /// A click on a node selects it and opens its menu (a second click
+    /// closes the menu).
     pub fn click_node(&mut self, node: NodeId) {
+        let open = self.menu == Some(Menu::Node(node));
         self.selected_node = Some(node);
+        self.menu = (!open).then_some(Menu::Node(node));
+        self.changed();
+    }
+
+    /// Crash a node that is up, restart one that crashed (the C key, and
+    /// the menu's first button).
+    pub fn crash_or_restart(&mut self, node: NodeId) {
         match self.sim.nodes().get(node.0 as usize).map(|n| n.status) {
             Some(NodeStatus::Up) => self.act(Action::Crash { node }),
             Some(NodeStatus::Crashed) => self.act(Action::Restart { node }),
@@ -258,6 +319,102 @@ impl App {
             }
             None => {}
         }
+    }
+
+    /// Repair every cut link (the Heal all button, the H key).
+    pub fn heal_all(&mut self) {
+        if self.sim.cut_links().is_empty() {
+            self.notice = "Nothing to heal: every link works.".into();
+            self.changed();
+        } else {
+            self.act(Action::Heal);
+        }
+    }
+
+    pub fn close_menu(&mut self) {
+        self.menu = None;
+        self.changed();
+    }
+
+    /// Do `command` to `node`.
+    pub fn node_command(&mut self, node: NodeId, command: NodeCommand) {
+        match command {
+            NodeCommand::CrashOrRestart => self.crash_or_restart(node),
+            NodeCommand::CrashStop => self.act(Action::CrashStop { node }),
+            NodeCommand::Pause => self.act(Action::Pause { node, ticks: PAUSE_BUTTON_TICKS }),
+            NodeCommand::IsolateOrReconnect if self.is_isolated(node) => self.act(Action::Reconnect { node }),
+            NodeCommand::IsolateOrReconnect => self.act(Action::Isolate { node }),
+            NodeCommand::FireTimer => {
+                let soonest = self
+                    .sim
+                    .enabled_events()
+                    .into_iter()
+                    .find(|event| matches!(event, EnabledEvent::Timer { node: n, .. } if *n == node));
+                match soonest {
+                    Some(timer) => self.choose_event(&timer),
+                    None => {
+                        self.notice = format!("{node} has no timer set.");
+                        self.changed();
+                    }
+                }
+            }
+            NodeCommand::SendRequest => match self.sim.suggested_request() {
+                Some((client, operation)) => self.act(Action::ClientRequest { client, node, operation }),
+                None => {
+                    self.notice = "This scenario has no clients to send a request.".into();
+                    self.changed();
+                }
+            },
+        }
+    }
+
+    /// What the page shows, as JSON for tests and for people poking at the
+    /// page from the console: position, islands, cut links, nodes, the
+    /// messages in flight and the scenario with every recorded action.
+    pub fn state_json(&self) -> serde_json::Value {
+        let nodes: Vec<serde_json::Value> = self
+            .sim
+            .nodes()
+            .iter()
+            .map(|report| {
+                serde_json::json!({
+                    "node": report.id.0,
+                    "status": format!("{:?}", report.status).to_lowercase(),
+                    "role": report.view.as_ref().map(|view| view.role.name),
+                })
+            })
+            .collect();
+        let in_flight: Vec<serde_json::Value> = self
+            .sim
+            .messages_in_flight()
+            .iter()
+            .map(|m| serde_json::json!({ "id": m.id.0, "from": m.from.to_string(), "to": m.to.to_string(), "label": m.label }))
+            .collect();
+        let scenario: serde_json::Value =
+            serde_json::from_str(&faultline_scenario::to_json_compact(self.sim.scenario())).unwrap_or_default();
+        serde_json::json!({
+            "position": self.sim.position(),
+            "steps": self.sim.trace().len(),
+            "view_tick": self.view_tick,
+            "playing": self.playing,
+            "islands": self.islands().iter().map(|island| island.iter().map(|n| n.0).collect::<Vec<_>>()).collect::<Vec<_>>(),
+            "cut_links": self.sim.cut_links().iter().map(|(a, b)| [a.0, b.0]).collect::<Vec<_>>(),
+            "nodes": nodes,
+            "in_flight": in_flight,
+            "history_length": self.sim.history().len(),
+            "scenario": scenario,
+        })
+    }
+
+    /// The islands of nodes that can reach each other now.
+    pub fn islands(&self) -> Vec<Vec<NodeId>> {
+        stage::islands_of(self.sim.node_count(), &self.sim.cut_links().into_iter().collect())
+    }
+
+    /// Where the nodes stand now (a dragged node is drawn under the pointer
+    /// by the drawing, not here).
+    pub fn stage_layout(&self) -> stage::StageLayout {
+        stage::layout(&self.islands(), self.sim.node_count())
     }
 
     /// Whether every link to and from the node is cut.
@@ -282,23 +439,39 @@ impl App {
             .collect()
     }
 
-    /// A node was dropped at `at` after a drag: far from home isolates it,
-    /// back near home reconnects it.
+    /// A node was dropped at `at` after a drag: near a node of another
+    /// island it joins that island; far from the rest of its own it makes
+    /// an island of its own. One action says so.
     pub fn drop_node(&mut self, node: NodeId, at: (f64, f64)) {
-        let home = home_position(node, self.sim.node_count());
-        let distance = ((at.0 - home.0).powi(2) + (at.1 - home.1).powi(2)).sqrt();
-        let isolated = self.is_isolated(node);
-        if distance > geometry::ISOLATE_DISTANCE && !isolated {
-            self.act(Action::Isolate { node });
-        } else if distance <= geometry::ISOLATE_DISTANCE && (isolated || self.has_cut_link(node)) {
-            self.act(Action::Reconnect { node });
-        } else {
-            self.changed();
+        let islands = self.islands();
+        let layout = stage::layout(&islands, self.sim.node_count());
+        let target = stage::drop_target(&islands, &layout, node, at);
+        let after = stage::regroup(&islands, node, target);
+        match stage::regroup_action(&islands, &after, node) {
+            Some(action) => self.act(action),
+            None => self.changed(),
         }
     }
 
-    fn has_cut_link(&self, node: NodeId) -> bool {
-        self.sim.cut_links().iter().any(|&(a, b)| a == node || b == node)
+    /// A stroke across the stage: cut every link it crossed, in one action.
+    pub fn stroke(&mut self, from: (f64, f64), to: (f64, f64)) {
+        let cut = self.sim.cut_links().into_iter().collect();
+        let crossed = stage::links_crossed(&self.stage_layout(), &cut, from, to);
+        if crossed.is_empty() {
+            self.notice = "The stroke crossed no working link: draw across the lines between nodes to cut them.".into();
+            self.changed();
+        } else {
+            self.act(Action::CutLinks { links: crossed });
+        }
+    }
+
+    /// A press on the empty stage starts a stroke.
+    pub fn pointer_down_stage(&mut self, at: (f64, f64)) {
+        self.gesture = Gesture::Stroke { start: at, at };
+    }
+
+    pub fn pointer_down_link(&mut self, link: (NodeId, NodeId), at: (f64, f64)) {
+        self.gesture = Gesture::OnLink { link, at };
     }
 
     pub fn pointer_down_node(&mut self, node: NodeId, at: (f64, f64)) {
@@ -306,11 +479,19 @@ impl App {
     }
 
     pub fn pointer_move(&mut self, at: (f64, f64)) {
-        if let Gesture::OnNode { start, moved, at: current, .. } = &mut self.gesture {
-            *current = at;
-            if ((at.0 - start.0).powi(2) + (at.1 - start.1).powi(2)).sqrt() > geometry::CLICK_SLOP {
-                *moved = true;
+        match &mut self.gesture {
+            Gesture::OnNode { start, moved, at: current, .. } => {
+                *current = at;
+                if distance(at, *start) > geometry::CLICK_SLOP {
+                    *moved = true;
+                }
             }
+            Gesture::Stroke { at: current, .. } => *current = at,
+            Gesture::OnLink { at: pressed, .. } if distance(at, *pressed) > geometry::CLICK_SLOP => {
+                // Pressed on a link and moved: a stroke that began there.
+                self.gesture = Gesture::Stroke { start: *pressed, at };
+            }
+            _ => {}
         }
     }
 
@@ -319,7 +500,19 @@ impl App {
             Gesture::OnNode { node, moved: false, .. } => self.click_node(node),
             Gesture::OnNode { node, at, .. } => self.drop_node(node, at),
             Gesture::OnMessage { message } => {
+                let open = self.menu == Some(Menu::Message(message));
                 self.selected_message = Some(message);
+                self.menu = (!open).then_some(Menu::Message(message));
+                self.changed();
+            }
+            Gesture::OnLink { link, at } => {
+                self.menu = Some(Menu::Link { link, at });
+                self.changed();
+            }
+            Gesture::Stroke { start, at } if distance(start, at) > geometry::CLICK_SLOP => self.stroke(start, at),
+            Gesture::Stroke { .. } => {
+                // A click on the empty stage closes the menu.
+                self.menu = None;
                 self.changed();
             }
             Gesture::Idle => {}
@@ -351,16 +544,15 @@ impl App {
     }
 }
 
-/// A node's place on the ring, clockwise from the top.
-pub fn home_position(node: NodeId, node_count: u32) -> (f64, f64) {
-    let angle = std::f64::consts::TAU * node.0 as f64 / node_count.max(1) as f64 - std::f64::consts::FRAC_PI_2;
-    (geometry::CENTER_X + geometry::RING_RADIUS * angle.cos(), geometry::CENTER_Y + geometry::RING_RADIUS * angle.sin())
+fn distance(a: (f64, f64), b: (f64, f64)) -> f64 {
+    ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt()
 }
 
-/// How far an isolated node is pushed out from its home.
-pub fn isolated_offset(node: NodeId, node_count: u32) -> (f64, f64) {
-    let angle = std::f64::consts::TAU * node.0 as f64 / node_count.max(1) as f64 - std::f64::consts::FRAC_PI_2;
-    (geometry::ISOLATED_PUSH * angle.cos(), geometry::ISOLATED_PUSH * angle.sin())
+/// A node's place on the ring when the cluster is one island, clockwise
+/// from the top.
+pub fn home_position(node: NodeId, node_count: u32) -> (f64, f64) {
+    let centre = (geometry::CENTER_X, geometry::CENTER_Y);
+    stage::on_circle(centre, geometry::RING_RADIUS, node.0 as usize, node_count as usize)
 }
 
 /// "n0–n1 and n0–n2".

@@ -6,6 +6,7 @@
 //! - [`app`]: the page's state and behaviour, without the DOM.
 //! - [`live_check`]: the resumable linearizability check of the history.
 //! - [`render`]: SVG and HTML text from that state.
+//! - [`stage`]: where nodes stand: islands, drags that regroup them, strokes that cut links.
 //! - [`dom`]: retained rendering: the live DOM patched to equal that text.
 //! - [`page`]: the DOM: skeleton, events, share links, animation loop.
 
@@ -16,5 +17,6 @@ pub mod dom;
 pub mod live_check;
 pub mod page;
 pub mod render;
+pub mod stage;
 
 pub use page::start;

@@ -5,10 +5,10 @@
 //! notices in one place (`load_from_fragment`), and no core type crosses
 //! into JavaScript.
 
-use crate::app::{App, SPEEDS_TICKS_PER_SECOND};
+use crate::app::{App, NodeCommand, SPEEDS_TICKS_PER_SECOND};
 use crate::builtin::{builtin_text, BUILTIN_SCENARIOS, DEFAULT_SCENARIO};
 use crate::render;
-use faultline_scenario::{Action, MessageId, NodeId, Scenario};
+use faultline_scenario::{Action, Link, MessageId, NodeId, Scenario};
 use faultline_sim::EnabledEvent;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -20,8 +20,7 @@ use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement, KeyboardEv
 const DELAY_BUTTON_TICKS: u64 = 50;
 /// The shortest time between two redraws of the side panels while playing.
 const PANEL_REDRAW_INTERVAL_MS: f64 = 250.0;
-/// How long the "Pause" button pauses a node.
-const PAUSE_BUTTON_TICKS: u64 = 100;
+use crate::app::PAUSE_BUTTON_TICKS;
 
 const SKELETON: &str = r#"
 <header>
@@ -34,10 +33,14 @@ const SKELETON: &str = r#"
 <p id="notice" role="status" aria-live="polite"></p>
 <div id="layout">
   <section id="stage">
-    <svg id="cluster" viewBox="0 0 640 520" role="application" aria-label="The cluster: click a node to crash or restart it, drag it away to isolate it"></svg>
+    <div id="stage-box">
+      <svg id="cluster" viewBox="0 0 640 520" role="application" aria-label="The cluster: click a node for its actions; drag it onto another node's island, or away to isolate it; click a link to cut it, or draw a line across links"></svg>
+      <div id="stage-menu"></div>
+    </div>
     <div id="controls">
       <button id="play" aria-keyshortcuts="Space">Pause</button>
       <button id="step" aria-keyshortcuts="ArrowRight">Step</button>
+      <button id="heal" aria-keyshortcuts="H">Heal all</button>
       <label>Speed <input id="speed" type="range" min="0" max="9" step="1"></label>
       <span id="speed-value"></span>
       <label class="manual"><input id="manual" type="checkbox"> Manual steps</label>
@@ -62,10 +65,24 @@ const SKELETON: &str = r#"
   <div id="lanes-box"></div>
   <details id="operations"><summary>Every operation</summary><div id="history"></div></details>
 </section>
-<p class="keys">Keys: Space play/pause · → step · ← step back · 0–9 select a node · C crash/restart · I isolate/reconnect · M manual steps</p>
+<p class="keys">Keys: Space play/pause · → step · ← step back · 0–9 select a node, then C crash/restart · S crash-stop · P pause · I isolate/reconnect · T fire its timer · Q send it a request · Esc close its menu · H heal all · M manual steps</p>
 "#;
 
 type Shared = Rc<RefCell<App>>;
+
+thread_local! {
+    /// The page's app, for `api::playground_state`.
+    static APP: RefCell<Option<Shared>> = const { RefCell::new(None) };
+}
+
+/// The running page's state as JSON text (`App::state_json`), or `null`
+/// before the page started.
+pub fn state_json() -> String {
+    APP.with(|slot| match slot.borrow().as_ref() {
+        Some(app) => app.borrow().state_json().to_string(),
+        None => "null".to_string(),
+    })
+}
 
 fn document() -> Document {
     web_sys::window().expect("a window").document().expect("a document")
@@ -170,6 +187,7 @@ pub fn start() {
     input("speed").set_value(&crate::app::DEFAULT_SPEED_INDEX.to_string());
 
     let app: Shared = Rc::new(RefCell::new(app_for_fragment(&location_hash())));
+    APP.with(|slot| *slot.borrow_mut() = Some(app.clone()));
     wire(&app);
     redraw_panels(&app.borrow());
     animation_loop(app);
@@ -193,6 +211,12 @@ fn svg_point(svg: &Element, event: &PointerEvent) -> (f64, f64) {
     ((event.client_x() as f64 - rect.left()) * scale_x, (event.client_y() as f64 - rect.top()) * scale_y)
 }
 
+/// "0-3" → (n0, n3).
+fn parse_link(text: &str) -> Option<(NodeId, NodeId)> {
+    let (a, b) = text.split_once('-')?;
+    Some((NodeId(a.parse().ok()?), NodeId(b.parse().ok()?)))
+}
+
 /// The value of `data-NAME` on the target or its nearest ancestor that has one.
 fn data_of(target: Option<web_sys::EventTarget>, name: &str) -> Option<String> {
     let element: Element = target?.dyn_into().ok()?;
@@ -209,15 +233,21 @@ fn wire(app: &Shared) {
         on(&svg, "pointerdown", move |event: PointerEvent| {
             let at = svg_point(&svg_for_capture, &event);
             let mut app = app.borrow_mut();
+            // Capture on the <svg>: a drag or a stroke goes on when the
+            // pointer leaves the drawing.
+            let _ = svg_for_capture.set_pointer_capture(event.pointer_id());
+            event.prevent_default();
             if let Some(node) = data_of(event.target(), "node").and_then(|n| n.parse().ok()) {
-                // Capture on the <svg>, which is never redrawn, so the drag
-                // survives the node's element being replaced every frame.
-                let _ = svg_for_capture.set_pointer_capture(event.pointer_id());
                 app.pointer_down_node(NodeId(node), at);
-                event.prevent_default();
             } else if let Some(message) = data_of(event.target(), "msg").and_then(|m| m.parse().ok()) {
                 app.gesture = crate::app::Gesture::OnMessage { message };
+            } else if let Some(link) = data_of(event.target(), "link").and_then(|l| parse_link(&l)) {
+                app.pointer_down_link(link, at);
+            } else {
+                app.pointer_down_stage(at);
             }
+            drop(app);
+            wake();
         });
     }
     {
@@ -251,6 +281,14 @@ fn wire(app: &Shared) {
         on(&element("step").into(), "click", move |_: web_sys::Event| {
             let mut app = app.borrow_mut();
             app.step_once();
+            changed(&app);
+        });
+    }
+    {
+        let app = app.clone();
+        on(&element("heal").into(), "click", move |_: web_sys::Event| {
+            let mut app = app.borrow_mut();
+            app.heal_all();
             changed(&app);
         });
     }
@@ -355,7 +393,7 @@ fn wire(app: &Shared) {
     }
     wire_held_events(app);
     // Buttons in the side panels, by delegation: the panels are redrawn.
-    for panel in ["inspector", "events"] {
+    for panel in ["inspector", "events", "stage-menu"] {
         let app = app.clone();
         on(&element(panel).into(), "click", move |event: web_sys::Event| {
             let mut app = app.borrow_mut();
@@ -484,23 +522,23 @@ pub fn key_command(app: &mut App, key: &str) -> bool {
             app.playing = false;
             app.revision += 1;
         }
-        "c" | "C" => match app.selected_node {
-            Some(node) => app.click_node(node),
-            None => app.notice = "Select a node first (press its number).".into(),
-        },
-        "i" | "I" => match app.selected_node {
-            Some(node) if app.is_isolated(node) => app.act(Action::Reconnect { node }),
-            Some(node) => app.act(Action::Isolate { node }),
-            None => app.notice = "Select a node first (press its number).".into(),
-        },
+        "h" | "H" => app.heal_all(),
+        "Escape" => app.close_menu(),
         digit if digit.len() == 1 && digit.as_bytes()[0].is_ascii_digit() => {
             let node: u32 = digit.parse().expect("a digit");
             if node < app.sim.node_count() {
                 app.selected_node = Some(NodeId(node));
+                app.menu = Some(crate::app::Menu::Node(NodeId(node)));
                 app.revision += 1;
             }
         }
-        _ => return false,
+        key => {
+            let Some(command) = NodeCommand::for_key(key) else { return false };
+            match app.selected_node {
+                Some(node) => app.node_command(node, command),
+                None => app.notice = "Select a node first: click it, or press its number.".into(),
+            }
+        }
     }
     true
 }
@@ -513,27 +551,40 @@ fn panel_click(app: &mut App, target: Option<web_sys::EventTarget>) {
         // A click on a message row selects the message.
         return;
     };
-    let node = button.get_attribute("data-node").and_then(|n| n.parse().ok()).map(NodeId);
-    let message = button.get_attribute("data-msg").and_then(|m| m.parse().ok()).map(MessageId);
-    let timer = button.get_attribute("data-timer").and_then(|t| t.parse().ok());
+    let number = |name: &str| button.get_attribute(name).and_then(|n| n.parse::<u64>().ok());
+    let node = number("data-node").map(|n| NodeId(n as u32));
+    let message = number("data-msg").map(MessageId);
+    let timer = number("data-timer");
+    let link = number("data-from").zip(number("data-to")).map(|(a, b)| (NodeId(a as u32), NodeId(b as u32)));
     let act = button.get_attribute("data-act");
     if let Some(event) = chosen_event(app, act.as_deref(), node, message, timer) {
         app.choose_event(&event);
         return;
     }
-    let action = match (act.as_deref(), node, message) {
-        (Some("crash"), Some(node), _) => Action::Crash { node },
-        (Some("crash-stop"), Some(node), _) => Action::CrashStop { node },
-        (Some("restart"), Some(node), _) => Action::Restart { node },
-        (Some("pause"), Some(node), _) => Action::Pause { node, ticks: PAUSE_BUTTON_TICKS },
-        (Some("isolate"), Some(node), _) => Action::Isolate { node },
-        (Some("reconnect"), Some(node), _) => Action::Reconnect { node },
-        (Some("drop"), _, Some(message)) => Action::DropMessage { message },
-        (Some("duplicate"), _, Some(message)) => Action::DuplicateMessage { message },
-        (Some("delay"), _, Some(message)) => Action::DelayMessage { message, ticks: DELAY_BUTTON_TICKS },
+    let action = match (act.as_deref(), node, message, link) {
+        (Some("close"), ..) => return app.close_menu(),
+        (Some("request"), Some(node), ..) => return app.node_command(node, NodeCommand::SendRequest),
+        (Some("crash"), Some(node), ..) => Action::Crash { node },
+        (Some("crash-stop"), Some(node), ..) => Action::CrashStop { node },
+        (Some("restart"), Some(node), ..) => Action::Restart { node },
+        (Some("pause"), Some(node), ..) => Action::Pause { node, ticks: PAUSE_BUTTON_TICKS },
+        (Some("isolate"), Some(node), ..) => Action::Isolate { node },
+        (Some("reconnect"), Some(node), ..) => Action::Reconnect { node },
+        (Some("drop"), _, Some(message), _) => Action::DropMessage { message },
+        (Some("duplicate"), _, Some(message), _) => Action::DuplicateMessage { message },
+        (Some("delay"), _, Some(message), _) => Action::DelayMessage { message, ticks: DELAY_BUTTON_TICKS },
+        (Some("cut-links"), _, _, Some((a, b))) => Action::CutLinks { links: vec![Link(a, b)] },
+        (Some("repair-links"), _, _, Some((a, b))) => Action::RepairLinks { links: vec![Link(a, b)] },
+        (Some("cut-link"), _, _, Some((from, to))) => Action::CutLink { from, to },
+        (Some("repair-link"), _, _, Some((from, to))) => Action::RepairLink { from, to },
         _ => return,
     };
     app.act(action);
+    // A link's or a message's menu has done its work; a node's stays open
+    // for the next (crash, then restart).
+    if !matches!(app.menu, Some(crate::app::Menu::Node(_))) {
+        app.close_menu();
+    }
 }
 
 /// The enabled event a manual-mode button names, by its message or timer
@@ -601,6 +652,9 @@ fn redraw_panels(app: &App) {
     set_panel("lanes-box", render::lanes_svg(app));
     set_panel("verdict-explanation", render::verdict_explanation_html(app));
     set_panel("legend", render::legend_html(app));
+    set_panel("stage-menu", render::menu_html(app));
+    let healed = app.sim.cut_links().is_empty();
+    set_attribute(&element("heal"), "aria-disabled", if healed { "true" } else { "false" });
     draw_badge(app);
     set_checked("show-points", app.show_points);
     set_text("notice", &app.notice);

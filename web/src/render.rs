@@ -2,12 +2,13 @@
 //! cluster is redrawn every frame (a few dozen elements); the side panels
 //! only when the app's revision changes.
 
-use crate::app::{geometry, home_position, isolated_offset, App, Gesture};
+use crate::app::{geometry, App, Gesture, Menu};
 use crate::live_check::CheckState;
+use crate::stage::{IslandShape, StageLayout};
 use faultline_check::Verdict;
 use faultline_scenario::{ClientId, MessageId, NodeId};
 use faultline_sim::{
-    EnabledEvent, Endpoint, HistoryEntry, Legend, LogEntryView, MessageKindId, NodeStatus, NodeView, Style,
+    EnabledEvent, Endpoint, HistoryEntry, Legend, LogEntryView, MessageKindId, MessageView, NodeStatus, NodeView, Style,
 };
 use std::fmt::Write;
 
@@ -35,29 +36,21 @@ pub fn escape(text: &str) -> String {
 }
 
 /// Where each node is drawn, computed once per drawing: under the pointer
-/// while dragged, pushed out when isolated, on the ring otherwise.
+/// while dragged, where its island puts it otherwise.
 struct Layout {
     nodes: Vec<(f64, f64)>,
+    islands: Vec<IslandShape>,
     isolated: Vec<bool>,
     client_count: u32,
 }
 
 impl Layout {
     fn of(app: &App) -> Layout {
-        let count = app.sim.node_count();
-        let isolated = app.isolated_nodes();
-        let nodes = (0..count)
-            .map(NodeId)
-            .map(|node| match app.gesture {
-                Gesture::OnNode { node: dragged, at, moved: true, .. } if dragged == node => inside_drawing(at),
-                _ if isolated[node.0 as usize] => {
-                    let (home, push) = (home_position(node, count), isolated_offset(node, count));
-                    inside_drawing((home.0 + push.0, home.1 + push.1))
-                }
-                _ => home_position(node, count),
-            })
-            .collect();
-        Layout { nodes, isolated, client_count: app.sim.scenario().workload.clients }
+        let StageLayout { mut nodes, islands } = app.stage_layout();
+        if let Gesture::OnNode { node, at, moved: true, .. } = app.gesture {
+            nodes[node.0 as usize] = inside_drawing(at);
+        }
+        Layout { nodes, islands, isolated: app.isolated_nodes(), client_count: app.sim.scenario().workload.clients }
     }
 
     fn node(&self, node: NodeId) -> (f64, f64) {
@@ -97,21 +90,14 @@ pub fn cluster_svg(app: &App) -> String {
     let cut = app.sim.cut_links();
     let layout = Layout::of(app);
     let mut svg = String::with_capacity(8 * 1024);
-
-    // Links: solid when both directions work, dashed red when both are
-    // cut, dashed orange when only one is.
-    for a in 0..node_count {
-        for b in (a + 1)..node_count {
-            let (na, nb) = (NodeId(a), NodeId(b));
-            let cut_count = cut.contains(&(na, nb)) as u8 + cut.contains(&(nb, na)) as u8;
-            let class = ["link", "link half-cut", "link cut"][cut_count as usize];
-            let (pa, pb) = (layout.node(na), layout.node(nb));
-            let _ = write!(
-                svg,
-                r#"<line class="{class}" data-key="l{a}-{b}" data-link="{a}-{b}" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/>"#,
-                pa.0, pa.1, pb.0, pb.1
-            );
-        }
+    svg.push_str(&islands_svg(&layout.islands));
+    svg.push_str(&links_svg(&layout, node_count, &cut));
+    if let Gesture::Stroke { start, at } = app.gesture {
+        let _ = write!(
+            svg,
+            r#"<line class="stroke" data-key="stroke" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/>"#,
+            start.0, start.1, at.0, at.1
+        );
     }
 
     // Clients along the bottom.
@@ -128,10 +114,7 @@ pub fn cluster_svg(app: &App) -> String {
     // sits on it, and a click on the node must reach the node.
     let legend = app.sim.legend();
     for message in app.sim.messages_in_flight() {
-        let (from, to) = (layout.endpoint(message.from), layout.endpoint(message.to));
-        let span = (message.deliver_tick - message.sent_tick).max(1) as f64;
-        let progress = ((app.view_tick - message.sent_tick as f64) / span).clamp(0.0, 1.0);
-        let (x, y) = (from.0 + (to.0 - from.0) * progress, from.1 + (to.1 - from.1) * progress);
+        let (x, y) = moving_message_position(app, &layout, &message);
         let style = message_style(&legend, message.kind);
         let mut classes = format!("msg {}", message_class(message.kind));
         if message.doomed {
@@ -202,6 +185,10 @@ pub fn cluster_svg(app: &App) -> String {
             r = geometry::NODE_RADIUS,
             role = escape(role),
         );
+        if app.selected_node == Some(report.id) {
+            // Outside the ring, dashed: a role's emphasis is the ring itself.
+            let _ = write!(svg, r#"<circle class="selection" r="{}"/>"#, geometry::NODE_RADIUS + 7.0);
+        }
         if let Some(view) = view {
             svg.push_str(&node_extras_svg(view, app.view_tick));
         }
@@ -215,6 +202,177 @@ pub fn cluster_svg(app: &App) -> String {
     svg
 }
 
+/// The menu open beside a node, a link or a message, as HTML placed over
+/// the drawing (in percent of it, so it follows the drawing's size).
+pub fn menu_html(app: &App) -> String {
+    let Some(menu) = app.menu else { return String::new() };
+    let layout = Layout::of(app);
+    let (at, title, buttons) = match menu {
+        Menu::Node(node) if node.0 < app.sim.node_count() => {
+            (layout.node(node), node_menu_title(app, node), node_menu_buttons(app, node))
+        }
+        Menu::Link { link, at } => (at, format!("Link {}–{}", link.0, link.1), link_menu_buttons(app, link)),
+        Menu::Message(id) => match app.sim.messages_in_flight().into_iter().find(|m| m.id.0 == id) {
+            Some(message) => (
+                moving_message_position(app, &layout, &message),
+                format!("{} {}→{} {}", message.id, message.from, message.to, escape(&message.label)),
+                message_menu_buttons(id),
+            ),
+            None => return String::new(),
+        },
+        Menu::Node(_) => return String::new(),
+    };
+    // Beside the thing, on the side with room.
+    let (left, top) = (at.0 / geometry::WIDTH * 100.0, at.1 / geometry::HEIGHT * 100.0);
+    let side = if left > 55.0 { "to-left" } else { "to-right" };
+    format!(
+        r#"<div class="menu {side}" data-key="menu" role="group" aria-label="{title}" style="left:{left:.2}%;top:{top:.2}%"><p class="menu-title">{title}</p>{buttons}<button data-act="close">Close <kbd>Esc</kbd></button></div>"#
+    )
+}
+
+fn node_menu_title(app: &App, node: NodeId) -> String {
+    let role = app.sim.nodes().get(node.0 as usize).and_then(|r| r.view.as_ref().map(|v| v.role.name));
+    match role {
+        Some(role) => format!("{node} · {}", escape(role)),
+        None => node.to_string(),
+    }
+}
+
+/// A node's actions: the faults, then what its protocol lets a person do
+/// (fire one of its timers now, send it a client request).
+fn node_menu_buttons(app: &App, node: NodeId) -> String {
+    let Some(report) = app.sim.nodes().into_iter().nth(node.0 as usize) else { return String::new() };
+    let n = node.0;
+    let mut html = String::new();
+    let mut button = |act: &str, label: &str, key: &str, extra: &str| {
+        let _ = write!(html, r#"<button data-act="{act}" data-node="{n}"{extra}>{label} <kbd>{key}</kbd></button>"#);
+    };
+    match report.status {
+        NodeStatus::Up => {
+            button("crash", "Crash", "C", "");
+            button("crash-stop", "Crash-stop", "S", "");
+            button("pause", "Pause 100 ticks", "P", "");
+        }
+        NodeStatus::Crashed => button("restart", "Restart", "C", ""),
+        NodeStatus::Stopped | NodeStatus::Removed => {}
+    }
+    match app.is_isolated(node) {
+        true => button("reconnect", "Reconnect", "I", ""),
+        false => button("isolate", "Isolate", "I", ""),
+    }
+    if report.status == NodeStatus::Up {
+        for (index, (timer, label)) in node_timers(app, node).into_iter().enumerate() {
+            let key = if index == 0 { "T" } else { "" };
+            button(
+                "fire",
+                &format!("Fire its {} timer now", escape(&label)),
+                key,
+                &format!(r#" data-timer="{timer}""#),
+            );
+        }
+        if let Some((client, operation)) = app.sim.suggested_request() {
+            let label = format!("Send {} here, from {client}", escape(&operation.to_string()));
+            button("request", &label, "Q", "");
+        }
+    }
+    html
+}
+
+/// A node's timers that are set: (timer, label), soonest first.
+pub fn node_timers(app: &App, node: NodeId) -> Vec<(u64, String)> {
+    app.sim
+        .enabled_events()
+        .into_iter()
+        .filter_map(|event| match event {
+            EnabledEvent::Timer { node: n, timer, label, .. } if n == node => Some((timer, label)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A link's actions, by what works now: cut both ways or one, restore.
+fn link_menu_buttons(app: &App, (a, b): (NodeId, NodeId)) -> String {
+    let cut = app.sim.cut_links();
+    let (ab_cut, ba_cut) = (cut.contains(&(a, b)), cut.contains(&(b, a)));
+    let mut html = String::new();
+    let mut button = |act: &str, from: NodeId, to: NodeId, label: String| {
+        let _ = write!(html, r#"<button data-act="{act}" data-from="{}" data-to="{}">{label}</button>"#, from.0, to.0);
+    };
+    if !ab_cut && !ba_cut {
+        button("cut-links", a, b, "Cut both ways".into());
+    }
+    if ab_cut && ba_cut {
+        button("repair-links", a, b, "Restore both ways".into());
+    }
+    for (from, to, is_cut) in [(a, b, ab_cut), (b, a, ba_cut)] {
+        match is_cut {
+            true => button("repair-link", from, to, format!("Restore {from}→{to} only")),
+            false => button("cut-link", from, to, format!("Cut {from}→{to} only")),
+        }
+    }
+    html
+}
+
+fn message_menu_buttons(id: u64) -> String {
+    format!(
+        r#"<button data-act="drop" data-msg="{id}">Drop</button><button data-act="duplicate" data-msg="{id}">Duplicate</button><button data-act="delay" data-msg="{id}">Delay 50 ticks</button>"#
+    )
+}
+
+/// The islands as shaded discs, when the network is split.
+fn islands_svg(islands: &[IslandShape]) -> String {
+    let mut svg = String::new();
+    for island in islands {
+        let names: Vec<String> = island.members.iter().map(NodeId::to_string).collect();
+        let _ = write!(
+            svg,
+            r#"<circle class="island" data-key="i{}" cx="{:.1}" cy="{:.1}" r="{:.1}"><title>An island: {} reach each other, and nothing beyond</title></circle>"#,
+            names.join("-"),
+            island.centre.0,
+            island.centre.1,
+            island.radius,
+            names.join(", ")
+        );
+    }
+    svg
+}
+
+/// Links: solid when both directions work, dashed red when both are cut,
+/// dashed orange when only one is. Each has a wide invisible twin that
+/// takes the clicks (a 2-pixel line is hard to hit).
+fn links_svg(layout: &Layout, node_count: u32, cut: &[(NodeId, NodeId)]) -> String {
+    let mut svg = String::new();
+    for a in 0..node_count {
+        for b in (a + 1)..node_count {
+            let (na, nb) = (NodeId(a), NodeId(b));
+            let (ab_cut, ba_cut) = (cut.contains(&(na, nb)), cut.contains(&(nb, na)));
+            let class = ["link", "link half-cut", "link cut"][ab_cut as usize + ba_cut as usize];
+            let state = match (ab_cut, ba_cut) {
+                (false, false) => "works both ways".to_string(),
+                (true, true) => "cut both ways".to_string(),
+                (true, false) => format!("{na}→{nb} cut, {nb}→{na} works"),
+                (false, true) => format!("{nb}→{na} cut, {na}→{nb} works"),
+            };
+            let (pa, pb) = (layout.node(na), layout.node(nb));
+            let ends = format!(r#"x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}""#, pa.0, pa.1, pb.0, pb.1);
+            let _ = write!(
+                svg,
+                r#"<line class="{class}" data-key="l{a}-{b}" {ends}/><line class="link-hit" data-key="h{a}-{b}" data-link="{a}-{b}" {ends}><title>{na}–{nb}: {state}. Click to cut or restore it.</title></line>"#,
+            );
+        }
+    }
+    svg
+}
+
+/// Where a message in flight is drawn: along its way by how far along its
+/// delay the shown time is.
+fn moving_message_position(app: &App, layout: &Layout, message: &MessageView) -> (f64, f64) {
+    let (from, to) = (layout.endpoint(message.from), layout.endpoint(message.to));
+    let span = (message.deliver_tick - message.sent_tick).max(1) as f64;
+    let progress = ((app.view_tick - message.sent_tick as f64) / span).clamp(0.0, 1.0);
+    (from.0 + (to.0 - from.0) * progress, from.1 + (to.1 - from.1) * progress)
+}
+
 /// A name as a CSS class: "read balances" → "read-balances".
 pub fn css_name(name: &str) -> String {
     name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect()
@@ -225,7 +383,7 @@ fn non_empty(colour: &str) -> Option<String> {
 }
 
 /// A message's CSS class: client traffic, or the protocol's own.
-fn message_class(kind: MessageKindId) -> &'static str {
+pub fn message_class(kind: MessageKindId) -> &'static str {
     match kind {
         MessageKindId::Request => "request",
         MessageKindId::Reply => "reply",
@@ -234,7 +392,7 @@ fn message_class(kind: MessageKindId) -> &'static str {
 }
 
 /// The style of a protocol's message kind (client traffic has none).
-fn message_style(legend: &Legend, kind: MessageKindId) -> Option<Style> {
+pub fn message_style(legend: &Legend, kind: MessageKindId) -> Option<Style> {
     match kind {
         MessageKindId::Protocol(index) => legend.messages.get(index as usize).copied(),
         MessageKindId::Request | MessageKindId::Reply => None,
@@ -335,8 +493,9 @@ pub fn clock_text(app: &App) -> String {
 /// The inspector for the selected node.
 pub fn inspector_html(app: &App) -> String {
     let Some(node) = app.selected_node else {
-        return "<p class=\"hint\">Click a node to crash or restart it; drag it away to isolate it and back to \
-                reconnect. Select a node with the number keys to inspect it here.</p>"
+        return "<p class=\"hint\">Click a node (or press its number) to inspect it here and open its actions. \
+                Drag a node next to another to put them on one island, or away to cut it off. Click a link to cut \
+                it one way or both; draw a line across links to cut them all.</p>"
             .to_string();
     };
     let reports = app.sim.nodes();

@@ -4,8 +4,10 @@
 //! run, bad links give a readable notice.
 
 use faultline_scenario::NodeId;
+use faultline_scenario::{Action, Link};
 use faultline_sim::NodeStatus;
-use faultline_web::app::{home_position, App};
+use faultline_sim::StepKind;
+use faultline_web::app::{geometry, App, Menu, NodeCommand};
 use faultline_web::page::{app_for_fragment, share_fragment};
 use wasm_bindgen_test::*;
 
@@ -21,42 +23,136 @@ fn status(app: &App, node: u32) -> NodeStatus {
     app.sim.nodes()[node as usize].status
 }
 
-#[wasm_bindgen_test]
-fn clicking_a_node_crashes_it_and_clicking_again_restarts_it() {
-    let mut app = app_for_fragment("");
-    played(&mut app, 30);
-    let at = home_position(NodeId(1), app.sim.scenario().protocol.node_count());
-    app.pointer_down_node(NodeId(1), at);
+fn click(app: &mut App, node: u32) {
+    let at = app.stage_layout().nodes[node as usize];
+    app.pointer_down_node(NodeId(node), at);
     app.pointer_up();
-    assert_eq!(status(&app, 1), NodeStatus::Crashed, "{}", app.notice);
-    played(&mut app, 10);
-    app.pointer_down_node(NodeId(1), at);
+}
+
+/// Drag `node` from where it stands to `to`, in a few moves.
+fn drag(app: &mut App, node: u32, to: (f64, f64)) {
+    let from = app.stage_layout().nodes[node as usize];
+    app.pointer_down_node(NodeId(node), from);
+    for step in 1..=4 {
+        let t = step as f64 / 4.0;
+        app.pointer_move((from.0 + (to.0 - from.0) * t, from.1 + (to.1 - from.1) * t));
+    }
     app.pointer_up();
-    assert_eq!(status(&app, 1), NodeStatus::Up, "{}", app.notice);
+}
+
+fn last_action(app: &App) -> Action {
+    app.sim.scenario().actions.last().expect("an action was recorded").action.clone()
 }
 
 #[wasm_bindgen_test]
-fn dragging_a_node_away_isolates_it_and_back_reconnects_it() {
+fn clicking_a_node_opens_its_menu_and_the_menu_crashes_and_restarts_it() {
+    let mut app = app_for_fragment("");
+    played(&mut app, 30);
+    click(&mut app, 1);
+    assert_eq!(app.menu, Some(Menu::Node(NodeId(1))));
+    assert_eq!(app.selected_node, Some(NodeId(1)));
+    assert_eq!(status(&app, 1), NodeStatus::Up, "a click alone harms nothing");
+    let menu = faultline_web::render::menu_html(&app);
+    for label in ["Crash", "Crash-stop", "Pause 100 ticks", "Isolate", "Fire its election timer now", "Send "] {
+        assert!(menu.contains(label), "the menu offers {label}: {menu}");
+    }
+    app.node_command(NodeId(1), NodeCommand::CrashOrRestart);
+    assert_eq!(status(&app, 1), NodeStatus::Crashed, "{}", app.notice);
+    assert!(faultline_web::render::menu_html(&app).contains("Restart"));
+    played(&mut app, 10);
+    app.node_command(NodeId(1), NodeCommand::CrashOrRestart);
+    assert_eq!(status(&app, 1), NodeStatus::Up, "{}", app.notice);
+    click(&mut app, 1);
+    assert_eq!(app.menu, None, "a second click closes the menu");
+}
+
+#[wasm_bindgen_test]
+fn the_menu_sends_a_request_and_fires_a_timer() {
+    let mut app = app_for_fragment("");
+    played(&mut app, 5);
+    let invoked = app.sim.history().len();
+    app.node_command(NodeId(3), NodeCommand::SendRequest);
+    assert!(matches!(last_action(&app), Action::ClientRequest { node: NodeId(3), .. }), "{}", app.notice);
+    assert_eq!(app.sim.history().len(), invoked + 1);
+    app.node_command(NodeId(4), NodeCommand::FireTimer);
+    assert!(matches!(last_action(&app), Action::FireTimer { node: NodeId(4), .. }), "{}", app.notice);
+    let fired = app.sim.trace().iter().rev().find(|s| matches!(s.kind, StepKind::Timer { .. })).unwrap();
+    assert!(matches!(fired.kind, StepKind::Timer { node: NodeId(4), .. }), "{:?}", fired.kind);
+}
+
+#[wasm_bindgen_test]
+fn dragging_a_node_away_isolates_it_and_onto_another_node_reconnects_it() {
     let mut app = app_for_fragment("");
     played(&mut app, 10);
-    let home = home_position(NodeId(2), app.sim.scenario().protocol.node_count());
-    app.pointer_down_node(NodeId(2), home);
-    app.pointer_move((home.0 + 60.0, home.1 + 60.0));
-    app.pointer_move((home.0 + 150.0, home.1 + 120.0));
-    app.pointer_up();
+    let at = app.stage_layout().nodes[2];
+    drag(&mut app, 2, (at.0 + 150.0, at.1 + 120.0));
     assert!(app.is_isolated(NodeId(2)), "{}", app.notice);
-    app.pointer_down_node(NodeId(2), (home.0 + 150.0, home.1 + 120.0));
-    app.pointer_move((home.0 + 5.0, home.1 + 4.0));
-    app.pointer_up();
+    assert_eq!(last_action(&app), Action::Isolate { node: NodeId(2) });
+    let n3 = app.stage_layout().nodes[3];
+    drag(&mut app, 2, (n3.0 + 20.0, n3.1));
     assert!(!app.is_isolated(NodeId(2)), "{}", app.notice);
+    assert_eq!(last_action(&app), Action::Reconnect { node: NodeId(2) });
     assert!(app.sim.cut_links().is_empty());
+}
+
+#[wasm_bindgen_test]
+fn two_drags_make_a_partition_of_two_groups() {
+    let mut app = app_for_fragment("");
+    played(&mut app, 10);
+    drag(&mut app, 0, (40.0, 40.0));
+    let n0 = app.stage_layout().nodes[0];
+    drag(&mut app, 1, (n0.0 + 30.0, n0.1 + 30.0));
+    let (n, islands) = (NodeId, app.islands());
+    assert_eq!(islands, vec![vec![n(0), n(1)], vec![n(2), n(3), n(4)]], "{}", app.notice);
+    assert_eq!(last_action(&app), Action::Partition { islands });
+    let layout = app.stage_layout();
+    assert_eq!(layout.islands.len(), 2, "each group is drawn as an island");
+    app.heal_all();
+    assert_eq!(app.islands().len(), 1);
+}
+
+#[wasm_bindgen_test]
+fn a_stroke_across_links_cuts_them_in_one_action() {
+    let mut app = app_for_fragment("");
+    played(&mut app, 10);
+    // Across the stage's middle, left to right: it crosses the links
+    // between the top nodes (n0, n1, n4) and the bottom ones (n2, n3).
+    let (y, layout) = (geometry::CENTER_Y + 40.0, app.stage_layout());
+    app.pointer_down_stage((5.0, y));
+    app.pointer_move((320.0, y));
+    app.pointer_move((635.0, y));
+    app.pointer_up();
+    let Action::CutLinks { links } = last_action(&app) else { panic!("{}", app.notice) };
+    assert!(!links.is_empty());
+    for Link(a, b) in &links {
+        let (pa, pb) = (layout.nodes[a.0 as usize], layout.nodes[b.0 as usize]);
+        assert!((pa.1 - y) * (pb.1 - y) < 0.0, "{a}–{b} lies across the stroke");
+    }
+    let cut = app.sim.cut_links();
+    assert_eq!(cut.len(), 2 * links.len(), "each crossed link is cut both ways");
+}
+
+#[wasm_bindgen_test]
+fn a_link_menu_cuts_one_direction_and_restores_it() {
+    let mut app = app_for_fragment("");
+    played(&mut app, 10);
+    let (n0, n1) = (NodeId(0), NodeId(1));
+    app.pointer_down_link((n0, n1), (400.0, 100.0));
+    app.pointer_up();
+    assert_eq!(app.menu, Some(Menu::Link { link: (n0, n1), at: (400.0, 100.0) }));
+    let menu = faultline_web::render::menu_html(&app);
+    assert!(menu.contains("Cut both ways") && menu.contains("Cut n0→n1 only"), "{menu}");
+    app.act(Action::CutLink { from: n0, to: n1 });
+    assert_eq!(app.sim.cut_links(), vec![(n0, n1)]);
+    let menu = faultline_web::render::menu_html(&app);
+    assert!(menu.contains("Restore n0→n1 only") && menu.contains("Cut n1→n0 only"), "{menu}");
 }
 
 #[wasm_bindgen_test]
 fn a_share_fragment_reproduces_the_run_and_its_position() {
     let mut app = app_for_fragment("");
     played(&mut app, 40);
-    app.click_node(NodeId(0));
+    app.node_command(NodeId(0), NodeCommand::CrashOrRestart);
     played(&mut app, 40);
     let fragment = share_fragment(&app);
     assert!(fragment.starts_with("s=1."), "{fragment}");

@@ -29,6 +29,9 @@ pub mod stream {
     pub const SWEEP_SCHEDULE: u64 = 4;
     /// The sweeps' nemesis, which reacts to what the run does.
     pub const NEMESIS: u64 = 5;
+    /// Requests the page suggests ("send a request to this node"), drawn
+    /// afresh for each step so the run's own workload is not disturbed.
+    pub const SUGGESTED_REQUEST_BASE: u64 = 1_000_000;
 }
 
 fn splitmix64(state: &mut u64) -> u64 {

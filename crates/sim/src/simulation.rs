@@ -13,7 +13,7 @@ use crate::service::{HistoryCheck, OperationLook, Service};
 use crate::style::{Kinds, Style};
 use crate::trace::{trace_hash, TraceStep};
 use crate::world::{EnabledEvent, EndReason, MessageView, NodeReport, RunStats, World};
-use faultline_scenario::{Action, NodeId, Scenario, TimedAction};
+use faultline_scenario::{Action, ClientId, ClientOperation, NodeId, Scenario, TimedAction};
 use std::fmt;
 
 /// Steps between snapshots at the start of a run. Seeking replays fewer
@@ -258,6 +258,8 @@ pub trait AnySimulation {
     fn quiet_properties(&self) -> &'static [&'static str];
     /// Whether the system is quiet now (see `World::is_quiet`).
     fn is_quiet(&self) -> bool;
+    /// A request a person could send now (`World::suggested_request`).
+    fn suggested_request(&self) -> Option<(ClientId, ClientOperation)>;
 }
 
 /// A protocol's kinds, for the page's legend and drawing: `messages[i]` is
@@ -357,5 +359,9 @@ impl<P: Protocol> AnySimulation for Simulation<P> {
     }
     fn is_quiet(&self) -> bool {
         self.world.is_quiet()
+    }
+    fn suggested_request(&self) -> Option<(ClientId, ClientOperation)> {
+        let (client, operation) = self.world.suggested_request(self.position())?;
+        Some((client, operation.into()))
     }
 }

@@ -1312,6 +1312,23 @@ impl<P: Protocol> World<P> {
         }
     }
 
+    /// A request a person could send now, for the page's node menu: from
+    /// the first client that waits for nothing (else `c0`, whose current
+    /// operation it would abandon), an operation drawn as the workload
+    /// would draw it, from a stream of its own for this `step_index`.
+    /// `None` when the workload has no clients.
+    pub fn suggested_request(&self, step_index: u64) -> Option<(ClientId, OperationOf<P>)> {
+        let idle = self.clients.iter().position(|client| client.current.is_none());
+        let client = ClientId(idle.unwrap_or(0) as u32);
+        if self.clients.is_empty() {
+            return None;
+        }
+        let mut draw_state = self.draw_state.clone();
+        let stream = stream::SUGGESTED_REQUEST_BASE.wrapping_add(step_index);
+        let mut rng = SimRng::for_stream(self.setup.seed, stream);
+        Some((client, self.setup.service.draw_operation(&mut draw_state, &mut rng)))
+    }
+
     /// A node joins: the next number, a fresh disk, started at once (its
     /// start is the next step). Returns the action's note.
     fn add_node(&mut self) -> String {
