@@ -42,6 +42,23 @@ impl NodeCommand {
     }
 }
 
+/// Undo remembers this many changes at most (each is a scenario: small).
+pub const UNDO_DEPTH_MAX: usize = 100;
+
+/// A run as it was before a change: enough to rebuild it exactly (the
+/// scenario replays to the same steps) and show it where it was.
+#[derive(Clone, Debug)]
+pub struct Moment {
+    pub scenario: Scenario,
+    /// How far the run had been computed (a fork drops the steps after
+    /// the position; undo computes them again).
+    pub steps: u64,
+    pub position: u64,
+    pub view_tick: f64,
+    /// What the change was, for the notice ("undid: crash n1").
+    pub change: String,
+}
+
 /// The most steps one animation frame may take while playing: the page stays
 /// responsive whatever the speed, and playback slows down instead.
 pub const STEPS_PER_FRAME_MAX: u64 = 2_000;
@@ -129,6 +146,11 @@ pub struct App {
     /// Actions the user recorded in this run (loading another scenario asks
     /// before it throws them away).
     pub user_actions: usize,
+    /// Changes that Undo takes back, newest last, and those Redo makes again.
+    pub undo: Vec<Moment>,
+    pub redo: Vec<Moment>,
+    /// The scenario as loaded, for Reset.
+    pub loaded: Scenario,
     /// Bumped whenever something the side panels show changes, so they are
     /// redrawn only then (and buttons keep their focus in between).
     pub revision: u64,
@@ -137,6 +159,9 @@ pub struct App {
 impl App {
     pub fn new(scenario: Scenario, builtin: Option<String>) -> App {
         App {
+            loaded: scenario.clone(),
+            undo: Vec::new(),
+            redo: Vec::new(),
             sim: faultline_protocols::build(scenario),
             view_tick: 0.0,
             playing: true,
@@ -269,19 +294,92 @@ impl App {
         }
     }
 
+    /// The run as it is now, to come back to.
+    fn moment(&self, change: String) -> Moment {
+        Moment {
+            scenario: self.sim.scenario().clone(),
+            steps: self.sim.trace().len() as u64,
+            position: self.sim.position(),
+            view_tick: self.view_tick,
+            change,
+        }
+    }
+
+    /// Rebuild the run of a moment: the same scenario replays to the same
+    /// steps, computed again up to where it had been.
+    fn restore(&mut self, moment: &Moment) {
+        self.sim = faultline_protocols::build(moment.scenario.clone());
+        self.sim.seek(moment.steps);
+        self.sim.seek(moment.position);
+        self.view_tick = moment.view_tick;
+        self.playing = false;
+    }
+
+    fn remember_for_undo(&mut self, moment: Moment) {
+        self.undo.push(moment);
+        if self.undo.len() > UNDO_DEPTH_MAX {
+            self.undo.remove(0);
+        }
+        self.redo.clear();
+    }
+
+    /// Take the last change back (Ctrl+Z): a fork's discarded future comes
+    /// back with it.
+    pub fn undo(&mut self) {
+        let Some(before) = self.undo.pop() else {
+            self.notice = "Nothing to undo.".into();
+            return self.changed();
+        };
+        let after = self.moment(before.change.clone());
+        self.restore(&before);
+        self.user_actions = self.user_actions.saturating_sub(1);
+        self.notice = format!("Undid: {}. Redo (Ctrl+Shift+Z) makes it again.", before.change);
+        self.redo.push(after);
+        self.changed();
+    }
+
+    /// Make the last undone change again (Ctrl+Shift+Z).
+    pub fn redo(&mut self) {
+        let Some(after) = self.redo.pop() else {
+            self.notice = "Nothing to redo.".into();
+            return self.changed();
+        };
+        let before = self.moment(after.change.clone());
+        self.restore(&after);
+        self.user_actions += 1;
+        self.notice = format!("Redid: {}.", after.change);
+        self.undo.push(before);
+        self.changed();
+    }
+
+    /// Back to the scenario as loaded, at its start (undoable).
+    pub fn reset(&mut self) {
+        let before = self.moment("reset".into());
+        let loaded =
+            Moment { scenario: self.loaded.clone(), steps: 0, position: 0, view_tick: 0.0, change: String::new() };
+        self.restore(&loaded);
+        self.remember_for_undo(before);
+        self.user_actions = 0;
+        self.notice = "Reset to the scenario's start, without your actions. Undo (Ctrl+Z) brings them back.".into();
+        self.changed();
+    }
+
     /// Record a user action at the shown time, and say what happened.
     pub fn act(&mut self, action: Action) {
         let describe = describe_action(&action);
         let tick_min = self.view_tick.floor() as u64 + 1;
+        let before = self.moment(describe.clone());
         match self.sim.record_not_before(action, tick_min) {
             Ok(recorded) => {
+                self.remember_for_undo(before);
                 self.user_actions += 1;
                 // Apply it now, so the page shows its effect at once.
                 self.sim.run_until_tick(recorded.at_tick);
                 self.view_tick = self.view_tick.max(recorded.at_tick as f64);
                 self.notice = if recorded.steps_dropped > 0 {
                     format!(
-                        "{describe} at tick {}: forked a new future ({} later steps and {} later actions dropped).",
+                        "{describe} at tick {}: forked a new future ({} later steps and {} later actions set aside; \
+                         Undo brings them back).",
                         recorded.at_tick, recorded.steps_dropped, recorded.actions_dropped
                     )
                 } else {

@@ -17,7 +17,13 @@
 //!
 //! Unmatched old children are removed and unmatched new ones moved in.
 //! Attributes are compared before they are set, so an unchanged element
-//! causes no mutation at all.
+//! causes no mutation at all. An element marked `data-retained` keeps its
+//! children: a [`KeyedLayer`] fills it.
+//!
+//! A [`KeyedLayer`] is for the dense parts (the space-time diagram's
+//! hundreds of arrows): the drawing hands it one markup text per key, and
+//! it parses only the texts that changed since the last time, so an
+//! unchanged arrow costs a string comparison, not a parse.
 
 use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
@@ -95,7 +101,9 @@ fn patch_node(old: &Node, new: &Node) {
     match (old.dyn_ref::<Element>(), new.dyn_ref::<Element>()) {
         (Some(old_element), Some(new_element)) => {
             patch_attributes(old_element, new_element);
-            patch_children(old, new);
+            if !new_element.has_attribute("data-retained") {
+                patch_children(old, new);
+            }
         }
         _ => {
             // Text and comments: only their text can differ.
@@ -118,6 +126,66 @@ fn patch_attributes(old: &Element, new: &Element) {
     for name in present.iter().filter_map(|name| name.as_string()) {
         if !new.has_attribute(&name) {
             let _ = old.remove_attribute(&name);
+        }
+    }
+}
+
+/// The children of one container, kept by key: each is parsed again only
+/// when its markup text changed. New children go after the others (on top,
+/// in SVG); a changed one is replaced where it stands.
+#[derive(Default)]
+pub struct KeyedLayer {
+    children: BTreeMap<String, (String, Element)>,
+}
+
+impl KeyedLayer {
+    /// Make the container's children the `items` (key, markup of one
+    /// element). The container must hold nothing else.
+    pub fn update<'a>(&mut self, container: &Element, items: impl IntoIterator<Item = (&'a str, &'a str)>) {
+        let mut wanted: BTreeMap<&str, &str> = BTreeMap::new();
+        // Parsed in one go: one call to the parser for all that changed.
+        let mut changed: Vec<&str> = Vec::new();
+        let mut changed_markup = String::new();
+        for (key, markup) in items {
+            if wanted.insert(key, markup).is_some() {
+                continue; // a key twice: the first wins
+            }
+            if self.children.get(key).is_none_or(|(old, _)| old != markup) {
+                changed.push(key);
+                changed_markup.push_str(markup);
+            }
+        }
+        self.children.retain(|key, (_, element)| {
+            let keep = wanted.contains_key(key.as_str());
+            if !keep {
+                element.remove();
+            }
+            keep
+        });
+        if changed.is_empty() {
+            return;
+        }
+        let document = container.owner_document().expect("a live element has a document");
+        let scratch = scratch_like(&document, container);
+        scratch.set_inner_html(&changed_markup);
+        let parsed: Vec<Element> = children_of(&scratch).into_iter().filter_map(|n| n.dyn_into().ok()).collect();
+        for (key, element) in changed.into_iter().zip(parsed) {
+            match self.children.remove(key) {
+                Some((_, old)) => {
+                    let _ = container.replace_child(&element, &old);
+                }
+                None => {
+                    let _ = container.append_child(&element);
+                }
+            }
+            self.children.insert(key.to_string(), (wanted[key].to_string(), element));
+        }
+    }
+
+    /// Forget every child (the container was emptied or replaced).
+    pub fn clear(&mut self) {
+        for (_, element) in std::mem::take(&mut self.children).into_values() {
+            element.remove();
         }
     }
 }

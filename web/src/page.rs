@@ -41,6 +41,9 @@ const SKELETON: &str = r#"
       <button id="play" aria-keyshortcuts="Space">Pause</button>
       <button id="step" aria-keyshortcuts="ArrowRight">Step</button>
       <button id="heal" aria-keyshortcuts="H">Heal all</button>
+      <button id="undo" aria-keyshortcuts="Control+Z">Undo</button>
+      <button id="redo" aria-keyshortcuts="Control+Shift+Z">Redo</button>
+      <button id="reset">Reset</button>
       <label>Speed <input id="speed" type="range" min="0" max="9" step="1"></label>
       <span id="speed-value"></span>
       <label class="manual"><input id="manual" type="checkbox"> Manual steps</label>
@@ -284,11 +287,14 @@ fn wire(app: &Shared) {
             changed(&app);
         });
     }
-    {
+    type Press = fn(&mut App);
+    let buttons: [(&str, Press); 4] =
+        [("heal", App::heal_all), ("undo", App::undo), ("redo", App::redo), ("reset", App::reset)];
+    for (id, press) in buttons {
         let app = app.clone();
-        on(&element("heal").into(), "click", move |_: web_sys::Event| {
+        on(&element(id).into(), "click", move |_: web_sys::Event| {
             let mut app = app.borrow_mut();
-            app.heal_all();
+            press(&mut app);
             changed(&app);
         });
     }
@@ -404,8 +410,25 @@ fn wire(app: &Shared) {
     {
         let app = app.clone();
         on(&document().into(), "keydown", move |event: KeyboardEvent| {
-            if event.ctrl_key() || event.meta_key() || event.alt_key() {
-                return; // the browser's own shortcuts
+            if event.ctrl_key() || event.meta_key() {
+                let mut app = app.borrow_mut();
+                let redo = event.shift_key() || event.key() == "y";
+                match event.key().to_ascii_lowercase().as_str() {
+                    "z" | "y" => {
+                        event.prevent_default();
+                        if redo {
+                            app.redo();
+                        } else {
+                            app.undo();
+                        }
+                        changed(&app);
+                    }
+                    _ => {} // the browser's own shortcuts
+                }
+                return;
+            }
+            if event.alt_key() {
+                return;
             }
             let focused = event.target().and_then(|t| t.dyn_into::<Element>().ok());
             if focused.is_some_and(|focused| key_belongs_to(&focused, &event.key())) {
@@ -653,8 +676,11 @@ fn redraw_panels(app: &App) {
     set_panel("verdict-explanation", render::verdict_explanation_html(app));
     set_panel("legend", render::legend_html(app));
     set_panel("stage-menu", render::menu_html(app));
-    let healed = app.sim.cut_links().is_empty();
-    set_attribute(&element("heal"), "aria-disabled", if healed { "true" } else { "false" });
+    let disabled =
+        [("heal", app.sim.cut_links().is_empty()), ("undo", app.undo.is_empty()), ("redo", app.redo.is_empty())];
+    for (id, is_disabled) in disabled {
+        set_attribute(&element(id), "aria-disabled", if is_disabled { "true" } else { "false" });
+    }
     draw_badge(app);
     set_checked("show-points", app.show_points);
     set_text("notice", &app.notice);

@@ -248,3 +248,31 @@ fn a_link_cannot_show_a_time_past_the_runs_limit() {
     let lanes = faultline_web::render::lanes_svg(&opened);
     assert!(lanes.matches("class=\"grid\"").count() <= 11, "{lanes}");
 }
+
+#[wasm_bindgen_test]
+fn undo_brings_a_forks_discarded_future_back_and_redo_forks_again() {
+    let mut app = app_for_fragment("");
+    played(&mut app, 100);
+    let (scenario, trace) = (app.sim.scenario().clone(), app.sim.trace().to_vec());
+    let middle = trace.len() as u64 / 2;
+    app.seek(middle);
+    app.node_command(NodeId(0), NodeCommand::CrashOrRestart);
+    assert!(app.sim.trace().len() < trace.len(), "acting in the past forked: {}", app.notice);
+    assert!(app.notice.contains("forked a new future"), "{}", app.notice);
+    let (forked, forked_position) = (app.sim.scenario().clone(), app.sim.position());
+    app.undo();
+    assert_eq!(app.sim.scenario(), &scenario);
+    assert_eq!(app.sim.trace(), &trace[..], "the old future is back, step for step");
+    assert_eq!(app.sim.position(), middle);
+    app.redo();
+    assert_eq!(app.sim.scenario(), &forked);
+    assert_eq!(app.sim.position(), forked_position);
+    app.reset();
+    assert_eq!(app.sim.scenario(), &app.loaded);
+    assert_eq!(app.sim.position(), 0);
+    app.undo();
+    assert_eq!(app.sim.scenario(), &forked, "a reset is undone too");
+    app.undo();
+    app.undo();
+    assert!(app.notice.starts_with("Nothing to undo"), "{}", app.notice);
+}
