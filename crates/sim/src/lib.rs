@@ -28,5 +28,7 @@ pub use simulation::{
     AnySimulation, Legend, RecordError, Recorded, Simulation, SNAPSHOTS_MAX, SNAPSHOT_INTERVAL_STEPS,
 };
 pub use style::{Colour, Emphasis, Kinds, Style};
-pub use trace::{trace_hash, DropReason, Endpoint, MessageKindId, SendFate, SentMessage, StepKind, TraceStep};
+pub use trace::{
+    trace_hash, DropReason, Endpoint, Importance, MessageKindId, Narration, SendFate, SentMessage, StepKind, TraceStep,
+};
 pub use world::{EnabledEvent, EndReason, MessageView, NodeReport, NodeStatus, RunStats, World};

@@ -11,6 +11,7 @@
 use crate::rng::SimRng;
 use crate::service::{Routing, Service};
 use crate::style::{Colour, Kinds, Style};
+use crate::trace::{Importance, Narration};
 use faultline_scenario::{ClientId, NodeId};
 use serde::Serialize;
 use std::fmt::Debug;
@@ -62,6 +63,8 @@ pub enum Effect<P: Protocol> {
     },
     /// Replace the node's durable state (its "disk") with this value.
     Persist(P::Durable),
+    /// Tell the page what happened, in the protocol's words.
+    Narrate(Narration),
 }
 
 /// Everything a node may know about its environment during one step.
@@ -122,6 +125,13 @@ impl<'a, P: Protocol> Context<'a, P> {
 
     pub fn persist(&mut self, durable: P::Durable) {
         self.effects.push(Effect::Persist(durable));
+    }
+
+    /// Say what happened, for the page's event log: a `Milestone` (a leader
+    /// elected, a decision) is also marked on its timeline. Costs nothing
+    /// to the run itself (it is not part of the trace's hash).
+    pub fn narrate(&mut self, importance: Importance, text: String) {
+        self.effects.push(Effect::Narrate(Narration { importance, text }));
     }
 }
 

@@ -129,6 +129,24 @@ pub enum StepKind {
     Action { action: Action, note: String },
 }
 
+/// How much a narrated event matters: milestones (a leader elected, a
+/// transaction decided) are marked on the page's timeline; details are
+/// only told in its event log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Importance {
+    Milestone,
+    Detail,
+}
+
+/// What a node says happened, in its protocol's own words ("n2 became
+/// leader in term 3"), for the page's event log and timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Narration {
+    pub importance: Importance,
+    pub text: String,
+}
+
 /// One step of the run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TraceStep {
@@ -147,6 +165,10 @@ pub struct TraceStep {
     pub cause: Option<MessageId>,
     pub sent: Vec<SentMessage>,
     pub kind: StepKind,
+    /// What the node narrated during the step. Kept out of the trace's JSON
+    /// (and so out of its hash): it tells, it does not happen.
+    #[serde(skip)]
+    pub narration: Vec<Narration>,
 }
 
 /// FNV-1a, 64 bits: tiny, stable, and the same on every platform. Not for

@@ -17,7 +17,7 @@ use crate::protocol::{
 use crate::rng::{stream, SimRng};
 use crate::service::{Retry, Routing, Service};
 use crate::style::Kinds;
-use crate::trace::{DropReason, Endpoint, MessageKindId, SendFate, SentMessage, StepKind, TraceStep};
+use crate::trace::{DropReason, Endpoint, MessageKindId, Narration, SendFate, SentMessage, StepKind, TraceStep};
 use faultline_scenario::{
     Action, ClientId, Limits, Link, MessageId, NetworkConfig, NodeId, Scenario, TimedAction, WorkloadConfig,
 };
@@ -238,6 +238,29 @@ pub enum EndReason {
     QuietViolated { violation: InvariantViolation },
 }
 
+impl EndReason {
+    /// The protocol broke a rule (an invariant, a quiet property) or did
+    /// something the simulator cannot do: the run stopped on a bug, not on
+    /// a limit.
+    pub fn is_violation(&self) -> bool {
+        matches!(
+            self,
+            EndReason::InvariantViolated { .. }
+                | EndReason::QuietViolated { .. }
+                | EndReason::TimerLimit { .. }
+                | EndReason::ProtocolFault { .. }
+        )
+    }
+
+    /// The broken rule, when the run stopped on one.
+    pub fn violation(&self) -> Option<&InvariantViolation> {
+        match self {
+            EndReason::InvariantViolated { violation } | EndReason::QuietViolated { violation } => Some(violation),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for EndReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -349,6 +372,7 @@ struct StepScratch {
     lamport: u64,
     vector: Vec<u32>,
     sent: Vec<SentMessage>,
+    narration: Vec<Narration>,
 }
 
 impl<P: Protocol> World<P> {
@@ -666,6 +690,7 @@ impl<P: Protocol> World<P> {
                 lamport: 0,
                 vector: Vec::new(),
                 sent: Vec::new(),
+                narration: Vec::new(),
             };
         };
         let p = self.process_index(endpoint);
@@ -680,7 +705,8 @@ impl<P: Protocol> World<P> {
         lamport += 1;
         vector[p] += 1;
         self.lamport[p] = lamport;
-        StepScratch { process, cause: cause.map(|c| c.0), lamport, vector: vector.clone(), sent: Vec::new() }
+        let vector = vector.clone();
+        StepScratch { process, cause: cause.map(|c| c.0), lamport, vector, sent: Vec::new(), narration: Vec::new() }
     }
 
     fn finish(&self, scratch: StepScratch, kind: StepKind) -> TraceStep {
@@ -693,6 +719,7 @@ impl<P: Protocol> World<P> {
             cause: scratch.cause,
             sent: scratch.sent,
             kind,
+            narration: scratch.narration,
         }
     }
 
@@ -867,6 +894,7 @@ impl<P: Protocol> World<P> {
                     self.send(from, to, payload, MessageKindId::Reply, label, scratch);
                 }
                 Effect::Persist(durable) => self.nodes[node.0 as usize].durable = durable,
+                Effect::Narrate(narration) => scratch.narration.push(narration),
             }
         }
     }

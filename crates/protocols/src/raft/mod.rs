@@ -26,8 +26,8 @@ use crate::kv::KeyValueService;
 use crate::shared_log::SharedLog;
 use faultline_scenario::{ClientId, KvOperation, KvOutput, NodeId, RaftReads, RaftSpec, RaftVariant};
 use faultline_sim::{
-    ClientRequest, ClusterView, Colour, Countdown, InvariantViolation, LogEntryView, NodeView, Protocol, RequestId,
-    Tag, TimerId, LOG_ENTRIES_VIEWED_MAX,
+    ClientRequest, ClusterView, Colour, Countdown, Importance, InvariantViolation, Kinds, LogEntryView, NodeView,
+    Protocol, RequestId, Tag, TimerId, LOG_ENTRIES_VIEWED_MAX,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -283,6 +283,10 @@ impl Raft {
         // Whoever led before does not lead this term: redirect nowhere
         // until this term's leader is heard from.
         self.leader = None;
+        if self.role != Role::Follower {
+            let (id, was) = (self.id, self.role.style().name);
+            ctx.narrate(Importance::Detail, format!("{id} stepped down ({was} no more): it heard of term {term}"));
+        }
         self.become_follower(ctx);
         self.persist(ctx);
     }
@@ -305,6 +309,8 @@ impl Raft {
         self.voted_for = Some(self.id);
         self.leader = None;
         self.votes = BTreeSet::from([self.id]);
+        let (id, term) = (self.id, self.current_term);
+        ctx.narrate(Importance::Detail, format!("{id} timed out and stands for election in term {term}"));
         self.persist(ctx);
         self.reset_election_timer(ctx);
         if self.votes.len() >= self.majority() {
@@ -332,6 +338,8 @@ impl Raft {
         debug_assert_eq!(self.role, Role::Candidate);
         self.role = Role::Leader;
         self.leader = Some(self.id);
+        let (id, term, votes) = (self.id, self.current_term, self.votes.len());
+        ctx.narrate(Importance::Milestone, format!("{id} became leader in term {term} ({votes} votes)"));
         self.election_deadline_tick = None;
         ctx.cancel_timer(ELECTION_TIMER);
         let next = self.last_log_index() + 1;

@@ -44,8 +44,8 @@ use crate::shared_log::SharedLog;
 use bank::BankService;
 use faultline_scenario::{BankOperation, BankOutput, ClientId, NodeId, TwoPhaseCommitSpec, TwoPhaseCommitVariant};
 use faultline_sim::{
-    ClientRequest, ClusterView, Colour, Countdown, InvariantViolation, LogEntryView, NodeView, Protocol, Routing, Tag,
-    TimerId, LOG_ENTRIES_VIEWED_MAX,
+    ClientRequest, ClusterView, Colour, Countdown, Importance, InvariantViolation, LogEntryView, NodeView, Protocol,
+    Routing, Tag, TimerId, LOG_ENTRIES_VIEWED_MAX,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -374,6 +374,8 @@ impl TwoPhaseCommit {
                 Some(&decision) => decision,
                 None => {
                     self.log(ctx, Record::Decided { tx, decision: Decision::Abort });
+                    let words = format!("the TC decided abort {tx}: its log says it started and was never decided");
+                    ctx.narrate(Importance::Milestone, words);
                     Decision::Abort
                 }
             };
@@ -490,6 +492,8 @@ impl TwoPhaseCommit {
             }
             _ => self.log(ctx, Record::Decided { tx, decision }),
         }
+        let words = format!("the TC decided {} {tx}", decision.name());
+        ctx.narrate(Importance::Milestone, words);
         for rm in self.config.resource_managers() {
             ctx.send(rm, Message::Decision { tx, decision });
         }
@@ -699,7 +703,12 @@ impl TwoPhaseCommit {
             self.apply(ctx, tx, Decision::Abort, work);
             return self.vote_on_deferred(ctx);
         }
-        self.blocked_since_tick.get_or_insert(ctx.now_tick);
+        if self.blocked_since_tick.is_none() {
+            let id = self.id;
+            let words = format!("{id} is blocked: it voted commit on {tx} and has no decision from the TC");
+            ctx.narrate(Importance::Milestone, words);
+            self.blocked_since_tick = Some(ctx.now_tick);
+        }
         self.ask_for_decision(ctx, tx);
     }
 
