@@ -2,10 +2,12 @@
 //! drag, a key or a frame does to the run. `lib.rs` wires it to the page and
 //! `render.rs` draws it.
 
+use crate::chronicle::Chronicle;
+use crate::diagram::{DiagramIndex, DiagramView, Highlight};
 use crate::live_check::LiveCheck;
 use crate::stage;
 use faultline_scenario::{Action, Link, NodeId, Scenario};
-use faultline_sim::{AnySimulation, EnabledEvent, NodeStatus, StepKind};
+use faultline_sim::{AnySimulation, EnabledEvent, EndReason, NodeStatus, StepKind};
 
 /// Playback speeds offered by the speed slider, in ticks per second.
 pub const SPEEDS_TICKS_PER_SECOND: [f64; 10] = [2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0];
@@ -39,6 +41,34 @@ impl NodeCommand {
             "q" | "Q" => NodeCommand::SendRequest,
             _ => return None,
         })
+    }
+}
+
+/// The diagram's zooms, in pixels per tick: from a whole long stretch to a
+/// few ticks across the width.
+pub const DIAGRAM_ZOOMS_PX_PER_TICK: [f64; 9] = [0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 8.0, 12.0, 20.0];
+
+/// How the space-time diagram is looked at.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DiagramSettings {
+    /// An index into [`DIAGRAM_ZOOMS_PX_PER_TICK`].
+    pub zoom_index: usize,
+    /// `None` follows the shown time (the window ends there); a tick pins
+    /// the window's start there (after the user panned it).
+    pub pinned_from_tick: Option<f64>,
+    pub lamport: bool,
+    pub vector: bool,
+}
+
+impl Default for DiagramSettings {
+    fn default() -> Self {
+        DiagramSettings { zoom_index: 4, pinned_from_tick: None, lamport: false, vector: false }
+    }
+}
+
+impl DiagramSettings {
+    pub fn px_per_tick(&self) -> f64 {
+        DIAGRAM_ZOOMS_PX_PER_TICK[self.zoom_index.min(DIAGRAM_ZOOMS_PX_PER_TICK.len() - 1)]
     }
 }
 
@@ -146,6 +176,14 @@ pub struct App {
     /// Actions the user recorded in this run (loading another scenario asks
     /// before it throws them away).
     pub user_actions: usize,
+    /// How the computed run ended, and at how many steps (the position
+    /// may be earlier, where the world has not ended): `run_end`.
+    end_seen: Option<(usize, EndReason)>,
+    /// The space-time diagram's index of the trace, and how it is viewed.
+    pub diagram: DiagramIndex,
+    pub diagram_view: DiagramSettings,
+    /// The run's story so far: narration and actions, step by step.
+    pub chronicle: Chronicle,
     /// Changes that Undo takes back, newest last, and those Redo makes again.
     pub undo: Vec<Moment>,
     pub redo: Vec<Moment>,
@@ -160,6 +198,10 @@ impl App {
     pub fn new(scenario: Scenario, builtin: Option<String>) -> App {
         App {
             loaded: scenario.clone(),
+            chronicle: Chronicle::default(),
+            diagram: DiagramIndex::default(),
+            diagram_view: DiagramSettings::default(),
+            end_seen: None,
             undo: Vec::new(),
             redo: Vec::new(),
             sim: faultline_protocols::build(scenario),
@@ -187,6 +229,11 @@ impl App {
     }
 
     fn changed(&mut self) {
+        self.chronicle.follow(self.sim.trace());
+        self.diagram.follow(self.sim.trace());
+        if let Some(end) = self.sim.ended() {
+            self.end_seen = Some((self.sim.trace().len(), end));
+        }
         self.revision += 1;
     }
 
@@ -279,6 +326,74 @@ impl App {
         self.changed();
     }
 
+    /// The diagram's view for a drawing `width_px` wide: following the
+    /// shown time, or where the user panned it.
+    pub fn diagram_view_for(&self, width_px: f64) -> DiagramView {
+        let settings = &self.diagram_view;
+        let mut view = DiagramView::following(self.sim.as_ref(), self.view_tick, settings.px_per_tick(), width_px);
+        if let Some(from_tick) = settings.pinned_from_tick {
+            view.from_tick = from_tick.max(0.0);
+        }
+        view.lamport = settings.lamport;
+        view.vector = settings.vector;
+        view.highlight = self.verdict_highlight();
+        view
+    }
+
+    /// Zoom the diagram in (+1) or out (-1), keeping what is under `at_tick`.
+    pub fn zoom_diagram(&mut self, by: i32, width_px: f64) {
+        let before = self.diagram_view_for(width_px);
+        let last = DIAGRAM_ZOOMS_PX_PER_TICK.len() as i32 - 1;
+        self.diagram_view.zoom_index = (self.diagram_view.zoom_index as i32 + by).clamp(0, last) as usize;
+        if let Some(from_tick) = self.diagram_view.pinned_from_tick {
+            // Keep the window's middle where it was.
+            let middle = from_tick + (before.to_tick() - before.from_tick) / 2.0;
+            let span = crate::diagram::plot_width_px(width_px) / self.diagram_view.px_per_tick();
+            self.diagram_view.pinned_from_tick = Some((middle - span / 2.0).max(0.0));
+        }
+        self.changed();
+    }
+
+    /// Pan the diagram by `dx_px` (a drag): it stops following the shown time.
+    pub fn pan_diagram(&mut self, dx_px: f64, width_px: f64) {
+        let from_tick = self.diagram_view_for(width_px).from_tick;
+        let moved = from_tick - dx_px / self.diagram_view.px_per_tick();
+        self.diagram_view.pinned_from_tick = Some(moved.max(0.0));
+        self.changed();
+    }
+
+    /// The diagram follows the shown time again.
+    pub fn follow_in_diagram(&mut self) {
+        self.diagram_view.pinned_from_tick = None;
+        self.changed();
+    }
+
+    /// What the verdict points at, for the diagram: the operations of the
+    /// smallest failing part of the history.
+    pub fn verdict_highlight(&self) -> Highlight {
+        let mut highlight = Highlight::default();
+        if let Some(faultline_check::Verdict::NotLinearizable(explanation)) = self.check.verdict() {
+            highlight.operations.extend(explanation.minimal.iter().copied());
+        }
+        highlight
+    }
+
+    /// Jump to a tick of the timeline: every step up to it has happened.
+    pub fn seek_tick(&mut self, tick: f64) {
+        let trace = self.sim.trace();
+        let position = trace.partition_point(|step| (step.tick as f64) <= tick) as u64;
+        self.seek(position);
+        let ticks_max = self.sim.scenario().limits.ticks_max as f64;
+        self.view_tick = tick.max(self.view_tick).min(ticks_max);
+    }
+
+    /// The last tick the timeline reaches: the last step computed, or the
+    /// shown time when it runs ahead of it.
+    pub fn timeline_end_tick(&self) -> f64 {
+        let last = self.sim.trace().last().map_or(0.0, |step| step.tick as f64);
+        last.max(self.view_tick).max(1.0)
+    }
+
     /// Jump to a step of the timeline.
     pub fn seek(&mut self, position: u64) {
         self.playing = false;
@@ -309,6 +424,8 @@ impl App {
     /// steps, computed again up to where it had been.
     fn restore(&mut self, moment: &Moment) {
         self.sim = faultline_protocols::build(moment.scenario.clone());
+        self.chronicle.reset();
+        self.diagram.reset();
         self.sim.seek(moment.steps);
         self.sim.seek(moment.position);
         self.view_tick = moment.view_tick;
@@ -369,12 +486,18 @@ impl App {
         let describe = describe_action(&action);
         let tick_min = self.view_tick.floor() as u64 + 1;
         let before = self.moment(describe.clone());
-        match self.sim.record_not_before(action, tick_min) {
+        match self.sim.record_not_before(action.clone(), tick_min) {
             Ok(recorded) => {
+                if recorded.steps_dropped > 0 {
+                    self.chronicle.cut_back(self.sim.trace().len() as u64);
+                    self.diagram.reset();
+                }
                 self.remember_for_undo(before);
                 self.user_actions += 1;
-                // Apply it now, so the page shows its effect at once.
-                self.sim.run_until_tick(recorded.at_tick);
+                // Apply it now, so the page shows its effect at once, and
+                // stop there: what else is due at its tick comes after it
+                // (a manual step delivers the chosen message, nothing more).
+                self.run_through_action(&action, recorded.at_tick);
                 self.view_tick = self.view_tick.max(recorded.at_tick as f64);
                 self.notice = if recorded.steps_dropped > 0 {
                     format!(
@@ -390,6 +513,29 @@ impl App {
         }
         self.remember_held_events();
         self.changed();
+    }
+
+    /// Step until `action`, recorded at `at_tick`, has been applied.
+    fn run_through_action(&mut self, action: &Action, at_tick: u64) {
+        self.sim.run_until_tick(at_tick.saturating_sub(1));
+        let start = self.sim.position() as usize;
+        for _ in 0..MANUAL_STEP_SEARCH_MAX {
+            let applied = self.sim.trace()[start..self.sim.position() as usize]
+                .iter()
+                .any(|step| matches!(&step.kind, StepKind::Action { action: a, .. } if a == action));
+            if applied || self.sim.step().is_none() {
+                break;
+            }
+        }
+    }
+
+    /// What the run ended with, wherever the position is: a run that broke
+    /// a rule still did when the user looks back at its start.
+    pub fn run_end(&self) -> Option<EndReason> {
+        if let Some(end) = self.sim.ended() {
+            return Some(end);
+        }
+        self.end_seen.as_ref().filter(|(steps, _)| *steps == self.sim.trace().len()).map(|(_, end)| end.clone())
     }
 
     /// A click on a node selects it and opens its menu (a second click

@@ -136,12 +136,19 @@ fn patch_attributes(old: &Element, new: &Element) {
 #[derive(Default)]
 pub struct KeyedLayer {
     children: BTreeMap<String, (String, Element)>,
+    /// The container the children were put in: if the page replaced it,
+    /// they are gone with it and are made again.
+    container: Option<Element>,
 }
 
 impl KeyedLayer {
     /// Make the container's children the `items` (key, markup of one
     /// element). The container must hold nothing else.
     pub fn update<'a>(&mut self, container: &Element, items: impl IntoIterator<Item = (&'a str, &'a str)>) {
+        if self.container.as_ref() != Some(container) {
+            self.children.clear();
+            self.container = Some(container.clone());
+        }
         let mut wanted: BTreeMap<&str, &str> = BTreeMap::new();
         // Parsed in one go: one call to the parser for all that changed.
         let mut changed: Vec<&str> = Vec::new();

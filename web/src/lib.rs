@@ -4,6 +4,9 @@
 //!
 //! - [`api`]: the functions JavaScript may call (`checkHistory`).
 //! - [`app`]: the page's state and behaviour, without the DOM.
+//! - [`chronicle`]: the run's story (narration, actions) for the event log and the timeline.
+//! - [`diagram`]: the space-time diagram as SVG text from an incremental index of the trace: a frame, and keyed
+//!   plot elements that stay put while the window slides.
 //! - [`live_check`]: the resumable linearizability check of the history.
 //! - [`render`]: SVG and HTML text from that state.
 //! - [`stage`]: where nodes stand: islands, drags that regroup them, strokes that cut links.
@@ -13,6 +16,8 @@
 pub mod api;
 pub mod app;
 pub mod builtin;
+pub mod chronicle;
+pub mod diagram;
 pub mod dom;
 pub mod live_check;
 pub mod page;

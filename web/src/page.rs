@@ -31,6 +31,8 @@ const SKELETON: &str = r#"
 </header>
 <p id="scenario-description"></p>
 <p id="notice" role="status" aria-live="polite"></p>
+<div id="banner"></div>
+<p id="announce" class="visually-hidden" aria-live="polite"></p>
 <div id="layout">
   <section id="stage">
     <div id="stage-box">
@@ -48,7 +50,8 @@ const SKELETON: &str = r#"
       <span id="speed-value"></span>
       <label class="manual"><input id="manual" type="checkbox"> Manual steps</label>
     </div>
-    <input id="timeline" type="range" min="0" max="0" value="0" aria-label="Timeline: every step of the run">
+    <div id="timeline-box"></div>
+    <input id="timeline" type="range" min="0" max="1" value="0" aria-label="Timeline, in ticks: drag to any moment of the run">
     <p id="clock"></p>
     <p id="stats"></p>
     <div id="legend" aria-label="Legend"></div>
@@ -56,8 +59,21 @@ const SKELETON: &str = r#"
   <aside>
     <section><h2>Inspector</h2><div id="inspector"></div></section>
     <section><h2>In flight</h2><div id="events"></div></section>
+    <section><h2>What happened</h2><div id="story" role="log" aria-label="What happened, newest first"></div></section>
   </aside>
 </div>
+<section id="diagram-panel" aria-label="Space-time diagram">
+  <div class="diagram-head">
+    <h2>Space-time diagram</h2>
+    <button id="diagram-zoom-out" aria-label="Zoom out">−</button>
+    <button id="diagram-zoom-in" aria-label="Zoom in">+</button>
+    <button id="diagram-follow">Follow now</button>
+    <label><input id="diagram-lamport" type="checkbox"> Lamport clocks</label>
+    <label><input id="diagram-vector" type="checkbox"> Vector clocks</label>
+    <span class="hint">Drag to look back; click an arrow or a mark to jump there.</span>
+  </div>
+  <div id="diagram-box"></div>
+</section>
 <section id="history-panel">
   <div class="history-head">
     <h2>Client history</h2>
@@ -82,7 +98,7 @@ thread_local! {
 /// before the page started.
 pub fn state_json() -> String {
     APP.with(|slot| match slot.borrow().as_ref() {
-        Some(app) => app.borrow().state_json().to_string(),
+        Some(app) => app.try_borrow().map_or("null".to_string(), |app| app.state_json().to_string()),
         None => "null".to_string(),
     })
 }
@@ -198,6 +214,10 @@ pub fn start() {
 
 /// Listen for `event` on `target`, handing the handler the event as the
 /// type it is known to be (a `PointerEvent` for "pointerdown", ...).
+///
+/// Handlers take the app with `try_borrow_mut` and do nothing when it is
+/// taken: a redraw that removes a focused button fires focus events at
+/// once, inside the handler that redraws.
 fn on<E: JsCast + 'static>(target: &web_sys::EventTarget, event: &str, mut handler: impl FnMut(E) + 'static) {
     let closure =
         Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| handler(event.unchecked_into()));
@@ -235,7 +255,7 @@ fn wire(app: &Shared) {
         let svg_for_capture = svg.clone();
         on(&svg, "pointerdown", move |event: PointerEvent| {
             let at = svg_point(&svg_for_capture, &event);
-            let mut app = app.borrow_mut();
+            let Ok(mut app) = app.try_borrow_mut() else { return };
             // Capture on the <svg>: a drag or a stroke goes on when the
             // pointer leaves the drawing.
             let _ = svg_for_capture.set_pointer_capture(event.pointer_id());
@@ -258,14 +278,16 @@ fn wire(app: &Shared) {
         let svg_for_point = svg.clone();
         on(&svg, "pointermove", move |event: PointerEvent| {
             let at = svg_point(&svg_for_point, &event);
-            app.borrow_mut().pointer_move(at);
+            let Ok(mut app) = app.try_borrow_mut() else { return };
+            app.pointer_move(at);
+            drop(app);
             wake();
         });
     }
     for kind in ["pointerup", "pointercancel"] {
         let app = app.clone();
         on(&svg, kind, move |_: PointerEvent| {
-            let mut app = app.borrow_mut();
+            let Ok(mut app) = app.try_borrow_mut() else { return };
             app.pointer_up();
             changed(&app);
         });
@@ -274,7 +296,7 @@ fn wire(app: &Shared) {
     {
         let app = app.clone();
         on(&element("play").into(), "click", move |_: web_sys::Event| {
-            let mut app = app.borrow_mut();
+            let Ok(mut app) = app.try_borrow_mut() else { return };
             app.toggle_play();
             changed(&app);
         });
@@ -282,7 +304,7 @@ fn wire(app: &Shared) {
     {
         let app = app.clone();
         on(&element("step").into(), "click", move |_: web_sys::Event| {
-            let mut app = app.borrow_mut();
+            let Ok(mut app) = app.try_borrow_mut() else { return };
             app.step_once();
             changed(&app);
         });
@@ -293,7 +315,7 @@ fn wire(app: &Shared) {
     for (id, press) in buttons {
         let app = app.clone();
         on(&element(id).into(), "click", move |_: web_sys::Event| {
-            let mut app = app.borrow_mut();
+            let Ok(mut app) = app.try_borrow_mut() else { return };
             press(&mut app);
             changed(&app);
         });
@@ -302,23 +324,24 @@ fn wire(app: &Shared) {
         let app = app.clone();
         on(&element("speed").into(), "input", move |_: web_sys::Event| {
             let index = input("speed").value().parse().unwrap_or(crate::app::DEFAULT_SPEED_INDEX);
-            app.borrow_mut().speed_index = index;
-            changed(&app.borrow());
+            let Ok(mut app) = app.try_borrow_mut() else { return };
+            app.speed_index = index;
+            changed(&app);
         });
     }
     {
         let app = app.clone();
         on(&element("timeline").into(), "input", move |_: web_sys::Event| {
-            let position = input("timeline").value().parse().unwrap_or(0);
-            let mut app = app.borrow_mut();
-            app.seek(position);
+            let tick = input("timeline").value().parse().unwrap_or(0.0);
+            let Ok(mut app) = app.try_borrow_mut() else { return };
+            app.seek_tick(tick);
             changed(&app);
         });
     }
     {
         let app = app.clone();
         on(&element("manual").into(), "change", move |_: web_sys::Event| {
-            let mut app = app.borrow_mut();
+            let Ok(mut app) = app.try_borrow_mut() else { return };
             app.manual_mode = input("manual").checked();
             app.playing = false;
             app.revision += 1;
@@ -328,7 +351,7 @@ fn wire(app: &Shared) {
     {
         let app = app.clone();
         on(&element("show-points").into(), "change", move |_: web_sys::Event| {
-            let mut app = app.borrow_mut();
+            let Ok(mut app) = app.try_borrow_mut() else { return };
             app.show_points = input("show-points").checked();
             app.revision += 1;
             changed(&app);
@@ -337,7 +360,7 @@ fn wire(app: &Shared) {
     {
         let app = app.clone();
         on(&element("share").into(), "click", move |_: web_sys::Event| {
-            let mut app = app.borrow_mut();
+            let Ok(mut app) = app.try_borrow_mut() else { return };
             let fragment = share_fragment(&app);
             app.shared_fragment = Some(fragment.clone());
             let window = web_sys::window().expect("a window");
@@ -368,7 +391,8 @@ fn wire(app: &Shared) {
             on(&element("scenario-picker").into(), "blur", move |_: web_sys::Event| {
                 browsing.set(false);
                 // Browsed with the keys but not loaded: show what runs.
-                changed(&app.borrow());
+                let Ok(app) = app.try_borrow() else { return };
+                changed(&app);
             });
         }
         on(&element("scenario-picker").into(), "change", move |_: web_sys::Event| {
@@ -377,7 +401,7 @@ fn wire(app: &Shared) {
             if !browsing.get() {
                 load_picked_scenario(&app);
             } else {
-                let mut app = app.borrow_mut();
+                let Ok(mut app) = app.try_borrow_mut() else { return };
                 app.notice = "Press Enter to load the scenario picked, or Tab away to keep this run.".into();
                 set_text("notice", &app.notice);
             }
@@ -388,7 +412,7 @@ fn wire(app: &Shared) {
         let app = app.clone();
         on(&web_sys::window().expect("a window").into(), "hashchange", move |_: web_sys::Event| {
             let hash = location_hash();
-            let mut app = app.borrow_mut();
+            let Ok(mut app) = app.try_borrow_mut() else { return };
             // Share writes the hash too, and the run may have moved on since:
             // reload only for a link the page did not write itself.
             if app.shared_fragment.as_deref() != Some(hash.trim_start_matches('#')) {
@@ -399,10 +423,12 @@ fn wire(app: &Shared) {
     }
     wire_held_events(app);
     // Buttons in the side panels, by delegation: the panels are redrawn.
+    wire_jumps(app);
+    wire_diagram(app);
     for panel in ["inspector", "events", "stage-menu"] {
         let app = app.clone();
         on(&element(panel).into(), "click", move |event: web_sys::Event| {
-            let mut app = app.borrow_mut();
+            let Ok(mut app) = app.try_borrow_mut() else { return };
             panel_click(&mut app, event.target());
             changed(&app);
         });
@@ -411,7 +437,7 @@ fn wire(app: &Shared) {
         let app = app.clone();
         on(&document().into(), "keydown", move |event: KeyboardEvent| {
             if event.ctrl_key() || event.meta_key() {
-                let mut app = app.borrow_mut();
+                let Ok(mut app) = app.try_borrow_mut() else { return };
                 let redo = event.shift_key() || event.key() == "y";
                 match event.key().to_ascii_lowercase().as_str() {
                     "z" | "y" => {
@@ -434,11 +460,105 @@ fn wire(app: &Shared) {
             if focused.is_some_and(|focused| key_belongs_to(&focused, &event.key())) {
                 return;
             }
-            let mut app = app.borrow_mut();
+            let Ok(mut app) = app.try_borrow_mut() else { return };
             if key_command(&mut app, &event.key()) {
                 event.prevent_default();
                 changed(&app);
             }
+        });
+    }
+}
+
+/// Anything with a `data-step` in the timeline, the story and the banner
+/// jumps to that step when clicked.
+fn wire_jumps(app: &Shared) {
+    for panel in ["timeline-box", "story", "banner"] {
+        let app = app.clone();
+        on(&element(panel).into(), "click", move |event: web_sys::Event| {
+            let Some(step) = data_of(event.target(), "step").and_then(|s| s.parse().ok()) else { return };
+            let Ok(mut app) = app.try_borrow_mut() else { return };
+            app.seek(step);
+            changed(&app);
+        });
+    }
+}
+
+/// The diagram: a drag pans it (it stops following the shown time), a
+/// click on an arrow or a mark jumps there, Ctrl+wheel and the buttons zoom.
+fn wire_diagram(app: &Shared) {
+    let diagram = element("diagram-box");
+    let pressed_at: Rc<std::cell::Cell<Option<(f64, bool)>>> = Rc::default();
+    {
+        let (pressed_at, diagram_for_capture) = (pressed_at.clone(), diagram.clone());
+        on(&diagram, "pointerdown", move |event: PointerEvent| {
+            pressed_at.set(Some((event.client_x() as f64, false)));
+            let _ = diagram_for_capture.set_pointer_capture(event.pointer_id());
+        });
+    }
+    {
+        let (app, pressed_at) = (app.clone(), pressed_at.clone());
+        on(&diagram, "pointermove", move |event: PointerEvent| {
+            let Some((last_x, moved)) = pressed_at.get() else { return };
+            let dx = event.client_x() as f64 - last_x;
+            if !moved && dx.abs() < crate::app::geometry::CLICK_SLOP {
+                return;
+            }
+            pressed_at.set(Some((event.client_x() as f64, true)));
+            let Ok(mut app) = app.try_borrow_mut() else { return };
+            app.pan_diagram(dx, diagram_width_px());
+            changed(&app);
+        });
+    }
+    {
+        let (app, pressed_at) = (app.clone(), pressed_at.clone());
+        on(&diagram, "pointerup", move |event: PointerEvent| {
+            let Some((_, moved)) = pressed_at.take() else { return };
+            if moved {
+                return;
+            }
+            // Under the pointer, not the capture's target (the box).
+            let target = document().element_from_point(event.client_x() as f32, event.client_y() as f32);
+            let step = target.and_then(|t| data_of(Some(t.into()), "step")).and_then(|s| s.parse::<u64>().ok());
+            let Some(step) = step else { return };
+            let Ok(mut app) = app.try_borrow_mut() else { return };
+            app.seek(step + 1);
+            changed(&app);
+        });
+    }
+    {
+        let app = app.clone();
+        on(&diagram, "wheel", move |event: web_sys::WheelEvent| {
+            if !event.ctrl_key() {
+                return; // the page scrolls
+            }
+            event.prevent_default();
+            let Ok(mut app) = app.try_borrow_mut() else { return };
+            app.zoom_diagram(if event.delta_y() < 0.0 { 1 } else { -1 }, diagram_width_px());
+            changed(&app);
+        });
+    }
+    type Press = fn(&mut App);
+    let buttons: [(&str, Press); 3] = [
+        ("diagram-zoom-in", |app| app.zoom_diagram(1, diagram_width_px())),
+        ("diagram-zoom-out", |app| app.zoom_diagram(-1, diagram_width_px())),
+        ("diagram-follow", App::follow_in_diagram),
+    ];
+    for (id, press) in buttons {
+        let app = app.clone();
+        on(&element(id).into(), "click", move |_: web_sys::Event| {
+            let Ok(mut app) = app.try_borrow_mut() else { return };
+            press(&mut app);
+            changed(&app);
+        });
+    }
+    for id in ["diagram-lamport", "diagram-vector"] {
+        let app = app.clone();
+        on(&element(id).into(), "change", move |_: web_sys::Event| {
+            let Ok(mut app) = app.try_borrow_mut() else { return };
+            app.diagram_view.lamport = input("diagram-lamport").checked();
+            app.diagram_view.vector = input("diagram-vector").checked();
+            app.revision += 1;
+            changed(&app);
         });
     }
 }
@@ -453,7 +573,7 @@ fn wire_held_events(app: &Shared) {
         let app = app.clone();
         let (pointer_on, focus_in) = (pointer_on.clone(), focus_in.clone());
         move || {
-            let mut app = app.borrow_mut();
+            let Ok(mut app) = app.try_borrow_mut() else { return };
             app.hold_events(pointer_on.get() || focus_in.get());
             changed(&app);
         }
@@ -485,7 +605,7 @@ fn wire_held_events(app: &Shared) {
 fn load_picked_scenario(app: &Shared) {
     let picker: HtmlSelectElement = element("scenario-picker").dyn_into().expect("a select");
     let stem = picker.value();
-    let mut app = app.borrow_mut();
+    let Ok(mut app) = app.try_borrow_mut() else { return };
     if app.builtin.as_deref() == Some(stem.as_str()) && app.user_actions == 0 {
         return;
     }
@@ -676,6 +796,15 @@ fn redraw_panels(app: &App) {
     set_panel("verdict-explanation", render::verdict_explanation_html(app));
     set_panel("legend", render::legend_html(app));
     set_panel("stage-menu", render::menu_html(app));
+    set_panel("timeline-box", render::timeline_svg(app));
+    draw_diagram(app);
+    set_checked("diagram-lamport", app.diagram_view.lamport);
+    set_checked("diagram-vector", app.diagram_view.vector);
+    let following = app.diagram_view.pinned_from_tick.is_none();
+    set_attribute(&element("diagram-follow"), "aria-pressed", if following { "true" } else { "false" });
+    set_panel("story", render::story_html(app));
+    set_panel("banner", render::banner_html(app));
+    set_text("announce", &render::announcement(app));
     let disabled =
         [("heal", app.sim.cut_links().is_empty()), ("undo", app.undo.is_empty()), ("redo", app.redo.is_empty())];
     for (id, is_disabled) in disabled {
@@ -700,11 +829,12 @@ fn redraw_panels(app: &App) {
     }
     set_checked("manual", app.manual_mode);
     let timeline = input("timeline");
-    set_attribute(&timeline, "max", &app.sim.trace().len().to_string());
-    let position = app.sim.position().to_string();
-    if timeline.value() != position {
-        timeline.set_value(&position);
+    set_attribute(&timeline, "max", &(app.timeline_end_tick().ceil() as u64).to_string());
+    let tick = (app.view_tick.floor() as u64).to_string();
+    if timeline.value() != tick {
+        timeline.set_value(&tick);
     }
+    set_attribute(&timeline, "aria-valuetext", &render::clock_text(app));
     let state = if app.sim.ended().is_some() && app.at_head() {
         "ended"
     } else if app.playing {
@@ -720,6 +850,35 @@ fn set_checked(id: &str, checked: bool) {
     if input.checked() != checked {
         input.set_checked(checked);
     }
+}
+
+thread_local! {
+    /// The space-time diagram's plot elements, kept by key.
+    static DIAGRAM_LAYER: RefCell<crate::dom::KeyedLayer> = RefCell::default();
+}
+
+/// The diagram's width in CSS pixels (its drawing is that wide, so its
+/// text keeps its size).
+fn diagram_width_px() -> f64 {
+    let width = element("diagram-box").client_width() as f64;
+    if width > 100.0 {
+        width
+    } else {
+        800.0
+    }
+}
+
+/// Draw the space-time diagram: its frame morphed, its plot's elements
+/// through the keyed layer (only those that changed are parsed).
+fn draw_diagram(app: &App) {
+    let view = app.diagram_view_for(diagram_width_px());
+    let drawing = crate::diagram::diagram(&app.diagram, app.sim.as_ref(), &view);
+    set_panel("diagram-box", drawing.frame);
+    let Some(plot) = element("diagram-box").query_selector("g.plot").ok().flatten() else { return };
+    DIAGRAM_LAYER.with(|layer| {
+        let items = drawing.items.iter().map(|item| (item.key.as_str(), item.markup.as_str()));
+        layer.borrow_mut().update(&plot, items);
+    });
 }
 
 /// The verdict badge: text, and a `data-verdict` the stylesheet colours by.
@@ -765,7 +924,9 @@ fn animation_loop(app: Shared) {
     let mut panels_drawn_ms = f64::NEG_INFINITY;
     let callback = Closure::new(move |now_ms: f64| {
         FRAME_LOOP.with(|frame_loop| frame_loop.borrow_mut().pending = false);
-        let mut app = app.borrow_mut();
+        let Ok(mut app) = app.try_borrow_mut() else {
+            return wake(); // (never: frames do not run inside handlers)
+        };
         // The first frame after a rest moves nothing: the rest is not time
         // the run should catch up on.
         let elapsed_ms = last_ms.map_or(0.0, |last| now_ms - last);
@@ -780,8 +941,9 @@ fn animation_loop(app: Shared) {
             panels_drawn_ms = now_ms;
             redraw_panels(&app);
         } else {
-            // Messages move between steps: the drawing follows the clock.
+            // Messages move between steps: the drawings follow the clock.
             set_panel("cluster", render::cluster_svg(&app));
+            draw_diagram(&app);
             set_text("clock", &render::clock_text(&app));
             draw_badge(&app);
         }

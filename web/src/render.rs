@@ -3,6 +3,7 @@
 //! only when the app's revision changes.
 
 use crate::app::{geometry, App, Gesture, Menu};
+use crate::chronicle::{Entry, EntryKind};
 use crate::live_check::CheckState;
 use crate::stage::{IslandShape, StageLayout};
 use faultline_check::Verdict;
@@ -146,8 +147,10 @@ pub fn cluster_svg(app: &App) -> String {
             );
         }
     }
-    // Nodes.
+    // Nodes; those a broken rule names stand out.
     let reports = app.sim.nodes();
+    let ended = app.sim.ended();
+    let violating: &[NodeId] = ended.as_ref().and_then(|end| end.violation()).map_or(&[], |v| &v.nodes);
     for report in &reports {
         let (x, y) = layout.node(report.id);
         let status = match report.status {
@@ -169,6 +172,9 @@ pub fn cluster_svg(app: &App) -> String {
         }
         if app.selected_node == Some(report.id) {
             classes.push_str(" selected");
+        }
+        if violating.contains(&report.id) {
+            classes.push_str(" violating");
         }
         if let Some(view) = view {
             classes.push(' ');
@@ -595,7 +601,8 @@ pub fn events_html(app: &App) -> String {
         match event {
             EnabledEvent::Deliver { message, from, to, label, due_tick } => {
                 let text = message_row_text(*message, *from, *to, label, *due_tick);
-                rows.insert(message.0, message_row(app, message.0, &text));
+                let due_now = *due_tick <= app.sim.now_tick();
+                rows.insert(message.0, message_row(app, message.0, &text, due_now));
             }
             EnabledEvent::Timer { node, timer, label, due_tick } if app.manual_mode => {
                 let _ = write!(
@@ -631,12 +638,14 @@ pub fn events_html(app: &App) -> String {
     html
 }
 
-/// A row of a message in flight, with its buttons.
-fn message_row(app: &App, id: u64, text: &str) -> String {
+/// A row of a message in flight, with its buttons. In manual mode, a
+/// message due at the current tick cannot be put off: it happens first.
+fn message_row(app: &App, id: u64, text: &str, due_now: bool) -> String {
     let selected = if app.selected_message == Some(id) { " selected" } else { "" };
-    let deliver = match app.manual_mode {
-        true => format!(r#"<button data-act="deliver" data-msg="{id}">Deliver next</button>"#),
-        false => String::new(),
+    let deliver = match (app.manual_mode, due_now) {
+        (true, false) => format!(r#"<button data-act="deliver" data-msg="{id}">Deliver next</button>"#),
+        (true, true) => "<small class=\"due-now\">due now: happens first</small>".to_string(),
+        (false, _) => String::new(),
     };
     format!(
         r#"<li class="event{selected}" data-key="m{id}" data-msg-row="{id}"><span>{}</span>{deliver}<button data-act="drop" data-msg="{id}">Drop</button><button data-act="duplicate" data-msg="{id}">Duplicate</button><button data-act="delay" data-msg="{id}">Delay 50</button></li>"#,
@@ -1089,4 +1098,149 @@ pub fn verdict_explanation_html(app: &App) -> String {
             incomplete.partitions
         ),
     }
+}
+
+/// The most story entries the event log lists (the newest).
+pub const STORY_ROWS_MAX: usize = 60;
+
+/// The event log: what happened up to the shown step, newest first, in
+/// the protocol's words and the actions' names. Each entry jumps there.
+pub fn story_html(app: &App) -> String {
+    let entries = app.chronicle.up_to(app.sim.position());
+    if entries.is_empty() {
+        return "<p class=\"hint\">Nothing has happened yet. Elections, decisions and faults are told here.</p>"
+            .to_string();
+    }
+    let mut html = String::from("<ol class=\"story\" reversed>");
+    for (index, entry) in entries.iter().enumerate().rev().take(STORY_ROWS_MAX) {
+        let _ = write!(
+            html,
+            r#"<li class="{}" data-key="e{index}"><button class="jump" data-step="{}" title="Jump to step {}">tick {}</button> {}</li>"#,
+            entry_class(entry.kind),
+            entry.step + 1,
+            entry.step + 1,
+            entry.tick,
+            escape(&entry.text)
+        );
+    }
+    html.push_str("</ol>");
+    if entries.len() > STORY_ROWS_MAX {
+        let _ = write!(html, "<p class=\"hint\">… and {} earlier.</p>", entries.len() - STORY_ROWS_MAX);
+    }
+    html
+}
+
+fn entry_class(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Milestone => "milestone",
+        EntryKind::Detail => "detail",
+        EntryKind::Fault => "fault",
+        EntryKind::Action => "action",
+    }
+}
+
+/// What the live region reads aloud: the newest milestone or fault up to
+/// the shown step (details would flood a screen reader).
+pub fn announcement(app: &App) -> String {
+    let entries = app.chronicle.up_to(app.sim.position());
+    let newest = entries.iter().rev().find(|entry| matches!(entry.kind, EntryKind::Milestone | EntryKind::Fault));
+    newest.map(|entry| format!("Tick {}: {}.", entry.tick, entry.text)).unwrap_or_default()
+}
+
+/// The timeline's drawing width and height, in SVG user units.
+pub mod timeline {
+    pub const WIDTH: f64 = 1000.0;
+    pub const HEIGHT: f64 = 30.0;
+    /// Markers drawn at most: past this, the timeline keeps every n-th.
+    pub const MARKERS_MAX: usize = 400;
+}
+
+/// The timeline strip over the scrub bar: ticks from 0 to the end of what
+/// was computed, a marker per milestone and fault (click one to jump
+/// there), the violation or end if the run ended, and the shown time.
+pub fn timeline_svg(app: &App) -> String {
+    use timeline::*;
+    let end_tick = app.timeline_end_tick();
+    let x = |tick: f64| 4.0 + (WIDTH - 8.0) * tick / end_tick;
+    let mut svg = format!(
+        r#"<svg id="timeline-strip" viewBox="0 0 {WIDTH} {HEIGHT}" preserveAspectRatio="none" role="img" aria-label="Timeline: milestones and faults by tick">"#
+    );
+    let step = axis_step(end_tick);
+    let mut tick = 0.0;
+    while tick <= end_tick {
+        let _ = write!(svg, r#"<line class="grid" x1="{x:.1}" x2="{x:.1}" y1="0" y2="{HEIGHT}"/>"#, x = x(tick));
+        tick += step;
+    }
+    let marked: Vec<&Entry> =
+        app.chronicle.all().iter().filter(|e| matches!(e.kind, EntryKind::Milestone | EntryKind::Fault)).collect();
+    let every = marked.len().div_ceil(MARKERS_MAX).max(1);
+    for (index, entry) in marked.iter().enumerate().filter(|(index, _)| index % every == 0) {
+        let future = if entry.step >= app.sim.position() { " future" } else { "" };
+        // Faults above, milestones below: both readable where they meet.
+        let (class, top, bottom) = match entry.kind {
+            EntryKind::Fault => ("fault", 2.0, 15.0),
+            _ => ("milestone", 15.0, 28.0),
+        };
+        let _ = write!(
+            svg,
+            r#"<line class="mark {class}{future}" data-key="t{index}" data-step="{}" x1="{x:.1}" x2="{x:.1}" y1="{top}" y2="{bottom}"><title>tick {}: {}</title></line>"#,
+            entry.step + 1,
+            entry.tick,
+            escape(&entry.text),
+            x = x(entry.tick as f64),
+        );
+    }
+    if let Some(end) = app.run_end() {
+        let tick = app.sim.trace().last().map_or(0.0, |step| step.tick as f64);
+        let class = if end.is_violation() { "end violation" } else { "end" };
+        let _ = write!(
+            svg,
+            r#"<rect class="{class}" data-step="{}" x="{:.1}" y="0" width="5" height="{HEIGHT}"><title>{}</title></rect>"#,
+            app.sim.trace().len(),
+            x(tick) - 2.5,
+            escape(&end.to_string())
+        );
+    }
+    let _ = write!(
+        svg,
+        r#"<line class="now" x1="{now:.1}" x2="{now:.1}" y1="0" y2="{HEIGHT}"/></svg>"#,
+        now = x(app.view_tick)
+    );
+    // The tick labels in HTML, placed in percent: text in the stretched
+    // drawing would be stretched too.
+    svg.push_str(r#"<div class="timeline-axis" aria-hidden="true">"#);
+    let mut tick = 0.0;
+    while tick <= end_tick {
+        let _ = write!(svg, r#"<span style="left:{:.2}%">{tick}</span>"#, x(tick) / WIDTH * 100.0);
+        tick += step;
+    }
+    svg.push_str("</div>");
+    svg
+}
+
+/// The banner of a run that stopped on a broken rule: which rule, which
+/// nodes, and a jump to the step where it broke.
+pub fn banner_html(app: &App) -> String {
+    let Some(end) = app.run_end().filter(|end| end.is_violation()) else { return String::new() };
+    let step = app.sim.trace().len();
+    let (title, nodes) = match end.violation() {
+        Some(violation) => {
+            let nodes: Vec<String> = violation.nodes.iter().map(NodeId::to_string).collect();
+            (format!("Safety violated: {}", violation.invariant), nodes.join(", "))
+        }
+        None => ("The run stopped on a protocol bug".to_string(), String::new()),
+    };
+    let nodes = match nodes.is_empty() {
+        true => String::new(),
+        false => format!(" <span class=\"nodes\">Nodes: {}.</span>", escape(&nodes)),
+    };
+    let at = match app.sim.position() as usize == step {
+        true => "<span class=\"here\">This is the step where it broke.</span>".to_string(),
+        false => format!(r#"<button class="jump" data-step="{step}">Jump to step {step}, where it broke</button>"#),
+    };
+    format!(
+        r#"<div class="violation-banner" role="alert" data-key="violation"><p><b>{}</b> — {}.{nodes}</p>{at}</div>"#,
+        escape(&title),
+        escape(&end.to_string())
+    )
 }
