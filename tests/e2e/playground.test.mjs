@@ -71,7 +71,7 @@ describe('playground', () => {
     await screenshot(page, 'playground-2-crashed-and-isolated');
     await page.getByRole('button', { name: 'Share' }).click();
     const shared = await page.locator('#share-url').inputValue();
-    assert.match(shared, /#s=1\.[A-Za-z0-9_-]+&p=\d+&t=\d+$/);
+    assert.match(shared, /#s=1\.[A-Za-z0-9_-]+&p=\d+&t=\d+&v=\d$/);
     const history = await page.locator('#history').innerText();
     const clock = await page.locator('#clock').textContent();
     assertNoProblems(problems);

@@ -107,7 +107,7 @@ describe('stillness', () => {
     await page.mouse.move(box.x + 10, box.y + box.height / 2);
     await page.evaluate(() => document.activeElement.blur()); // Space on a button presses it
     await page.keyboard.press('Space');
-    await page.waitForFunction((id) => document.querySelector(`#events li[data-key="m${id}"].gone`), heldId, {
+    await page.waitForFunction((id) => document.querySelector(`#events li[data-key="m${id}"].gone button[disabled]`), heldId, {
       timeout: 20_000,
     });
     const under = await page.evaluate(

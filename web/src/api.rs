@@ -25,6 +25,15 @@ pub fn playground_state() -> String {
     crate::page::state_json()
 }
 
+/// The share-link fragment (`s=1.…`) of a scenario given as JSON: open
+/// `page#<fragment>` to run it. Bad JSON or an invalid scenario throws an
+/// Error that names the field.
+#[wasm_bindgen(js_name = scenarioFragment)]
+pub fn scenario_fragment(json: &str) -> Result<String, JsError> {
+    let scenario = faultline_scenario::from_json(json).map_err(|e| JsError::new(&e.to_string()))?;
+    Ok(faultline_scenario::to_url_fragment(&scenario))
+}
+
 /// Check a history (any format `faultline check` reads) against a model.
 ///
 /// `budget_ms` bounds the whole check (10 s when 0 or less); the result is

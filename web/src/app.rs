@@ -5,6 +5,7 @@
 use crate::chronicle::Chronicle;
 use crate::diagram::{DiagramIndex, DiagramView, Highlight};
 use crate::live_check::LiveCheck;
+use crate::settings::RunSettings;
 use crate::stage;
 use faultline_scenario::{Action, Link, NodeId, Scenario};
 use faultline_sim::{AnySimulation, EnabledEvent, EndReason, NodeStatus, StepKind};
@@ -466,6 +467,27 @@ impl App {
         self.user_actions += 1;
         self.notice = format!("Redid: {}.", after.change);
         self.undo.push(before);
+        self.changed();
+    }
+
+    /// Run again from the start with other settings (protocol, nodes,
+    /// network, seed): undoable; recorded actions stay when they still fit.
+    pub fn apply_settings(&mut self, settings: &RunSettings) {
+        match crate::settings::apply(self.sim.scenario(), settings) {
+            Ok((scenario, actions_dropped)) => {
+                let before = self.moment("change the run's settings".into());
+                let start = Moment { scenario, steps: 0, position: 0, view_tick: 0.0, change: String::new() };
+                self.restore(&start);
+                self.remember_for_undo(before);
+                self.builtin = None;
+                self.playing = true;
+                self.notice = match actions_dropped {
+                    true => "Started again with the new settings; your actions no longer fit and were left out (Undo brings them back).".into(),
+                    false => "Started again with the new settings (Undo goes back).".into(),
+                };
+            }
+            Err(error) => self.notice = format!("Could not change the settings: {error}."),
+        }
         self.changed();
     }
 

@@ -9,6 +9,7 @@
 //!   plot elements that stay put while the window slides.
 //! - [`live_check`]: the resumable linearizability check of the history.
 //! - [`render`]: SVG and HTML text from that state.
+//! - [`settings`]: the run's settings (protocol, nodes, network, seed) as the page changes them.
 //! - [`stage`]: where nodes stand: islands, drags that regroup them, strokes that cut links.
 //! - [`dom`]: retained rendering: the live DOM patched to equal that text.
 //! - [`page`]: the DOM: skeleton, events, share links, animation loop.
@@ -22,6 +23,7 @@ pub mod dom;
 pub mod live_check;
 pub mod page;
 pub mod render;
+pub mod settings;
 pub mod stage;
 
 pub use page::start;

@@ -8,6 +8,7 @@
 use crate::app::{App, NodeCommand, SPEEDS_TICKS_PER_SECOND};
 use crate::builtin::{builtin_text, BUILTIN_SCENARIOS, DEFAULT_SCENARIO};
 use crate::render;
+use crate::settings::RunSettings;
 use faultline_scenario::{Action, Link, MessageId, NodeId, Scenario};
 use faultline_sim::EnabledEvent;
 use std::cell::RefCell;
@@ -50,6 +51,20 @@ const SKELETON: &str = r#"
       <span id="speed-value"></span>
       <label class="manual"><input id="manual" type="checkbox"> Manual steps</label>
     </div>
+    <details id="settings">
+      <summary>Run settings: protocol, nodes, network, seed</summary>
+      <div class="settings-grid">
+        <label>Protocol <select id="set-protocol"></select></label>
+        <label>Nodes <input id="set-nodes" type="number" min="1" max="9" step="1"></label>
+        <label>Delay from <input id="set-delay-min" type="number" min="1" step="1"></label>
+        <label>to <input id="set-delay-max" type="number" min="1" step="1"> ticks</label>
+        <label>Loss <input id="set-loss" type="number" min="0" max="1000" step="1"> ‰</label>
+        <label>Duplication <input id="set-duplicate" type="number" min="0" max="1000" step="1"> ‰</label>
+        <label>Reordering <input id="set-reorder" type="number" min="0" max="1000" step="1"> ‰</label>
+        <label>Seed <input id="set-seed" type="number" min="0" step="1"></label>
+        <button id="new-seed">New seed</button>
+      </div>
+    </details>
     <div id="timeline-box"></div>
     <input id="timeline" type="range" min="0" max="1" value="0" aria-label="Timeline, in ticks: drag to any moment of the run">
     <p id="clock"></p>
@@ -84,7 +99,27 @@ const SKELETON: &str = r#"
   <div id="lanes-box"></div>
   <details id="operations"><summary>Every operation</summary><div id="history"></div></details>
 </section>
-<p class="keys">Keys: Space play/pause · → step · ← step back · 0–9 select a node, then C crash/restart · S crash-stop · P pause · I isolate/reconnect · T fire its timer · Q send it a request · Esc close its menu · H heal all · M manual steps</p>
+<p class="keys">Press <kbd>?</kbd> for the keyboard shortcuts. <button id="show-shortcuts">Shortcuts</button></p>
+<dialog id="shortcuts" aria-labelledby="shortcuts-title">
+  <h2 id="shortcuts-title">Keyboard shortcuts</h2>
+  <dl class="shortcut-list">
+    <dt><kbd>Space</kbd></dt><dd>play or pause (on a focused button, Space presses it)</dd>
+    <dt><kbd>→</kbd> <kbd>←</kbd></dt><dd>one step forward, one step back (also when a button has focus)</dd>
+    <dt><kbd>Ctrl</kbd>+<kbd>Z</kbd>, <kbd>Ctrl</kbd>+<kbd>Shift</kbd>+<kbd>Z</kbd></dt><dd>undo, redo</dd>
+    <dt><kbd>0</kbd>–<kbd>9</kbd></dt><dd>select a node and open its menu</dd>
+    <dt><kbd>C</kbd></dt><dd>crash the selected node, or restart it</dd>
+    <dt><kbd>S</kbd></dt><dd>crash-stop it (it never returns)</dd>
+    <dt><kbd>P</kbd></dt><dd>pause it for 100 ticks</dd>
+    <dt><kbd>I</kbd></dt><dd>isolate it, or reconnect it</dd>
+    <dt><kbd>T</kbd></dt><dd>fire its soonest timer now (Raft: time out now)</dd>
+    <dt><kbd>Q</kbd></dt><dd>send it a client request</dd>
+    <dt><kbd>H</kbd></dt><dd>heal every cut link</dd>
+    <dt><kbd>M</kbd></dt><dd>manual steps on or off</dd>
+    <dt><kbd>Esc</kbd></dt><dd>close a menu, or this list</dd>
+    <dt><kbd>?</kbd></dt><dd>this list</dd>
+  </dl>
+  <form method="dialog"><button>Close</button></form>
+</dialog>
 "#;
 
 type Shared = Rc<RefCell<App>>;
@@ -119,15 +154,17 @@ fn location_hash() -> String {
     web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
 }
 
-/// A share fragment: `s=<scenario>&p=<position in steps>&t=<shown tick>`.
+/// A share fragment: `s=<scenario>&p=<position in steps>&t=<shown
+/// tick>&v=<speed, an index into the speeds>`.
 struct Fragment<'a> {
     scenario: Option<&'a str>,
     position: Option<u64>,
     view_tick: Option<u64>,
+    speed_index: Option<usize>,
 }
 
 fn split_fragment(fragment: &str) -> Fragment<'_> {
-    let mut parts = Fragment { scenario: None, position: None, view_tick: None };
+    let mut parts = Fragment { scenario: None, position: None, view_tick: None, speed_index: None };
     for part in fragment.trim_start_matches('#').split('&') {
         if part.starts_with("s=") {
             parts.scenario = Some(part);
@@ -135,6 +172,8 @@ fn split_fragment(fragment: &str) -> Fragment<'_> {
             parts.position = p.parse().ok();
         } else if let Some(t) = part.strip_prefix("t=") {
             parts.view_tick = t.parse().ok();
+        } else if let Some(v) = part.strip_prefix("v=") {
+            parts.speed_index = v.parse().ok().filter(|&index| index < SPEEDS_TICKS_PER_SECOND.len());
         }
     }
     parts
@@ -145,10 +184,11 @@ fn split_fragment(fragment: &str) -> Fragment<'_> {
 /// flight between two steps).
 pub fn share_fragment(app: &App) -> String {
     format!(
-        "{}&p={}&t={}",
+        "{}&p={}&t={}&v={}",
         faultline_scenario::to_url_fragment(app.sim.scenario()),
         app.sim.position(),
-        app.view_tick.floor() as u64
+        app.view_tick.floor() as u64,
+        app.speed_index
     )
 }
 
@@ -161,13 +201,14 @@ fn builtin_scenario(stem: &str) -> Scenario {
 /// shared and paused; or the default scenario with a notice saying why the
 /// link could not be opened.
 pub fn app_for_fragment(fragment: &str) -> App {
-    let Fragment { scenario: scenario_part, position, view_tick } = split_fragment(fragment);
+    let Fragment { scenario: scenario_part, position, view_tick, speed_index } = split_fragment(fragment);
     let Some(scenario_part) = scenario_part else {
         return App::new(builtin_scenario(DEFAULT_SCENARIO), Some(DEFAULT_SCENARIO.to_string()));
     };
     match faultline_scenario::from_url_fragment(scenario_part) {
         Ok(scenario) => {
             let mut app = App::new(scenario, None);
+            app.speed_index = speed_index.unwrap_or(app.speed_index);
             if let Some(position) = position {
                 app.seek(position);
                 // The shown time may be past the last step, never before it,
@@ -201,7 +242,7 @@ pub fn start() {
         let name = faultline_scenario::from_json(text).map(|s| s.name).unwrap_or_else(|_| stem.to_string());
         options.push_str(&format!("<option value=\"{stem}\">{}</option>", render::escape(&name)));
     }
-    options.push_str("<option value=\"\" disabled>(a shared link)</option>");
+    options.push_str("<option value=\"\" disabled>(your own run, or a shared link)</option>");
     picker.set_inner_html(&options);
     input("speed").set_value(&crate::app::DEFAULT_SPEED_INDEX.to_string());
 
@@ -424,6 +465,8 @@ fn wire(app: &Shared) {
     wire_held_events(app);
     // Buttons in the side panels, by delegation: the panels are redrawn.
     wire_jumps(app);
+    on(&element("show-shortcuts").into(), "click", |_: web_sys::Event| show_shortcuts());
+    wire_settings(app);
     wire_diagram(app);
     for panel in ["inspector", "events", "stage-menu"] {
         let app = app.clone();
@@ -453,8 +496,8 @@ fn wire(app: &Shared) {
                 }
                 return;
             }
-            if event.alt_key() {
-                return;
+            if event.alt_key() || document().query_selector("dialog[open]").ok().flatten().is_some() {
+                return; // the browser's, or the open dialog's
             }
             let focused = event.target().and_then(|t| t.dyn_into::<Element>().ok());
             if focused.is_some_and(|focused| key_belongs_to(&focused, &event.key())) {
@@ -481,6 +524,96 @@ fn wire_jumps(app: &Shared) {
             changed(&app);
         });
     }
+}
+
+const SETTING_INPUTS: [&str; 7] =
+    ["set-nodes", "set-delay-min", "set-delay-max", "set-loss", "set-duplicate", "set-reorder", "set-seed"];
+
+/// The settings as the panel's fields say; `Err` names a field that is not
+/// a whole number.
+fn settings_from_panel() -> Result<RunSettings, String> {
+    let number = |id: &str, what: &str| -> Result<u64, String> {
+        let text = input(id).value();
+        text.trim().parse::<u64>().map_err(|_| format!("{what} must be a whole number, not \"{text}\""))
+    };
+    let protocol: HtmlSelectElement = element("set-protocol").dyn_into().expect("a select");
+    let per_mille = |id: &str, what: &str| number(id, what).map(|n| n.min(u32::MAX as u64) as u32);
+    Ok(RunSettings {
+        protocol: protocol.value(),
+        nodes: number("set-nodes", "the node count")?.min(u32::MAX as u64) as u32,
+        delay_ticks_min: number("set-delay-min", "the shortest delay")?,
+        delay_ticks_max: number("set-delay-max", "the longest delay")?,
+        loss_per_mille: per_mille("set-loss", "the loss")?,
+        duplicate_per_mille: per_mille("set-duplicate", "the duplication")?,
+        reorder_per_mille: per_mille("set-reorder", "the reordering")?,
+        seed: number("set-seed", "the seed")?,
+    })
+}
+
+/// Show the run's settings in the panel, except in the field being edited.
+fn show_settings(app: &App) {
+    let settings = RunSettings::of(app.sim.scenario());
+    let values = [
+        settings.nodes as u64,
+        settings.delay_ticks_min,
+        settings.delay_ticks_max,
+        settings.loss_per_mille as u64,
+        settings.duplicate_per_mille as u64,
+        settings.reorder_per_mille as u64,
+        settings.seed,
+    ];
+    let focused = document().active_element().map(|e| e.id()).unwrap_or_default();
+    for (id, value) in SETTING_INPUTS.iter().zip(values) {
+        let field = input(id);
+        if focused != *id && field.value() != value.to_string() {
+            field.set_value(&value.to_string());
+        }
+    }
+    let protocol: HtmlSelectElement = element("set-protocol").dyn_into().expect("a select");
+    if protocol.value() != settings.protocol {
+        protocol.set_value(&settings.protocol);
+    }
+}
+
+/// A seed from the browser's random source (only the page draws one: a
+/// run itself never uses ambient randomness). Nine digits, easy to read
+/// out and type.
+fn fresh_seed() -> Option<u64> {
+    let mut bytes = [0u8; 8];
+    getrandom::getrandom(&mut bytes).ok()?;
+    Some(u64::from_le_bytes(bytes) % 1_000_000_000)
+}
+
+fn wire_settings(app: &Shared) {
+    let protocol = element("set-protocol");
+    let options: String = crate::settings::PROTOCOLS
+        .iter()
+        .map(|(name, title)| format!(r#"<option value="{name}">{title}</option>"#))
+        .collect();
+    protocol.set_inner_html(&options);
+    let apply = |app: &Shared| {
+        let Ok(mut app) = app.try_borrow_mut() else { return };
+        match settings_from_panel() {
+            Ok(settings) => app.apply_settings(&settings),
+            Err(error) => {
+                app.notice = format!("Could not change the settings: {error}.");
+                app.revision += 1;
+            }
+        }
+        changed(&app);
+    };
+    for id in SETTING_INPUTS.iter().chain(["set-protocol"].iter()) {
+        let app = app.clone();
+        on(&element(id).into(), "change", move |_: web_sys::Event| apply(&app));
+    }
+    let app = app.clone();
+    on(&element("new-seed").into(), "click", move |_: web_sys::Event| {
+        match fresh_seed() {
+            Some(seed) => input("set-seed").set_value(&seed.to_string()),
+            None => return set_text("notice", "The browser gave no random numbers: type a seed instead."),
+        }
+        apply(&app);
+    });
 }
 
 /// The diagram: a drag pans it (it stops following the shown time), a
@@ -666,6 +799,7 @@ pub fn key_command(app: &mut App, key: &str) -> bool {
             app.revision += 1;
         }
         "h" | "H" => app.heal_all(),
+        "?" => show_shortcuts(),
         "Escape" => app.close_menu(),
         digit if digit.len() == 1 && digit.as_bytes()[0].is_ascii_digit() => {
             let node: u32 = digit.parse().expect("a digit");
@@ -684,6 +818,15 @@ pub fn key_command(app: &mut App, key: &str) -> bool {
         }
     }
     true
+}
+
+/// The list of keyboard shortcuts, as a modal dialog (Esc closes it).
+fn show_shortcuts() {
+    if let Ok(dialog) = element("shortcuts").dyn_into::<web_sys::HtmlDialogElement>() {
+        if !dialog.open() {
+            let _ = dialog.show_modal();
+        }
+    }
 }
 
 /// A click on a button in a side panel.
@@ -797,6 +940,11 @@ fn redraw_panels(app: &App) {
     set_panel("legend", render::legend_html(app));
     set_panel("stage-menu", render::menu_html(app));
     set_panel("timeline-box", render::timeline_svg(app));
+    show_settings(app);
+    let speed = input("speed");
+    if speed.value() != app.speed_index.to_string() {
+        speed.set_value(&app.speed_index.to_string());
+    }
     draw_diagram(app);
     set_checked("diagram-lamport", app.diagram_view.lamport);
     set_checked("diagram-vector", app.diagram_view.vector);

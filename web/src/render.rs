@@ -602,7 +602,7 @@ pub fn events_html(app: &App) -> String {
             EnabledEvent::Deliver { message, from, to, label, due_tick } => {
                 let text = message_row_text(*message, *from, *to, label, *due_tick);
                 let due_now = *due_tick <= app.sim.now_tick();
-                rows.insert(message.0, message_row(app, message.0, &text, due_now));
+                rows.insert(message.0, message_row(app, message.0, &text, MessageRowState::InFlight { due_now }));
             }
             EnabledEvent::Timer { node, timer, label, due_tick } if app.manual_mode => {
                 let _ = write!(
@@ -616,12 +616,7 @@ pub fn events_html(app: &App) -> String {
         }
     }
     for (&id, text) in app.held_events.iter().flatten() {
-        rows.entry(id).or_insert_with(|| {
-            format!(
-                r#"<li class="event gone" data-key="m{id}"><span>{} <small>— delivered or dropped</small></span></li>"#,
-                escape(text)
-            )
-        });
+        rows.entry(id).or_insert_with(|| message_row(app, id, text, MessageRowState::Gone));
     }
     if rows.is_empty() && timers.is_empty() {
         return "<p class=\"hint\">Nothing in flight.</p>".to_string();
@@ -638,18 +633,40 @@ pub fn events_html(app: &App) -> String {
     html
 }
 
-/// A row of a message in flight, with its buttons. In manual mode, a
-/// message due at the current tick cannot be put off: it happens first.
-fn message_row(app: &App, id: u64, text: &str, due_now: bool) -> String {
+/// Whether a row's message is still in flight, or left while the list
+/// was held.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum MessageRowState {
+    /// In manual mode, a message due at the current tick cannot be put
+    /// off: it happens first.
+    InFlight { due_now: bool },
+    /// Delivered or dropped: the row keeps its place and its size (its
+    /// buttons stay, disabled), so no row below it moves.
+    Gone,
+}
+
+/// A row of a message in flight, with its buttons.
+fn message_row(app: &App, id: u64, text: &str, state: MessageRowState) -> String {
     let selected = if app.selected_message == Some(id) { " selected" } else { "" };
-    let deliver = match (app.manual_mode, due_now) {
-        (true, false) => format!(r#"<button data-act="deliver" data-msg="{id}">Deliver next</button>"#),
-        (true, true) => "<small class=\"due-now\">due now: happens first</small>".to_string(),
+    let (class, disabled, title) = match state {
+        MessageRowState::Gone => (" gone", " disabled", r#" title="delivered or dropped""#),
+        MessageRowState::InFlight { .. } => ("", "", ""),
+    };
+    let deliver = match (app.manual_mode, state) {
+        (true, MessageRowState::InFlight { due_now: true }) => {
+            "<small class=\"due-now\">due now: happens first</small>".to_string()
+        }
+        (true, _) => format!(r#"<button data-act="deliver" data-msg="{id}"{disabled}>Deliver next</button>"#),
         (false, _) => String::new(),
     };
+    let button =
+        |act: &str, label: &str| format!(r#"<button data-act="{act}" data-msg="{id}"{disabled}>{label}</button>"#);
     format!(
-        r#"<li class="event{selected}" data-key="m{id}" data-msg-row="{id}"><span>{}</span>{deliver}<button data-act="drop" data-msg="{id}">Drop</button><button data-act="duplicate" data-msg="{id}">Duplicate</button><button data-act="delay" data-msg="{id}">Delay 50</button></li>"#,
-        escape(text)
+        r#"<li class="event{class}{selected}" data-key="m{id}" data-msg-row="{id}"{title}><span>{}</span>{deliver}{}{}{}</li>"#,
+        escape(text),
+        button("drop", "Drop"),
+        button("duplicate", "Duplicate"),
+        button("delay", "Delay 50"),
     )
 }
 

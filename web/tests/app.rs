@@ -9,6 +9,7 @@ use faultline_sim::NodeStatus;
 use faultline_sim::StepKind;
 use faultline_web::app::{geometry, App, Menu, NodeCommand};
 use faultline_web::page::{app_for_fragment, share_fragment};
+use faultline_web::settings::RunSettings;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -275,4 +276,52 @@ fn undo_brings_a_forks_discarded_future_back_and_redo_forks_again() {
     app.undo();
     app.undo();
     assert!(app.notice.starts_with("Nothing to undo"), "{}", app.notice);
+}
+
+#[wasm_bindgen_test]
+fn settings_start_the_run_again_and_the_link_carries_them() {
+    let mut app = app_for_fragment("");
+    played(&mut app, 60);
+    app.node_command(NodeId(4), NodeCommand::CrashOrRestart);
+    let mut settings = RunSettings::of(app.sim.scenario());
+    settings.nodes = 3;
+    settings.seed = 77;
+    settings.loss_per_mille = 20;
+    app.apply_settings(&settings);
+    assert_eq!(app.sim.node_count(), 3, "{}", app.notice);
+    assert_eq!(app.sim.scenario().seed, 77);
+    assert_eq!(app.sim.position(), 0, "a new run starts at its beginning");
+    assert!(app.sim.scenario().actions.is_empty(), "crash n4 no longer fits three nodes");
+    assert!(app.notice.contains("left out"), "{}", app.notice);
+    app.speed_index = 6;
+    let opened = app_for_fragment(&format!("#{}", share_fragment(&app)));
+    assert_eq!(RunSettings::of(opened.sim.scenario()), settings);
+    assert_eq!(opened.speed_index, 6, "the link carries the speed");
+    app.undo();
+    assert_eq!(app.sim.node_count(), 5, "undo brings the old settings back");
+}
+
+#[wasm_bindgen_test]
+fn settings_that_cannot_run_say_why_and_change_nothing() {
+    let mut app = app_for_fragment("");
+    let before = app.sim.scenario().clone();
+    let cases = [
+        ("nodes", RunSettings { nodes: 12, ..RunSettings::of(&before) }, "1 to 9 nodes"),
+        ("delays", RunSettings { delay_ticks_min: 9, delay_ticks_max: 3, ..RunSettings::of(&before) }, "delay"),
+        (
+            "2pc alone",
+            RunSettings { protocol: "two-phase-commit".into(), nodes: 1, ..RunSettings::of(&before) },
+            "needs 2 nodes",
+        ),
+    ];
+    for (what, settings, words) in cases {
+        app.apply_settings(&settings);
+        assert!(app.notice.starts_with("Could not change the settings"), "{what}: {}", app.notice);
+        assert!(app.notice.contains(words), "{what}: {}", app.notice);
+        assert_eq!(app.sim.scenario(), &before, "{what}");
+    }
+    let two_pc = RunSettings { protocol: "two-phase-commit".into(), nodes: 4, ..RunSettings::of(&before) };
+    app.apply_settings(&two_pc);
+    assert_eq!(app.sim.scenario().protocol.name(), "two-phase-commit", "{}", app.notice);
+    assert_eq!(app.sim.node_count(), 4);
 }

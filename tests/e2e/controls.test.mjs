@@ -1,0 +1,93 @@
+// The controls, in headless Chromium: the run's settings (node count, a
+// new seed) start the run again and show in the page's state; Drop and
+// Duplicate in the In flight list hit exactly the message of their row
+// while the run plays; `?` lists the keyboard shortcuts.
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { assertNoProblems, openPlayground, screenshot, servePlayground, setSpeed } from './harness.mjs';
+
+async function state(page) {
+  return page.evaluate(() => JSON.parse(window.wasmBindings.playgroundState()));
+}
+
+describe('controls', () => {
+  const session = servePlayground();
+
+  test('the settings change the node count and draw a new seed', async () => {
+    const { context, page, problems } = await openPlayground(session.browser, session.server.url, {
+      width: 1440,
+      height: 1100,
+    });
+    await page.locator('#settings summary').click();
+    await page.locator('#set-nodes').fill('7');
+    await page.locator('#set-nodes').press('Tab');
+    await page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).nodes.length === 7);
+    assert.equal(await page.locator('#cluster .node').count(), 7);
+    assert.match(await page.locator('#notice').textContent(), /Started again with the new settings/);
+    const seed = (await state(page)).scenario.seed;
+    await page.getByRole('button', { name: 'New seed' }).click();
+    await page.waitForFunction((old) => JSON.parse(window.wasmBindings.playgroundState()).scenario.seed !== old, seed);
+    const drawn = (await state(page)).scenario.seed;
+    assert.ok(drawn < 1e9, `a readable seed: ${drawn}`);
+    assert.equal(await page.locator('#set-seed').inputValue(), String(drawn), 'the field shows the seed the run uses');
+    await screenshot(page, 'controls-1-seven-nodes');
+    // Undo goes back to five nodes.
+    await page.keyboard.press('Control+z');
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).nodes.length === 5);
+    assertNoProblems(problems);
+    await context.close();
+  });
+
+  test('Drop and Duplicate hit exactly the message of their row while the run plays', async () => {
+    const { context, page, problems } = await openPlayground(session.browser, session.server.url, {
+      width: 1440,
+      height: 1100,
+    });
+    await page.waitForFunction(() => document.querySelectorAll('#events li[data-msg-row]').length >= 4, null, {
+      timeout: 20_000,
+    });
+    assert.equal(await page.evaluate(() => document.querySelector('#app').dataset.run), 'playing');
+    // Slow enough for a hand: a message lives a second or two at 5 ticks/s
+    // (at the default 50 ticks/s, a tenth or two).
+    await setSpeed(page, 1);
+    for (const [act, label] of [['drop-message', 'Drop'], ['duplicate-message', 'Duplicate']]) {
+      // The pointer comes onto the list (which then holds still), goes to
+      // the third row still in flight, waits a little while the run plays
+      // on under it, and clicks.
+      await page.locator('#events').hover({ position: { x: 10, y: 10 } });
+      // The message in flight that is due last: time to reach it.
+      const id = await page.evaluate(() => {
+        const rows = [...document.querySelectorAll('#events li[data-msg-row]:not(.gone)')];
+        const due = (row) => Number(/due (\d+)/.exec(row.textContent)[1]);
+        return Number(rows.reduce((a, b) => (due(b) > due(a) ? b : a)).dataset.msgRow);
+      });
+      const button = page.locator(`#events li[data-key="m${id}"] button`, { hasText: label });
+      await button.hover();
+      await page.waitForTimeout(300);
+      await button.click();
+      await page.waitForFunction((act) => JSON.parse(window.wasmBindings.playgroundState()).scenario.actions.at(-1)?.action === act, act);
+      const last = (await state(page)).scenario.actions.at(-1);
+      assert.equal(last.message, id, `${label} hit m${id}, the message of its row`);
+      assert.equal(await page.evaluate(() => document.querySelector('#app').dataset.run), 'playing', 'still playing');
+      await page.mouse.move(5, 5); // let the list close up
+    }
+    await screenshot(page, 'controls-2-dropped-and-duplicated');
+    assertNoProblems(problems);
+    await context.close();
+  });
+
+  test('? lists the keyboard shortcuts, and Escape closes the list', async () => {
+    const { context, page, problems } = await openPlayground(session.browser, session.server.url);
+    await page.keyboard.press('?');
+    const dialog = page.locator('#shortcuts');
+    await dialog.waitFor({ state: 'visible' });
+    assert.match(await dialog.innerText(), /undo, redo/);
+    await screenshot(page, 'controls-3-shortcuts');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    assertNoProblems(problems);
+    await context.close();
+  });
+});
