@@ -78,6 +78,38 @@ describe('controls', () => {
     await context.close();
   });
 
+  test('a node is reached with Tab, its menu opened with Enter and walked with the keys', async () => {
+    const { context, page, problems } = await openPlayground(session.browser, session.server.url);
+    await page.keyboard.press('Space'); // pause
+    await page.locator('#cluster [data-node="2"]').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#stage-menu .menu').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.act), 'crash', 'focus is on the first action');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).nodes[2].status === 'crashed');
+    await page.keyboard.press('Escape');
+    await page.locator('#stage-menu .menu').waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.node), '2', 'focus is back on the node');
+    assertNoProblems(problems);
+    await context.close();
+  });
+
+  test('a long press on a node opens its menu, and the release leaves it open', async () => {
+    const { context, page, problems } = await openPlayground(session.browser, session.server.url);
+    const at = await page.evaluate(() => {
+      const box = document.querySelector('#cluster [data-node="1"] circle').getBoundingClientRect();
+      return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    });
+    await page.mouse.move(at.x, at.y);
+    await page.mouse.down();
+    await page.locator('#stage-menu .menu').waitFor({ timeout: 2_000 });
+    await page.mouse.up();
+    await page.waitForTimeout(200);
+    assert.equal(await page.locator('#stage-menu .menu').count(), 1, 'still open after the release');
+    assertNoProblems(problems);
+    await context.close();
+  });
+
   test('? lists the keyboard shortcuts, and Escape closes the list', async () => {
     const { context, page, problems } = await openPlayground(session.browser, session.server.url);
     await page.keyboard.press('?');

@@ -159,6 +159,8 @@ pub struct App {
     pub selected_node: Option<NodeId>,
     pub selected_message: Option<u64>,
     pub gesture: Gesture,
+    /// Presses on nodes so far (a long press acts only on its own press).
+    presses: u64,
     pub menu: Option<Menu>,
     /// A line for the status bar: what the last action did, or why it failed.
     pub notice: String,
@@ -213,6 +215,7 @@ impl App {
             selected_node: None,
             selected_message: None,
             gesture: Gesture::Idle,
+            presses: 0,
             menu: None,
             notice: String::new(),
             builtin,
@@ -370,12 +373,45 @@ impl App {
     }
 
     /// What the verdict points at, for the diagram: the operations of the
-    /// smallest failing part of the history.
+    /// smallest failing part of the history, their requests and replies,
+    /// and the faults that happened while they ran (the partition that cut
+    /// off the node that served a stale read).
     pub fn verdict_highlight(&self) -> Highlight {
         let mut highlight = Highlight::default();
-        if let Some(faultline_check::Verdict::NotLinearizable(explanation)) = self.check.verdict() {
-            highlight.operations.extend(explanation.minimal.iter().copied());
+        let Some(faultline_check::Verdict::NotLinearizable(explanation)) = self.check.verdict() else {
+            return highlight;
+        };
+        let history = self.sim.history();
+        let operations: std::collections::BTreeSet<usize> =
+            explanation.minimal.iter().copied().filter(|&index| index < history.len()).collect();
+        let Some(from_tick) = operations.iter().map(|&index| history[index].invoke_tick).min() else {
+            return highlight;
+        };
+        let now = self.sim.now_tick();
+        let to_tick = operations.iter().map(|&index| history[index].complete_tick.unwrap_or(now)).max().unwrap_or(now);
+        let trace = self.sim.trace();
+        let start = trace.partition_point(|step| step.tick < from_tick);
+        let end = trace.partition_point(|step| step.tick <= to_tick);
+        let of_operation = |index: u32| operations.contains(&(index as usize));
+        for step in &trace[start..end] {
+            let sent = step.sent.iter().map(|message| message.id.0);
+            match &step.kind {
+                StepKind::Invoke { operation_index, .. } if of_operation(*operation_index) => {
+                    highlight.messages.extend(sent)
+                }
+                StepKind::Retry { request, .. } if of_operation(request.operation_index) => {
+                    highlight.messages.extend(sent)
+                }
+                StepKind::Complete { operation_index, .. } if of_operation(*operation_index) => {
+                    highlight.messages.extend(step.cause.map(|message| message.0))
+                }
+                StepKind::Action { action, .. } if crate::chronicle::is_fault(action) => {
+                    highlight.steps.insert(step.index);
+                }
+                _ => {}
+            }
         }
+        highlight.operations = operations;
         highlight
     }
 
@@ -740,8 +776,25 @@ impl App {
         self.gesture = Gesture::OnLink { link, at };
     }
 
-    pub fn pointer_down_node(&mut self, node: NodeId, at: (f64, f64)) {
+    /// A press on a node. Returns the press's number, for `long_press`.
+    pub fn pointer_down_node(&mut self, node: NodeId, at: (f64, f64)) -> u64 {
         self.gesture = Gesture::OnNode { node, start: at, at, moved: false };
+        self.presses += 1;
+        self.presses
+    }
+
+    /// A press held still on a node (touch's long press): its menu opens,
+    /// and the release that follows does nothing more.
+    pub fn long_press(&mut self, press: u64) {
+        if press != self.presses {
+            return;
+        }
+        if let Gesture::OnNode { node, moved: false, .. } = self.gesture {
+            self.gesture = Gesture::Idle;
+            self.selected_node = Some(node);
+            self.menu = Some(Menu::Node(node));
+            self.changed();
+        }
     }
 
     pub fn pointer_move(&mut self, at: (f64, f64)) {

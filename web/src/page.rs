@@ -15,7 +15,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement, KeyboardEvent, PointerEvent};
+use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlSelectElement, KeyboardEvent, PointerEvent};
 
 /// How long a message is held by the "Delay" button.
 const DELAY_BUTTON_TICKS: u64 = 50;
@@ -275,6 +275,21 @@ fn svg_point(svg: &Element, event: &PointerEvent) -> (f64, f64) {
     ((event.client_x() as f64 - rect.left()) * scale_x, (event.client_y() as f64 - rect.top()) * scale_y)
 }
 
+/// How long a press held still on a node opens its menu (touch's long press).
+const LONG_PRESS_MS: i32 = 500;
+
+/// Run `act` on the app after `delay_ms`, and show what it did.
+fn after_ms(delay_ms: i32, app: &Shared, act: impl FnOnce(&mut App) + 'static) {
+    let app = app.clone();
+    let callback = Closure::once_into_js(move || {
+        let Ok(mut app) = app.try_borrow_mut() else { return };
+        act(&mut app);
+        changed(&app);
+    });
+    let window = web_sys::window().expect("a window");
+    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), delay_ms);
+}
+
 /// "0-3" → (n0, n3).
 fn parse_link(text: &str) -> Option<(NodeId, NodeId)> {
     let (a, b) = text.split_once('-')?;
@@ -292,7 +307,7 @@ fn wire(app: &Shared) {
     let svg = element("cluster");
 
     {
-        let app = app.clone();
+        let (app, shared) = (app.clone(), app.clone());
         let svg_for_capture = svg.clone();
         on(&svg, "pointerdown", move |event: PointerEvent| {
             let at = svg_point(&svg_for_capture, &event);
@@ -302,7 +317,8 @@ fn wire(app: &Shared) {
             let _ = svg_for_capture.set_pointer_capture(event.pointer_id());
             event.prevent_default();
             if let Some(node) = data_of(event.target(), "node").and_then(|n| n.parse().ok()) {
-                app.pointer_down_node(NodeId(node), at);
+                let press = app.pointer_down_node(NodeId(node), at);
+                after_ms(LONG_PRESS_MS, &shared, move |app| app.long_press(press));
             } else if let Some(message) = data_of(event.target(), "msg").and_then(|m| m.parse().ok()) {
                 app.gesture = crate::app::Gesture::OnMessage { message };
             } else if let Some(link) = data_of(event.target(), "link").and_then(|l| parse_link(&l)) {
@@ -500,8 +516,34 @@ fn wire(app: &Shared) {
                 return; // the browser's, or the open dialog's
             }
             let focused = event.target().and_then(|t| t.dyn_into::<Element>().ok());
-            if focused.is_some_and(|focused| key_belongs_to(&focused, &event.key())) {
+            if focused.as_ref().is_some_and(|focused| key_belongs_to(focused, &event.key())) {
                 return;
+            }
+            // Enter or Space on a node of the drawing opens its menu.
+            let node = focused.as_ref().and_then(|f| f.get_attribute("data-node")).and_then(|n| n.parse().ok());
+            if let (Some(node), "Enter" | " ") = (node, event.key().as_str()) {
+                let Ok(mut app) = app.try_borrow_mut() else { return };
+                event.prevent_default();
+                app.click_node(NodeId(node));
+                changed(&app);
+                // Into the menu, for the keys: Tab walks its buttons, Esc closes it.
+                if let Some(button) = element("stage-menu").query_selector("button").ok().flatten() {
+                    let _ = button.dyn_into::<HtmlElement>().map(|b| b.focus());
+                }
+                return;
+            }
+            if event.key() == "Escape" {
+                // Back to the node whose menu closes, so the keys go on from there.
+                let Ok(mut app) = app.try_borrow_mut() else { return };
+                if let Some(crate::app::Menu::Node(node)) = app.menu {
+                    app.close_menu();
+                    changed(&app);
+                    let selector = format!("#cluster [data-node=\"{}\"]", node.0);
+                    if let Some(node) = document().query_selector(&selector).ok().flatten() {
+                        let _ = node.dyn_into::<web_sys::SvgElement>().map(|n| n.focus());
+                    }
+                    return;
+                }
             }
             let Ok(mut app) = app.try_borrow_mut() else { return };
             if key_command(&mut app, &event.key()) {

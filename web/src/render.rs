@@ -187,7 +187,7 @@ pub fn cluster_svg(app: &App) -> String {
         let ring_style = ring.map(|colour| format!(r#" style="stroke:{colour}""#)).unwrap_or_default();
         let _ = write!(
             svg,
-            r#"<g class="{classes}" data-key="n{n}" data-node="{n}" data-role="{role}" transform="translate({x:.1},{y:.1})" role="button" aria-label="n{n}, {status}, {role}"><circle r="{r}"{ring_style}/><text class="name" dy="-2">n{n}</text><text class="role" dy="14">{role}</text>"#,
+            r#"<g class="{classes}" data-key="n{n}" data-node="{n}" data-role="{role}" transform="translate({x:.1},{y:.1})" role="button" tabindex="0" aria-label="n{n}, {status}, {role}: Enter opens its actions"><circle r="{r}"{ring_style}/><text class="name" dy="-2">n{n}</text><text class="role" dy="14">{role}</text>"#,
             r = geometry::NODE_RADIUS,
             role = escape(role),
         );
@@ -498,12 +498,85 @@ pub fn clock_text(app: &App) -> String {
 
 /// The inspector for the selected node.
 pub fn inspector_html(app: &App) -> String {
+    let mut html = selected_message_html(app);
+    html.push_str(&log_table_html(app));
     let Some(node) = app.selected_node else {
-        return "<p class=\"hint\">Click a node (or press its number) to inspect it here and open its actions. \
-                Drag a node next to another to put them on one island, or away to cut it off. Click a link to cut \
-                it one way or both; draw a line across links to cut them all.</p>"
-            .to_string();
+        html.push_str(
+            "<p class=\"hint\">Click a node (or press its number) to inspect it here and open its actions. \
+             Drag a node next to another to put them on one island, or away to cut it off. Click a link to cut \
+             it one way or both; draw a line across links to cut them all. Click a message to drop, duplicate or \
+             delay it.</p>",
+        );
+        return html;
     };
+    html.push_str(&node_inspector_html(app, node));
+    html
+}
+
+/// The message selected on the stage, while it is in flight: who sent it
+/// to whom, what it carries, when it was sent and is due.
+fn selected_message_html(app: &App) -> String {
+    let Some(id) = app.selected_message else { return String::new() };
+    let Some(message) = app.sim.messages_in_flight().into_iter().find(|m| m.id.0 == id) else { return String::new() };
+    format!(
+        r#"<div class="message-detail" data-key="message"><h3>{} {}→{}</h3><p class="payload">{}</p><p class="hint">sent at tick {}, due at tick {}{}</p></div>"#,
+        message.id,
+        message.from,
+        message.to,
+        escape(&message.label),
+        message.sent_tick,
+        message.deliver_tick,
+        if message.doomed { "; the network will lose it" } else { "" }
+    )
+}
+
+/// Columns of the side-by-side log table: its newest indexes.
+pub const LOG_TABLE_COLUMNS_MAX: u64 = 14;
+
+/// Every node's log side by side (RaftScope's table): a row per node, a
+/// column per index, each entry's note (a term) in its colour, filled once
+/// settled (committed). Only for protocols that keep logs.
+fn log_table_html(app: &App) -> String {
+    let reports = app.sim.nodes();
+    let longest = reports.iter().filter_map(|r| r.view.as_ref()).map(|v| v.log_length).max().unwrap_or(0);
+    if longest == 0 {
+        return String::new();
+    }
+    let first = longest.saturating_sub(LOG_TABLE_COLUMNS_MAX) + 1;
+    let mut html = String::from(
+        r#"<table class="log-table" data-key="log-table"><caption>Logs, side by side (index, and each entry's term)</caption><thead><tr><th scope="col">node</th>"#,
+    );
+    for index in first..=longest {
+        let _ = write!(html, "<th scope=\"col\">{index}</th>");
+    }
+    html.push_str("</tr></thead><tbody>");
+    for report in &reports {
+        let selected = if app.selected_node == Some(report.id) { " class=\"selected\"" } else { "" };
+        let _ = write!(html, "<tr{selected}><th scope=\"row\">{}</th>", report.id);
+        for index in first..=longest {
+            let entry = report.view.as_ref().and_then(|view| view.log_entry_at(index));
+            match entry {
+                Some(entry) => {
+                    let state = if entry.settled { "settled" } else { "unsettled" };
+                    let _ = write!(
+                        html,
+                        r#"<td class="{state}" style="--entry:{}" title="{}">{}</td>"#,
+                        entry.colour.css(),
+                        escape(&entry_title(index as usize, entry)),
+                        escape(&entry.note)
+                    );
+                }
+                None => html.push_str("<td></td>"),
+            }
+        }
+        html.push_str("</tr>");
+    }
+    html.push_str("</tbody></table>");
+    html
+}
+
+/// The selected node's whole state, as its protocol shows it, and its actions.
+fn node_inspector_html(app: &App, node: NodeId) -> String {
     let reports = app.sim.nodes();
     let Some(report) = reports.get(node.0 as usize) else { return String::new() };
     let mut html = String::new();
@@ -1095,9 +1168,16 @@ pub fn verdict_explanation_html(app: &App) -> String {
                 escape(&explanation.refusal),
             );
             html.push_str(&weaker_models_html(app));
+            if app.show_points {
+                html.push_str(
+                    "<p class=\"hint points-note\">No linearization points to draw: no order of these operations \
+                     fits, so none exist.</p>",
+                );
+            }
             let _ = write!(
                 html,
-                "<p>A smallest failing part of the history ({} operations{}), highlighted in the lanes:</p><ul class=\"minimal\">",
+                "<p>A smallest failing part of the history ({} operations{}), highlighted in the lanes and, with \
+                 their requests and replies and the faults while they ran, in the space-time diagram:</p><ul class=\"minimal\">",
                 explanation.minimal.len(),
                 if explanation.minimal_is_1_minimal { "; without any one of them it would be linearizable" } else { "" }
             );

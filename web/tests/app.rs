@@ -325,3 +325,48 @@ fn settings_that_cannot_run_say_why_and_change_nothing() {
     assert_eq!(app.sim.scenario().protocol.name(), "two-phase-commit", "{}", app.notice);
     assert_eq!(app.sim.node_count(), 4);
 }
+
+/// Run the history's check to its verdict (the page gives it slices).
+fn checked(app: &mut App) {
+    let mut clock = 0.0;
+    let mut now_ms = move || {
+        clock += 0.5;
+        clock
+    };
+    for _ in 0..10_000 {
+        app.check_history(&mut now_ms, 50.0);
+        if !app.check.is_working() {
+            return;
+        }
+    }
+    panic!("the check did not finish");
+}
+
+#[wasm_bindgen_test]
+fn a_failing_verdict_is_linked_to_its_operations_messages_and_faults_in_the_diagram() {
+    let text = faultline_web::builtin::builtin_text("stale-read").expect("a built-in");
+    let mut app = App::new(faultline_scenario::from_json(text).unwrap(), Some("stale-read".into()));
+    app.sim.run_to_end();
+    checked(&mut app);
+    let Some(faultline_check::Verdict::NotLinearizable(explanation)) = app.check.verdict() else {
+        panic!("the stale read is not linearizable: {:?}", app.check.state)
+    };
+    let minimal = explanation.minimal.clone();
+    let highlight = app.verdict_highlight();
+    assert_eq!(highlight.operations.iter().copied().collect::<Vec<_>>(), minimal);
+    assert!(!highlight.messages.is_empty(), "their requests and replies");
+    assert!(!highlight.steps.is_empty(), "the faults while they ran: {:?}", app.sim.scenario().actions);
+    let mut index = faultline_web::diagram::DiagramIndex::default();
+    index.follow(app.sim.trace());
+    let mut view = app.diagram_view_for(1200.0);
+    view.from_tick = 0.0;
+    view.px_per_tick = 1200.0 / app.view_tick.max(app.sim.now_tick() as f64).max(1.0);
+    let svg = faultline_web::diagram::diagram_svg(&index, app.sim.as_ref(), &view);
+    for operation in &minimal {
+        assert!(svg.contains(&format!(r#"data-key="o{operation}""#)), "operation {operation} is drawn");
+    }
+    assert!(svg.matches(" hl").count() >= minimal.len() + 1, "highlighted in the diagram");
+    app.show_points = true;
+    let explanation_html = faultline_web::render::verdict_explanation_html(&app);
+    assert!(explanation_html.contains("No linearization points to draw"), "{explanation_html}");
+}

@@ -736,6 +736,13 @@ impl Protocol for Raft {
         if let Some(deadline) = self.election_deadline_tick {
             fields.push(("election timeout at".to_string(), deadline.to_string()));
         }
+        if self.role == Role::Leader {
+            // What the leader knows of each follower's log.
+            for peer in self.peers() {
+                let (next, matched) = (self.next_index[peer.0 as usize], self.match_index[peer.0 as usize]);
+                fields.push((format!("{peer}: next / match index"), format!("{next} / {matched}")));
+            }
+        }
         for (key, values) in &self.store {
             fields.push((format!("k{key}"), KvOutput::Value(values.clone()).to_string()));
         }
