@@ -3,7 +3,7 @@
 
 use faultline_protocols::raft::{Raft, Role};
 use faultline_scenario::{ClientOperation, KvOperation, NodeId, ProtocolSpec, RaftVariant, Scenario};
-use faultline_sim::{EndReason, Simulation};
+use faultline_sim::{EndReason, Simulation, StepKind};
 
 fn builtin(name: &str) -> Scenario {
     let path = format!("{}/../static/scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"));
@@ -126,7 +126,15 @@ fn a_restarted_node_keeps_term_vote_and_log_and_relearns_the_commit_index() {
         (durable.current_term, durable.voted_for, durable.log.len()),
         (before.current_term(), before.voted_for(), before.log().len())
     );
-    sim.run_until_tick(3_200);
+    // Right at its restart (later in the same tick, a leader's message may
+    // already bring it entries).
+    sim.run_until_tick(3_199);
+    let restart = |kind: Option<&StepKind>| {
+        matches!(kind, Some(StepKind::Action { action: faultline_scenario::Action::Restart { node: NodeId(2) }, .. }))
+    };
+    while !restart(sim.trace().last().map(|s| &s.kind)) {
+        sim.step().expect("the run goes on to the restart");
+    }
     let restarted = sim.world().node_state(NodeId(2)).unwrap();
     assert_eq!(restarted.current_term(), before.current_term());
     assert_eq!(restarted.log(), before.log());

@@ -182,6 +182,12 @@ pub struct Raft {
     votes: BTreeSet<NodeId>,
     next_index: Vec<u64>,
     match_index: Vec<u64>,
+    /// Leader: the last index sent to each follower so far. A success that
+    /// acknowledges less answers an older message, and sends nothing more:
+    /// the reply to the newest one will (or the next heartbeat, if it is
+    /// lost). Without this, every heartbeat under load started another
+    /// chain of sends, and the messages in flight grew without end.
+    sent_up_to: Vec<u64>,
     /// Leader: the client request waiting for each log index.
     pending: BTreeMap<u64, RequestId>,
     /// The state machine: each key's values (a write leaves one, an append
@@ -345,6 +351,7 @@ impl Raft {
         let next = self.last_log_index() + 1;
         self.next_index = vec![next; self.node_count as usize];
         self.match_index = vec![0; self.node_count as usize];
+        self.sent_up_to = vec![0; self.node_count as usize];
         // A no-op of the new term commits everything before it once it is
         // on a majority. The figure-8 variant goes without, as the paper's
         // figure does: otherwise the no-op would mask its bug.
@@ -373,6 +380,7 @@ impl Raft {
         let prev_log_index = next - 1;
         let end = (prev_log_index as usize + ENTRIES_PER_MESSAGE_MAX).min(self.log.len());
         let entries = self.log.slice_to_vec(prev_log_index as usize, end);
+        self.sent_up_to[peer.0 as usize] = end as u64;
         ctx.send(
             peer,
             Message::AppendEntries {
@@ -505,7 +513,8 @@ impl Raft {
             self.match_index[peer] = self.match_index[peer].max(match_index);
             self.next_index[peer] = self.match_index[peer] + 1;
             self.advance_commit(ctx);
-            if self.next_index[peer] <= self.last_log_index() {
+            let answers_the_newest = match_index >= self.sent_up_to[peer];
+            if answers_the_newest && self.next_index[peer] <= self.last_log_index() {
                 self.send_append(ctx, from);
             }
         } else {
@@ -598,6 +607,7 @@ impl Protocol for Raft {
             votes: BTreeSet::new(),
             next_index: Vec::new(),
             match_index: Vec::new(),
+            sent_up_to: Vec::new(),
             pending: BTreeMap::new(),
             store: BTreeMap::new(),
             sessions: BTreeMap::new(),
