@@ -21,6 +21,7 @@ async function pause(page) {
 
 /** Clicks the timeline's slider at `fraction` of its width, as a hand would. */
 async function clickTimeline(page, fraction) {
+  await page.locator('#timeline').scrollIntoViewIfNeeded();
   const box = await page.locator('#timeline').boundingBox();
   await page.mouse.click(box.x + box.width * fraction, box.y + box.height / 2);
 }

@@ -69,10 +69,24 @@ fn children_of(parent: &Node) -> Vec<Node> {
 /// children that match nothing are moved over (the scratch tree is thrown
 /// away afterwards).
 fn patch_children(old_parent: &Node, new_parent: &Node) {
-    let mut keyed_old: BTreeMap<String, Node> =
-        children_of(old_parent).into_iter().filter_map(|child| key_of(&child).map(|key| (key, child))).collect();
+    let new_children = children_of(new_parent);
+    let new_keys: std::collections::BTreeSet<String> = new_children.iter().filter_map(key_of).collect();
+    // Keyed children that are going go first: left in place, each would
+    // make every matched sibling after it move (one DOM change each).
+    let mut keyed_old: BTreeMap<String, Node> = BTreeMap::new();
+    for child in children_of(old_parent) {
+        match key_of(&child) {
+            Some(key) if new_keys.contains(&key) => {
+                keyed_old.insert(key, child);
+            }
+            Some(_) => {
+                let _ = old_parent.remove_child(&child);
+            }
+            None => {}
+        }
+    }
     let mut cursor = old_parent.first_child();
-    for new in children_of(new_parent) {
+    for new in new_children {
         let matched = match key_of(&new) {
             Some(key) => keyed_old.remove(&key).filter(|old| same_kind(old, &new)),
             None => cursor.clone().filter(|old| key_of(old).is_none() && same_kind(old, &new)),

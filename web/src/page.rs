@@ -19,8 +19,6 @@ use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlSelectElemen
 
 /// How long a message is held by the "Delay" button.
 const DELAY_BUTTON_TICKS: u64 = 50;
-/// The shortest time between two redraws of the side panels while playing.
-const PANEL_REDRAW_INTERVAL_MS: f64 = 250.0;
 use crate::app::PAUSE_BUTTON_TICKS;
 
 const SKELETON: &str = r#"
@@ -30,14 +28,14 @@ const SKELETON: &str = r#"
   <button id="share">Share</button>
   <input id="share-url" readonly aria-label="Link to this run" placeholder="Share writes a link to this exact run here">
 </header>
-<p id="scenario-description"></p>
+<details id="about"><summary>About this scenario</summary><p id="scenario-description"></p></details>
 <p id="notice" role="status" aria-live="polite"></p>
 <div id="banner"></div>
 <p id="announce" class="visually-hidden" aria-live="polite"></p>
 <div id="layout">
   <section id="stage">
     <div id="stage-box">
-      <svg id="cluster" viewBox="0 0 640 520" role="application" aria-label="The cluster: click a node for its actions; drag it onto another node's island, or away to isolate it; click a link to cut it, or draw a line across links"></svg>
+      <svg id="cluster" viewBox="0 0 640 520" role="application" aria-label="The cluster: click a node for its actions; drag it onto another node's island, or away to isolate it; click a link to cut it, or draw a line across links"><g id="cluster-backdrop"></g><g id="cluster-messages"></g><g id="cluster-nodes"></g></svg>
       <div id="stage-menu"></div>
     </div>
     <div id="controls">
@@ -245,10 +243,21 @@ pub fn start() {
     options.push_str("<option value=\"\" disabled>(your own run, or a shared link)</option>");
     picker.set_inner_html(&options);
     input("speed").set_value(&crate::app::DEFAULT_SPEED_INDEX.to_string());
+    // The scenario's description is open where there is room; on a phone
+    // it would push the cluster below the fold.
+    let roomy = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|w| w.as_f64()).unwrap_or(1024.0) > 700.0;
+    if roomy {
+        let _ = element("about").set_attribute("open", "");
+    }
 
     let app: Shared = Rc::new(RefCell::new(app_for_fragment(&location_hash())));
     APP.with(|slot| *slot.borrow_mut() = Some(app.clone()));
+    // The cluster's animations follow the run's clock, never the wall's.
+    if let Ok(svg) = element("cluster").dyn_into::<web_sys::SvgsvgElement>() {
+        svg.pause_animations();
+    }
     wire(&app);
+    measure_diagram_width();
     redraw_panels(&app.borrow());
     animation_loop(app);
 }
@@ -484,6 +493,14 @@ fn wire(app: &Shared) {
     on(&element("show-shortcuts").into(), "click", |_: web_sys::Event| show_shortcuts());
     wire_settings(app);
     wire_diagram(app);
+    {
+        let app = app.clone();
+        on(&web_sys::window().expect("a window").into(), "resize", move |_: web_sys::Event| {
+            measure_diagram_width();
+            let Ok(app) = app.try_borrow() else { return };
+            changed(&app);
+        });
+    }
     for panel in ["inspector", "events", "stage-menu"] {
         let app = app.clone();
         on(&element(panel).into(), "click", move |event: web_sys::Event| {
@@ -973,58 +990,20 @@ fn changed(app: &App) {
 
 /// Redraw what depends on the run's position or the user's selection.
 fn redraw_panels(app: &App) {
-    set_panel("cluster", render::cluster_svg(app));
-    set_panel("inspector", render::inspector_html(app));
-    set_panel("events", render::events_html(app));
-    set_panel("history", render::history_html(app));
-    set_panel("lanes-box", render::lanes_svg(app));
-    set_panel("verdict-explanation", render::verdict_explanation_html(app));
-    set_panel("legend", render::legend_html(app));
+    draw_moving_parts(app);
+    for draw in SIDE_PANELS {
+        draw(app);
+    }
+}
+
+/// What moves with the clock, drawn every frame while playing: the
+/// cluster, the diagram, the clock, the menu beside what moves.
+fn draw_moving_parts(app: &App) {
+    draw_cluster(app);
     set_panel("stage-menu", render::menu_html(app));
-    set_panel("timeline-box", render::timeline_svg(app));
-    show_settings(app);
-    let speed = input("speed");
-    if speed.value() != app.speed_index.to_string() {
-        speed.set_value(&app.speed_index.to_string());
-    }
     draw_diagram(app);
-    set_checked("diagram-lamport", app.diagram_view.lamport);
-    set_checked("diagram-vector", app.diagram_view.vector);
-    let following = app.diagram_view.pinned_from_tick.is_none();
-    set_attribute(&element("diagram-follow"), "aria-pressed", if following { "true" } else { "false" });
-    set_panel("story", render::story_html(app));
-    set_panel("banner", render::banner_html(app));
-    set_text("announce", &render::announcement(app));
-    let disabled =
-        [("heal", app.sim.cut_links().is_empty()), ("undo", app.undo.is_empty()), ("redo", app.redo.is_empty())];
-    for (id, is_disabled) in disabled {
-        set_attribute(&element(id), "aria-disabled", if is_disabled { "true" } else { "false" });
-    }
-    draw_badge(app);
-    set_checked("show-points", app.show_points);
-    set_text("notice", &app.notice);
     set_text("clock", &render::clock_text(app));
-    set_text("stats", &render::stats_text(app));
-    set_text("play", if app.playing { "Pause" } else { "Play" });
-    set_text(
-        "speed-value",
-        &format!("{} ticks/s", SPEEDS_TICKS_PER_SECOND[app.speed_index.min(SPEEDS_TICKS_PER_SECOND.len() - 1)]),
-    );
-    let scenario = app.sim.scenario();
-    set_text("scenario-description", &scenario.description);
-    let picker: HtmlSelectElement = element("scenario-picker").dyn_into().expect("a select");
-    let picked = app.builtin.as_deref().unwrap_or("");
-    if picker.value() != picked {
-        picker.set_value(picked);
-    }
-    set_checked("manual", app.manual_mode);
-    let timeline = input("timeline");
-    set_attribute(&timeline, "max", &(app.timeline_end_tick().ceil() as u64).to_string());
-    let tick = (app.view_tick.floor() as u64).to_string();
-    if timeline.value() != tick {
-        timeline.set_value(&tick);
-    }
-    set_attribute(&timeline, "aria-valuetext", &render::clock_text(app));
+    draw_badge(app);
     let state = if app.sim.ended().is_some() && app.at_head() {
         "ended"
     } else if app.playing {
@@ -1033,6 +1012,73 @@ fn redraw_panels(app: &App) {
         "paused"
     };
     set_attribute(&element("app"), "data-run", state);
+}
+
+/// The side panels. While the run plays, a frame redraws one of them, in
+/// turn: all of them in one frame would take longer than a frame.
+const SIDE_PANELS: [fn(&App); 8] = [
+    |app| set_panel("inspector", render::inspector_html(app)),
+    |app| set_panel("events", render::events_html(app)),
+    |app| set_panel("history", render::history_html(app)),
+    |app| set_panel("lanes-box", render::lanes_svg(app)),
+    |app| {
+        set_panel("verdict-explanation", render::verdict_explanation_html(app));
+        set_panel("banner", render::banner_html(app));
+    },
+    |app| {
+        set_panel("timeline-box", render::timeline_svg(app));
+        draw_timeline_slider(app);
+    },
+    |app| {
+        set_panel("story", render::story_html(app));
+        set_text("announce", &render::announcement(app));
+        set_text("stats", &render::stats_text(app));
+    },
+    draw_controls_state,
+];
+
+fn draw_timeline_slider(app: &App) {
+    let timeline = input("timeline");
+    set_attribute(&timeline, "max", &(app.timeline_end_tick().ceil() as u64).to_string());
+    let tick = (app.view_tick.floor() as u64).to_string();
+    if timeline.value() != tick {
+        timeline.set_value(&tick);
+    }
+    set_attribute(&timeline, "aria-valuetext", &render::clock_text(app));
+}
+
+/// The controls' own state: buttons enabled or not, checkboxes, the
+/// speed, the settings, the legend, the notice, the scenario's words.
+fn draw_controls_state(app: &App) {
+    set_panel("legend", render::legend_html(app));
+    show_settings(app);
+    let speed = input("speed");
+    if speed.value() != app.speed_index.to_string() {
+        speed.set_value(&app.speed_index.to_string());
+    }
+    set_checked("diagram-lamport", app.diagram_view.lamport);
+    set_checked("diagram-vector", app.diagram_view.vector);
+    let following = app.diagram_view.pinned_from_tick.is_none();
+    set_attribute(&element("diagram-follow"), "aria-pressed", if following { "true" } else { "false" });
+    let disabled =
+        [("heal", app.sim.cut_links().is_empty()), ("undo", app.undo.is_empty()), ("redo", app.redo.is_empty())];
+    for (id, is_disabled) in disabled {
+        set_attribute(&element(id), "aria-disabled", if is_disabled { "true" } else { "false" });
+    }
+    set_checked("show-points", app.show_points);
+    set_text("notice", &app.notice);
+    set_text("play", if app.playing { "Pause" } else { "Play" });
+    set_text(
+        "speed-value",
+        &format!("{} ticks/s", SPEEDS_TICKS_PER_SECOND[app.speed_index.min(SPEEDS_TICKS_PER_SECOND.len() - 1)]),
+    );
+    set_text("scenario-description", &app.sim.scenario().description);
+    let picker: HtmlSelectElement = element("scenario-picker").dyn_into().expect("a select");
+    let picked = app.builtin.as_deref().unwrap_or("");
+    if picker.value() != picked {
+        picker.set_value(picked);
+    }
+    set_checked("manual", app.manual_mode);
 }
 
 fn set_checked(id: &str, checked: bool) {
@@ -1045,17 +1091,54 @@ fn set_checked(id: &str, checked: bool) {
 thread_local! {
     /// The space-time diagram's plot elements, kept by key.
     static DIAGRAM_LAYER: RefCell<crate::dom::KeyedLayer> = RefCell::default();
+    /// The cluster's messages and nodes, kept by key.
+    static CLUSTER_LAYERS: RefCell<[crate::dom::KeyedLayer; 2]> = RefCell::default();
+    /// The cluster drawing's clock, in ticks, as last set.
+    static CLUSTER_CLOCK_TICKS: std::cell::Cell<f32> = const { std::cell::Cell::new(-1.0) };
+}
+
+fn as_items(items: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
+    items.iter().map(|(key, markup)| (key.as_str(), markup.as_str()))
+}
+
+/// Draw the cluster: its backdrop morphed, its messages and nodes through
+/// keyed layers, and its animation clock set to the shown time (messages
+/// move along their way by themselves: see `render::cluster_drawing`).
+fn draw_cluster(app: &App) {
+    let drawing = render::cluster_drawing(app);
+    set_panel("cluster-backdrop", drawing.backdrop);
+    CLUSTER_LAYERS.with(|layers| {
+        let mut layers = layers.borrow_mut();
+        layers[0].update(&element("cluster-messages"), as_items(&drawing.messages));
+        layers[1].update(&element("cluster-nodes"), as_items(&drawing.nodes));
+    });
+    let ticks = app.view_tick as f32;
+    if CLUSTER_CLOCK_TICKS.with(|clock| clock.replace(ticks)) != ticks {
+        if let Ok(svg) = element("cluster").dyn_into::<web_sys::SvgsvgElement>() {
+            svg.set_current_time(ticks);
+        }
+    }
+}
+
+thread_local! {
+    /// The diagram's width, measured when the page starts and when the
+    /// window is resized: measuring it during a frame, after the frame
+    /// changed the DOM, would force the browser to lay out the whole page.
+    static DIAGRAM_WIDTH_PX: std::cell::Cell<f64> = const { std::cell::Cell::new(800.0) };
+}
+
+/// Measure the diagram's width again (outside frames).
+fn measure_diagram_width() {
+    let width = element("diagram-box").client_width() as f64;
+    if width > 100.0 {
+        DIAGRAM_WIDTH_PX.with(|cell| cell.set(width));
+    }
 }
 
 /// The diagram's width in CSS pixels (its drawing is that wide, so its
 /// text keeps its size).
 fn diagram_width_px() -> f64 {
-    let width = element("diagram-box").client_width() as f64;
-    if width > 100.0 {
-        width
-    } else {
-        800.0
-    }
+    DIAGRAM_WIDTH_PX.with(|cell| cell.get())
 }
 
 /// Draw the space-time diagram: its frame morphed, its plot's elements
@@ -1111,7 +1194,7 @@ pub fn wake() {
 fn animation_loop(app: Shared) {
     let mut last_ms: Option<f64> = None;
     let mut drawn_revision = u64::MAX;
-    let mut panels_drawn_ms = f64::NEG_INFINITY;
+    let mut panel_turn = 0usize;
     let callback = Closure::new(move |now_ms: f64| {
         FRAME_LOOP.with(|frame_loop| frame_loop.borrow_mut().pending = false);
         let Ok(mut app) = app.try_borrow_mut() else {
@@ -1123,19 +1206,18 @@ fn animation_loop(app: Shared) {
         app.frame(elapsed_ms);
         // The check gets a few milliseconds of every frame, never more.
         app.check_history(&mut performance_now_ms, crate::live_check::CHECK_SLICE_MS);
-        // While playing, panels are redrawn a few times a second, not every
-        // frame: the history's table is costly to lay out.
-        let panels_due = !app.playing || now_ms - panels_drawn_ms >= PANEL_REDRAW_INTERVAL_MS;
-        if app.revision != drawn_revision && panels_due {
-            drawn_revision = app.revision;
-            panels_drawn_ms = now_ms;
-            redraw_panels(&app);
-        } else {
-            // Messages move between steps: the drawings follow the clock.
-            set_panel("cluster", render::cluster_svg(&app));
-            draw_diagram(&app);
-            set_text("clock", &render::clock_text(&app));
-            draw_badge(&app);
+        // What moves is drawn every frame; while playing, the side panels
+        // take turns, one a frame; once the run rests, all are brought up
+        // to date.
+        draw_moving_parts(&app);
+        if app.revision != drawn_revision {
+            if app.is_moving() {
+                SIDE_PANELS[panel_turn % SIDE_PANELS.len()](&app);
+                panel_turn += 1;
+            } else {
+                drawn_revision = app.revision;
+                redraw_panels(&app);
+            }
         }
         let moving = app.is_moving() || app.revision != drawn_revision;
         last_ms = moving.then_some(now_ms);

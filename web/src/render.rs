@@ -1,6 +1,7 @@
 //! Drawing: pure functions from the app's state to SVG and HTML text. The
-//! cluster is redrawn every frame (a few dozen elements); the side panels
-//! only when the app's revision changes.
+//! cluster and the diagram are drawn every frame while the run plays (as
+//! keyed items: the page parses only those that changed); the side panels
+//! take turns.
 
 use crate::app::{geometry, App, Gesture, Menu};
 use crate::chronicle::{Entry, EntryKind};
@@ -9,7 +10,8 @@ use crate::stage::{IslandShape, StageLayout};
 use faultline_check::Verdict;
 use faultline_scenario::{ClientId, MessageId, NodeId};
 use faultline_sim::{
-    EnabledEvent, Endpoint, HistoryEntry, Legend, LogEntryView, MessageKindId, MessageView, NodeStatus, NodeView, Style,
+    EnabledEvent, Endpoint, HistoryEntry, Legend, LogEntryView, MessageKindId, MessageView, NodeReport, NodeStatus,
+    NodeView, Style,
 };
 use std::fmt::Write;
 
@@ -84,15 +86,48 @@ pub fn client_position(client: ClientId, client_count: u32) -> (f64, f64) {
     (spacing * (client.0 as f64 + 1.0), geometry::CLIENT_ROW_Y)
 }
 
-/// The inside of the cluster's `<svg>`.
+/// The cluster's drawing, in three layers: the backdrop (islands, links,
+/// clients, a stroke being drawn), the messages in flight and the nodes,
+/// each message and node one keyed item (`dom::KeyedLayer`: only what
+/// changed is parsed again).
+pub struct ClusterDrawing {
+    pub backdrop: String,
+    pub messages: Vec<(String, String)>,
+    pub nodes: Vec<(String, String)>,
+}
+
+impl ClusterDrawing {
+    /// The whole inside of the cluster's `<svg>`, as one text.
+    pub fn svg(&self) -> String {
+        let items = |items: &[(String, String)]| items.iter().map(|(_, markup)| markup.as_str()).collect::<String>();
+        format!(
+            r#"<g id="cluster-backdrop">{}</g><g id="cluster-messages">{}</g><g id="cluster-nodes">{}</g>"#,
+            self.backdrop,
+            items(&self.messages),
+            items(&self.nodes)
+        )
+    }
+}
+
+/// The inside of the cluster's `<svg>`, as one text (tests read it).
 pub fn cluster_svg(app: &App) -> String {
-    let scenario = app.sim.scenario();
-    let node_count = app.sim.node_count();
-    let cut = app.sim.cut_links();
+    cluster_drawing(app).svg()
+}
+
+pub fn cluster_drawing(app: &App) -> ClusterDrawing {
     let layout = Layout::of(app);
-    let mut svg = String::with_capacity(8 * 1024);
+    ClusterDrawing {
+        backdrop: backdrop_svg(app, &layout),
+        messages: message_items(app, &layout),
+        nodes: node_items(app, &layout),
+    }
+}
+
+fn backdrop_svg(app: &App, layout: &Layout) -> String {
+    let clients = app.sim.scenario().workload.clients;
+    let mut svg = String::with_capacity(4 * 1024);
     svg.push_str(&islands_svg(&layout.islands));
-    svg.push_str(&links_svg(&layout, node_count, &cut));
+    svg.push_str(&links_svg(layout, app.sim.node_count(), &app.sim.cut_links()));
     if let Gesture::Stroke { start, at } = app.gesture {
         let _ = write!(
             svg,
@@ -100,22 +135,29 @@ pub fn cluster_svg(app: &App) -> String {
             start.0, start.1, at.0, at.1
         );
     }
-
     // Clients along the bottom.
-    for c in 0..scenario.workload.clients {
-        let (x, y) = client_position(ClientId(c), scenario.workload.clients);
+    for c in 0..clients {
+        let (x, y) = client_position(ClientId(c), clients);
         let _ = write!(
             svg,
             r#"<g class="client" data-key="c{c}" transform="translate({x:.1},{y:.1})"><rect x="-16" y="-12" width="32" height="24" rx="4"/><text dy="4">c{c}</text></g>"#
         );
     }
+    svg
+}
 
-    // Messages in flight, placed by how far along their delay the shown
-    // time is. Drawn under the nodes: a message leaving or reaching a node
-    // sits on it, and a click on the node must reach the node.
+/// Messages in flight. Each moves by itself from sender to receiver over
+/// its delay: an `animateTransform` on the drawing's own clock, in ticks
+/// (the page sets the clock to the shown time, `setCurrentTime`), so a
+/// message's markup does not change while it flies. Drawn under the
+/// nodes: a message leaving or reaching a node sits on it, and a click on
+/// the node must reach the node.
+fn message_items(app: &App, layout: &Layout) -> Vec<(String, String)> {
     let legend = app.sim.legend();
+    let mut items = Vec::new();
     for message in app.sim.messages_in_flight() {
-        let (x, y) = moving_message_position(app, &layout, &message);
+        let (from, to) = (layout.endpoint(message.from), layout.endpoint(message.to));
+        let span = (message.deliver_tick - message.sent_tick).max(1);
         let style = message_style(&legend, message.kind);
         let mut classes = format!("msg {}", message_class(message.kind));
         if message.doomed {
@@ -128,83 +170,92 @@ pub fn cluster_svg(app: &App) -> String {
             Some(colour) if !message.doomed => format!(r#" style="fill:{colour}""#),
             _ => String::new(),
         };
-        let _ = write!(
-            svg,
-            r#"<circle class="{classes}" data-key="m{id}" data-msg="{id}" cx="{x:.1}" cy="{y:.1}" r="7"{fill}><title>{id_text} {from_text}→{to_text}: {label}</title></circle>"#,
-            id = message.id.0,
-            id_text = message.id,
-            from_text = message.from,
-            to_text = message.to,
-            label = escape(&message.label),
+        let glyph = match style.map(|s| s.glyph).filter(|g| !g.is_empty()) {
+            Some(glyph) => format!(r#"<text class="msg-glyph" y="3">{}</text>"#, escape(glyph)),
+            None => String::new(),
+        };
+        let id = message.id.0;
+        let markup = format!(
+            r#"<g class="msg-g" data-key="m{id}" data-msg="{id}" transform="translate({:.1},{:.1})"><animateTransform attributeName="transform" type="translate" from="{:.1} {:.1}" to="{:.1} {:.1}" begin="{}s" dur="{span}s" fill="freeze"/><circle class="{classes}" r="7"{fill}><title>{} {}→{}: {}</title></circle>{glyph}</g>"#,
+            from.0,
+            from.1,
+            from.0,
+            from.1,
+            to.0,
+            to.1,
+            message.sent_tick,
+            message.id,
+            message.from,
+            message.to,
+            escape(&message.label),
         );
-        if let Some(glyph) = style.map(|s| s.glyph).filter(|g| !g.is_empty()) {
-            let _ = write!(
-                svg,
-                r#"<text class="msg-glyph" data-key="g{id}" x="{x:.1}" y="{:.1}">{}</text>"#,
-                y + 3.0,
-                escape(glyph),
-                id = message.id.0
-            );
-        }
+        items.push((format!("m{id}"), markup));
     }
-    // Nodes; those a broken rule names stand out.
-    let reports = app.sim.nodes();
+    items
+}
+
+/// The nodes; those a broken rule names stand out.
+fn node_items(app: &App, layout: &Layout) -> Vec<(String, String)> {
     let ended = app.sim.ended();
     let violating: &[NodeId] = ended.as_ref().and_then(|end| end.violation()).map_or(&[], |v| &v.nodes);
-    for report in &reports {
-        let (x, y) = layout.node(report.id);
-        let status = match report.status {
-            NodeStatus::Up if report.paused_until_tick.is_some() => "paused",
-            NodeStatus::Up => "up",
-            NodeStatus::Crashed => "crashed",
-            NodeStatus::Stopped => "stopped",
-            NodeStatus::Removed => "removed",
-        };
-        let view = report.view.as_ref();
-        let role = view.map(|v| v.role.name).unwrap_or(match report.status {
-            NodeStatus::Stopped => "crash-stopped",
-            NodeStatus::Removed => "left",
-            _ => "crashed",
-        });
-        let mut classes = format!("node {status}");
-        if layout.isolated[report.id.0 as usize] {
-            classes.push_str(" isolated");
-        }
-        if app.selected_node == Some(report.id) {
-            classes.push_str(" selected");
-        }
-        if violating.contains(&report.id) {
-            classes.push_str(" violating");
-        }
-        if let Some(view) = view {
-            classes.push(' ');
-            classes.push_str(view.role.emphasis.class());
-        }
-        let n = report.id.0;
-        // The node's colour from its own state (a Raft term: nodes that
-        // agree look alike, a stale one stands out), else its role's.
-        let ring = view.and_then(|v| v.colour.map(|c| c.css()).or_else(|| non_empty(v.role.colour)));
-        let ring_style = ring.map(|colour| format!(r#" style="stroke:{colour}""#)).unwrap_or_default();
-        let _ = write!(
-            svg,
-            r#"<g class="{classes}" data-key="n{n}" data-node="{n}" data-role="{role}" transform="translate({x:.1},{y:.1})" role="button" tabindex="0" aria-label="n{n}, {status}, {role}: Enter opens its actions"><circle r="{r}"{ring_style}/><text class="name" dy="-2">n{n}</text><text class="role" dy="14">{role}</text>"#,
-            r = geometry::NODE_RADIUS,
-            role = escape(role),
-        );
-        if app.selected_node == Some(report.id) {
-            // Outside the ring, dashed: a role's emphasis is the ring itself.
-            let _ = write!(svg, r#"<circle class="selection" r="{}"/>"#, geometry::NODE_RADIUS + 7.0);
-        }
-        if let Some(view) = view {
-            svg.push_str(&node_extras_svg(view, app.view_tick));
-        }
-        if matches!(report.status, NodeStatus::Crashed | NodeStatus::Stopped) {
-            let d = geometry::NODE_RADIUS * 0.6;
-            let _ = write!(svg, r#"<path class="cross" d="M{} {} L{d} {d} M{d} {} L{} {d}"/>"#, -d, -d, -d, -d);
-        }
-        svg.push_str("</g>");
-    }
+    app.sim
+        .nodes()
+        .iter()
+        .map(|report| (format!("n{}", report.id.0), node_svg(app, layout, report, violating.contains(&report.id))))
+        .collect()
+}
 
+fn node_svg(app: &App, layout: &Layout, report: &NodeReport, violating: bool) -> String {
+    let (x, y) = layout.node(report.id);
+    let status = match report.status {
+        NodeStatus::Up if report.paused_until_tick.is_some() => "paused",
+        NodeStatus::Up => "up",
+        NodeStatus::Crashed => "crashed",
+        NodeStatus::Stopped => "stopped",
+        NodeStatus::Removed => "removed",
+    };
+    let view = report.view.as_ref();
+    let role = view.map(|v| v.role.name).unwrap_or(match report.status {
+        NodeStatus::Stopped => "crash-stopped",
+        NodeStatus::Removed => "left",
+        _ => "crashed",
+    });
+    let mut classes = format!("node {status}");
+    if layout.isolated[report.id.0 as usize] {
+        classes.push_str(" isolated");
+    }
+    if app.selected_node == Some(report.id) {
+        classes.push_str(" selected");
+    }
+    if violating {
+        classes.push_str(" violating");
+    }
+    if let Some(view) = view {
+        classes.push(' ');
+        classes.push_str(view.role.emphasis.class());
+    }
+    let n = report.id.0;
+    // The node's colour from its own state (a Raft term: nodes that agree
+    // look alike, a stale one stands out), else its role's.
+    let ring = view.and_then(|v| v.colour.map(|c| c.css()).or_else(|| non_empty(v.role.colour)));
+    let ring_style = ring.map(|colour| format!(r#" style="stroke:{colour}""#)).unwrap_or_default();
+    let mut svg = format!(
+        r#"<g class="{classes}" data-key="n{n}" data-node="{n}" data-role="{role}" transform="translate({x:.1},{y:.1})" role="button" tabindex="0" aria-label="n{n}, {status}, {role}: Enter opens its actions"><circle r="{r}"{ring_style}/><text class="name" dy="-2">n{n}</text><text class="role" dy="14">{role}</text>"#,
+        r = geometry::NODE_RADIUS,
+        role = escape(role),
+    );
+    if app.selected_node == Some(report.id) {
+        // Outside the ring, dashed: a role's emphasis is the ring itself.
+        let _ = write!(svg, r#"<circle class="selection" r="{}"/>"#, geometry::NODE_RADIUS + 7.0);
+    }
+    if let Some(view) = view {
+        svg.push_str(&node_extras_svg(view, app.view_tick));
+    }
+    if matches!(report.status, NodeStatus::Crashed | NodeStatus::Stopped) {
+        let d = geometry::NODE_RADIUS * 0.6;
+        let _ = write!(svg, r#"<path class="cross" d="M{} {} L{d} {d} M{d} {} L{} {d}"/>"#, -d, -d, -d, -d);
+    }
+    svg.push_str("</g>");
     svg
 }
 
