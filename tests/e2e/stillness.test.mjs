@@ -57,6 +57,30 @@ describe('stillness', () => {
     await context.close();
   });
 
+  test('something moves within the first second of load', async () => {
+    const { context, page, problems } = await openPlayground(session.browser, session.server.url);
+    await page.waitForFunction(() => document.querySelector('#cluster-messages .msg-g'), null, {
+      timeout: 5_000,
+      polling: 'raf',
+    });
+    const movedMs = await page.evaluate(() => performance.now());
+    assert.ok(movedMs <= 1_000, `the first message was drawn ${Math.round(movedMs)} ms after the navigation started`);
+    console.log(`first message in flight ${Math.round(movedMs)} ms after the navigation started`);
+    assertNoProblems(problems);
+    await context.close();
+  });
+
+  test('with reduced motion, messages wait half way instead of gliding', async () => {
+    const context = await session.browser.newContext({ viewport: { width: 1280, height: 1000 }, reducedMotion: 'reduce' });
+    const page = await context.newPage();
+    await page.goto(session.server.url);
+    await page.waitForFunction(() => document.querySelectorAll('#cluster-messages .msg-g').length >= 2, null, {
+      timeout: 10_000,
+    });
+    assert.equal(await page.locator('#cluster-messages animateTransform').count(), 0);
+    await context.close();
+  });
+
   test('a paused page requests no animation frames and changes nothing in the DOM', async () => {
     const context = await session.browser.newContext({ viewport: { width: 1280, height: 1000 } });
     await context.addInitScript(COUNTERS);

@@ -173,6 +173,9 @@ pub struct App {
     pub check: LiveCheck,
     /// Draw the linearization points on the lanes.
     pub show_points: bool,
+    /// The person asked for less motion: messages wait half way instead of
+    /// gliding.
+    pub reduced_motion: bool,
     /// While the In flight list is held (pointer on it, or focus in it): the
     /// rows it has shown since, by message, so none moves or vanishes.
     pub held_events: Option<std::collections::BTreeMap<u64, String>>,
@@ -222,6 +225,7 @@ impl App {
             shared_fragment: None,
             check: LiveCheck::default(),
             show_points: false,
+            reduced_motion: false,
             held_events: None,
             user_actions: 0,
             revision: 0,

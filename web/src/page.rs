@@ -251,6 +251,7 @@ pub fn start() {
     }
 
     let app: Shared = Rc::new(RefCell::new(app_for_fragment(&location_hash())));
+    app.borrow_mut().reduced_motion = prefers_reduced_motion();
     APP.with(|slot| *slot.borrow_mut() = Some(app.clone()));
     // The cluster's animations follow the run's clock, never the wall's.
     if let Ok(svg) = element("cluster").dyn_into::<web_sys::SvgsvgElement>() {
@@ -483,6 +484,7 @@ fn wire(app: &Shared) {
             // reload only for a link the page did not write itself.
             if app.shared_fragment.as_deref() != Some(hash.trim_start_matches('#')) {
                 *app = app_for_fragment(&hash);
+                app.reduced_motion = prefers_reduced_motion();
                 changed(&app);
             }
         });
@@ -813,6 +815,7 @@ fn load_picked_scenario(app: &Shared) {
         }
     }
     *app = App::new(builtin_scenario(&stem), Some(stem));
+    app.reduced_motion = prefers_reduced_motion();
     // A fresh scenario is not a shared run: clear the old link.
     let _ = web_sys::window()
         .expect("a window")
@@ -967,6 +970,11 @@ thread_local! {
     /// The markup each panel shows, so an unchanged panel is not even
     /// parsed again.
     static PANEL_MARKUP: RefCell<std::collections::BTreeMap<&'static str, String>> = RefCell::default();
+}
+
+fn prefers_reduced_motion() -> bool {
+    let query = web_sys::window().and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten());
+    query.is_some_and(|query| query.matches())
 }
 
 /// Make a panel show `markup`, changing only the elements that differ

@@ -175,15 +175,21 @@ fn message_items(app: &App, layout: &Layout) -> Vec<(String, String)> {
             None => String::new(),
         };
         let id = message.id.0;
+        // With reduced motion a message does not glide: it waits half way.
+        let (at, motion) = match app.reduced_motion {
+            true => (((from.0 + to.0) / 2.0, (from.1 + to.1) / 2.0), String::new()),
+            false => (
+                from,
+                format!(
+                    r#"<animateTransform attributeName="transform" type="translate" from="{:.1} {:.1}" to="{:.1} {:.1}" begin="{}s" dur="{span}s" fill="freeze"/>"#,
+                    from.0, from.1, to.0, to.1, message.sent_tick
+                ),
+            ),
+        };
         let markup = format!(
-            r#"<g class="msg-g" data-key="m{id}" data-msg="{id}" transform="translate({:.1},{:.1})"><animateTransform attributeName="transform" type="translate" from="{:.1} {:.1}" to="{:.1} {:.1}" begin="{}s" dur="{span}s" fill="freeze"/><circle class="{classes}" r="7"{fill}><title>{} {}→{}: {}</title></circle>{glyph}</g>"#,
-            from.0,
-            from.1,
-            from.0,
-            from.1,
-            to.0,
-            to.1,
-            message.sent_tick,
+            r#"<g class="msg-g" data-key="m{id}" data-msg="{id}" transform="translate({:.1},{:.1})">{motion}<circle class="{classes}" r="7"{fill}><title>{} {}→{}: {}</title></circle>{glyph}</g>"#,
+            at.0,
+            at.1,
             message.id,
             message.from,
             message.to,
