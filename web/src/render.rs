@@ -874,9 +874,10 @@ pub fn legend_html(app: &App) -> String {
             escape(style.name)
         )
     };
+    // A kind without a colour of its own takes the theme's (var(--up) …).
     let colour = |style: &Style, default: &str| {
         if style.colour.is_empty() {
-            default.to_string()
+            format!("var({default})")
         } else {
             style.colour.to_string()
         }
@@ -886,7 +887,7 @@ pub fn legend_html(app: &App) -> String {
         let swatch = format!(
             r#"<svg class="swatch {}" viewBox="0 0 16 16"><circle cx="8" cy="8" r="6" style="stroke:{}"/></svg>"#,
             role.emphasis.class(),
-            colour(role, "#2e8b57")
+            colour(role, "--up")
         );
         html.push_str(&item(role, swatch));
     }
@@ -894,7 +895,7 @@ pub fn legend_html(app: &App) -> String {
     for message in &legend.messages {
         let swatch = format!(
             r##"<svg class="swatch" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" style="fill:{}"/><text x="8" y="11">{}</text></svg>"##,
-            colour(message, "#3867d6"),
+            colour(message, "--peer"),
             escape(message.glyph)
         );
         html.push_str(&item(message, swatch));
@@ -903,7 +904,7 @@ pub fn legend_html(app: &App) -> String {
     for operation in &legend.operations {
         let swatch = format!(
             r#"<svg class="swatch" viewBox="0 0 16 16"><rect x="1" y="4" width="14" height="8" rx="2" style="--kind:{}"/></svg>"#,
-            colour(operation, "#8a94a3")
+            colour(operation, "--crashed")
         );
         html.push_str(&item(operation, swatch));
     }

@@ -127,7 +127,9 @@ macro_rules! kinds {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Colour {
-    /// `hsl(hue, 62%, 42%)`: one of many distinct colours, by number.
+    /// `hsl(hue 62% 42%)`: one of many distinct colours, by number. Its
+    /// lightness is the page's `--hue-lightness` when set (a dark theme
+    /// lifts it), 42% otherwise.
     Hue(u16),
     /// A fixed CSS colour.
     Css(&'static str),
@@ -137,7 +139,7 @@ impl Colour {
     /// The colour as CSS.
     pub fn css(self) -> String {
         match self {
-            Colour::Hue(hue) => format!("hsl({hue}, 62%, 42%)"),
+            Colour::Hue(hue) => format!("hsl({hue} 62% var(--hue-lightness, 42%))"),
             Colour::Css(css) => css.to_string(),
         }
     }
@@ -161,6 +163,6 @@ mod tests {
         assert_eq!(Role::Leader.style().emphasis, Emphasis::Strong);
         assert_eq!(Role::Follower.style().emphasis, Emphasis::Plain);
         assert_eq!(Role::styles().iter().map(|s| s.name).collect::<Vec<_>>(), ["follower", "leader"]);
-        assert_eq!(Colour::Hue(67).css(), "hsl(67, 62%, 42%)");
+        assert_eq!(Colour::Hue(67).css(), "hsl(67 62% var(--hue-lightness, 42%))");
     }
 }
