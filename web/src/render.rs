@@ -382,18 +382,19 @@ fn message_menu_buttons(id: u64) -> String {
     )
 }
 
-/// The islands as shaded discs, when the network is split.
+/// The islands as shaded ellipses, when the network is split.
 fn islands_svg(islands: &[IslandShape]) -> String {
     let mut svg = String::new();
     for island in islands {
         let names: Vec<String> = island.members.iter().map(NodeId::to_string).collect();
         let _ = write!(
             svg,
-            r#"<circle class="island" data-key="i{}" cx="{:.1}" cy="{:.1}" r="{:.1}"><title>An island: {} reach each other, and nothing beyond</title></circle>"#,
+            r#"<ellipse class="island" data-key="i{}" cx="{:.1}" cy="{:.1}" rx="{:.1}" ry="{:.1}"><title>An island: {} reach each other, and nothing beyond</title></ellipse>"#,
             names.join("-"),
             island.centre.0,
             island.centre.1,
-            island.radius,
+            island.radius_x,
+            island.radius_y,
             names.join(", ")
         );
     }

@@ -61,13 +61,19 @@ pub fn islands_of(node_count: u32, cut_links: &BTreeSet<(NodeId, NodeId)>) -> Ve
     islands
 }
 
-/// An island as drawn: a disc around its nodes.
+/// An island as drawn: an ellipse around its nodes, taller than wide (a
+/// node's tags stand above it and its log below: nodes one above the other
+/// need more room than side by side).
 #[derive(Clone, Debug, PartialEq)]
 pub struct IslandShape {
     pub members: Vec<NodeId>,
     pub centre: (f64, f64),
-    pub radius: f64,
+    pub radius_x: f64,
+    pub radius_y: f64,
 }
+
+/// How much taller than wide an island's ring is.
+const ISLAND_STRETCH_Y: f64 = 1.5;
 
 /// Where every node stands, and the islands' shapes (none when the whole
 /// cluster is one island).
@@ -77,13 +83,13 @@ pub struct StageLayout {
     pub islands: Vec<IslandShape>,
 }
 
-/// The radius of the ring an island's `size` nodes stand on: neighbours a
-/// little more than two node radii apart.
+/// The radius of the ring an island's `size` nodes stand on: neighbours
+/// 3.4 node radii apart, room for the log strips under two side by side.
 fn island_ring_radius(size: usize) -> f64 {
     match size {
         0 | 1 => 0.0,
         2 => geometry::NODE_RADIUS * 1.6,
-        n => (geometry::NODE_RADIUS * 1.5 / (std::f64::consts::PI / n as f64).sin()).max(geometry::NODE_RADIUS * 1.6),
+        n => (geometry::NODE_RADIUS * 1.7 / (std::f64::consts::PI / n as f64).sin()).max(geometry::NODE_RADIUS * 1.6),
     }
 }
 
@@ -107,27 +113,32 @@ pub fn layout(islands: &[Vec<NodeId>], node_count: u32) -> StageLayout {
         .iter()
         .enumerate()
         .map(|(index, members)| {
-            let radius = island_ring_radius(members.len()) + geometry::NODE_RADIUS + ISLAND_MARGIN;
+            let ring = island_ring_radius(members.len());
+            let radius_x = ring + geometry::NODE_RADIUS + ISLAND_MARGIN;
+            let radius_y = ring * ISLAND_STRETCH_Y + geometry::NODE_RADIUS + ISLAND_MARGIN;
             // The first island on the left, the others clockwise from it.
             let angle = std::f64::consts::PI + std::f64::consts::TAU * index as f64 / islands.len() as f64;
             let wanted = (centre.0 + ISLANDS_RING_RADIUS * angle.cos(), centre.1 + ISLANDS_RING_RADIUS * angle.sin());
-            IslandShape { members: members.clone(), centre: inside_stage(wanted, radius), radius }
+            let centre = inside_stage(wanted, radius_x, radius_y);
+            IslandShape { members: members.clone(), centre, radius_x, radius_y }
         })
         .collect();
     for shape in &shapes {
         let ring = island_ring_radius(shape.members.len());
         for (index, node) in shape.members.iter().enumerate() {
-            nodes[node.0 as usize] = on_circle(shape.centre, ring, index, shape.members.len());
+            let (x, y) = on_circle((0.0, 0.0), ring, index, shape.members.len());
+            nodes[node.0 as usize] = (shape.centre.0 + x, shape.centre.1 + y * ISLAND_STRETCH_Y);
         }
     }
     StageLayout { nodes, islands: shapes }
 }
 
-/// Move an island's centre so its disc stays on the stage, above the clients.
-fn inside_stage((x, y): (f64, f64), radius: f64) -> (f64, f64) {
+/// Move an island's centre so its ellipse stays on the stage, above the
+/// clients.
+fn inside_stage((x, y): (f64, f64), radius_x: f64, radius_y: f64) -> (f64, f64) {
     let bottom = geometry::CLIENT_ROW_Y - 20.0;
     let clamp = |value: f64, low: f64, high: f64| if low > high { (low + high) / 2.0 } else { value.clamp(low, high) };
-    (clamp(x, radius, geometry::WIDTH - radius), clamp(y, radius, bottom - radius))
+    (clamp(x, radius_x, geometry::WIDTH - radius_x), clamp(y, radius_y, bottom - radius_y))
 }
 
 /// What dropping a dragged node at a point means.
