@@ -231,7 +231,8 @@ pub fn app_for_fragment(fragment: &str) -> App {
 
 /// Build the page into `<main id="app">` and start the animation loop.
 pub fn start() {
-    console_error_panic_hook::set_once();
+    // A panic is a bug: say where in the console (the page then stops).
+    std::panic::set_hook(Box::new(|info| web_sys::console::error_1(&format!("Faultline panicked: {info}").into())));
     let app_root = element("app");
     app_root.set_inner_html(SKELETON);
     let picker: HtmlSelectElement = element("scenario-picker").dyn_into().expect("a select");
