@@ -71,7 +71,10 @@ describe('controls', () => {
       const last = (await state(page)).scenario.actions.at(-1);
       assert.equal(last.message, id, `${label} hit m${id}, the message of its row`);
       assert.equal(await page.evaluate(() => document.querySelector('#app').dataset.run), 'playing', 'still playing');
-      await page.mouse.move(5, 5); // let the list close up
+      // The pointer leaves (the clicked button keeps focus): the list
+      // closes up, its greyed rows gone.
+      await page.mouse.move(5, 5);
+      await page.waitForFunction(() => !document.querySelector('#events li.gone'), null, { timeout: 5_000 });
     }
     await screenshot(page, 'controls-2-dropped-and-duplicated');
     assertNoProblems(problems);

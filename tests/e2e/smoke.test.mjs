@@ -3,8 +3,12 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+/** The page's WebAssembly stays small enough to load quickly. */
+const WASM_GZIPPED_MAX_BYTES = 400 * 1024;
 import { DIST, launchBrowser, screenshot, startServer, watchPage } from './harness.mjs';
 
 describe('smoke', () => {
@@ -23,6 +27,14 @@ describe('smoke', () => {
   after(async () => {
     await browser?.close();
     await server?.close();
+  });
+
+  test('the release wasm is at most 400 KiB gzipped', () => {
+    const wasm = readdirSync(DIST).filter((name) => name.endsWith('.wasm'));
+    assert.equal(wasm.length, 1, `one wasm in dist/: ${wasm}`);
+    const gzipped = gzipSync(readFileSync(join(DIST, wasm[0])), { level: 9 }).length;
+    console.log(`release wasm: ${(gzipped / 1024).toFixed(1)} KiB gzipped`);
+    assert.ok(gzipped <= WASM_GZIPPED_MAX_BYTES, `${(gzipped / 1024).toFixed(1)} KiB gzipped`);
   });
 
   test('serves the page and the static files', async () => {

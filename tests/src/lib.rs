@@ -31,7 +31,7 @@ pub fn determinism_scenarios() -> Vec<Scenario> {
 pub fn trace_hash_of(scenario: &Scenario) -> u64 {
     let mut sim = faultline_protocols::build(scenario.clone());
     sim.run_to_end();
-    sim.trace_hash()
+    faultline_sim::trace_hash(sim.trace())
 }
 
 /// `(seed, hash as 16 hex digits)` pairs from the expected-hashes file.

@@ -73,6 +73,10 @@ impl DiagramSettings {
     }
 }
 
+/// How long a notice stays while the run plays on, in ticks (6 s at the
+/// default speed).
+pub const NOTICE_LIFETIME_TICKS: f64 = 300.0;
+
 /// Undo remembers this many changes at most (each is a scenario: small).
 pub const UNDO_DEPTH_MAX: usize = 100;
 
@@ -88,6 +92,8 @@ pub struct Moment {
     pub view_tick: f64,
     /// What the change was, for the notice ("undid: crash n1").
     pub change: String,
+    /// Actions the user had recorded then (`App::user_actions`).
+    pub user_actions: usize,
 }
 
 /// The most steps one animation frame may take while playing: the page stays
@@ -164,6 +170,9 @@ pub struct App {
     pub menu: Option<Menu>,
     /// A line for the status bar: what the last action did, or why it failed.
     pub notice: String,
+    /// The notice and the shown tick when it first showed: it goes once
+    /// the run has played on `NOTICE_LIFETIME_TICKS` past it.
+    notice_since: Option<(String, f64)>,
     /// Which built-in scenario is loaded, if any.
     pub builtin: Option<String>,
     /// The fragment the Share button last wrote into the URL, so the
@@ -221,6 +230,7 @@ impl App {
             presses: 0,
             menu: None,
             notice: String::new(),
+            notice_since: None,
             builtin,
             shared_fragment: None,
             check: LiveCheck::default(),
@@ -263,9 +273,27 @@ impl App {
         self.view_tick = if taken == STEPS_PER_FRAME_MAX { self.sim.now_tick() as f64 } else { target_tick };
         let ticks_max = self.sim.scenario().limits.ticks_max as f64;
         self.view_tick = self.view_tick.min(ticks_max);
+        self.expire_notice();
         if taken > 0 {
-            self.remember_held_events();
             self.changed();
+        }
+    }
+
+    /// A notice says what the person just did; once the run has played on
+    /// well past it, it is stale and goes.
+    fn expire_notice(&mut self) {
+        if self.notice.is_empty() {
+            return;
+        }
+        match &self.notice_since {
+            Some((text, since)) if *text == self.notice => {
+                if self.view_tick - since > NOTICE_LIFETIME_TICKS {
+                    self.notice.clear();
+                    self.notice_since = None;
+                    self.changed();
+                }
+            }
+            _ => self.notice_since = Some((self.notice.clone(), self.view_tick)),
         }
     }
 
@@ -299,15 +327,21 @@ impl App {
         self.changed();
     }
 
-    /// Add the messages now in flight to the held list's rows.
+    /// The rows the list shows as the hold begins: those keep their place
+    /// (a message that leaves leaves a greyed row); messages sent later
+    /// come below them. At most the rows the list shows, so a long hold
+    /// holds no more.
     fn remember_held_events(&mut self) {
         let Some(held) = self.held_events.as_mut() else { return };
-        for event in self.sim.enabled_events() {
-            if let EnabledEvent::Deliver { message, from, to, label, due_tick } = event {
-                let text = crate::render::message_row_text(message, from, to, &label, due_tick);
-                held.insert(message.0, text);
+        let shown = self.sim.enabled_events().into_iter().filter_map(|event| match event {
+            EnabledEvent::Deliver { message, from, to, label, due_tick } => {
+                Some((message.0, crate::render::message_row_text(message, from, to, &label, due_tick)))
             }
-        }
+            EnabledEvent::Timer { .. } => None,
+        });
+        let mut shown: Vec<(u64, String)> = shown.collect();
+        shown.sort_by_key(|(id, _)| *id);
+        held.extend(shown.into_iter().take(crate::render::EVENT_ROWS_MAX));
     }
 
     /// Whether the position is the last computed step.
@@ -458,6 +492,7 @@ impl App {
             position: self.sim.position(),
             view_tick: self.view_tick,
             change,
+            user_actions: self.user_actions,
         }
     }
 
@@ -467,10 +502,25 @@ impl App {
         self.sim = faultline_protocols::build(moment.scenario.clone());
         self.chronicle.reset();
         self.diagram.reset();
+        self.check = LiveCheck::default();
+        self.end_seen = None;
         self.sim.seek(moment.steps);
         self.sim.seek(moment.position);
         self.view_tick = moment.view_tick;
+        self.user_actions = moment.user_actions;
         self.playing = false;
+        // What pointed into the old run may point at nothing now (fewer
+        // nodes, a message that never was).
+        self.gesture = Gesture::Idle;
+        self.held_events = None;
+        self.selected_message = None;
+        if self.selected_node.is_some_and(|node| node.0 >= self.sim.node_count()) {
+            self.selected_node = None;
+            self.menu = None;
+        }
+        if !matches!(self.menu, Some(Menu::Node(_)) | None) {
+            self.menu = None;
+        }
     }
 
     fn remember_for_undo(&mut self, moment: Moment) {
@@ -490,7 +540,6 @@ impl App {
         };
         let after = self.moment(before.change.clone());
         self.restore(&before);
-        self.user_actions = self.user_actions.saturating_sub(1);
         self.notice = format!("Undid: {}. Redo (Ctrl+Shift+Z) makes it again.", before.change);
         self.redo.push(after);
         self.changed();
@@ -504,7 +553,6 @@ impl App {
         };
         let before = self.moment(after.change.clone());
         self.restore(&after);
-        self.user_actions += 1;
         self.notice = format!("Redid: {}.", after.change);
         self.undo.push(before);
         self.changed();
@@ -516,7 +564,17 @@ impl App {
         match crate::settings::apply(self.sim.scenario(), settings) {
             Ok((scenario, actions_dropped)) => {
                 let before = self.moment("change the run's settings".into());
-                let start = Moment { scenario, steps: 0, position: 0, view_tick: 0.0, change: String::new() };
+                // The change is the person's work too (loading another
+                // scenario asks first), with the actions that stayed.
+                let kept = if actions_dropped { 0 } else { self.user_actions };
+                let start = Moment {
+                    scenario,
+                    steps: 0,
+                    position: 0,
+                    view_tick: 0.0,
+                    change: String::new(),
+                    user_actions: kept + 1,
+                };
                 self.restore(&start);
                 self.remember_for_undo(before);
                 self.builtin = None;
@@ -534,11 +592,16 @@ impl App {
     /// Back to the scenario as loaded, at its start (undoable).
     pub fn reset(&mut self) {
         let before = self.moment("reset".into());
-        let loaded =
-            Moment { scenario: self.loaded.clone(), steps: 0, position: 0, view_tick: 0.0, change: String::new() };
+        let loaded = Moment {
+            scenario: self.loaded.clone(),
+            steps: 0,
+            position: 0,
+            view_tick: 0.0,
+            change: String::new(),
+            user_actions: 0,
+        };
         self.restore(&loaded);
         self.remember_for_undo(before);
-        self.user_actions = 0;
         self.notice = "Reset to the scenario's start, without your actions. Undo (Ctrl+Z) brings them back.".into();
         self.changed();
     }
@@ -546,6 +609,10 @@ impl App {
     /// Record a user action at the shown time, and say what happened.
     pub fn act(&mut self, action: Action) {
         let describe = describe_action(&action);
+        if let Some(end) = self.sim.ended().filter(|_| self.at_head()) {
+            self.notice = format!("Could not {describe}: the run has ended ({end}). Step back to act in the past.");
+            return self.changed();
+        }
         let tick_min = self.view_tick.floor() as u64 + 1;
         let before = self.moment(describe.clone());
         match self.sim.record_not_before(action.clone(), tick_min) {
@@ -573,7 +640,6 @@ impl App {
             }
             Err(error) => self.notice = format!("Could not {describe}: {error}."),
         }
-        self.remember_held_events();
         self.changed();
     }
 
@@ -725,7 +791,7 @@ impl App {
 
     /// Whether every link to and from the node is cut.
     pub fn is_isolated(&self, node: NodeId) -> bool {
-        self.isolated_nodes()[node.0 as usize]
+        self.isolated_nodes().get(node.0 as usize).copied().unwrap_or(false)
     }
 
     /// For each node, whether every link to and from it is cut: one look at
@@ -749,11 +815,12 @@ impl App {
     /// island it joins that island; far from the rest of its own it makes
     /// an island of its own. One action says so.
     pub fn drop_node(&mut self, node: NodeId, at: (f64, f64)) {
-        let islands = self.islands();
+        let cut = self.sim.cut_links().into_iter().collect();
+        let islands = stage::islands_of(self.sim.node_count(), &cut);
         let layout = stage::layout(&islands, self.sim.node_count());
         let target = stage::drop_target(&islands, &layout, node, at);
         let after = stage::regroup(&islands, node, target);
-        match stage::regroup_action(&islands, &after, node) {
+        match stage::regroup_action(&islands, &after, node, &cut) {
             Some(action) => self.act(action),
             None => self.changed(),
         }
@@ -816,6 +883,12 @@ impl App {
             }
             _ => {}
         }
+    }
+
+    /// The press ended without a release (the browser took the pointer).
+    pub fn cancel_gesture(&mut self) {
+        self.gesture = Gesture::Idle;
+        self.changed();
     }
 
     pub fn pointer_up(&mut self) {

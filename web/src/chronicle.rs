@@ -60,7 +60,6 @@ impl Chronicle {
         let kept = self.entries.partition_point(|entry| entry.step < steps);
         self.entries.truncate(kept);
         self.indexed = self.indexed.min(steps as usize);
-        self.left_out = 0;
     }
 
     /// Start over (the run was rebuilt).

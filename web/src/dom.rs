@@ -168,9 +168,10 @@ impl KeyedLayer {
         let mut changed: Vec<&str> = Vec::new();
         let mut changed_markup = String::new();
         for (key, markup) in items {
-            if wanted.insert(key, markup).is_some() {
+            if wanted.contains_key(key) {
                 continue; // a key twice: the first wins
             }
+            wanted.insert(key, markup);
             if self.children.get(key).is_none_or(|(old, _)| old != markup) {
                 changed.push(key);
                 changed_markup.push_str(markup);

@@ -352,11 +352,15 @@ fn wire(app: &Shared) {
             wake();
         });
     }
-    for kind in ["pointerup", "pointercancel"] {
+    // A cancelled press (the browser took the pointer: a scroll, a
+    // system gesture) does nothing: no click, no drop, no stroke.
+    type End = fn(&mut App);
+    let ends: [(&str, End); 2] = [("pointerup", App::pointer_up), ("pointercancel", App::cancel_gesture)];
+    for (kind, end) in ends {
         let app = app.clone();
         on(&svg, kind, move |_: PointerEvent| {
             let Ok(mut app) = app.try_borrow_mut() else { return };
-            app.pointer_up();
+            end(&mut app);
             changed(&app);
         });
     }
@@ -648,9 +652,9 @@ fn fresh_seed() -> Option<u64> {
 
 fn wire_settings(app: &Shared) {
     let protocol = element("set-protocol");
-    let options: String = crate::settings::PROTOCOLS
-        .iter()
-        .map(|(name, title)| format!(r#"<option value="{name}">{title}</option>"#))
+    let options: String = crate::settings::protocols()
+        .into_iter()
+        .map(|name| format!(r#"<option value="{name}">{name}</option>"#))
         .collect();
     protocol.set_inner_html(&options);
     let apply = |app: &Shared| {
@@ -782,8 +786,15 @@ fn wire_held_events(app: &Shared) {
     }
     {
         let (update, focus_in) = (update.clone(), focus_in.clone());
-        on(&events, "focusin", move |_: web_sys::Event| {
-            focus_in.set(true);
+        on(&events, "focusin", move |event: web_sys::Event| {
+            // Keyboard focus holds the list (Tab walks its buttons); the
+            // focus a click leaves on a button does not, or the hold would
+            // outlast the pointer.
+            let keyboard = event
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .is_some_and(|t| t.matches(":focus-visible").unwrap_or(false));
+            focus_in.set(keyboard);
             update();
         });
     }

@@ -3,15 +3,26 @@
 //! share link carries them); changing one builds the run again from its
 //! start, keeping the recorded actions when they still fit.
 
-use faultline_scenario::{ProtocolSpec, RaftSpec, Scenario, TwoPhaseCommitSpec};
+use faultline_scenario::Scenario;
 
 /// The page offers 1 to this many nodes (the format allows 16; more than
 /// nine do not fit the stage).
 pub const PAGE_NODES_MAX: u32 = 9;
 
-/// The protocols the page offers, by the scenario format's names.
-pub const PROTOCOLS: [(&str, &str); 3] =
-    [("raft", "Raft"), ("primary-backup", "Primary–backup"), ("two-phase-commit", "Two-phase commit")];
+/// The protocols the page offers: those of the built-in scenarios, in
+/// their order (each starts from its first built-in scenario's parameters).
+pub fn protocols() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = Vec::new();
+    for (_, text) in crate::builtin::BUILTIN_SCENARIOS {
+        if let Ok(scenario) = faultline_scenario::from_json(text) {
+            let name = scenario.protocol.name();
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
 
 /// What the settings panel shows and sets.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,7 +72,7 @@ pub fn apply(scenario: &Scenario, settings: &RunSettings) -> Result<(Scenario, b
         changed.workload = template.workload;
         changed.actions.clear();
     }
-    changed.protocol = protocol_with(&changed.protocol, &settings.protocol, settings.nodes)?;
+    changed.protocol = changed.protocol.with_node_count(settings.nodes)?;
     changed.seed = settings.seed;
     let network = &mut changed.network;
     network.delay_ticks_min = settings.delay_ticks_min;
@@ -70,7 +81,7 @@ pub fn apply(scenario: &Scenario, settings: &RunSettings) -> Result<(Scenario, b
     network.duplicate_per_mille = settings.duplicate_per_mille;
     network.reorder_per_mille = settings.reorder_per_mille;
     if changed.protocol.name() != scenario.protocol.name() {
-        changed.name = format!("{}: your own run", protocol_title(&settings.protocol));
+        changed.name = format!("{}: your own run", settings.protocol);
         changed.description = String::new();
     }
     if faultline_scenario::validate(&changed).is_err() {
@@ -88,36 +99,4 @@ fn template_of(protocol: &str) -> Result<Scenario, String> {
         .filter_map(|(_, text)| faultline_scenario::from_json(text).ok())
         .find(|scenario| scenario.protocol.name() == protocol)
         .ok_or_else(|| format!("there is no protocol called {protocol}"))
-}
-
-fn protocol_title(name: &str) -> &'static str {
-    PROTOCOLS.iter().find(|(n, _)| *n == name).map_or("A protocol", |(_, title)| title)
-}
-
-/// The protocol `name` with `nodes` nodes: the same parameters as `spec`
-/// when it is that protocol already.
-fn protocol_with(spec: &ProtocolSpec, name: &str, nodes: u32) -> Result<ProtocolSpec, String> {
-    Ok(match (name, spec) {
-        ("raft", ProtocolSpec::Raft(raft)) => {
-            let mut raft = raft.clone();
-            raft.nodes = nodes;
-            // A Raft scenario's initial logs are per node: they no longer fit.
-            if raft.initial.len() != nodes as usize {
-                raft.initial.clear();
-            }
-            ProtocolSpec::Raft(raft)
-        }
-        ("raft", _) => ProtocolSpec::Raft(RaftSpec::new(nodes)),
-        ("primary-backup", _) => ProtocolSpec::PrimaryBackup { nodes },
-        ("two-phase-commit", _) if nodes < 2 => {
-            return Err("two-phase commit needs 2 nodes at least: a coordinator and a resource manager".into())
-        }
-        ("two-phase-commit", ProtocolSpec::TwoPhaseCommit(two_pc)) => {
-            let mut two_pc = two_pc.clone();
-            two_pc.resource_managers = nodes - 1;
-            ProtocolSpec::TwoPhaseCommit(two_pc)
-        }
-        ("two-phase-commit", _) => ProtocolSpec::TwoPhaseCommit(TwoPhaseCommitSpec::new(nodes - 1)),
-        (other, _) => return Err(format!("there is no protocol called {other}")),
-    })
 }

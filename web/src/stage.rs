@@ -205,17 +205,33 @@ fn normalise(mut islands: Vec<Vec<NodeId>>) -> Vec<Vec<NodeId>> {
     islands
 }
 
-/// The one action that turns `before` into `after` when `node` moved: an
-/// isolation, a reconnection, or a partition into exactly those islands.
-pub fn regroup_action(before: &[Vec<NodeId>], after: &[Vec<NodeId>], node: NodeId) -> Option<Action> {
+/// The one action that turns the network (`cut_links`, whose islands are
+/// `before`) into the islands `after` when `node` moved: an isolation or a
+/// reconnection when that is what it does, else a partition into exactly
+/// those islands (which also repairs links cut one by one inside them: a
+/// partition says what is cut, whole).
+pub fn regroup_action(
+    before: &[Vec<NodeId>],
+    after: &[Vec<NodeId>],
+    node: NodeId,
+    cut_links: &BTreeSet<(NodeId, NodeId)>,
+) -> Option<Action> {
     if before == after {
         return None;
     }
-    let alone = |islands: &[Vec<NodeId>]| islands.iter().any(|island| island == &vec![node]);
-    match (before.len(), after.len()) {
-        (1, 2) if alone(after) => Some(Action::Isolate { node }),
-        (2, 1) if alone(before) => Some(Action::Reconnect { node }),
-        _ => Some(Action::Partition { islands: after.to_vec() }),
+    let node_count = before.iter().map(Vec::len).sum::<usize>() as u32;
+    let gives_after = |cut: BTreeSet<(NodeId, NodeId)>| islands_of(node_count, &cut) == after;
+    let others = (0..node_count).map(NodeId).filter(|&other| other != node);
+    let mut isolated = cut_links.clone();
+    isolated.extend(others.flat_map(|other| [(node, other), (other, node)]));
+    let mut reconnected = cut_links.clone();
+    reconnected.retain(|&(a, b)| a != node && b != node);
+    if gives_after(isolated) {
+        Some(Action::Isolate { node })
+    } else if gives_after(reconnected) {
+        Some(Action::Reconnect { node })
+    } else {
+        Some(Action::Partition { islands: after.to_vec() })
     }
 }
 

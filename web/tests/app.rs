@@ -370,3 +370,79 @@ fn a_failing_verdict_is_linked_to_its_operations_messages_and_faults_in_the_diag
     let explanation_html = faultline_web::render::verdict_explanation_html(&app);
     assert!(explanation_html.contains("No linearization points to draw"), "{explanation_html}");
 }
+
+#[wasm_bindgen_test]
+fn what_pointed_into_a_run_is_let_go_when_the_run_is_rebuilt() {
+    let mut app = app_for_fragment("");
+    played(&mut app, 20);
+    click(&mut app, 4);
+    let settings = RunSettings { nodes: 3, ..RunSettings::of(app.sim.scenario()) };
+    app.apply_settings(&settings);
+    assert_eq!(app.selected_node, None, "n4 is gone");
+    assert_eq!(app.menu, None);
+    // Keys on a node that is not there do no harm.
+    app.node_command(NodeId(4), NodeCommand::IsolateOrReconnect);
+    assert!(!app.is_isolated(NodeId(4)));
+    let _ = faultline_web::render::cluster_svg(&app);
+    let _ = faultline_web::render::menu_html(&app);
+}
+
+#[wasm_bindgen_test]
+fn undo_and_reset_keep_count_of_the_persons_actions() {
+    let mut app = app_for_fragment("");
+    played(&mut app, 40);
+    app.node_command(NodeId(1), NodeCommand::CrashOrRestart);
+    app.node_command(NodeId(2), NodeCommand::CrashOrRestart);
+    assert_eq!(app.user_actions, 2);
+    app.reset();
+    assert_eq!(app.user_actions, 0);
+    app.undo();
+    assert_eq!(app.user_actions, 2, "undoing the reset brings both actions back");
+    app.undo();
+    assert_eq!(app.user_actions, 1);
+    app.redo();
+    assert_eq!(app.user_actions, 2);
+}
+
+#[wasm_bindgen_test]
+fn acting_after_the_run_ended_says_so_and_records_nothing() {
+    let mut scenario = app_for_fragment("").sim.scenario().clone();
+    scenario.limits.steps_max = 300;
+    let mut app = App::new(scenario, None);
+    app.sim.run_to_end();
+    app.view_tick = app.sim.now_tick() as f64;
+    let actions = app.sim.scenario().actions.len();
+    app.node_command(NodeId(1), NodeCommand::CrashOrRestart);
+    assert!(app.notice.contains("the run has ended"), "{}", app.notice);
+    assert_eq!(app.sim.scenario().actions.len(), actions);
+    assert_eq!(app.user_actions, 0);
+}
+
+#[wasm_bindgen_test]
+fn a_held_in_flight_list_holds_at_most_the_rows_it_showed() {
+    let mut app = app_for_fragment("");
+    played(&mut app, 60);
+    app.hold_events(true);
+    let held = app.held_events.as_ref().map(|rows| rows.len()).unwrap_or(0);
+    assert!(held > 0 && held <= faultline_web::render::EVENT_ROWS_MAX);
+    played(&mut app, 600);
+    assert_eq!(app.held_events.as_ref().map(|rows| rows.len()), Some(held), "a long hold holds no more");
+    let html = faultline_web::render::events_html(&app);
+    assert!(html.matches("class=\"event gone").count() <= held);
+    app.hold_events(false);
+    assert!(!faultline_web::render::events_html(&app).contains("event gone"));
+}
+
+#[wasm_bindgen_test]
+fn a_notice_goes_once_the_run_has_played_on_past_it() {
+    let mut app = app_for_fragment("");
+    played(&mut app, 30);
+    app.node_command(NodeId(1), NodeCommand::CrashOrRestart);
+    assert!(app.notice.starts_with("crash n1"), "{}", app.notice);
+    app.playing = true;
+    played(&mut app, 60);
+    assert!(!app.notice.is_empty(), "still fresh");
+    // 300 ticks at 50 ticks/s is 6 s of frames.
+    played(&mut app, 400);
+    assert_eq!(app.notice, "", "stale after the run played on");
+}

@@ -74,18 +74,65 @@ fn a_regrouping_is_recorded_as_the_plainest_action() {
             Some(Action::Partition { islands: groups(&[&[0, 1], &[2, 3, 4]]) }),
         ),
         (
+            // Isolating n1 gives exactly these islands: the plainer action.
             "out of a group of two",
             groups(&[&[0, 1], &[2, 3]]),
             1,
             DropTarget::Alone,
-            Some(Action::Partition { islands: groups(&[&[0], &[1], &[2, 3]]) }),
+            Some(Action::Isolate { node: NodeId(1) }),
+        ),
+        (
+            "from one group of two into another",
+            groups(&[&[0, 1], &[2, 3]]),
+            1,
+            DropTarget::Join(1),
+            Some(Action::Partition { islands: groups(&[&[0], &[1, 2, 3]]) }),
         ),
         ("alone, dropped alone again", groups(&[&[0, 2], &[1]]), 1, DropTarget::Stay, None),
     ];
     for (what, before, node, target, expected) in cases {
         let after = regroup(&before, NodeId(node), target);
-        assert_eq!(regroup_action(&before, &after, NodeId(node)), expected, "{what}");
+        assert_eq!(regroup_action(&before, &after, NodeId(node), &cuts_between(&before)), expected, "{what}");
     }
+}
+
+/// Every link between different islands, cut both ways.
+fn cuts_between(islands: &[Vec<NodeId>]) -> BTreeSet<(NodeId, NodeId)> {
+    let island_of = |node: NodeId| islands.iter().position(|island| island.contains(&node));
+    let nodes: Vec<NodeId> = islands.iter().flatten().copied().collect();
+    let mut cut = BTreeSet::new();
+    for &a in &nodes {
+        for &b in &nodes {
+            if island_of(a) != island_of(b) {
+                cut.insert((a, b));
+            }
+        }
+    }
+    cut
+}
+
+#[wasm_bindgen_test]
+fn a_drag_records_isolate_only_when_isolating_gives_the_islands_asked_for() {
+    // n2 is the only bridge between {n0, n1} and {n3, n4}: isolating it
+    // would leave three islands, not the two the drag asked for.
+    let n = NodeId;
+    let bridge_cut = cuts(&cut_off_both(&[(0, 3), (0, 4), (1, 3), (1, 4)]));
+    let before = islands_of(5, &bridge_cut);
+    assert_eq!(before, groups(&[&[0, 1, 2, 3, 4]]));
+    let after = regroup(&before, n(2), DropTarget::Alone);
+    let action = regroup_action(&before, &after, n(2), &bridge_cut);
+    assert_eq!(action, Some(Action::Partition { islands: groups(&[&[0, 1, 3, 4], &[2]]) }));
+    // With nothing else cut, the same drag is an isolation.
+    let plain = regroup(&groups(&[&[0, 1, 2, 3, 4]]), n(2), DropTarget::Alone);
+    assert_eq!(
+        regroup_action(&groups(&[&[0, 1, 2, 3, 4]]), &plain, n(2), &BTreeSet::new()),
+        Some(Action::Isolate { node: n(2) })
+    );
+}
+
+/// Links cut both ways, written (a, b).
+fn cut_off_both(links: &[(u32, u32)]) -> Vec<(u32, u32)> {
+    links.iter().flat_map(|&(a, b)| [(a, b), (b, a)]).collect()
 }
 
 #[wasm_bindgen_test]

@@ -131,7 +131,7 @@ fn summary(sim: &dyn AnySimulation) -> String {
         stats.operations_invoked,
         stats.operations_completed,
         stats.operations_pending(),
-        sim.trace_hash(),
+        faultline_sim::trace_hash(sim.trace()),
     );
     // What the protocol's observer counted and sees at the end.
     let counters = sim.ghost_summary().into_iter().map(|(name, count)| format!("{name} {count}"));
@@ -180,7 +180,7 @@ fn run(args: &RunArgs) -> Result<(), (u8, String)> {
     outln!("check:    {}", history_verdict(sim.as_ref()));
     if let Some(path) = &args.trace_path {
         let value = serde_json::json!({
-            "trace_hash": format!("{:016x}", sim.trace_hash()),
+            "trace_hash": format!("{:016x}", faultline_sim::trace_hash(sim.trace())),
             "end": sim.ended(),
             "stats": sim.stats(),
             "steps": sim.trace(),

@@ -119,6 +119,32 @@ impl ProtocolSpec {
         }
     }
 
+    /// The same protocol and parameters with `nodes` nodes. Two-phase
+    /// commit's coordinator is one of them (so it needs 2 at least); Raft's
+    /// initial states, one per node, are left out when they no longer fit.
+    /// The count is checked by `validate`, not here.
+    pub fn with_node_count(&self, nodes: u32) -> Result<ProtocolSpec, String> {
+        Ok(match self {
+            ProtocolSpec::PrimaryBackup { .. } => ProtocolSpec::PrimaryBackup { nodes },
+            ProtocolSpec::Raft(raft) => {
+                let mut raft = raft.clone();
+                raft.nodes = nodes;
+                if raft.initial.len() != nodes as usize {
+                    raft.initial.clear();
+                }
+                ProtocolSpec::Raft(raft)
+            }
+            ProtocolSpec::TwoPhaseCommit(_) if nodes < 2 => {
+                return Err("two-phase commit needs 2 nodes at least: a coordinator and a resource manager".into())
+            }
+            ProtocolSpec::TwoPhaseCommit(spec) => {
+                let mut spec = spec.clone();
+                spec.resource_managers = nodes - 1;
+                ProtocolSpec::TwoPhaseCommit(spec)
+            }
+        })
+    }
+
     /// The family of client operations the protocol's clients use.
     pub fn client_family(&self) -> ClientFamily {
         match self {

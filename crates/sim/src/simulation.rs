@@ -239,7 +239,6 @@ pub trait AnySimulation {
     fn messages_in_flight(&self) -> Vec<MessageView>;
     fn enabled_events(&self) -> Vec<EnabledEvent>;
     fn cut_links(&self) -> Vec<(NodeId, NodeId)>;
-    fn trace_hash(&self) -> u64;
     /// The protocol observer's counters ("leaders elected", ...).
     fn ghost_summary(&self) -> Vec<(String, u64)>;
     /// What the protocol's observer sees now, as labelled values.
@@ -325,9 +324,6 @@ impl<P: Protocol> AnySimulation for Simulation<P> {
     }
     fn cut_links(&self) -> Vec<(NodeId, NodeId)> {
         self.world.cut_links().collect()
-    }
-    fn trace_hash(&self) -> u64 {
-        Simulation::trace_hash(self)
     }
     fn ghost_summary(&self) -> Vec<(String, u64)> {
         self.world.ghost_summary()
