@@ -5,7 +5,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertNoProblems, openPlayground, screenshot, servePlayground, setSpeed } from './harness.mjs';
+import { assertNoProblems, openPlayground, screenshot, servePlayground, setSpeed, watchPage } from './harness.mjs';
 
 async function state(page) {
   return page.evaluate(() => JSON.parse(window.wasmBindings.playgroundState()));
@@ -109,6 +109,38 @@ describe('controls', () => {
     await page.mouse.up();
     await page.waitForTimeout(200);
     assert.equal(await page.locator('#stage-menu .menu').count(), 1, 'still open after the release');
+    assertNoProblems(problems);
+    await context.close();
+  });
+
+  test('touch: a tap opens a node menu, a finger drag isolates a node', async () => {
+    const context = await session.browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+    const page = await context.newPage();
+    const problems = watchPage(page, new URL(session.server.url).origin + '/');
+    await page.goto(session.server.url);
+    await page.locator('#cluster [data-node="0"]').waitFor({ state: 'attached' });
+    const center = (n) =>
+      page.evaluate((n) => {
+        const box = document.querySelector(`#cluster [data-node="${n}"] circle`).getBoundingClientRect();
+        return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+      }, n);
+    const n1 = await center(1);
+    await page.touchscreen.tap(n1.x, n1.y);
+    await page.locator('#stage-menu .menu').waitFor();
+    await screenshot(page, 'controls-4-touch-menu');
+    await page.locator('#stage-menu button[data-act="close"]').tap();
+    // A finger drags n3 out of the ring (touch events through the DevTools protocol).
+    const cdp = await context.newCDPSession(page);
+    const from = await center(3);
+    const touch = (type, x, y) =>
+      cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x, y }] });
+    await touch('touchStart', from.x, from.y);
+    for (let i = 1; i <= 8; i++) await touch('touchMove', from.x - 12 * i, from.y + 8 * i);
+    await touch('touchEnd');
+    await page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).islands.length === 2);
+    const s = JSON.parse(await page.evaluate(() => window.wasmBindings.playgroundState()));
+    assert.deepEqual(s.scenario.actions.at(-1), { at_tick: s.scenario.actions.at(-1).at_tick, action: 'isolate', node: 3 });
+    await screenshot(page, 'controls-5-touch-drag');
     assertNoProblems(problems);
     await context.close();
   });
