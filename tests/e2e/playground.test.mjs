@@ -25,11 +25,11 @@ async function nodeCenter(page, n) {
 }
 
 async function historyRows(page) {
-  return page.locator('#history tbody tr').count();
+  return page.evaluate(() => JSON.parse(window.wasmBindings.playgroundState()).history_length);
 }
 
 async function waitForHistoryRows(page, count) {
-  await page.waitForFunction((n) => document.querySelectorAll('#history tbody tr').length >= n, count, {
+  await page.waitForFunction((n) => window.wasmBindings && JSON.parse(window.wasmBindings.playgroundState()).history_length >= n, count, {
     timeout: LOAD_TIMEOUT_MS,
   });
 }
@@ -72,6 +72,9 @@ describe('playground', () => {
     await page.getByRole('button', { name: 'Share' }).click();
     const shared = await page.locator('#share-url').inputValue();
     assert.match(shared, /#s=1\.[A-Za-z0-9_-]+&p=\d+&t=\d+&v=\d$/);
+    // The table of every operation is drawn while it is open.
+    await page.locator('#operations summary').click();
+    await page.locator('#history tbody tr').first().waitFor();
     const history = await page.locator('#history').innerText();
     const clock = await page.locator('#clock').textContent();
     assertNoProblems(problems);
@@ -80,6 +83,8 @@ describe('playground', () => {
     // A fresh page (a new browser context: nothing shared) opens the link.
     const fresh = await openPlayground(session.browser, shared);
     await fresh.page.waitForFunction(() => /Opened a shared run/.test(document.querySelector('#notice').textContent));
+    await fresh.page.locator('#operations summary').click();
+    await fresh.page.locator('#history tbody tr').first().waitFor();
     assert.equal(await fresh.page.locator('#history').innerText(), history, 'the shared run has a different history');
     assert.equal(await fresh.page.locator('#clock').textContent(), clock);
     await fresh.page.locator('#cluster [data-node="1"].crashed').waitFor({ state: 'attached' });

@@ -65,7 +65,7 @@ async function linkPoint(page, a, b) {
 
 async function openPaused(browser, url) {
   const opened = await openPlayground(browser, url, { width: 1440, height: 1100 });
-  await opened.page.waitForFunction(() => document.querySelectorAll('#history tbody tr').length >= 3, null, {
+  await opened.page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).history_length >= 3, null, {
     timeout: 20_000,
   });
   await opened.page.keyboard.press('Space');

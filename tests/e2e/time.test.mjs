@@ -34,7 +34,7 @@ describe('time', () => {
       width: 1440,
       height: 1100,
     });
-    await page.waitForFunction(() => document.querySelectorAll('#history tbody tr').length >= 8, null, {
+    await page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).history_length >= 8, null, {
       timeout: 30_000,
     });
     await pause(page);

@@ -497,6 +497,13 @@ fn wire(app: &Shared) {
     wire_held_events(app);
     // Buttons in the side panels, by delegation: the panels are redrawn.
     wire_jumps(app);
+    {
+        let app = app.clone();
+        on(&element("operations").into(), "toggle", move |_: web_sys::Event| {
+            let Ok(app) = app.try_borrow() else { return };
+            changed(&app);
+        });
+    }
     on(&element("show-shortcuts").into(), "click", |_: web_sys::Event| show_shortcuts());
     wire_settings(app);
     wire_diagram(app);
@@ -1039,7 +1046,13 @@ fn draw_moving_parts(app: &App) {
 const SIDE_PANELS: [fn(&App); 8] = [
     |app| set_panel("inspector", render::inspector_html(app)),
     |app| set_panel("events", render::events_html(app)),
-    |app| set_panel("history", render::history_html(app)),
+    // The table of every operation, only while it is open: hundreds of
+    // rows cost a frame.
+    |app| {
+        if element("operations").has_attribute("open") {
+            set_panel("history", render::history_html(app));
+        }
+    },
     |app| set_panel("lanes-box", render::lanes_svg(app)),
     |app| {
         set_panel("verdict-explanation", render::verdict_explanation_html(app));
