@@ -443,7 +443,7 @@ impl App {
                 StepKind::Complete { operation_index, .. } if of_operation(*operation_index) => {
                     highlight.messages.extend(step.cause.map(|message| message.0))
                 }
-                StepKind::Action { action, .. } if crate::chronicle::is_fault(action) => {
+                StepKind::Action { action, .. } if action.is_fault() => {
                     highlight.steps.insert(step.index);
                 }
                 _ => {}

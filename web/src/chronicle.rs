@@ -98,23 +98,10 @@ impl Chronicle {
     }
 }
 
-/// Whether an action is a fault (a crash, a cut, a message dropped by
-/// hand), not a manual step, a scripted request or a membership change.
-pub fn is_fault(action: &Action) -> bool {
-    !matches!(
-        action,
-        Action::DeliverMessage { .. }
-            | Action::FireTimer { .. }
-            | Action::ClientRequest { .. }
-            | Action::AddNode
-            | Action::RemoveNode { .. }
-    )
-}
-
 /// An action as the story tells it: "crash n1", and what it did when that
 /// is not obvious ("n1 is down: a down node cannot pause").
 fn action_entry(action: &Action, note: &str) -> (EntryKind, String) {
-    let kind = if is_fault(action) { EntryKind::Fault } else { EntryKind::Action };
+    let kind = if action.is_fault() { EntryKind::Fault } else { EntryKind::Action };
     let described = crate::app::describe_action(action);
     let text = match note.is_empty() {
         true => described,

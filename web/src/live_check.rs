@@ -44,15 +44,32 @@ fn signature(history: &[HistoryEntry]) -> (usize, usize, usize) {
     (history.len(), completed, given_up)
 }
 
-/// One model's searches over one history, with the model's type erased so
-/// the page can check any protocol's history.
-trait ModelCheck {
-    /// Take up to `steps` steps of the linearizability search: its verdict,
-    /// once it has one.
+/// The linearizability search, with the model's type erased.
+trait VerdictSearch {
+    /// Take up to `steps` steps: the verdict, once there is one.
     fn run(&mut self, steps: u64) -> Option<Verdict>;
     /// End the search now, undecided, for `reason`.
     fn stop(&mut self, reason: &str) -> Verdict;
     fn steps(&self) -> u64;
+}
+
+impl<M: Model> VerdictSearch for Checker<M> {
+    fn run(&mut self, steps: u64) -> Option<Verdict> {
+        Checker::run(self, steps).cloned()
+    }
+    fn stop(&mut self, reason: &str) -> Verdict {
+        Checker::stop(self, reason).clone()
+    }
+    fn steps(&self) -> u64 {
+        Checker::steps(self)
+    }
+}
+
+/// One model's searches over one history, with the model's type erased so
+/// the page can check any protocol's history.
+trait ModelCheck {
+    /// The linearizability search.
+    fn verdict_search(&mut self) -> &mut dyn VerdictSearch;
     /// Take up to `steps` steps of the search for sequential consistency:
     /// the weaker models it meets, once decided or out of budget.
     fn run_weaker(&mut self, steps: u64) -> Option<WeakerModels>;
@@ -82,14 +99,8 @@ struct PlainCheck<M: Model> {
 }
 
 impl<M: Model + Clone> ModelCheck for PlainCheck<M> {
-    fn run(&mut self, steps: u64) -> Option<Verdict> {
-        self.checker.run(steps).cloned()
-    }
-    fn stop(&mut self, reason: &str) -> Verdict {
-        self.checker.stop(reason).clone()
-    }
-    fn steps(&self) -> u64 {
-        self.checker.steps()
+    fn verdict_search(&mut self) -> &mut dyn VerdictSearch {
+        &mut self.checker
     }
     fn run_weaker(&mut self, _steps: u64) -> Option<WeakerModels> {
         Some(WeakerModels {
@@ -101,14 +112,8 @@ impl<M: Model + Clone> ModelCheck for PlainCheck<M> {
 }
 
 impl<M: Model + Clone> ModelCheck for TypedCheck<M> {
-    fn run(&mut self, steps: u64) -> Option<Verdict> {
-        self.checker.run(steps).cloned()
-    }
-    fn stop(&mut self, reason: &str) -> Verdict {
-        self.checker.stop(reason).clone()
-    }
-    fn steps(&self) -> u64 {
-        self.checker.steps()
+    fn verdict_search(&mut self) -> &mut dyn VerdictSearch {
+        &mut self.checker
     }
     fn run_weaker(&mut self, steps: u64) -> Option<WeakerModels> {
         let search = self.sequential.get_or_insert_with(|| SequentialSearch::new(&self.model, &self.history));
@@ -186,7 +191,7 @@ impl LiveCheck {
         if !matches!(self.state, CheckState::Checking { .. }) {
             return false;
         }
-        let Some(search) = self.search.as_mut() else { return false };
+        let Some(search) = self.search.as_mut().map(|search| search.verdict_search()) else { return false };
         let started = now_ms();
         loop {
             if let Some(verdict) = search.run(STEPS_BETWEEN_CLOCK_READS) {

@@ -381,17 +381,7 @@ fn wire(app: &Shared) {
             changed(&app);
         });
     }
-    type Press = fn(&mut App);
-    let buttons: [(&str, Press); 4] =
-        [("heal", App::heal_all), ("undo", App::undo), ("redo", App::redo), ("reset", App::reset)];
-    for (id, press) in buttons {
-        let app = app.clone();
-        on(&element(id).into(), "click", move |_: web_sys::Event| {
-            let Ok(mut app) = app.try_borrow_mut() else { return };
-            press(&mut app);
-            changed(&app);
-        });
-    }
+    wire_buttons(app, &[("heal", App::heal_all), ("undo", App::undo), ("redo", App::redo), ("reset", App::reset)]);
     {
         let app = app.clone();
         on(&element("speed").into(), "input", move |_: web_sys::Event| {
@@ -689,6 +679,21 @@ fn wire_settings(app: &Shared) {
     });
 }
 
+/// What a button does to the app.
+type Press = fn(&mut App);
+
+/// Each button (by id) does its press, and the page shows what changed.
+fn wire_buttons(app: &Shared, buttons: &[(&str, Press)]) {
+    for &(id, press) in buttons {
+        let app = app.clone();
+        on(&element(id).into(), "click", move |_: web_sys::Event| {
+            let Ok(mut app) = app.try_borrow_mut() else { return };
+            press(&mut app);
+            changed(&app);
+        });
+    }
+}
+
 /// The diagram: a drag pans it (it stops following the shown time), a
 /// click on an arrow or a mark jumps there, Ctrl+wheel and the buttons zoom.
 fn wire_diagram(app: &Shared) {
@@ -743,20 +748,14 @@ fn wire_diagram(app: &Shared) {
             changed(&app);
         });
     }
-    type Press = fn(&mut App);
-    let buttons: [(&str, Press); 3] = [
-        ("diagram-zoom-in", |app| app.zoom_diagram(1, diagram_width_px())),
-        ("diagram-zoom-out", |app| app.zoom_diagram(-1, diagram_width_px())),
-        ("diagram-follow", App::follow_in_diagram),
-    ];
-    for (id, press) in buttons {
-        let app = app.clone();
-        on(&element(id).into(), "click", move |_: web_sys::Event| {
-            let Ok(mut app) = app.try_borrow_mut() else { return };
-            press(&mut app);
-            changed(&app);
-        });
-    }
+    wire_buttons(
+        app,
+        &[
+            ("diagram-zoom-in", |app| app.zoom_diagram(1, diagram_width_px())),
+            ("diagram-zoom-out", |app| app.zoom_diagram(-1, diagram_width_px())),
+            ("diagram-follow", App::follow_in_diagram),
+        ],
+    );
     for id in ["diagram-lamport", "diagram-vector"] {
         let app = app.clone();
         on(&element(id).into(), "change", move |_: web_sys::Event| {

@@ -384,6 +384,21 @@ section! {
     value: expected "an action like { \"at_tick\": 100, \"action\": \"crash\", \"node\": 0 }", named "an action";
 }
 
+impl Action {
+    /// Whether the action is a fault (a crash, a cut, a message dropped by
+    /// hand): not a manual step, a scripted request or a membership change.
+    pub fn is_fault(&self) -> bool {
+        !matches!(
+            self,
+            Action::DeliverMessage { .. }
+                | Action::FireTimer { .. }
+                | Action::ClientRequest { .. }
+                | Action::AddNode
+                | Action::RemoveNode { .. }
+        )
+    }
+}
+
 /// The hint for an action's missing `action`.
 pub(crate) const WHICH_ACTION: &str = "which action, for example \"action\": \"crash\"";
 

@@ -1128,15 +1128,7 @@ impl<P: Protocol> World<P> {
 
     fn apply_action(&mut self, action: Action) -> TraceStep {
         self.stats.actions_applied += 1;
-        let is_fault = !matches!(
-            action,
-            Action::DeliverMessage { .. }
-                | Action::FireTimer { .. }
-                | Action::ClientRequest { .. }
-                | Action::AddNode
-                | Action::RemoveNode { .. }
-        );
-        if is_fault {
+        if action.is_fault() {
             self.stats.faults_applied += 1;
         }
         let process = match &action {
