@@ -137,6 +137,28 @@ describe('time', () => {
     await context.close();
   });
 
+  test('an operation under the pointer in the lanes is outlined in the diagram too', async () => {
+    const { context, page, problems } = await openPlayground(session.browser, session.server.url, {
+      width: 1440,
+      height: 1100,
+    });
+    await page.waitForFunction(() => document.querySelectorAll('#lanes .op.done').length >= 3, null, { timeout: 20_000 });
+    await pause(page);
+    const op = await page.evaluate(() => {
+      const drawn = [...document.querySelectorAll('#lanes .op.done')].map((g) => g.dataset.op);
+      return drawn.find((op) => document.querySelector(`.spacetime [data-op="${op}"]`));
+    });
+    assert.ok(op !== undefined, 'an operation drawn in both');
+    await page.locator(`#lanes [data-op="${op}"] rect`).hover();
+    const width = await page.evaluate(
+      (op) => getComputedStyle(document.querySelector(`.spacetime [data-op="${op}"] rect`)).strokeWidth,
+      op,
+    );
+    assert.equal(width, '3px', `#${op} is outlined in the diagram`);
+    assertNoProblems(problems);
+    await context.close();
+  });
+
   test('manual mode: Play says why it waits, and the chosen message is delivered next', async () => {
     const { context, page, problems } = await openPlayground(session.browser, session.server.url, {
       width: 1440,

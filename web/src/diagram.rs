@@ -1255,7 +1255,7 @@ fn operation_item(frame: &Frame, operation: u32) -> Option<DiagramItem> {
     let highlighted = frame.view.highlight.operations.contains(&(operation as usize));
     let key = format!("o{operation}");
     let mut markup = format!(
-        r#"<g class="op {kind} {state}{classes}" data-key="{key}" data-step="{step}" style="--kind:{colour}"><title>#{operation} {client} {what} → {result}, ticks {from}–{until}</title><rect x="{x0}" y="{top}" width="{w}" height="{SPAN_HEIGHT_PX}" rx="2"/>"#,
+        r#"<g class="op {kind} {state}{classes}" data-key="{key}" data-op="{operation}" data-step="{step}" style="--kind:{colour}"><title>#{operation} {client} {what} → {result}, ticks {from}–{until}</title><rect x="{x0}" y="{top}" width="{w}" height="{SPAN_HEIGHT_PX}" rx="2"/>"#,
         kind = css_name(look.kind.name),
         classes = frame.state_classes(record.invoke_step as u64, highlighted),
         step = record.invoke_step,

@@ -75,6 +75,7 @@ const SKELETON: &str = r#"
     <section><h2>What happened</h2><div id="story" role="log" aria-label="What happened, newest first"></div></section>
   </aside>
 </div>
+<style id="linked-style"></style>
 <section id="diagram-panel" aria-label="Space-time diagram">
   <div class="diagram-head">
     <h2>Space-time diagram</h2>
@@ -487,6 +488,7 @@ fn wire(app: &Shared) {
     wire_held_events(app);
     // Buttons in the side panels, by delegation: the panels are redrawn.
     wire_jumps(app);
+    wire_linked_operations();
     {
         let app = app.clone();
         on(&element("operations").into(), "toggle", move |_: web_sys::Event| {
@@ -677,6 +679,23 @@ fn wire_settings(app: &Shared) {
         }
         apply(&app);
     });
+}
+
+/// An operation under the pointer, in the lanes or in the diagram, is
+/// outlined in both (a style rule, not a class: redraws do not undo it).
+fn wire_linked_operations() {
+    for panel in ["lanes-box", "diagram-box"] {
+        on(&element(panel).into(), "pointerover", |event: web_sys::Event| {
+            let rule = match data_of(event.target(), "op").and_then(|op| op.parse::<usize>().ok()) {
+                Some(op) => format!(
+                    "#lanes [data-op=\"{op}\"] rect, .spacetime [data-op=\"{op}\"] rect {{ stroke: var(--accent); stroke-width: 3px; }}"
+                ),
+                None => String::new(),
+            };
+            set_text("linked-style", &rule);
+        });
+        on(&element(panel).into(), "pointerleave", |_: web_sys::Event| set_text("linked-style", ""));
+    }
 }
 
 /// What a button does to the app.

@@ -170,8 +170,11 @@ fn message_items(app: &App, layout: &Layout) -> Vec<(String, String)> {
             Some(colour) if !message.doomed => format!(r#" style="fill:{colour}""#),
             _ => String::new(),
         };
-        let glyph = match style.map(|s| s.glyph).filter(|g| !g.is_empty()) {
-            Some(glyph) => format!(r#"<text class="msg-glyph" y="3">{}</text>"#, escape(glyph)),
+        let glyph = match style.filter(|s| !s.glyph.is_empty()) {
+            Some(style) if !message.doomed => {
+                format!(r#"<text class="msg-glyph" y="3"{}>{}</text>"#, glyph_fill(style.colour), escape(style.glyph))
+            }
+            Some(style) => format!(r#"<text class="msg-glyph" y="3">{}</text>"#, escape(style.glyph)),
             None => String::new(),
         };
         let id = message.id.0;
@@ -461,6 +464,28 @@ pub fn message_style(legend: &Legend, kind: MessageKindId) -> Option<Style> {
         MessageKindId::Protocol(index) => legend.messages.get(index as usize).copied(),
         MessageKindId::Request | MessageKindId::Reply => None,
     }
+}
+
+/// The ink a glyph needs on a `#rrggbb` colour: white, or the page's dark
+/// ink where white would not stand out enough (WCAG's contrast ratio);
+/// `None` for a colour given another way (the stylesheet's default then).
+pub fn glyph_ink_on(colour: &str) -> Option<&'static str> {
+    const DARK_INK_LUMINANCE: f64 = 0.017; // #1d2430
+    let hex = colour.strip_prefix('#').filter(|hex| hex.len() == 6)?;
+    let channel = |at: usize| u8::from_str_radix(&hex[at..at + 2], 16).ok().map(|c| c as f64 / 255.0);
+    // sRGB to linear light, as a square: close enough to choose between
+    // two inks, and no `powf` in the page's download.
+    let linear = |c: f64| c * c;
+    let (r, g, b) = (channel(0)?, channel(2)?, channel(4)?);
+    let luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+    let against_white = 1.05 / (luminance + 0.05);
+    let against_dark = (luminance + 0.05) / (DARK_INK_LUMINANCE + 0.05);
+    Some(if against_white >= against_dark { "#ffffff" } else { "#1d2430" })
+}
+
+/// A glyph's inline fill for its message's colour (empty for the default).
+fn glyph_fill(colour: &str) -> String {
+    glyph_ink_on(colour).map(|ink| format!(r#" style="fill:{ink}""#)).unwrap_or_default()
 }
 
 /// Entries of a node's log drawn under it, at most.
@@ -895,8 +920,9 @@ pub fn legend_html(app: &App) -> String {
     html.push_str(r#"</p><p class="legend-row"><span class="legend-title">Messages</span>"#);
     for message in &legend.messages {
         let swatch = format!(
-            r##"<svg class="swatch" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" style="fill:{}"/><text x="8" y="11">{}</text></svg>"##,
+            r##"<svg class="swatch" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" style="fill:{}"/><text x="8" y="11"{}>{}</text></svg>"##,
             colour(message, "--peer"),
+            glyph_fill(message.colour),
             escape(message.glyph)
         );
         html.push_str(&item(message, swatch));

@@ -446,3 +446,20 @@ fn a_notice_goes_once_the_run_has_played_on_past_it() {
     played(&mut app, 400);
     assert_eq!(app.notice, "", "stale after the run played on");
 }
+
+#[wasm_bindgen_test]
+fn a_glyph_takes_the_ink_that_stands_out_on_its_colour() {
+    use faultline_web::render::glyph_ink_on;
+    let cases = [
+        ("#3867d6", Some("#ffffff")), // AppendEntries' blue: white reads (5.0:1)
+        ("#d9822b", Some("#1d2430")), // RequestVote's orange: white was 2.9:1
+        ("#6c8ebf", Some("#1d2430")), // AppendReply's blue-grey: white was 3.4:1
+        ("#000000", Some("#ffffff")),
+        ("#ffffff", Some("#1d2430")),
+        ("var(--peer)", None),
+        ("#abc", None),
+    ];
+    for (colour, ink) in cases {
+        assert_eq!(glyph_ink_on(colour), ink, "{colour}");
+    }
+}
