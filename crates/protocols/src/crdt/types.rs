@@ -1,0 +1,302 @@
+//! The CRDT types a replica can hold, state-based: each has its local
+//! updates (`apply`), its `merge` with another replica's state, and its
+//! `value` as a client reads it. Merge is commutative, associative and
+//! idempotent for every type (`tests/crdt_laws.rs` checks it over generated
+//! states), which is what lets replicas that exchanged their states in any
+//! order, any number of times, end up equal.
+//!
+//! Everything is ordered (`BTreeMap`, `BTreeSet`): equal states compare
+//! equal and iterate alike, on every platform.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Debug;
+
+/// A replica, by its node's number.
+pub type ReplicaId = u32;
+
+/// A state-based CRDT.
+pub trait StateCrdt: Clone + Debug + PartialEq + Default {
+    /// A local update.
+    type Update: Clone + Debug;
+    /// What a read returns.
+    type Value: Clone + Debug + PartialEq;
+
+    /// Apply a client's update at `replica`, at `tick` (only registers that
+    /// order writes by time read it).
+    fn apply(&mut self, replica: ReplicaId, tick: u64, update: &Self::Update);
+    /// Take in another replica's state.
+    fn merge(&mut self, other: &Self);
+    fn value(&self) -> Self::Value;
+}
+
+/// A grow-only counter: each replica counts its own increments; the value
+/// is their sum, and a merge keeps each replica's highest count.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GCounter {
+    counts: BTreeMap<ReplicaId, u64>,
+}
+
+impl StateCrdt for GCounter {
+    /// Increment by this much.
+    type Update = u64;
+    type Value = u64;
+
+    fn apply(&mut self, replica: ReplicaId, _tick: u64, by: &u64) {
+        let count = self.counts.entry(replica).or_default();
+        *count = count.saturating_add(*by);
+    }
+
+    fn merge(&mut self, other: &Self) {
+        for (&replica, &count) in &other.counts {
+            let mine = self.counts.entry(replica).or_default();
+            *mine = (*mine).max(count);
+        }
+    }
+
+    fn value(&self) -> u64 {
+        self.counts.values().fold(0u64, |sum, &count| sum.saturating_add(count))
+    }
+}
+
+/// A counter that also goes down: two grow-only counters, of increments
+/// and of decrements.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PnCounter {
+    up: GCounter,
+    down: GCounter,
+}
+
+impl StateCrdt for PnCounter {
+    /// Add this much (negative: subtract).
+    type Update = i64;
+    type Value = i64;
+
+    fn apply(&mut self, replica: ReplicaId, tick: u64, by: &i64) {
+        match *by >= 0 {
+            true => self.up.apply(replica, tick, &by.unsigned_abs()),
+            false => self.down.apply(replica, tick, &by.unsigned_abs()),
+        }
+    }
+
+    fn merge(&mut self, other: &Self) {
+        self.up.merge(&other.up);
+        self.down.merge(&other.down);
+    }
+
+    fn value(&self) -> i64 {
+        let (up, down) = (self.up.value() as i128, self.down.value() as i128);
+        (up - down).clamp(i64::MIN as i128, i64::MAX as i128) as i64
+    }
+}
+
+/// A set update: add or remove an element.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetUpdate {
+    Add(u64),
+    Remove(u64),
+}
+
+/// A grow-only set: adds only (a remove does nothing), merged by union.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GSet {
+    elements: BTreeSet<u64>,
+}
+
+impl StateCrdt for GSet {
+    type Update = SetUpdate;
+    type Value = BTreeSet<u64>;
+
+    fn apply(&mut self, _replica: ReplicaId, _tick: u64, update: &SetUpdate) {
+        if let SetUpdate::Add(element) = update {
+            self.elements.insert(*element);
+        }
+    }
+
+    fn merge(&mut self, other: &Self) {
+        self.elements.extend(other.elements.iter().copied());
+    }
+
+    fn value(&self) -> BTreeSet<u64> {
+        self.elements.clone()
+    }
+}
+
+/// A two-phase set: a removed element never comes back (the removal is a
+/// tombstone that wins over every add, earlier or later).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TwoPhaseSet {
+    added: GSet,
+    removed: GSet,
+}
+
+impl StateCrdt for TwoPhaseSet {
+    type Update = SetUpdate;
+    type Value = BTreeSet<u64>;
+
+    fn apply(&mut self, replica: ReplicaId, tick: u64, update: &SetUpdate) {
+        match *update {
+            SetUpdate::Add(element) => self.added.apply(replica, tick, &SetUpdate::Add(element)),
+            // Only what this replica has seen added can be removed.
+            SetUpdate::Remove(element) if self.added.elements.contains(&element) => {
+                self.removed.apply(replica, tick, &SetUpdate::Add(element))
+            }
+            SetUpdate::Remove(_) => {}
+        }
+    }
+
+    fn merge(&mut self, other: &Self) {
+        self.added.merge(&other.added);
+        self.removed.merge(&other.removed);
+    }
+
+    fn value(&self) -> BTreeSet<u64> {
+        self.added.elements.difference(&self.removed.elements).copied().collect()
+    }
+}
+
+/// An add's unique tag in an observed-remove set: the replica that added,
+/// and how many adds it had made.
+pub type Tag = (ReplicaId, u64);
+
+/// An observed-remove set (the shopping cart): every add gets a unique tag,
+/// and a remove takes away only the tags its replica has seen. So an add
+/// concurrent with a remove survives it (add wins), and an element removed
+/// after every add of it is gone for good.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrSet {
+    /// Each element's tags that were added.
+    adds: BTreeMap<u64, BTreeSet<Tag>>,
+    /// Tags removed (tombstones).
+    removed: BTreeSet<Tag>,
+    /// Adds made by each replica so far (a replica's next tag).
+    adds_made: BTreeMap<ReplicaId, u64>,
+}
+
+impl StateCrdt for OrSet {
+    type Update = SetUpdate;
+    type Value = BTreeSet<u64>;
+
+    fn apply(&mut self, replica: ReplicaId, _tick: u64, update: &SetUpdate) {
+        match *update {
+            SetUpdate::Add(element) => {
+                let made = self.adds_made.entry(replica).or_default();
+                *made += 1;
+                self.adds.entry(element).or_default().insert((replica, *made));
+            }
+            SetUpdate::Remove(element) => {
+                if let Some(tags) = self.adds.get(&element) {
+                    self.removed.extend(tags.iter().copied());
+                }
+            }
+        }
+    }
+
+    fn merge(&mut self, other: &Self) {
+        for (&element, tags) in &other.adds {
+            self.adds.entry(element).or_default().extend(tags.iter().copied());
+        }
+        self.removed.extend(other.removed.iter().copied());
+        for (&replica, &made) in &other.adds_made {
+            let mine = self.adds_made.entry(replica).or_default();
+            *mine = (*mine).max(made);
+        }
+    }
+
+    fn value(&self) -> BTreeSet<u64> {
+        let alive = |tags: &BTreeSet<Tag>| tags.iter().any(|tag| !self.removed.contains(tag));
+        self.adds.iter().filter(|(_, tags)| alive(tags)).map(|(&element, _)| element).collect()
+    }
+}
+
+/// A write's stamp in a last-writer-wins register: the tick it was made at,
+/// then the writing replica to break ties (so every replica picks the same
+/// winner).
+pub type Stamp = (u64, ReplicaId);
+
+/// A last-writer-wins register: the write with the greatest stamp wins.
+/// Concurrent writes lose silently: only one survives.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LwwRegister {
+    /// The winning write so far, if any.
+    latest: Option<(Stamp, u64)>,
+}
+
+impl StateCrdt for LwwRegister {
+    /// Write this value.
+    type Update = u64;
+    type Value = Option<u64>;
+
+    fn apply(&mut self, replica: ReplicaId, tick: u64, value: &u64) {
+        self.keep_latest(((tick, replica), *value));
+    }
+
+    fn merge(&mut self, other: &Self) {
+        if let Some(write) = other.latest {
+            self.keep_latest(write);
+        }
+    }
+
+    fn value(&self) -> Option<u64> {
+        self.latest.map(|(_, value)| value)
+    }
+}
+
+impl LwwRegister {
+    fn keep_latest(&mut self, write: (Stamp, u64)) {
+        if self.latest.is_none_or(|latest| write > latest) {
+            self.latest = Some(write);
+        }
+    }
+}
+
+/// A version vector: how many writes of each replica a version has seen.
+pub type VersionVector = BTreeMap<ReplicaId, u64>;
+
+/// Whether `a` has seen everything `b` has (and so supersedes it).
+fn dominates(a: &VersionVector, b: &VersionVector) -> bool {
+    b.iter().all(|(replica, &count)| a.get(replica).copied().unwrap_or(0) >= count)
+}
+
+/// A multi-value register: a write supersedes the versions its replica had
+/// seen; concurrent writes are all kept (siblings) until a later write that
+/// has seen them all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MvRegister {
+    /// The versions no other version supersedes, with their values.
+    versions: BTreeSet<(VersionVector, u64)>,
+}
+
+impl StateCrdt for MvRegister {
+    /// Write this value.
+    type Update = u64;
+    /// Every value among the concurrent writes, in order.
+    type Value = BTreeSet<u64>;
+
+    fn apply(&mut self, replica: ReplicaId, _tick: u64, value: &u64) {
+        let mut seen = VersionVector::new();
+        for (version, _) in &self.versions {
+            for (&writer, &count) in version {
+                let mine = seen.entry(writer).or_default();
+                *mine = (*mine).max(count);
+            }
+        }
+        *seen.entry(replica).or_default() += 1;
+        self.versions = BTreeSet::from([(seen, *value)]);
+    }
+
+    fn merge(&mut self, other: &Self) {
+        let all: BTreeSet<(VersionVector, u64)> = self.versions.union(&other.versions).cloned().collect();
+        // Keep the versions no other (different) version dominates.
+        self.versions = all
+            .iter()
+            .filter(|(version, _)| {
+                !all.iter().any(|(other_version, _)| other_version != version && dominates(other_version, version))
+            })
+            .cloned()
+            .collect();
+    }
+
+    fn value(&self) -> BTreeSet<u64> {
+        self.versions.iter().map(|(_, value)| *value).collect()
+    }
+}
