@@ -1,0 +1,234 @@
+//! The CRDT types, operation-based: an update is prepared at the replica a
+//! client asked (`prepare`, which reads the replica's state) into an
+//! effect that every replica applies (`effect`, which must commute with
+//! any concurrent effect). Replicas exchange effects, not states, through a
+//! [`CausalDelivery`]: an effect is applied only after every effect its
+//! sender had applied before preparing it, and exactly once however often
+//! the network delivers it.
+
+use super::types::{ReplicaId, SetUpdate, Stamp, Tag, VersionVector};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Debug;
+
+/// An operation-based CRDT.
+pub trait OpCrdt: Clone + Debug + PartialEq + Default {
+    type Update: Clone + Debug;
+    /// What travels to every replica.
+    type Effect: Clone + Debug + PartialEq;
+    type Value: Clone + Debug + PartialEq;
+
+    /// The effect of a client's update at `replica`, at `tick`, from this
+    /// replica's state (an OR-Set's remove names the tags it has seen).
+    fn prepare(&self, replica: ReplicaId, tick: u64, update: &Self::Update) -> Self::Effect;
+    /// Apply an effect, this replica's own or another's.
+    fn effect(&mut self, effect: &Self::Effect);
+    fn value(&self) -> Self::Value;
+}
+
+/// A counter: an effect adds its amount.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OpCounter {
+    total: i64,
+}
+
+impl OpCrdt for OpCounter {
+    type Update = i64;
+    type Effect = i64;
+    type Value = i64;
+
+    fn prepare(&self, _replica: ReplicaId, _tick: u64, by: &i64) -> i64 {
+        *by
+    }
+
+    fn effect(&mut self, by: &i64) {
+        self.total = self.total.saturating_add(*by);
+    }
+
+    fn value(&self) -> i64 {
+        self.total
+    }
+}
+
+/// An OR-Set's effect: an add with its fresh tag, or a remove of the tags
+/// the removing replica had seen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OrSetEffect {
+    Add { element: u64, tag: Tag },
+    Remove { element: u64, tags: BTreeSet<Tag> },
+}
+
+/// An observed-remove set, operation-based.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OpOrSet {
+    /// Each element's live tags.
+    tags: BTreeMap<u64, BTreeSet<Tag>>,
+    /// Adds made here, by replica (a replica's next tag). Counted from the
+    /// effects applied, so a replica's own adds are counted once.
+    adds_made: BTreeMap<ReplicaId, u64>,
+}
+
+impl OpCrdt for OpOrSet {
+    type Update = SetUpdate;
+    type Effect = OrSetEffect;
+    type Value = BTreeSet<u64>;
+
+    fn prepare(&self, replica: ReplicaId, _tick: u64, update: &SetUpdate) -> OrSetEffect {
+        match *update {
+            SetUpdate::Add(element) => {
+                let made = self.adds_made.get(&replica).copied().unwrap_or(0);
+                OrSetEffect::Add { element, tag: (replica, made + 1) }
+            }
+            SetUpdate::Remove(element) => {
+                OrSetEffect::Remove { element, tags: self.tags.get(&element).cloned().unwrap_or_default() }
+            }
+        }
+    }
+
+    fn effect(&mut self, effect: &OrSetEffect) {
+        match effect {
+            OrSetEffect::Add { element, tag } => {
+                self.tags.entry(*element).or_default().insert(*tag);
+                let made = self.adds_made.entry(tag.0).or_default();
+                *made = (*made).max(tag.1);
+            }
+            OrSetEffect::Remove { element, tags } => {
+                if let Some(live) = self.tags.get_mut(element) {
+                    live.retain(|tag| !tags.contains(tag));
+                    if live.is_empty() {
+                        self.tags.remove(element);
+                    }
+                }
+            }
+        }
+    }
+
+    fn value(&self) -> BTreeSet<u64> {
+        self.tags.keys().copied().collect()
+    }
+}
+
+/// A last-writer-wins register: an effect is a stamped write, and the
+/// greatest stamp wins whatever the order of arrival.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OpLwwRegister {
+    latest: Option<(Stamp, u64)>,
+}
+
+impl OpCrdt for OpLwwRegister {
+    type Update = u64;
+    type Effect = (Stamp, u64);
+    type Value = Option<u64>;
+
+    fn prepare(&self, replica: ReplicaId, tick: u64, value: &u64) -> (Stamp, u64) {
+        ((tick, replica), *value)
+    }
+
+    fn effect(&mut self, write: &(Stamp, u64)) {
+        if self.latest.is_none_or(|latest| *write > latest) {
+            self.latest = Some(*write);
+        }
+    }
+
+    fn value(&self) -> Option<u64> {
+        self.latest.map(|(_, value)| value)
+    }
+}
+
+/// A multi-value register: an effect is a write with the version it
+/// supersedes; concurrent writes stay side by side.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OpMvRegister {
+    versions: BTreeSet<(VersionVector, u64)>,
+}
+
+impl OpCrdt for OpMvRegister {
+    type Update = u64;
+    type Effect = (VersionVector, u64);
+    type Value = BTreeSet<u64>;
+
+    fn prepare(&self, replica: ReplicaId, _tick: u64, value: &u64) -> (VersionVector, u64) {
+        let mut seen = VersionVector::new();
+        for (version, _) in &self.versions {
+            for (&writer, &count) in version {
+                let mine = seen.entry(writer).or_default();
+                *mine = (*mine).max(count);
+            }
+        }
+        *seen.entry(replica).or_default() += 1;
+        (seen, *value)
+    }
+
+    fn effect(&mut self, write: &(VersionVector, u64)) {
+        let superseded = |version: &VersionVector| {
+            version.iter().all(|(replica, &count)| write.0.get(replica).copied().unwrap_or(0) >= count)
+        };
+        self.versions.retain(|(version, _)| !superseded(version));
+        self.versions.insert(write.clone());
+    }
+
+    fn value(&self) -> BTreeSet<u64> {
+        self.versions.iter().map(|(_, value)| *value).collect()
+    }
+}
+
+/// An effect as it travels: who prepared it, and the sender's vector clock
+/// of applied effects once it had applied this one (its own entry counts
+/// this effect).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stamped<E> {
+    pub sender: ReplicaId,
+    pub clock: VersionVector,
+    pub effect: E,
+}
+
+/// Causal, exactly-once delivery of effects at one replica.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CausalDelivery<E> {
+    /// Effects applied here, by sender.
+    pub applied: VersionVector,
+    /// Effects that arrived before one of their causal predecessors,
+    /// waiting (at most one per sender and count: duplicates are dropped).
+    pub waiting: BTreeMap<(ReplicaId, u64), Stamped<E>>,
+}
+
+impl<E> Default for CausalDelivery<E> {
+    fn default() -> Self {
+        CausalDelivery { applied: VersionVector::new(), waiting: BTreeMap::new() }
+    }
+}
+
+impl<E: Clone> CausalDelivery<E> {
+    /// Stamp this replica's own new effect (it applies it at once).
+    pub fn stamp_own(&mut self, me: ReplicaId, effect: E) -> Stamped<E> {
+        *self.applied.entry(me).or_default() += 1;
+        Stamped { sender: me, clock: self.applied.clone(), effect }
+    }
+
+    /// An effect arrived: the effects now deliverable, in a causal order
+    /// (it, and any waiting ones it unblocked). A duplicate, or one already
+    /// applied, gives nothing.
+    pub fn receive(&mut self, stamped: Stamped<E>) -> Vec<E> {
+        let count = stamped.clock.get(&stamped.sender).copied().unwrap_or(0);
+        if count <= self.applied.get(&stamped.sender).copied().unwrap_or(0) {
+            return Vec::new(); // applied before: exactly once
+        }
+        self.waiting.insert((stamped.sender, count), stamped);
+        let mut ready = Vec::new();
+        while let Some(key) = self.waiting.iter().find(|(_, s)| self.deliverable(s)).map(|(&key, _)| key) {
+            let stamped = self.waiting.remove(&key).expect("just found");
+            self.applied.insert(stamped.sender, key.1);
+            ready.push(stamped.effect);
+        }
+        ready
+    }
+
+    /// The next effect of its sender, and everything its sender had
+    /// applied from others is applied here too.
+    fn deliverable(&self, stamped: &Stamped<E>) -> bool {
+        let have = |replica: &ReplicaId| self.applied.get(replica).copied().unwrap_or(0);
+        stamped.clock.iter().all(|(replica, &count)| match *replica == stamped.sender {
+            true => count == have(replica) + 1,
+            false => count <= have(replica),
+        })
+    }
+}

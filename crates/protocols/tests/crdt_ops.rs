@@ -1,0 +1,140 @@
+//! Operation-based CRDTs over a network that reorders and duplicates:
+//! concurrent effects commute, and replicas that received every effect
+//! (causally, exactly once, through `CausalDelivery`) are equal.
+
+use faultline_protocols::crdt::ops::{
+    CausalDelivery, OpCounter, OpCrdt, OpLwwRegister, OpMvRegister, OpOrSet, Stamped,
+};
+use faultline_protocols::crdt::types::{ReplicaId, SetUpdate};
+use proptest::prelude::*;
+
+const REPLICAS: ReplicaId = 3;
+
+/// One event: a client's update at a replica, or the network handing one
+/// of the effects in flight to its receiver (`keep`: a duplicate stays in
+/// flight, to arrive again).
+#[derive(Clone, Debug)]
+enum Event<U> {
+    Update { replica: ReplicaId, tick: u64, update: U },
+    Deliver { pick: usize, keep: bool },
+}
+
+fn events<U: Clone + std::fmt::Debug + 'static>(
+    update: impl Strategy<Value = U> + Clone + 'static,
+) -> impl Strategy<Value = Vec<Event<U>>> {
+    let event = prop_oneof![
+        2 => (0..REPLICAS, 0u64..50, update).prop_map(|(replica, tick, update)| Event::Update { replica, tick, update }),
+        3 => (any::<usize>(), proptest::bool::weighted(0.2)).prop_map(|(pick, keep)| Event::Deliver { pick, keep }),
+    ];
+    proptest::collection::vec(event, 0..60)
+}
+
+struct Replica<C: OpCrdt> {
+    state: C,
+    delivery: CausalDelivery<C::Effect>,
+}
+
+/// Run a history, then let the network deliver everything still in flight:
+/// the replicas at the end.
+fn run<C: OpCrdt>(history: &[Event<C::Update>]) -> Vec<Replica<C>> {
+    let mut replicas: Vec<Replica<C>> =
+        (0..REPLICAS).map(|_| Replica { state: C::default(), delivery: CausalDelivery::default() }).collect();
+    let mut in_flight: Vec<(ReplicaId, Stamped<C::Effect>)> = Vec::new();
+    let deliver = |replicas: &mut Vec<Replica<C>>, to: ReplicaId, stamped: Stamped<C::Effect>| {
+        let replica = &mut replicas[to as usize];
+        for effect in replica.delivery.receive(stamped) {
+            replica.state.effect(&effect);
+        }
+    };
+    for event in history {
+        match event {
+            Event::Update { replica: me, tick, update } => {
+                let replica = &mut replicas[*me as usize];
+                let effect = replica.state.prepare(*me, *tick, update);
+                replica.state.effect(&effect);
+                let stamped = replica.delivery.stamp_own(*me, effect);
+                in_flight.extend((0..REPLICAS).filter(|to| to != me).map(|to| (to, stamped.clone())));
+            }
+            Event::Deliver { pick, keep } if !in_flight.is_empty() => {
+                let index = pick % in_flight.len();
+                let (to, stamped) = match keep {
+                    true => in_flight[index].clone(),
+                    false => in_flight.swap_remove(index),
+                };
+                deliver(&mut replicas, to, stamped);
+            }
+            Event::Deliver { .. } => {}
+        }
+    }
+    for (to, stamped) in in_flight {
+        deliver(&mut replicas, to, stamped);
+    }
+    replicas
+}
+
+fn check_convergence<C: OpCrdt>(history: &[Event<C::Update>]) -> Result<(), TestCaseError> {
+    let replicas = run::<C>(history);
+    for replica in &replicas[1..] {
+        prop_assert_eq!(&replica.state, &replicas[0].state, "converged");
+        prop_assert!(replica.delivery.waiting.is_empty(), "nothing left waiting");
+    }
+    Ok(())
+}
+
+fn set_update() -> impl Strategy<Value = SetUpdate> + Clone {
+    prop_oneof![(0u64..6).prop_map(SetUpdate::Add), (0u64..6).prop_map(SetUpdate::Remove)]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    #[test]
+    fn counter_converges(history in events(-10i64..10)) { check_convergence::<OpCounter>(&history)?; }
+
+    #[test]
+    fn or_set_converges(history in events(set_update())) { check_convergence::<OpOrSet>(&history)?; }
+
+    #[test]
+    fn lww_register_converges(history in events(0u64..100)) { check_convergence::<OpLwwRegister>(&history)?; }
+
+    #[test]
+    fn mv_register_converges(history in events(0u64..100)) { check_convergence::<OpMvRegister>(&history)?; }
+
+    /// Two replicas prepare updates concurrently (neither has seen the
+    /// other's): applied in either order, the effects give the same state.
+    #[test]
+    fn concurrent_or_set_effects_commute(
+        history in events(set_update()),
+        (first, second) in (set_update(), set_update()),
+    ) {
+        let replicas = run::<OpOrSet>(&history);
+        let e1 = replicas[0].state.prepare(0, 60, &first);
+        let e2 = replicas[1].state.prepare(1, 60, &second);
+        let mut one_way = replicas[2].state.clone();
+        one_way.effect(&e1);
+        one_way.effect(&e2);
+        let mut other_way = replicas[2].state.clone();
+        other_way.effect(&e2);
+        other_way.effect(&e1);
+        prop_assert_eq!(one_way, other_way);
+    }
+}
+
+#[test]
+fn an_effect_waits_for_its_causes_and_counts_once() {
+    let mut r0: CausalDelivery<&str> = CausalDelivery::default();
+    let mut r1: CausalDelivery<&str> = CausalDelivery::default();
+    let mut r2: CausalDelivery<&str> = CausalDelivery::default();
+    let add = r0.stamp_own(0, "add milk");
+    // r1 sees the add, then removes it.
+    assert_eq!(r1.receive(add.clone()), vec!["add milk"]);
+    let remove = r1.stamp_own(1, "remove milk");
+    // r2 gets the remove first: it waits for the add it depends on.
+    assert_eq!(r2.receive(remove.clone()), Vec::<&str>::new());
+    assert_eq!(r2.waiting.len(), 1);
+    assert_eq!(r2.receive(add.clone()), vec!["add milk", "remove milk"]);
+    // Duplicates give nothing.
+    assert_eq!(r2.receive(add), Vec::<&str>::new());
+    assert_eq!(r2.receive(remove), Vec::<&str>::new());
+    assert!(r2.waiting.is_empty());
+}
