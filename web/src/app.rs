@@ -7,7 +7,7 @@ use crate::diagram::{DiagramIndex, DiagramView, Highlight};
 use crate::live_check::LiveCheck;
 use crate::settings::RunSettings;
 use crate::stage;
-use faultline_scenario::{Action, Link, NodeId, Scenario};
+use faultline_scenario::{Action, Link, MessageId, NodeId, Scenario};
 use faultline_sim::{AnySimulation, EnabledEvent, EndReason, NodeStatus, StepKind};
 
 /// Playback speeds offered by the speed slider, in ticks per second.
@@ -344,6 +344,10 @@ impl App {
         held.extend(shown.into_iter().take(crate::render::EVENT_ROWS_MAX));
     }
 
+    fn in_flight(&self, message: MessageId) -> bool {
+        self.sim.messages_in_flight().iter().any(|m| m.id == message)
+    }
+
     /// Whether the position is the last computed step.
     pub fn at_head(&self) -> bool {
         self.sim.position() as usize >= self.sim.trace().len()
@@ -611,6 +615,11 @@ impl App {
         let describe = describe_action(&action);
         if let Some(end) = self.sim.ended().filter(|_| self.at_head()) {
             self.notice = format!("Could not {describe}: the run has ended ({end}). Step back to act in the past.");
+            return self.changed();
+        }
+        if let Some(message) = message_of(&action).filter(|&id| !self.in_flight(id)) {
+            // Recorded anyway, it would count as a fault that did nothing.
+            self.notice = format!("Could not {describe}: {message} is no longer in flight.");
             return self.changed();
         }
         let tick_min = self.view_tick.floor() as u64 + 1;
@@ -949,6 +958,17 @@ fn distance(a: (f64, f64), b: (f64, f64)) -> f64 {
 pub fn home_position(node: NodeId, node_count: u32) -> (f64, f64) {
     let centre = (geometry::CENTER_X, geometry::CENTER_Y);
     stage::on_circle(centre, geometry::RING_RADIUS, node.0 as usize, node_count as usize)
+}
+
+/// The message an action acts on, if it acts on one.
+fn message_of(action: &Action) -> Option<MessageId> {
+    match action {
+        Action::DropMessage { message }
+        | Action::DuplicateMessage { message }
+        | Action::DelayMessage { message, .. }
+        | Action::DeliverMessage { message } => Some(*message),
+        _ => None,
+    }
 }
 
 /// "n0–n1 and n0–n2".

@@ -463,3 +463,16 @@ fn a_glyph_takes_the_ink_that_stands_out_on_its_colour() {
         assert_eq!(glyph_ink_on(colour), ink, "{colour}");
     }
 }
+
+#[wasm_bindgen_test]
+fn a_message_that_has_arrived_cannot_be_dropped_and_nothing_is_recorded() {
+    let mut app = app_for_fragment("");
+    played(&mut app, 60);
+    let gone = faultline_scenario::MessageId(0); // the first message: long delivered
+    assert!(!app.sim.messages_in_flight().iter().any(|m| m.id == gone));
+    let (actions, faults) = (app.sim.scenario().actions.len(), app.sim.stats().faults_applied);
+    app.act(Action::DropMessage { message: gone });
+    assert_eq!(app.notice, "Could not drop m0: m0 is no longer in flight.");
+    assert_eq!(app.sim.scenario().actions.len(), actions);
+    assert_eq!(app.sim.stats().faults_applied, faults);
+}
