@@ -6,7 +6,7 @@
 //! sender had applied before preparing it, and exactly once however often
 //! the network delivers it.
 
-use super::types::{ReplicaId, SetUpdate, Stamp, Tag, VersionVector};
+use super::types::{LwwRegister, MvRegister, ReplicaId, SetUpdate, Stamp, StateCrdt, Tag, VersionVector};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
 
@@ -108,11 +108,10 @@ impl OpCrdt for OpOrSet {
 }
 
 /// A last-writer-wins register: an effect is a stamped write, and the
-/// greatest stamp wins whatever the order of arrival.
+/// greatest stamp wins whatever the order of arrival (the state-based
+/// register's rule).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct OpLwwRegister {
-    latest: Option<(Stamp, u64)>,
-}
+pub struct OpLwwRegister(LwwRegister);
 
 impl OpCrdt for OpLwwRegister {
     type Update = u64;
@@ -124,22 +123,19 @@ impl OpCrdt for OpLwwRegister {
     }
 
     fn effect(&mut self, write: &(Stamp, u64)) {
-        if self.latest.is_none_or(|latest| *write > latest) {
-            self.latest = Some(*write);
-        }
+        self.0.keep_latest(*write);
     }
 
     fn value(&self) -> Option<u64> {
-        self.latest.map(|(_, value)| value)
+        self.0.value()
     }
 }
 
-/// A multi-value register: an effect is a write with the version it
-/// supersedes; concurrent writes stay side by side.
+/// A multi-value register: an effect is a write with the version it has
+/// seen; it supersedes what that version covers, and concurrent writes stay
+/// side by side (the state-based register, taking in one write at a time).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct OpMvRegister {
-    versions: BTreeSet<(VersionVector, u64)>,
-}
+pub struct OpMvRegister(MvRegister);
 
 impl OpCrdt for OpMvRegister {
     type Update = u64;
@@ -147,27 +143,15 @@ impl OpCrdt for OpMvRegister {
     type Value = BTreeSet<u64>;
 
     fn prepare(&self, replica: ReplicaId, _tick: u64, value: &u64) -> (VersionVector, u64) {
-        let mut seen = VersionVector::new();
-        for (version, _) in &self.versions {
-            for (&writer, &count) in version {
-                let mine = seen.entry(writer).or_default();
-                *mine = (*mine).max(count);
-            }
-        }
-        *seen.entry(replica).or_default() += 1;
-        (seen, *value)
+        self.0.write_by(replica, *value)
     }
 
     fn effect(&mut self, write: &(VersionVector, u64)) {
-        let superseded = |version: &VersionVector| {
-            version.iter().all(|(replica, &count)| write.0.get(replica).copied().unwrap_or(0) >= count)
-        };
-        self.versions.retain(|(version, _)| !superseded(version));
-        self.versions.insert(write.clone());
+        self.0.take_in(write.clone());
     }
 
     fn value(&self) -> BTreeSet<u64> {
-        self.versions.iter().map(|(_, value)| *value).collect()
+        self.0.value()
     }
 }
 

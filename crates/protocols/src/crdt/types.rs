@@ -242,10 +242,33 @@ impl StateCrdt for LwwRegister {
 }
 
 impl LwwRegister {
-    fn keep_latest(&mut self, write: (Stamp, u64)) {
+    /// Keep `write` if its stamp is the greatest so far (the operation-based
+    /// register's effect, too).
+    pub(crate) fn keep_latest(&mut self, write: (Stamp, u64)) {
         if self.latest.is_none_or(|latest| write > latest) {
             self.latest = Some(write);
         }
+    }
+}
+
+impl MvRegister {
+    /// A write by `replica`: its version has seen every version here, and
+    /// one more write of its own.
+    pub(crate) fn write_by(&self, replica: ReplicaId, value: u64) -> (VersionVector, u64) {
+        let mut seen = VersionVector::new();
+        for (version, _) in &self.versions {
+            for (&writer, &count) in version {
+                let mine = seen.entry(writer).or_default();
+                *mine = (*mine).max(count);
+            }
+        }
+        *seen.entry(replica).or_default() += 1;
+        (seen, value)
+    }
+
+    /// Take in one write (the operation-based register's effect).
+    pub(crate) fn take_in(&mut self, write: (VersionVector, u64)) {
+        self.merge(&MvRegister { versions: BTreeSet::from([write]) });
     }
 }
 
@@ -273,15 +296,7 @@ impl StateCrdt for MvRegister {
     type Value = BTreeSet<u64>;
 
     fn apply(&mut self, replica: ReplicaId, _tick: u64, value: &u64) {
-        let mut seen = VersionVector::new();
-        for (version, _) in &self.versions {
-            for (&writer, &count) in version {
-                let mine = seen.entry(writer).or_default();
-                *mine = (*mine).max(count);
-            }
-        }
-        *seen.entry(replica).or_default() += 1;
-        self.versions = BTreeSet::from([(seen, *value)]);
+        self.versions = BTreeSet::from([self.write_by(replica, *value)]);
     }
 
     fn merge(&mut self, other: &Self) {
