@@ -800,24 +800,7 @@ impl App {
 
     /// Whether every link to and from the node is cut.
     pub fn is_isolated(&self, node: NodeId) -> bool {
-        self.isolated_nodes().get(node.0 as usize).copied().unwrap_or(false)
-    }
-
-    /// For each node, whether every link to and from it is cut: one look at
-    /// the cut links for all nodes (the drawing needs them every frame).
-    pub fn isolated_nodes(&self) -> Vec<bool> {
-        let count = self.sim.node_count();
-        let cut: std::collections::BTreeSet<(NodeId, NodeId)> = self.sim.cut_links().into_iter().collect();
-        (0..count)
-            .map(NodeId)
-            .map(|node| {
-                count > 1
-                    && (0..count)
-                        .map(NodeId)
-                        .filter(|&o| o != node)
-                        .all(|o| cut.contains(&(node, o)) && cut.contains(&(o, node)))
-            })
-            .collect()
+        stage::isolated(&self.islands(), self.sim.node_count()).get(node.0 as usize).copied().unwrap_or(false)
     }
 
     /// A node was dropped at `at` after a drag: near a node of another

@@ -49,11 +49,15 @@ struct Layout {
 
 impl Layout {
     fn of(app: &App) -> Layout {
-        let StageLayout { mut nodes, islands } = app.stage_layout();
+        let (groups, node_count) = (app.islands(), app.sim.node_count());
+        let StageLayout { mut nodes, islands } = crate::stage::layout(&groups, node_count);
         if let Gesture::OnNode { node, at, moved: true, .. } = app.gesture {
-            nodes[node.0 as usize] = inside_drawing(at);
+            if let Some(slot) = nodes.get_mut(node.0 as usize) {
+                *slot = inside_drawing(at);
+            }
         }
-        Layout { nodes, islands, isolated: app.isolated_nodes(), client_count: app.sim.scenario().workload.clients }
+        let isolated = crate::stage::isolated(&groups, node_count);
+        Layout { nodes, islands, isolated, client_count: app.sim.scenario().workload.clients }
     }
 
     fn node(&self, node: NodeId) -> (f64, f64) {

@@ -61,6 +61,21 @@ pub fn islands_of(node_count: u32, cut_links: &BTreeSet<(NodeId, NodeId)>) -> Ve
     islands
 }
 
+/// For each node, whether it is isolated: alone on its island while there
+/// are others (islands join nodes linked in either direction, so a node
+/// alone has every link to and from it cut).
+pub fn isolated(islands: &[Vec<NodeId>], node_count: u32) -> Vec<bool> {
+    let mut isolated = vec![false; node_count as usize];
+    if node_count > 1 {
+        for island in islands.iter().filter(|island| island.len() == 1) {
+            if let Some(slot) = isolated.get_mut(island[0].0 as usize) {
+                *slot = true;
+            }
+        }
+    }
+    isolated
+}
+
 /// An island as drawn: an ellipse around its nodes, taller than wide (a
 /// node's tags stand above it and its log below: nodes one above the other
 /// need more room than side by side).

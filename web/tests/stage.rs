@@ -196,3 +196,15 @@ fn a_stroke_cuts_the_working_links_it_crosses() {
     let crossed = links_crossed(&stage, &already_cut, stroke.0, stroke.1);
     assert_eq!(crossed, vec![Link(n(0), n(1)), Link(n(1), n(2))], "a link already cut is left out");
 }
+
+#[wasm_bindgen_test]
+fn a_node_is_isolated_when_it_is_alone_on_its_island() {
+    use faultline_web::stage::isolated;
+    assert_eq!(isolated(&groups(&[&[0, 1, 2]]), 3), vec![false, false, false]);
+    assert_eq!(isolated(&groups(&[&[0, 2], &[1]]), 3), vec![false, true, false]);
+    assert_eq!(isolated(&groups(&[&[0], &[1], &[2]]), 3), vec![true, true, true]);
+    assert_eq!(isolated(&groups(&[&[0]]), 1), vec![false], "a cluster of one is not isolated");
+    // One direction still working keeps the nodes on one island.
+    let one_way = islands_of(2, &cuts(&[(0, 1)]));
+    assert_eq!(isolated(&one_way, 2), vec![false, false]);
+}
