@@ -3,10 +3,18 @@
 //! order of all operations, legal for the object, respecting each client's
 //! own order but not real time)? Does each client read its own writes, and
 //! never see time go backwards (monotonic reads)?
+//!
+//! The session guarantees are read from the values, by the object's
+//! [`SessionSemantics`]: registers here, counters in `consistency/counter.rs`,
+//! sets in `consistency/set.rs`. Each reports a violation only when the
+//! values make it certain; anything they leave ambiguous holds.
+
+mod counter;
+mod set;
 
 use crate::check::Verdict;
 use crate::history::{Function, History, Operation, Value};
-use crate::model::Model;
+use crate::model::{Model, SessionSemantics};
 use crate::search::FxHasher;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -221,28 +229,31 @@ impl<'h> Registers<'h> {
             _ => false,
         }
     }
+}
 
-    /// Each client's operations in its own order.
-    fn sessions(&self) -> Vec<Vec<usize>> {
-        let mut by_client: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
-        for (index, operation) in self.history.operations.iter().enumerate() {
-            by_client.entry(operation.client).or_default().push(index);
-        }
-        by_client
-            .into_values()
-            .map(|mut ops| {
-                ops.sort_by_key(|&i| (self.history.operations[i].invoke, i));
-                ops
-            })
-            .collect()
+/// Each client's operations (history indices) in its own order: the order
+/// of invocation, which for a client that waits for each operation before
+/// invoking the next is the order it saw them return. An operation that
+/// never returned is in it too; the checks count only what returned.
+fn sessions(history: &History) -> Vec<Vec<usize>> {
+    let mut by_client: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+    for (index, operation) in history.operations.iter().enumerate() {
+        by_client.entry(operation.client).or_default().push(index);
     }
+    by_client
+        .into_values()
+        .map(|mut ops| {
+            ops.sort_by_key(|&i| (history.operations[i].invoke, i));
+            ops
+        })
+        .collect()
 }
 
 /// Read-your-writes: a client's read never returns a value certainly older
 /// than the client's own last completed write to that key.
 fn read_your_writes(registers: &Registers) -> Decision {
     let operations = &registers.history.operations;
-    for session in registers.sessions() {
+    for session in sessions(registers.history) {
         let mut last_write: BTreeMap<Option<Value>, usize> = BTreeMap::new();
         for &index in &session {
             let operation = &operations[index];
@@ -272,7 +283,7 @@ fn read_your_writes(registers: &Registers) -> Decision {
 /// certainly older than an earlier read of it returned.
 fn monotonic_reads(registers: &Registers) -> Decision {
     let operations = &registers.history.operations;
-    for session in registers.sessions() {
+    for session in sessions(registers.history) {
         let mut last_seen: BTreeMap<Option<Value>, (usize, Source)> = BTreeMap::new();
         for &index in session.iter().filter(|&&i| Registers::is_read(&operations[i])) {
             let read = &operations[index];
@@ -306,17 +317,14 @@ pub struct WeakerModels {
 
 impl WeakerModels {
     /// Decide them: sequential consistency by search within `budget_steps`;
-    /// the session guarantees (for registers and key-value stores without
-    /// appends, whose `initial` value is given) directly. For other objects
-    /// (a bank's reads see many transfers at once, not one write), the
-    /// session guarantees are not applicable.
+    /// the session guarantees directly, from the values, as the model's
+    /// [`SessionSemantics`] says: for registers and key-value stores without
+    /// appends, whose `initial` value is given; for counters whose adds are
+    /// never negative; for sets. For other objects and histories (a bank's
+    /// reads see many transfers at once, not one write; a counter with
+    /// decrements) the session guarantees are not applicable.
     pub fn decide<M: Model>(model: &M, history: &History, initial: Option<Value>, budget_steps: u64) -> WeakerModels {
-        let registers =
-            initial.filter(|_| model.has_register_semantics()).and_then(|initial| Registers::new(history, initial));
-        let (read_your_writes, monotonic_reads) = match &registers {
-            Some(registers) => (read_your_writes(registers), monotonic_reads(registers)),
-            None => (Decision::NotApplicable, Decision::NotApplicable),
-        };
+        let (read_your_writes, monotonic_reads) = session_guarantees(model.session_semantics(), history, initial);
         WeakerModels {
             sequentially_consistent: sequentially_consistent(model, history, budget_steps),
             read_your_writes,
@@ -325,17 +333,41 @@ impl WeakerModels {
     }
 }
 
+/// (read-your-writes, monotonic reads) for the object's kind of values.
+fn session_guarantees(semantics: SessionSemantics, history: &History, initial: Option<Value>) -> (Decision, Decision) {
+    let not_applicable = (Decision::NotApplicable, Decision::NotApplicable);
+    match semantics {
+        SessionSemantics::Register => match initial.and_then(|initial| Registers::new(history, initial)) {
+            Some(registers) => (read_your_writes(&registers), monotonic_reads(&registers)),
+            None => not_applicable,
+        },
+        SessionSemantics::Counter => match counter::GrowingCounter::new(history) {
+            Some(counter) => (counter.read_your_writes(), counter.monotonic_reads()),
+            None => not_applicable,
+        },
+        SessionSemantics::Set => match set::SetHistory::new(history) {
+            Some(set) => (set.read_your_writes(), set.monotonic_reads()),
+            None => not_applicable,
+        },
+        SessionSemantics::None => not_applicable,
+    }
+}
+
 /// The strongest of the models a history satisfies, for the UI: from
-/// linearizable, through sequentially consistent, to the session guarantees.
+/// linearizable, through sequentially consistent, to the session guarantees
+/// (whatever the object: a register, a counter or a set). While sequential
+/// consistency is undecided, the session guarantees that hold are named as
+/// a lower bound.
 pub fn strongest_model(linearizability: &Verdict, weaker: Option<&WeakerModels>) -> &'static str {
     match (linearizability, weaker) {
         (Verdict::Linearizable(_), _) => "linearizable",
         (_, Some(w)) if w.sequentially_consistent == Decision::Holds => "sequentially consistent",
         (_, Some(w)) if matches!(w.sequentially_consistent, Decision::Unknown { .. }) => {
-            if w.read_your_writes == Decision::Holds && w.monotonic_reads == Decision::Holds {
-                "read-your-writes and monotonic reads at least (sequential consistency undecided)"
-            } else {
-                "unknown (sequential consistency undecided)"
+            match (w.read_your_writes == Decision::Holds, w.monotonic_reads == Decision::Holds) {
+                (true, true) => "read-your-writes and monotonic reads at least (sequential consistency undecided)",
+                (true, false) => "read-your-writes at least (sequential consistency undecided)",
+                (false, true) => "monotonic reads at least (sequential consistency undecided)",
+                (false, false) => "unknown (sequential consistency undecided)",
             }
         }
         (_, Some(w)) if w.read_your_writes == Decision::Holds && w.monotonic_reads == Decision::Holds => {

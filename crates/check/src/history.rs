@@ -51,8 +51,11 @@ pub enum Function {
     Get,
     Put,
     Append,
-    /// Counter: add the input; set: add the input as a member.
+    /// Counter: add the input (negative: subtract); set: add the input as a
+    /// member.
     Add,
+    /// Set: remove the input as a member (if it is one).
+    Remove,
     Enqueue,
     Dequeue,
     Acquire,
@@ -62,7 +65,7 @@ pub enum Function {
 }
 
 impl Function {
-    pub const ALL: [Function; 12] = [
+    pub const ALL: [Function; 13] = [
         Function::Read,
         Function::Write,
         Function::Cas,
@@ -70,6 +73,7 @@ impl Function {
         Function::Put,
         Function::Append,
         Function::Add,
+        Function::Remove,
         Function::Enqueue,
         Function::Dequeue,
         Function::Acquire,
@@ -86,6 +90,7 @@ impl Function {
             Function::Put => "put",
             Function::Append => "append",
             Function::Add => "add",
+            Function::Remove => "remove",
             Function::Enqueue => "enqueue",
             Function::Dequeue => "dequeue",
             Function::Acquire => "acquire",

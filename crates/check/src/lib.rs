@@ -3,13 +3,15 @@
 //! - [`history`]: operations with client, function, input, output (or
 //!   unknown), invocation and completion times.
 //! - [`model`]: sequential specifications behind one trait: register,
-//!   compare-and-set register, key-value store, counter, set, FIFO queue,
-//!   lock, bank (transfers between accounts).
+//!   compare-and-set register, key-value store, counter (adds may be
+//!   negative), set (add and remove), FIFO queue, lock, bank (transfers
+//!   between accounts).
 //! - [`check`]: Wing–Gong/Lowe search with a state cache, partitions
 //!   (P-compositionality) searched interleaved under one budget, verdicts
 //!   with a witness or an explanation and a 1-minimal failing sub-history.
 //! - [`consistency`]: weaker models (sequential consistency, read-your-writes,
-//!   monotonic reads), to name the strongest model a history satisfies.
+//!   monotonic reads; the last two for registers, counters and sets), to
+//!   name the strongest model a history satisfies.
 //! - [`format`]: the project's JSON, Jepsen EDN and Jepsen log histories.
 
 pub mod check;
@@ -24,4 +26,4 @@ pub use check::{check, Checker, Explanation, Incomplete, Verdict, Witness, DEFAU
 pub use consistency::{strongest_model, Decision, WeakerModels, WEAKER_BUDGET_STEPS};
 pub use format::{parse, to_json, Format, ParseError, ParsedHistory};
 pub use history::{Function, History, Operation, Value};
-pub use model::{Model, ModelSpec, Refusal};
+pub use model::{Model, ModelSpec, Refusal, SessionSemantics};

@@ -28,6 +28,25 @@ impl fmt::Display for Refusal {
     }
 }
 
+/// How the session guarantees (read-your-writes, monotonic reads) read an
+/// object's values: each kind of object lets a read's value tell, in its own
+/// way, which updates the read certainly reflects or certainly misses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SessionSemantics {
+    /// Registers (one, or one per key): a read returns one write's value
+    /// whole, and a value written once names its write.
+    Register,
+    /// A counter: a read returns the sum of the adds it reflects. Decided
+    /// only for histories without negative adds (see
+    /// [`WeakerModels::decide`](crate::WeakerModels::decide)).
+    Counter,
+    /// A set with add and remove: a read returns every member.
+    Set,
+    /// Values that tell no such thing (a queue, a lock, a bank's balances,
+    /// which many transfers change at once): the guarantees are not decided.
+    None,
+}
+
 /// A sequential specification.
 pub trait Model {
     type State: Clone + Eq + Hash + Debug;
@@ -54,11 +73,12 @@ pub trait Model {
         false
     }
 
-    /// Whether the object is registers (one, or one per key) that a read
-    /// returns whole and a write replaces: the only objects the session
-    /// guarantees of [`WeakerModels`](crate::WeakerModels) are decided for.
-    fn has_register_semantics(&self) -> bool {
-        false
+    /// What a read's value tells about the updates it reflects, which is
+    /// what the session guarantees of [`WeakerModels`](crate::WeakerModels)
+    /// are decided from. The default, [`SessionSemantics::None`], leaves
+    /// them undecided.
+    fn session_semantics(&self) -> SessionSemantics {
+        SessionSemantics::None
     }
 
     /// Whether the operation only moves the state forward in the order
@@ -139,8 +159,8 @@ impl Model for Register {
     fn name(&self) -> &'static str {
         "register"
     }
-    fn has_register_semantics(&self) -> bool {
-        true
+    fn session_semantics(&self) -> SessionSemantics {
+        SessionSemantics::Register
     }
     fn init(&self) -> Value {
         self.initial.clone()
@@ -196,8 +216,8 @@ impl Model for CasRegister {
     fn name(&self) -> &'static str {
         "cas-register"
     }
-    fn has_register_semantics(&self) -> bool {
-        true
+    fn session_semantics(&self) -> SessionSemantics {
+        SessionSemantics::Register
     }
     fn init(&self) -> Value {
         self.initial.clone()
@@ -362,8 +382,8 @@ impl Model for KeyValue {
     fn name(&self) -> &'static str {
         "kv"
     }
-    fn has_register_semantics(&self) -> bool {
-        true
+    fn session_semantics(&self) -> SessionSemantics {
+        SessionSemantics::Register
     }
     fn init(&self) -> Self::State {
         KeyValueState::Empty
@@ -483,7 +503,9 @@ impl Model for KeyValue {
 
 // ----- counter, set, queue, lock -----------------------------------------------
 
-/// A counter: `add n` adds, `read` returns the total. Starts at 0.
+/// A counter: `add n` adds `n`, which may be negative (a decrement, as in a
+/// PN-counter), and `read` returns the total. Starts at 0; wraps around at
+/// 64 bits.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Counter;
 
@@ -492,6 +514,9 @@ impl Model for Counter {
 
     fn name(&self) -> &'static str {
         "counter"
+    }
+    fn session_semantics(&self) -> SessionSemantics {
+        SessionSemantics::Counter
     }
     fn init(&self) -> i64 {
         0
@@ -521,7 +546,10 @@ impl Model for Counter {
     }
 }
 
-/// A grow-only set: `add v` adds a member, `read` returns every member.
+/// A set: add and remove members, read returns every member. `add v` adds
+/// `v`, `remove v` removes it (removing a value that is not a member is
+/// allowed and changes nothing), and `read` returns the members as a list,
+/// in any order. Starts empty.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Set;
 
@@ -531,15 +559,18 @@ impl Model for Set {
     fn name(&self) -> &'static str {
         "set"
     }
+    fn session_semantics(&self) -> SessionSemantics {
+        SessionSemantics::Set
+    }
     fn init(&self) -> Self::State {
         BTreeSet::new()
     }
     fn accepts(&self, operation: &Operation) -> Result<(), String> {
         match (&operation.function, &operation.output) {
-            (Function::Add, _) => Ok(()),
+            (Function::Add | Function::Remove, _) => Ok(()),
             (Function::Read, None | Some(Value::List(_))) => Ok(()),
-            (Function::Read, Some(other)) => Err(format!("a set read returns a list, not {other}")),
-            _ => Err(unsupported(self.name(), operation)),
+            (Function::Read, Some(other)) => Err(format!("a set read returns a list of the members, not {other}")),
+            _ => Err(format!("{} (a set has add, remove and read)", unsupported(self.name(), operation))),
         }
     }
     fn step(&self, state: &Self::State, operation: &Operation) -> Result<Self::State, Refusal> {
@@ -547,6 +578,11 @@ impl Model for Set {
             Function::Add => {
                 let mut next = state.clone();
                 next.insert(operation.input.clone());
+                Ok(next)
+            }
+            Function::Remove => {
+                let mut next = state.clone();
+                next.remove(&operation.input);
                 Ok(next)
             }
             Function::Read => {
@@ -564,9 +600,14 @@ impl Model for Set {
     fn is_read_only(&self, operation: &Operation) -> bool {
         operation.function == Function::Read
     }
+    /// Every member a read returns must have been added by an add among
+    /// `others`: the set starts empty, and a remove never puts a member in.
+    /// A member missing from a read needs nothing (a remove may explain it,
+    /// and so may an add that had not yet taken effect).
     fn justified(&self, operation: &Operation, others: &[&Operation]) -> bool {
         let Some(Value::List(members)) = &operation.output else { return true };
-        members.iter().all(|m| others.iter().any(|o| o.function == Function::Add && o.input == *m))
+        let added = |member: &Value| others.iter().any(|o| o.function == Function::Add && o.input == *member);
+        members.iter().all(added)
     }
     fn describe(&self, state: &Self::State) -> String {
         format!("the set held {}", Value::List(state.iter().cloned().collect()))

@@ -180,6 +180,55 @@ fn bank_events() {
 }
 
 #[test]
+fn set_removes_in_every_format() {
+    // The same set history (an add, a remove of it that returned, a remove
+    // that failed and so never happened, a read) in JSON, EDN and a Jepsen
+    // log: the set model accepts each, and they agree on the operations.
+    let json = r#"{"operations": [
+  {"client": 0, "f": "add", "input": 1, "output": null, "invoke": 0, "complete": 1},
+  {"client": 1, "f": "remove", "input": 1, "output": null, "invoke": 2, "complete": 3},
+  {"client": 0, "f": "read", "output": [], "invoke": 4, "complete": 5}
+]}"#;
+    let edn = r#"[
+{:process 0 :type :invoke :f :add :value 1}
+{:process 0 :type :ok :f :add :value 1}
+{:process 1 :type :invoke :f :remove :value 1}
+{:process 1 :type :ok :f :remove :value 1}
+{:process 2 :type :invoke :f :remove :value 7}
+{:process 2 :type :fail :f :remove :value 7}
+{:process 0 :type :invoke :f :read :value nil}
+{:process 0 :type :ok :f :read :value []}
+]"#;
+    let log = "\
+INFO  jepsen.util - 0\t:invoke\t:add\t1
+INFO  jepsen.util - 0\t:ok\t:add\t1
+INFO  jepsen.util - 1\t:invoke\t:remove\t1
+INFO  jepsen.util - 1\t:ok\t:remove\t1
+INFO  jepsen.util - 2\t:invoke\t:remove\t7
+INFO  jepsen.util - 2\t:fail\t:remove\t7
+INFO  jepsen.util - 0\t:invoke\t:read\tnil
+INFO  jepsen.util - 0\t:ok\t:read\t[]
+";
+    let expected = vec![
+        (0, Function::Add, int(1), Some(Value::Nil)),
+        (1, Function::Remove, int(1), Some(Value::Nil)),
+        (0, Function::Read, Value::Nil, Some(Value::List(vec![]))),
+    ];
+    for (text, format) in [(json, Format::Json), (edn, Format::Edn), (log, Format::JepsenLog)] {
+        let (parsed, _) = faultline_check::format::parse_for_model(text, Format::Auto, "set", None)
+            .unwrap_or_else(|e| panic!("{format}: {e}"));
+        assert_eq!(parsed.format, format);
+        let summary: Vec<(u64, Function, Value, Option<Value>)> = parsed
+            .history
+            .operations
+            .iter()
+            .map(|o| (o.client, o.function, o.input.clone(), o.output.clone()))
+            .collect();
+        assert_eq!(summary, expected, "{format}");
+    }
+}
+
+#[test]
 fn edn_syntax_odds_and_ends() {
     // Keys of any kind, keywords as values, strings with escapes, #_
     // discards, tagged values and floats in fields nobody reads, big

@@ -10,9 +10,13 @@ use faultline_check::{
 /// and complete as text: "-" for unknown / never.
 type Row = (u64, &'static str, Option<i64>, i64, &'static str, u64, &'static str);
 
+/// `nil`, `true`, `false`, an integer, or a list of integers like `[1 2]`.
 fn value(text: &str) -> faultline_check::Value {
     match text {
         "nil" => faultline_check::Value::Nil,
+        list if list.starts_with('[') => faultline_check::Value::List(
+            list.trim_matches(|c| c == '[' || c == ']').split_whitespace().map(value).collect(),
+        ),
         "true" => faultline_check::Value::Bool(true),
         "false" => faultline_check::Value::Bool(false),
         number => faultline_check::Value::Int(number.parse().unwrap()),
@@ -29,7 +33,7 @@ fn history(rows: &[Row]) -> History {
                         faultline_check::Value::Int(input / 10),
                         faultline_check::Value::Int(input % 10),
                     ]),
-                    Function::Write | Function::Put | Function::Add | Function::Enqueue => {
+                    Function::Write | Function::Put | Function::Add | Function::Remove | Function::Enqueue => {
                         faultline_check::Value::Int(input)
                     }
                     _ => faultline_check::Value::Nil,
@@ -176,6 +180,82 @@ const CASES: &[Case] = &[
             (0, "add", None, 2, "nil", 0, "1"),
             (1, "add", None, 3, "nil", 2, "3"),
             (2, "read", None, 0, "3", 4, "5"),
+        ],
+        linearizable: false,
+    },
+    Case {
+        name: "counter adds a negative amount",
+        model: || ModelSpec::Counter,
+        rows: &[
+            (0, "add", None, 5, "nil", 0, "1"),
+            (1, "add", None, -2, "nil", 2, "3"),
+            (2, "read", None, 0, "3", 4, "5"),
+            (0, "add", None, -4, "nil", 6, "7"),
+            (2, "read", None, 0, "-1", 8, "9"),
+        ],
+        linearizable: true,
+    },
+    Case {
+        name: "counter misses a decrement that returned",
+        model: || ModelSpec::Counter,
+        rows: &[
+            (0, "add", None, 5, "nil", 0, "1"),
+            (1, "add", None, -2, "nil", 2, "3"),
+            (2, "read", None, 0, "5", 4, "5"),
+        ],
+        linearizable: false,
+    },
+    Case {
+        name: "set removes a member",
+        model: || ModelSpec::Set,
+        rows: &[
+            (0, "add", None, 1, "nil", 0, "1"),
+            (0, "add", None, 2, "nil", 2, "3"),
+            (1, "remove", None, 1, "nil", 4, "5"),
+            (2, "read", None, 0, "[2]", 6, "7"),
+        ],
+        linearizable: true,
+    },
+    Case {
+        name: "removing a value that is not a member changes nothing",
+        model: || ModelSpec::Set,
+        rows: &[
+            (0, "remove", None, 1, "nil", 0, "1"),
+            (0, "add", None, 2, "nil", 2, "3"),
+            (1, "remove", None, 3, "nil", 4, "5"),
+            (2, "read", None, 0, "[2]", 6, "7"),
+        ],
+        linearizable: true,
+    },
+    Case {
+        name: "a remove concurrent with a read may come after it",
+        model: || ModelSpec::Set,
+        rows: &[
+            (0, "add", None, 1, "nil", 0, "1"),
+            (1, "remove", None, 1, "nil", 2, "5"),
+            (2, "read", None, 0, "[1]", 3, "4"),
+        ],
+        linearizable: true,
+    },
+    Case {
+        name: "set reads a member removed before",
+        model: || ModelSpec::Set,
+        rows: &[
+            (0, "add", None, 1, "nil", 0, "1"),
+            (1, "remove", None, 1, "nil", 2, "3"),
+            (2, "read", None, 0, "[1]", 4, "5"),
+        ],
+        linearizable: false,
+    },
+    Case {
+        name: "set member added back after a remove",
+        model: || ModelSpec::Set,
+        rows: &[
+            (0, "add", None, 1, "nil", 0, "1"),
+            (1, "remove", None, 1, "nil", 2, "3"),
+            (2, "read", None, 0, "[]", 4, "5"),
+            (0, "add", None, 1, "nil", 6, "7"),
+            (2, "read", None, 0, "[]", 8, "9"),
         ],
         linearizable: false,
     },
@@ -331,6 +411,22 @@ fn a_small_budget_gives_unknown_with_progress() {
     assert_eq!(incomplete.unfinished.len(), 1);
     let stopped = faultline_check::with_model!(&model, m => check(m, history(rows), u64::MAX, || Some("the time budget of 1 ms ran out".into())));
     assert!(matches!(stopped, Verdict::Unknown(ref i) if i.reason.contains("1 ms")), "{stopped:?}");
+}
+
+#[test]
+fn the_set_accepts_add_remove_and_read() {
+    let model = ModelSpec::Set;
+    let row = |f: &'static str, input: i64, output: &'static str| history(&[(0, f, None, input, output, 0, "1")]);
+    for fine in [row("add", 1, "nil"), row("remove", 1, "nil"), row("read", 0, "[1 2]"), row("read", 0, "-")] {
+        assert_eq!(model.accepts(&fine.operations[0]), Ok(()), "{}", fine.operations[0]);
+    }
+    let refused = [
+        (row("read", 0, "3"), "a set read returns a list of the members, not 3"),
+        (row("write", 1, "nil"), "the set model has no `write` operation (a set has add, remove and read)"),
+    ];
+    for (history, expected) in refused {
+        assert_eq!(model.accepts(&history.operations[0]).unwrap_err(), expected);
+    }
 }
 
 #[test]

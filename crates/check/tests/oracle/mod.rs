@@ -178,6 +178,7 @@ impl Spec {
                     }
                     Ok((State::Set(next), None))
                 }
+                Remove => Ok((State::Set(members.iter().filter(|&m| m != input).cloned().collect()), None)),
                 Read => Ok((state.clone(), Some(Value::List(members.clone())))),
                 f => panic!("set has no {f}"),
             },
