@@ -107,6 +107,10 @@ tagged! {
         /// Two-phase commit: a transaction coordinator (node 0) and resource
         /// managers (nodes 1 and up) holding bank accounts.
         TwoPhaseCommit = "two-phase-commit" (TwoPhaseCommitSpec),
+        /// Replicas of one conflict-free replicated data type: every node
+        /// accepts updates and reads at once, and replicas converge by
+        /// exchanging states or operations.
+        Crdt = "crdt" (CrdtSpec),
     }
 }
 
@@ -116,6 +120,7 @@ impl ProtocolSpec {
             ProtocolSpec::PrimaryBackup { nodes } => *nodes,
             ProtocolSpec::Raft(raft) => raft.nodes,
             ProtocolSpec::TwoPhaseCommit(spec) => spec.node_count(),
+            ProtocolSpec::Crdt(spec) => spec.nodes,
         }
     }
 
@@ -142,6 +147,7 @@ impl ProtocolSpec {
                 spec.resource_managers = nodes - 1;
                 ProtocolSpec::TwoPhaseCommit(spec)
             }
+            ProtocolSpec::Crdt(spec) => ProtocolSpec::Crdt(CrdtSpec { nodes, ..spec.clone() }),
         })
     }
 
@@ -150,6 +156,7 @@ impl ProtocolSpec {
         match self {
             ProtocolSpec::PrimaryBackup { .. } | ProtocolSpec::Raft(_) => ClientFamily::KeyValue,
             ProtocolSpec::TwoPhaseCommit(_) => ClientFamily::Bank,
+            ProtocolSpec::Crdt(_) => ClientFamily::Crdt,
         }
     }
 
@@ -157,7 +164,10 @@ impl ProtocolSpec {
     /// remove-node actions). None of today's protocols lets them.
     pub fn supports_membership_changes(&self) -> bool {
         match self {
-            ProtocolSpec::PrimaryBackup { .. } | ProtocolSpec::Raft(_) | ProtocolSpec::TwoPhaseCommit(_) => false,
+            ProtocolSpec::PrimaryBackup { .. }
+            | ProtocolSpec::Raft(_)
+            | ProtocolSpec::TwoPhaseCommit(_)
+            | ProtocolSpec::Crdt(_) => false,
         }
     }
 }
@@ -226,6 +236,168 @@ names! {
         VolatileVote = "volatile-vote",
         /// The coordinator decides commit when a vote does not arrive in time.
         CommitOnVoteTimeout = "commit-on-vote-timeout",
+    }
+}
+
+section! {
+    /// A CRDT's parameters: which type the replicas hold, how they exchange
+    /// what they know, and what the workload's updates draw from.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct CrdtSpec {
+        nodes: u32 => NODES_HINT,
+        /// The type every replica holds.
+        data_type: CrdtType => CRDT_TYPE_HINT,
+        replication: CrdtReplication = CrdtReplication::State,
+        /// How often a replica that may know something a peer lacks
+        /// exchanges with its peers (it falls silent once every peer has
+        /// confirmed everything it has).
+        gossip_interval_ticks: u64 = 20,
+        /// How many peers a replica exchanges with each round.
+        gossip_fan_out: u32 = 1,
+        /// Sets hold elements `1..=elements`; the workload draws from them.
+        elements: u64 = 5,
+        /// A counter's update adds (or subtracts) from 1 to this much.
+        amount_max: u64 = 3,
+        /// Of the workload's updates, the share that remove an element (sets
+        /// with removes) or subtract (PN-Counter).
+        remove_per_mille: u32 = 300,
+        /// With the skewed-clocks variant: node n's clock runs n times this
+        /// many ticks ahead of true time.
+        clock_skew_ticks: u64 = 30,
+        variant: CrdtVariant = CrdtVariant::Correct,
+    }
+}
+
+/// The hint for a CRDT's missing `data_type`.
+const CRDT_TYPE_HINT: &str =
+    "which type the replicas hold: g-counter, pn-counter, g-set, 2p-set, or-set, lww-register or mv-register";
+
+impl CrdtSpec {
+    pub fn new(nodes: u32, data_type: CrdtType) -> CrdtSpec {
+        CrdtSpec::with_required(nodes, data_type)
+    }
+}
+
+names! {
+    /// The conflict-free replicated data types.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum CrdtType as "CRDT type" {
+        /// A counter that only goes up.
+        GCounter = "g-counter",
+        /// A counter that goes up and down.
+        PnCounter = "pn-counter",
+        /// A set that only grows.
+        GSet = "g-set",
+        /// A set whose removed elements never come back.
+        TwoPhaseSet = "2p-set",
+        /// An observed-remove set (the shopping cart): an add concurrent
+        /// with a remove survives it.
+        OrSet = "or-set",
+        /// A register whose latest write (by timestamp) wins.
+        LwwRegister = "lww-register",
+        /// A register that keeps concurrent writes side by side.
+        MvRegister = "mv-register",
+    }
+}
+
+impl CrdtType {
+    /// What the type holds, which decides its operations.
+    pub fn shape(self) -> CrdtShape {
+        match self {
+            CrdtType::GCounter | CrdtType::PnCounter => CrdtShape::Counter,
+            CrdtType::GSet | CrdtType::TwoPhaseSet | CrdtType::OrSet => CrdtShape::Set,
+            CrdtType::LwwRegister | CrdtType::MvRegister => CrdtShape::Register,
+        }
+    }
+
+    /// Whether the type takes removes (sets) or decrements (counters).
+    pub fn takes_removes(self) -> bool {
+        matches!(self, CrdtType::PnCounter | CrdtType::TwoPhaseSet | CrdtType::OrSet)
+    }
+
+    /// The operations its clients may send, as scenarios name them.
+    pub fn operation_names(self) -> &'static [&'static str] {
+        match self {
+            CrdtType::GCounter => &["increment", "read"],
+            CrdtType::PnCounter => &["increment", "decrement", "read"],
+            CrdtType::GSet => &["add", "read"],
+            CrdtType::TwoPhaseSet | CrdtType::OrSet => &["add", "remove", "read"],
+            CrdtType::LwwRegister | CrdtType::MvRegister => &["write", "read"],
+        }
+    }
+}
+
+/// What a CRDT type holds: a number, a set of elements, or a register's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CrdtShape {
+    Counter,
+    Set,
+    Register,
+}
+
+names! {
+    /// How replicas exchange what they know.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum CrdtReplication as "replication" {
+        /// Replicas send their whole state to peers (anti-entropy gossip)
+        /// and merge what they receive.
+        State = "state",
+        /// Replicas broadcast each update as an operation, delivered in
+        /// causal order and exactly once.
+        Operation = "operation",
+    }
+}
+
+names! {
+    /// The CRDTs as they should be, or with one deliberate bug.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum CrdtVariant as "variant" {
+        Correct = "correct",
+        /// Operation-based counters: a duplicated operation is applied again.
+        NoDuplicateDetection = "no-duplicate-detection",
+        /// State-based sets with removes: merge adds the other replica's
+        /// counts of adds and removes instead of keeping the larger, so
+        /// merging the same state twice counts it twice.
+        MergeNotIdempotent = "merge-not-idempotent",
+        /// LWW-Register: each node stamps writes with its own clock, and the
+        /// clocks disagree (see `clock_skew_ticks`).
+        SkewedClocks = "skewed-clocks",
+        /// OR-Set built as a plain set: a remove deletes the element, a
+        /// merge unites the sets (a removed element comes back), and a
+        /// remove and a concurrent add end differently at different replicas.
+        PlainSet = "plain-set",
+    }
+}
+
+impl CrdtVariant {
+    /// Whether the variant applies to this type and replication, or why not.
+    pub fn applies_to(self, data_type: CrdtType, replication: CrdtReplication) -> Result<(), String> {
+        let fits = match self {
+            CrdtVariant::Correct => true,
+            CrdtVariant::NoDuplicateDetection => {
+                data_type.shape() == CrdtShape::Counter && replication == CrdtReplication::Operation
+            }
+            CrdtVariant::MergeNotIdempotent => {
+                matches!(data_type, CrdtType::TwoPhaseSet | CrdtType::OrSet) && replication == CrdtReplication::State
+            }
+            CrdtVariant::SkewedClocks => data_type == CrdtType::LwwRegister,
+            CrdtVariant::PlainSet => data_type == CrdtType::OrSet,
+        };
+        if fits {
+            return Ok(());
+        }
+        Err(match self {
+            CrdtVariant::NoDuplicateDetection => {
+                "no-duplicate-detection is a bug of operation-based counters: use a g-counter or pn-counter with \"replication\": \"operation\""
+            }
+            CrdtVariant::MergeNotIdempotent => {
+                "merge-not-idempotent is a bug of state-based sets with removes: use a 2p-set or or-set with \"replication\": \"state\" (a g-set never removes, so counting twice would show nowhere)"
+            }
+            CrdtVariant::SkewedClocks => "skewed-clocks is a bug of the lww-register (only it reads clocks)",
+            CrdtVariant::PlainSet => "plain-set is an or-set built wrongly: use it with \"data_type\": \"or-set\"",
+            CrdtVariant::Correct => unreachable!("the correct variant fits every type"),
+        }
+        .to_string())
     }
 }
 
@@ -469,6 +641,8 @@ pub enum ClientOperation {
     KeyValue(KvOperation),
     /// Two-phase commit's bank.
     Bank(BankOperation),
+    /// A CRDT's replicas.
+    Crdt(CrdtOperation),
 }
 
 /// The families of client operations, one per kind of service.
@@ -476,6 +650,7 @@ pub enum ClientOperation {
 pub enum ClientFamily {
     KeyValue,
     Bank,
+    Crdt,
 }
 
 impl ClientFamily {
@@ -484,6 +659,7 @@ impl ClientFamily {
         match self {
             ClientFamily::KeyValue => &KvOperation::NAMES,
             ClientFamily::Bank => &BankOperation::NAMES,
+            ClientFamily::Crdt => &CrdtOperation::NAMES,
         }
     }
 }
@@ -493,6 +669,7 @@ impl ClientOperation {
         match self {
             ClientOperation::KeyValue(_) => ClientFamily::KeyValue,
             ClientOperation::Bank(_) => ClientFamily::Bank,
+            ClientOperation::Crdt(_) => ClientFamily::Crdt,
         }
     }
 }
@@ -500,6 +677,12 @@ impl ClientOperation {
 impl From<BankOperation> for ClientOperation {
     fn from(operation: BankOperation) -> Self {
         ClientOperation::Bank(operation)
+    }
+}
+
+impl From<CrdtOperation> for ClientOperation {
+    fn from(operation: CrdtOperation) -> Self {
+        ClientOperation::Crdt(operation)
     }
 }
 
@@ -514,6 +697,7 @@ impl fmt::Display for ClientOperation {
         match self {
             ClientOperation::KeyValue(operation) => operation.fmt(f),
             ClientOperation::Bank(operation) => operation.fmt(f),
+            ClientOperation::Crdt(operation) => operation.fmt(f),
         }
     }
 }
@@ -525,6 +709,13 @@ impl fmt::Display for ClientOperation {
 pub enum ClientOutput {
     KeyValue(KvOutput),
     Bank(BankOutput),
+    Crdt(CrdtOutput),
+}
+
+impl From<CrdtOutput> for ClientOutput {
+    fn from(output: CrdtOutput) -> Self {
+        ClientOutput::Crdt(output)
+    }
 }
 
 impl From<BankOutput> for ClientOutput {
@@ -544,6 +735,7 @@ impl fmt::Display for ClientOutput {
         match self {
             ClientOutput::KeyValue(output) => output.fmt(f),
             ClientOutput::Bank(output) => output.fmt(f),
+            ClientOutput::Crdt(output) => output.fmt(f),
         }
     }
 }
@@ -646,6 +838,84 @@ impl fmt::Display for BankOutput {
             BankOutput::Aborted => f.write_str("aborted"),
             BankOutput::Balances(balances) => write_values(f, balances),
             BankOutput::NotCoordinator { coordinator } => write!(f, "not the coordinator (try {coordinator})"),
+        }
+    }
+}
+
+tagged! {
+    /// An operation on a CRDT replica. Which ones a type takes is its
+    /// `operation_names`: counters count, sets add and remove elements,
+    /// registers are written; every type is read.
+    #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub enum CrdtOperation {
+        /// A counter goes up by `by`.
+        Increment = "increment" { by: u64 },
+        /// A PN-Counter goes down by `by`.
+        Decrement = "decrement" { by: u64 },
+        /// A set gains `element`.
+        Add = "add" { element: u64 },
+        /// A set loses `element` (as far as this replica has seen it added).
+        Remove = "remove" { element: u64 },
+        /// A register is written.
+        Write = "write" { value: u64 },
+        /// The replica's value.
+        Read = "read",
+    }
+}
+
+impl CrdtOperation {
+    /// Whether the operation changes the replica.
+    pub fn is_update(&self) -> bool {
+        !matches!(self, CrdtOperation::Read)
+    }
+}
+
+impl fmt::Display for CrdtOperation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CrdtOperation::Increment { by } => write!(f, "increment {by}"),
+            CrdtOperation::Decrement { by } => write!(f, "decrement {by}"),
+            CrdtOperation::Add { element } => write!(f, "add {element}"),
+            CrdtOperation::Remove { element } => write!(f, "remove {element}"),
+            CrdtOperation::Write { value } => write!(f, "write {value}"),
+            CrdtOperation::Read => f.write_str("read"),
+        }
+    }
+}
+
+/// What a CRDT replica answered.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum CrdtOutput {
+    /// An update was applied at the replica.
+    Done,
+    /// A counter's value.
+    Count(i64),
+    /// A set's elements, in order.
+    Members(Vec<u64>),
+    /// A register's values: none before any write, one, or (a multi-value
+    /// register's siblings) several, in order.
+    Register(Vec<u64>),
+}
+
+impl fmt::Display for CrdtOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CrdtOutput::Done => f.write_str("ok"),
+            CrdtOutput::Count(count) => write!(f, "{count}"),
+            CrdtOutput::Members(members) => {
+                f.write_str("{")?;
+                for (index, member) in members.iter().enumerate() {
+                    write!(f, "{}{member}", if index == 0 { "" } else { " " })?;
+                }
+                f.write_str("}")
+            }
+            CrdtOutput::Register(values) if values.is_empty() => f.write_str("nil"),
+            CrdtOutput::Register(values) => {
+                for (index, value) in values.iter().enumerate() {
+                    write!(f, "{}{value}", if index == 0 { "" } else { "|" })?;
+                }
+                Ok(())
+            }
         }
     }
 }

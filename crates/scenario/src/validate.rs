@@ -53,6 +53,7 @@ pub fn validate(scenario: &Scenario) -> Result {
         }
         ProtocolSpec::Raft(raft) => check_raft(raft)?,
         ProtocolSpec::TwoPhaseCommit(spec) => check_two_phase_commit(spec)?,
+        ProtocolSpec::Crdt(spec) => check_crdt(spec)?,
     }
     check_network(&scenario.network)?;
     check_workload(&scenario.workload)?;
@@ -142,6 +143,44 @@ fn check_two_phase_commit(spec: &TwoPhaseCommitSpec) -> Result {
     at_least_one_tick(&path("decision_timeout_ticks"), spec.decision_timeout_ticks, "a wait for a decision")
 }
 
+/// Most a counter's update moves, and the largest element or value a
+/// scripted request names: sums over every update of a run stay far inside
+/// the checker's 64-bit signed integers.
+pub(crate) const CRDT_VALUE_MAX: u64 = 1_000_000_000;
+/// Most elements a set's workload draws from.
+pub(crate) const CRDT_ELEMENTS_MAX: u64 = 1_000;
+
+fn check_crdt(spec: &CrdtSpec) -> Result {
+    let path = |name: &str| format!("protocol.{name}");
+    in_range(&path("nodes"), spec.nodes.into(), 1, NODES_MAX.into())?;
+    at_least_one_tick(&path("gossip_interval_ticks"), spec.gossip_interval_ticks, "a gossip interval")?;
+    in_range(&path("gossip_fan_out"), spec.gossip_fan_out.into(), 1, (NODES_MAX - 1).into())?;
+    in_range(&path("elements"), spec.elements, 1, CRDT_ELEMENTS_MAX)?;
+    in_range(&path("amount_max"), spec.amount_max, 1, CRDT_VALUE_MAX)?;
+    per_mille(&path("remove_per_mille"), spec.remove_per_mille)?;
+    tick_count(&path("clock_skew_ticks"), spec.clock_skew_ticks)?;
+    spec.variant.applies_to(spec.data_type, spec.replication).map_err(|why| ScenarioError::at(path("variant"), why))
+}
+
+/// A scripted request's operation is one its type has, with values in range.
+fn check_crdt_operation(scenario: &Scenario, operation: &CrdtOperation, field: &dyn Fn(&str) -> String) -> Result {
+    let ProtocolSpec::Crdt(spec) = &scenario.protocol else { return Ok(()) };
+    let takes = spec.data_type.operation_names();
+    if !takes.contains(&operation.name()) {
+        return Err(ScenarioError::at(
+            field("operation"),
+            format!("a {} takes {}; it has no {}", spec.data_type.name(), takes.join(", "), operation.name()),
+        ));
+    }
+    let (name, value, min) = match *operation {
+        CrdtOperation::Increment { by } | CrdtOperation::Decrement { by } => ("by", by, 1),
+        CrdtOperation::Add { element } | CrdtOperation::Remove { element } => ("element", element, 0),
+        CrdtOperation::Write { value } => ("value", value, 0),
+        CrdtOperation::Read => return Ok(()),
+    };
+    in_range(&field(name), value, min, CRDT_VALUE_MAX)
+}
+
 /// The workload's key-value settings mean nothing to other families.
 fn check_workload_fits_the_clients(scenario: &Scenario) -> Result {
     let workload = &scenario.workload;
@@ -162,6 +201,14 @@ fn check_workload_fits_the_clients(scenario: &Scenario) -> Result {
             ),
         )),
         ClientFamily::Bank => Ok(()),
+        ClientFamily::Crdt if workload.append_per_mille != 0 => Err(ScenarioError::at(
+            "workload.append_per_mille",
+            "a CRDT's clients update and read its one object; they do not append (leave it out or make it 0)",
+        )),
+        ClientFamily::Crdt if workload.keys != 1 => {
+            Err(ScenarioError::at("workload.keys", "a CRDT scenario replicates one object, not keys (leave it out)"))
+        }
+        ClientFamily::Crdt => Ok(()),
     }
 }
 
@@ -450,6 +497,7 @@ fn check_action(
             match operation {
                 ClientOperation::KeyValue(operation) => key_exists(scenario, &field("key"), operation.key()),
                 ClientOperation::Bank(operation) => check_bank_operation(scenario, operation, field),
+                ClientOperation::Crdt(operation) => check_crdt_operation(scenario, operation, field),
             }
         }
     }

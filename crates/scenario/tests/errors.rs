@@ -45,6 +45,23 @@ fn bank_request(operation: &str) -> String {
     )
 }
 
+/// A valid CRDT scenario of 3 replicas of `data_type` (plus
+/// `protocol_fields`) and `fields`.
+fn crdt_with(data_type: &str, protocol_fields: &str, fields: &str) -> String {
+    format!(
+        r#"{{"version": 1, "seed": 1, "protocol": {{"name": "crdt", "nodes": 3, "data_type": "{data_type}"{protocol_fields}}}{fields}}}"#
+    )
+}
+
+/// `crdt_with` and one scripted request of client 0 to node 1.
+fn crdt_request(data_type: &str, operation: &str) -> String {
+    crdt_with(
+        data_type,
+        "",
+        &format!(r#", "actions": [{{"at_tick": 1, "action": "client-request", "client": 0, "node": 1, {operation}}}]"#),
+    )
+}
+
 fn actions(list: &str) -> String {
     with(&format!(r#", "actions": [{list}]"#))
 }
@@ -105,7 +122,7 @@ fn shape_errors_name_the_field() {
         (r#"{"version": 1, "protocol": {"name": "primary-backup", "nodes": 3}}"#.into(), "seed: missing"),
         (r#"{"version": 1, "seed": 1}"#.into(), "protocol: missing; for example"),
         (r#"{"version": 1, "seed": 1, "protocol": {"name": "raftt", "nodes": 3}}"#.into(), "protocol.name: unknown protocol \"raftt\" (did you mean \"raft\"?)"),
-        (r#"{"version": 1, "seed": 1, "protocol": {"name": "paxos", "nodes": 3}}"#.into(), "protocol.name: unknown protocol \"paxos\" (known: primary-backup, raft, two-phase-commit)"),
+        (r#"{"version": 1, "seed": 1, "protocol": {"name": "paxos", "nodes": 3}}"#.into(), "protocol.name: unknown protocol \"paxos\" (known: primary-backup, raft, two-phase-commit, crdt)"),
         (r#"{"version": 1, "seed": 1, "protocol": "primary-backup"}"#.into(), "protocol: expected an object like { \"name\": \"primary-backup\", \"nodes\": 3 }, found the text \"primary-backup\""),
         (r#"{"version": 1, "seed": 1, "protocol": {"nodes": 3}}"#.into(), "protocol.name: missing; known protocols: primary-backup, raft"),
         (r#"{"version": 1, "seed": 1, "protocol": {"name": "primary-backup"}}"#.into(), "protocol.nodes: missing"),
@@ -293,6 +310,36 @@ fn two_phase_commit_and_its_bank_are_checked_field_by_field() {
         (bank_request(r#""operation": "read-balances", "key": 0"#), "actions[0].key: read-balances reads every account and takes no key"),
         (bank_request(r#""operation": "write", "key": 0, "value": 1"#), "actions[0].operation: unknown operation \"write\" (known: transfer, read-balances)"),
         (actions(r#"{"at_tick": 1, "action": "client-request", "client": 0, "node": 0, "operation": "transfer", "from": 0, "to": 1, "amount": 1}"#), "actions[0].operation: unknown operation \"transfer\" (known: read, write, append)"),
+    ];
+    check_table(&cases);
+}
+
+#[test]
+fn crdts_and_their_operations_are_checked_field_by_field() {
+    let cases = vec![
+        (r#"{"version": 1, "seed": 1, "protocol": {"name": "crdt", "nodes": 3}}"#.to_string(), "protocol.data_type: missing; which type the replicas hold: g-counter, pn-counter, g-set, 2p-set, or-set, lww-register or mv-register"),
+        (crdt_with("bag", "", ""), "protocol.data_type: unknown CRDT type \"bag\" (known: g-counter, pn-counter, g-set, 2p-set, or-set, lww-register, mv-register)"),
+        (crdt_with("or-set", r#", "replication": "delta""#, ""), "protocol.replication: unknown replication \"delta\" (known: state, operation)"),
+        (crdt_with("or-set", r#", "gossip_interval_ticks": 0"#, ""), "protocol.gossip_interval_ticks: a gossip interval lasts at least 1 tick"),
+        (crdt_with("or-set", r#", "gossip_fan_out": 0"#, ""), "protocol.gossip_fan_out: must be from 1 to 15, found 0"),
+        (crdt_with("or-set", r#", "elements": 0"#, ""), "protocol.elements: must be from 1 to 1000, found 0"),
+        (crdt_with("g-counter", r#", "amount_max": 1000000001"#, ""), "protocol.amount_max: must be from 1 to 1000000000, found 1000000001"),
+        (crdt_with("or-set", r#", "remove_per_mille": 1001"#, ""), "protocol.remove_per_mille: 1001 is more than 1000"),
+        (crdt_with("g-set", r#", "variant": "merge-not-idempotent""#, ""), "protocol.variant: merge-not-idempotent is a bug of state-based sets with removes"),
+        (crdt_with("g-counter", r#", "variant": "no-duplicate-detection""#, ""), "protocol.variant: no-duplicate-detection is a bug of operation-based counters"),
+        (crdt_with("mv-register", r#", "variant": "skewed-clocks""#, ""), "protocol.variant: skewed-clocks is a bug of the lww-register"),
+        (crdt_with("or-set", "", r#", "workload": {"keys": 2}"#), "workload.keys: a CRDT scenario replicates one object, not keys"),
+        (crdt_with("or-set", "", r#", "workload": {"append_per_mille": 10}"#), "workload.append_per_mille: a CRDT's clients update and read its one object"),
+        (crdt_request("g-set", r#""operation": "remove", "element": 3"#), "actions[0].operation: a g-set takes add, read; it has no remove"),
+        (crdt_request("g-counter", r#""operation": "decrement", "by": 3"#), "actions[0].operation: a g-counter takes increment, read; it has no decrement"),
+        (crdt_request("lww-register", r#""operation": "add", "element": 3"#), "actions[0].operation: a lww-register takes write, read; it has no add"),
+        (crdt_request("pn-counter", r#""operation": "increment", "by": 0"#), "actions[0].by: must be from 1 to 1000000000, found 0"),
+        (crdt_request("pn-counter", r#""operation": "increment", "by": 1000000001"#), "actions[0].by: must be from 1 to 1000000000, found 1000000001"),
+        (crdt_request("or-set", r#""operation": "add", "element": 5000000000"#), "actions[0].element: must be from 0 to 1000000000, found 5000000000"),
+        (crdt_request("or-set", r#""operation": "add""#), "actions[0].element: missing; an add needs element"),
+        (crdt_request("or-set", r#""operation": "add", "element": 1, "value": 2"#), "actions[0].value: an add has no value; it takes element"),
+        (crdt_request("or-set", r#""operation": "transfer", "from": 0, "to": 1, "amount": 1"#), "actions[0].operation: unknown operation \"transfer\" (known: increment, decrement, add, remove, write, read)"),
+        (crdt_request("or-set", r#""operation": "add", "element": -1"#), "actions[0].element: must not be negative, found -1"),
     ];
     check_table(&cases);
 }

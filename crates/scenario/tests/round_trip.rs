@@ -108,6 +108,33 @@ fn every_two_phase_commit_variant_round_trips() {
     }
 }
 
+/// Every type, replication and variant that fits them round-trips through
+/// JSON and the URL fragment; a variant that does not fit is refused by
+/// validation, at the variant.
+#[test]
+fn every_crdt_type_replication_and_variant_round_trips() {
+    let mut valid = 0;
+    for data_type in CrdtType::ALL {
+        for replication in CrdtReplication::ALL {
+            for variant in CrdtVariant::ALL {
+                let mut spec = CrdtSpec::new(3, data_type);
+                (spec.replication, spec.variant) = (replication, variant);
+                let scenario = Scenario::new("", 1, ProtocolSpec::Crdt(spec));
+                if variant.applies_to(data_type, replication).is_err() {
+                    let error = from_json(&to_json_pretty(&scenario)).unwrap_err();
+                    assert_eq!(error.path, "protocol.variant", "{data_type:?} {replication:?} {variant:?}");
+                    continue;
+                }
+                assert_eq!(from_json(&to_json_pretty(&scenario)), Ok(scenario.clone()));
+                assert_eq!(from_url_fragment(&to_url_fragment(&scenario)), Ok(scenario.clone()));
+                valid += 1;
+            }
+        }
+    }
+    // 14 correct ones, 2 + 2 + 2 + 2 planted.
+    assert_eq!(valid, 22);
+}
+
 #[test]
 fn every_raft_variant_and_read_mode_round_trips() {
     for variant in RaftVariant::ALL {

@@ -107,7 +107,7 @@ fn article(word: &str) -> &'static str {
 // ---------------------------------------------------------------- client operations
 
 /// Every family, in the order messages list their operations.
-const FAMILIES: [ClientFamily; 2] = [ClientFamily::KeyValue, ClientFamily::Bank];
+const FAMILIES: [ClientFamily; 3] = [ClientFamily::KeyValue, ClientFamily::Bank, ClientFamily::Crdt];
 
 /// A client request's operation is the field that names it (`operation`);
 /// its own fields stand beside it. Only the protocol's family is known,
@@ -126,7 +126,7 @@ impl Field for ClientOperation {
         let tag_path = path.field(name);
         let value = find(fields, name).ok_or_else(|| missing(&tag_path, &missing_hint()))?;
         let operation = expect_string(value, &tag_path)?;
-        let Some(family) = family_of(operation).filter(|family| is_known(cx, *family)) else {
+        let Some(family) = family_of(operation, cx) else {
             return Err(unknown_operation(&tag_path, operation, cx));
         };
         reject_other_operations_fields(fields, path, operation, operation_fields_of(family, operation))?;
@@ -134,6 +134,7 @@ impl Field for ClientOperation {
         Ok(match family {
             ClientFamily::KeyValue => KvOperation::decode_variant(operation, fields, path, &context, cx)?.into(),
             ClientFamily::Bank => BankOperation::decode_variant(operation, fields, path, &context, cx)?.into(),
+            ClientFamily::Crdt => CrdtOperation::decode_variant(operation, fields, path, &context, cx)?.into(),
         })
     }
 
@@ -141,6 +142,7 @@ impl Field for ClientOperation {
         match self {
             ClientOperation::KeyValue(operation) => encode_tagged(operation, name, out),
             ClientOperation::Bank(operation) => encode_tagged(operation, name, out),
+            ClientOperation::Crdt(operation) => encode_tagged(operation, name, out),
         }
     }
 
@@ -150,8 +152,10 @@ impl Field for ClientOperation {
     }
 }
 
-fn family_of(operation: &str) -> Option<ClientFamily> {
-    FAMILIES.into_iter().find(|family| family.operation_names().contains(&operation))
+/// The family whose operation this is, among those the protocol takes
+/// (families share names: a key-value store and a register are both read).
+fn family_of(operation: &str, cx: Context) -> Option<ClientFamily> {
+    FAMILIES.into_iter().find(|family| is_known(cx, *family) && family.operation_names().contains(&operation))
 }
 
 /// Whether the scenario's protocol takes `family` (any does, when the
@@ -175,6 +179,7 @@ fn operation_fields_of(family: ClientFamily, operation: &str) -> &'static [&'sta
     match family {
         ClientFamily::KeyValue => KvOperation::fields_of(operation),
         ClientFamily::Bank => BankOperation::fields_of(operation),
+        ClientFamily::Crdt => CrdtOperation::fields_of(operation),
     }
 }
 
@@ -198,8 +203,8 @@ fn reject_other_operations_fields(fields: &Fields, path: &Path, operation: &str,
     let message = match (operation, extra) {
         ("read", "value") => "a read has no value; remove it or make the operation a write or an append".to_owned(),
         ("read-balances", _) => format!("read-balances reads every account and takes no {extra}"),
-        _ if takes.is_empty() => format!("a {operation} takes no {extra}"),
-        _ => format!("a {operation} has no {extra}; it takes {}", takes.join(", ")),
+        _ if takes.is_empty() => format!("{} {operation} takes no {extra}", article(operation)),
+        _ => format!("{} {operation} has no {extra}; it takes {}", article(operation), takes.join(", ")),
     };
     Err(ScenarioError::at(path.field(extra), message))
 }
@@ -275,6 +280,7 @@ mod tests {
             ProtocolSpec::PrimaryBackup { nodes: 3 },
             ProtocolSpec::Raft(RaftSpec::new(3)),
             ProtocolSpec::TwoPhaseCommit(TwoPhaseCommitSpec::new(2)),
+            ProtocolSpec::Crdt(CrdtSpec::new(3, CrdtType::OrSet)),
         ]
     }
 
@@ -319,6 +325,12 @@ mod tests {
             request(KvOperation::Append { key: 0, value: 1 }.into()),
             request(BankOperation::Transfer { from: 0, to: 1, amount: 2 }.into()),
             request(BankOperation::ReadBalances.into()),
+            request(CrdtOperation::Increment { by: 1 }.into()),
+            request(CrdtOperation::Decrement { by: 1 }.into()),
+            request(CrdtOperation::Add { element: 1 }.into()),
+            request(CrdtOperation::Remove { element: 1 }.into()),
+            request(CrdtOperation::Write { value: 1 }.into()),
+            request(CrdtOperation::Read.into()),
         ]
     }
 
@@ -328,7 +340,7 @@ mod tests {
         let mut kinds: Vec<&str> = actions.iter().map(Action::name).collect();
         kinds.dedup();
         assert_eq!(kinds, Action::NAMES);
-        let operations = [KvOperation::NAMES.as_slice(), &BankOperation::NAMES].concat();
+        let operations = [KvOperation::NAMES.as_slice(), &BankOperation::NAMES, &CrdtOperation::NAMES].concat();
         let mut requests = 0;
         for action in &actions {
             let encoded = encode_action(action);
@@ -341,6 +353,7 @@ mod tests {
                     let takes = match operation {
                         ClientOperation::KeyValue(_) => KvOperation::fields_of(name),
                         ClientOperation::Bank(_) => BankOperation::fields_of(name),
+                        ClientOperation::Crdt(_) => CrdtOperation::fields_of(name),
                     };
                     assert_eq!(written, [declared, takes.to_vec()].concat(), "{name}");
                     requests += 1;
@@ -354,7 +367,8 @@ mod tests {
     /// Written by hand, so independent of the encoder: every section, every
     /// protocol, action and operation, in the written order. Each document
     /// reads and writes back unchanged.
-    const DOCUMENTS: [&str; 3] = [
+    const DOCUMENTS: [&str; 4] = [
+        r#"{"version":1,"name":"","description":"","seed":1,"protocol":{"name":"crdt","nodes":3,"data_type":"or-set","replication":"operation","gossip_interval_ticks":7,"gossip_fan_out":2,"elements":9,"amount_max":4,"remove_per_mille":100,"clock_skew_ticks":5,"variant":"plain-set"},"network":{"delay_ticks_min":5,"delay_ticks_max":15,"loss_per_mille":0,"duplicate_per_mille":0,"reorder_per_mille":0},"workload":{"clients":2,"think_ticks_min":10,"think_ticks_max":40,"keys":1,"read_per_mille":500,"append_per_mille":0,"timeout_ticks":100,"attempts_max":3,"operations_max":200},"limits":{"ticks_max":5000,"steps_max":200000,"in_flight_max":10000},"actions":[{"at_tick":1,"action":"client-request","client":0,"node":1,"operation":"add","element":3},{"at_tick":2,"action":"client-request","client":1,"node":2,"operation":"remove","element":3},{"at_tick":3,"action":"client-request","client":1,"node":0,"operation":"read"}]}"#,
         r#"{"version":1,"name":"n","description":"d","seed":7,"protocol":{"name":"raft","nodes":3,"election_timeout_ticks_min":100,"election_timeout_ticks_max":200,"heartbeat_ticks":20,"reads":"any-node","variant":"no-step-down","initial":[{"term":3,"voted_for":0,"log":[{"term":1,"key":0,"value":7}]},{"term":2,"voted_for":null,"log":[]},{"term":0,"voted_for":null,"log":[]}]},"network":{"delay_ticks_min":1,"delay_ticks_max":2,"loss_per_mille":3,"duplicate_per_mille":4,"reorder_per_mille":5},"workload":{"clients":6,"think_ticks_min":7,"think_ticks_max":8,"keys":9,"read_per_mille":10,"append_per_mille":11,"timeout_ticks":12,"attempts_max":13,"operations_max":14},"limits":{"ticks_max":15,"steps_max":16,"in_flight_max":17},"actions":[{"at_tick":1,"action":"crash","node":1},{"at_tick":2,"action":"crash-stop","node":2},{"at_tick":3,"action":"restart","node":1},{"at_tick":4,"action":"pause","node":0,"ticks":5},{"at_tick":5,"action":"partition","islands":[[0],[1,2]]},{"at_tick":6,"action":"heal"},{"at_tick":7,"action":"isolate","node":0},{"at_tick":8,"action":"reconnect","node":0},{"at_tick":9,"action":"cut-link","from":0,"to":1},{"at_tick":10,"action":"repair-link","from":0,"to":1},{"at_tick":11,"action":"drop-message","message":12},{"at_tick":12,"action":"duplicate-message","message":13},{"at_tick":13,"action":"delay-message","message":14,"ticks":40},{"at_tick":14,"action":"deliver-message","message":15},{"at_tick":15,"action":"fire-timer","node":2,"timer":3},{"at_tick":16,"action":"add-node"},{"at_tick":17,"action":"remove-node","node":3},{"at_tick":18,"action":"client-request","client":0,"node":1,"operation":"read","key":0},{"at_tick":19,"action":"client-request","client":1,"node":2,"operation":"write","key":1,"value":5},{"at_tick":20,"action":"client-request","client":1,"node":0,"operation":"append","key":2,"value":6}]}"#,
         r#"{"version":1,"name":"","description":"","seed":1,"protocol":{"name":"two-phase-commit","resource_managers":2,"accounts_per_resource_manager":3,"initial_balance":4,"transfer_amount_max":5,"abort_per_mille":6,"vote_timeout_ticks":7,"decision_timeout_ticks":8,"cooperative_termination":true,"variant":"volatile-vote"},"network":{"delay_ticks_min":5,"delay_ticks_max":15,"loss_per_mille":0,"duplicate_per_mille":0,"reorder_per_mille":0},"workload":{"clients":2,"think_ticks_min":10,"think_ticks_max":40,"keys":1,"read_per_mille":500,"append_per_mille":0,"timeout_ticks":100,"attempts_max":3,"operations_max":200},"limits":{"ticks_max":5000,"steps_max":200000,"in_flight_max":10000},"actions":[{"at_tick":1,"action":"client-request","client":0,"node":1,"operation":"transfer","from":0,"to":5,"amount":9},{"at_tick":2,"action":"client-request","client":1,"node":2,"operation":"read-balances"}]}"#,
         r#"{"version":1,"name":"","description":"","seed":1,"protocol":{"name":"primary-backup","nodes":3},"network":{"delay_ticks_min":5,"delay_ticks_max":15,"loss_per_mille":0,"duplicate_per_mille":0,"reorder_per_mille":0},"workload":{"clients":2,"think_ticks_min":10,"think_ticks_max":40,"keys":1,"read_per_mille":500,"append_per_mille":0,"timeout_ticks":100,"attempts_max":3,"operations_max":200},"limits":{"ticks_max":5000,"steps_max":200000,"in_flight_max":10000},"actions":[]}"#,
