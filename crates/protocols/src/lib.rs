@@ -34,6 +34,7 @@ pub const PROTOCOLS: &[Registration] = &[
         build: two_phase_commit::build,
         explorer: Some(&two_phase_commit::explore::TwoPhaseCommitExplorer),
     },
+    Registration { name: "crdt", build: crdt::build, explorer: Some(&crdt::explore::CrdtExplorer) },
 ];
 
 /// The registration of the protocol called `name`.

@@ -3,7 +3,7 @@
 //! (causally, exactly once, through `CausalDelivery`) are equal.
 
 use faultline_protocols::crdt::ops::{
-    CausalDelivery, OpCounter, OpCrdt, OpLwwRegister, OpMvRegister, OpOrSet, Stamped,
+    CausalDelivery, OpCounter, OpCrdt, OpGSet, OpLwwRegister, OpMvRegister, OpOrSet, OpTwoPhaseSet, Stamped,
 };
 use faultline_protocols::crdt::types::{ReplicaId, SetUpdate};
 use proptest::prelude::*;
@@ -42,8 +42,8 @@ fn run<C: OpCrdt>(history: &[Event<C::Update>]) -> Vec<Replica<C>> {
     let mut in_flight: Vec<(ReplicaId, Stamped<C::Effect>)> = Vec::new();
     let deliver = |replicas: &mut Vec<Replica<C>>, to: ReplicaId, stamped: Stamped<C::Effect>| {
         let replica = &mut replicas[to as usize];
-        for effect in replica.delivery.receive(stamped) {
-            replica.state.effect(&effect);
+        for stamped in replica.delivery.receive(stamped) {
+            replica.state.effect(&stamped.effect);
         }
     };
     for event in history {
@@ -81,6 +81,27 @@ fn check_convergence<C: OpCrdt>(history: &[Event<C::Update>]) -> Result<(), Test
     Ok(())
 }
 
+/// Replicas 0 and 1 each prepare an update after `history`, concurrently;
+/// replica 2 applies both effects in either order and must end the same.
+fn check_concurrent_effects_commute<C: OpCrdt>(
+    history: &[Event<C::Update>],
+    (first, second): (C::Update, C::Update),
+) -> Result<(), TestCaseError> {
+    let replicas = run::<C>(history);
+    let e1 = replicas[0].state.prepare(0, 60, &first);
+    let e2 = replicas[1].state.prepare(1, 60, &second);
+    // Causal delivery hands replica 2 an effect only after its causes: both
+    // replicas' states are within what replica 2 has after `run` drained.
+    let mut one_way = replicas[2].state.clone();
+    one_way.effect(&e1);
+    one_way.effect(&e2);
+    let mut other_way = replicas[2].state.clone();
+    other_way.effect(&e2);
+    other_way.effect(&e1);
+    prop_assert_eq!(one_way, other_way);
+    Ok(())
+}
+
 fn set_update() -> impl Strategy<Value = SetUpdate> + Clone {
     prop_oneof![(0u64..6).prop_map(SetUpdate::Add), (0u64..6).prop_map(SetUpdate::Remove)]
 }
@@ -90,6 +111,12 @@ proptest! {
 
     #[test]
     fn counter_converges(history in events(-10i64..10)) { check_convergence::<OpCounter>(&history)?; }
+
+    #[test]
+    fn g_set_converges(history in events(set_update())) { check_convergence::<OpGSet>(&history)?; }
+
+    #[test]
+    fn two_phase_set_converges(history in events(set_update())) { check_convergence::<OpTwoPhaseSet>(&history)?; }
 
     #[test]
     fn or_set_converges(history in events(set_update())) { check_convergence::<OpOrSet>(&history)?; }
@@ -103,38 +130,54 @@ proptest! {
     /// Two replicas prepare updates concurrently (neither has seen the
     /// other's): applied in either order, the effects give the same state.
     #[test]
-    fn concurrent_or_set_effects_commute(
-        history in events(set_update()),
-        (first, second) in (set_update(), set_update()),
-    ) {
-        let replicas = run::<OpOrSet>(&history);
-        let e1 = replicas[0].state.prepare(0, 60, &first);
-        let e2 = replicas[1].state.prepare(1, 60, &second);
-        let mut one_way = replicas[2].state.clone();
-        one_way.effect(&e1);
-        one_way.effect(&e2);
-        let mut other_way = replicas[2].state.clone();
-        other_way.effect(&e2);
-        other_way.effect(&e1);
-        prop_assert_eq!(one_way, other_way);
+    fn concurrent_counter_effects_commute(history in events(-10i64..10), pair in (-10i64..10, -10i64..10)) {
+        check_concurrent_effects_commute::<OpCounter>(&history, pair)?;
+    }
+
+    #[test]
+    fn concurrent_g_set_effects_commute(history in events(set_update()), pair in (set_update(), set_update())) {
+        check_concurrent_effects_commute::<OpGSet>(&history, pair)?;
+    }
+
+    #[test]
+    fn concurrent_two_phase_set_effects_commute(history in events(set_update()), pair in (set_update(), set_update())) {
+        check_concurrent_effects_commute::<OpTwoPhaseSet>(&history, pair)?;
+    }
+
+    #[test]
+    fn concurrent_or_set_effects_commute(history in events(set_update()), pair in (set_update(), set_update())) {
+        check_concurrent_effects_commute::<OpOrSet>(&history, pair)?;
+    }
+
+    #[test]
+    fn concurrent_lww_register_effects_commute(history in events(0u64..100), pair in (0u64..100, 0u64..100)) {
+        check_concurrent_effects_commute::<OpLwwRegister>(&history, pair)?;
+    }
+
+    #[test]
+    fn concurrent_mv_register_effects_commute(history in events(0u64..100), pair in (0u64..100, 0u64..100)) {
+        check_concurrent_effects_commute::<OpMvRegister>(&history, pair)?;
     }
 }
 
 #[test]
 fn an_effect_waits_for_its_causes_and_counts_once() {
+    fn effects(ready: Vec<Stamped<&'static str>>) -> Vec<&'static str> {
+        ready.into_iter().map(|stamped| stamped.effect).collect()
+    }
     let mut r0: CausalDelivery<&str> = CausalDelivery::default();
     let mut r1: CausalDelivery<&str> = CausalDelivery::default();
     let mut r2: CausalDelivery<&str> = CausalDelivery::default();
     let add = r0.stamp_own(0, "add milk");
     // r1 sees the add, then removes it.
-    assert_eq!(r1.receive(add.clone()), vec!["add milk"]);
+    assert_eq!(effects(r1.receive(add.clone())), vec!["add milk"]);
     let remove = r1.stamp_own(1, "remove milk");
     // r2 gets the remove first: it waits for the add it depends on.
-    assert_eq!(r2.receive(remove.clone()), Vec::<&str>::new());
+    assert_eq!(effects(r2.receive(remove.clone())), Vec::<&str>::new());
     assert_eq!(r2.waiting.len(), 1);
-    assert_eq!(r2.receive(add.clone()), vec!["add milk", "remove milk"]);
+    assert_eq!(effects(r2.receive(add.clone())), vec!["add milk", "remove milk"]);
     // Duplicates give nothing.
-    assert_eq!(r2.receive(add), Vec::<&str>::new());
-    assert_eq!(r2.receive(remove), Vec::<&str>::new());
+    assert_eq!(effects(r2.receive(add)), Vec::<&str>::new());
+    assert_eq!(effects(r2.receive(remove)), Vec::<&str>::new());
     assert!(r2.waiting.is_empty());
 }

@@ -23,7 +23,7 @@ pub use protocol::{
     OutputOf, Protocol, RequestId, Tag, TimerId, LOG_ENTRIES_VIEWED_MAX,
 };
 pub use rng::SimRng;
-pub use service::{HistoryCheck, OperationLook, Retry, Routing, Service};
+pub use service::{convergent_verdict, Convergence, HistoryCheck, OperationLook, Retry, Routing, Service};
 pub use simulation::{
     AnySimulation, Legend, RecordError, Recorded, Simulation, SNAPSHOTS_MAX, SNAPSHOT_INTERVAL_STEPS,
 };

@@ -38,10 +38,95 @@ pub enum Routing {
 pub enum HistoryCheck {
     /// Checked for linearizability against this sequential model.
     Linearizable(faultline_check::ModelSpec),
+    /// The service promises convergence, not linearizability (a CRDT): its
+    /// history is checked against this model to show what it does satisfy
+    /// (linearizable by luck, or the session guarantees); a history that
+    /// is not linearizable is expected under partitions, not a failure.
+    Convergent(faultline_check::ModelSpec),
     /// The service promises less than linearizability (an eventually
     /// consistent store): its history is not checked for it, and the named
     /// property is checked instead (at quiet, by the protocol).
     Promises { property: &'static str, explanation: &'static str },
+}
+
+impl HistoryCheck {
+    /// The model the history is checked against, if it is checked.
+    pub fn model(&self) -> Option<&faultline_check::ModelSpec> {
+        match self {
+            HistoryCheck::Linearizable(model) | HistoryCheck::Convergent(model) => Some(model),
+            HistoryCheck::Promises { .. } => None,
+        }
+    }
+}
+
+/// Whether a run's replicas were seen to agree: the run became quiet (where
+/// a convergent protocol checks that every replica holds the same value)
+/// after its last fault so far.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Convergence {
+    /// Quiet after the last fault, which cut the network: after the heal.
+    AfterHeal,
+    /// Quiet after the last fault (crashes, pauses, messages lost).
+    AfterFaults,
+    /// Quiet, and no fault so far.
+    Converged,
+    /// Not quiet since the last fault (or ever): not known to agree.
+    NotYet,
+}
+
+impl Convergence {
+    /// From the scenario's faults up to `now_tick` and the last quiet tick.
+    pub fn of(scenario: &faultline_scenario::Scenario, now_tick: u64, last_quiet_tick: Option<u64>) -> Convergence {
+        let faults = scenario.actions.iter().filter(|timed| timed.at_tick <= now_tick && timed.action.is_fault());
+        let cut_network = |action: &faultline_scenario::Action| {
+            use faultline_scenario::Action::*;
+            matches!(action, Partition { .. } | Isolate { .. } | CutLink { .. } | CutLinks { .. } | Heal)
+        };
+        let last_fault = faults.clone().map(|timed| timed.at_tick).max();
+        let partitioned = faults.clone().any(|timed| cut_network(&timed.action));
+        match (last_quiet_tick, last_fault) {
+            (Some(quiet), Some(fault)) if quiet >= fault && partitioned => Convergence::AfterHeal,
+            (Some(quiet), Some(fault)) if quiet >= fault => Convergence::AfterFaults,
+            (Some(_), None) => Convergence::Converged,
+            _ => Convergence::NotYet,
+        }
+    }
+}
+
+/// What a convergent service's history satisfied, in one line: "not
+/// linearizable — as expected of a CRDT under partition; converged after
+/// the heal; read-your-writes: yes; monotonic reads: yes".
+pub fn convergent_verdict(
+    verdict: &faultline_check::Verdict,
+    weaker: &faultline_check::WeakerModels,
+    convergence: Convergence,
+) -> String {
+    use faultline_check::{Decision, Verdict};
+    let linearizability = match verdict {
+        Verdict::NotLinearizable(_) if matches!(convergence, Convergence::AfterHeal) => {
+            "not linearizable — as expected of a CRDT under partition"
+        }
+        Verdict::NotLinearizable(_) => "not linearizable — as expected of a CRDT: replicas answer before they agree",
+        Verdict::Linearizable(_) => "linearizable this time (a CRDT does not promise it)",
+        Verdict::Unknown(_) => "linearizability undecided",
+    };
+    let converged = match convergence {
+        Convergence::AfterHeal => "converged after the heal",
+        Convergence::AfterFaults => "converged after the faults",
+        Convergence::Converged => "converged",
+        Convergence::NotYet => "not converged yet",
+    };
+    let decided = |decision: &Decision| match decision {
+        Decision::Holds => "yes",
+        Decision::Violated { .. } => "no",
+        Decision::Unknown { .. } => "undecided",
+        Decision::NotApplicable => "not decidable from the values",
+    };
+    format!(
+        "{linearizability}; {converged}; read-your-writes: {}; monotonic reads: {}",
+        decided(&weaker.read_your_writes),
+        decided(&weaker.monotonic_reads)
+    )
 }
 
 /// A client operation as the page's lanes show it.

@@ -6,7 +6,9 @@
 //! sender had applied before preparing it, and exactly once however often
 //! the network delivers it.
 
-use super::types::{LwwRegister, MvRegister, ReplicaId, SetUpdate, Stamp, StateCrdt, Tag, VersionVector};
+use super::types::{
+    GSet, LwwRegister, MvRegister, ReplicaId, SetUpdate, Stamp, StateCrdt, Tag, TwoPhaseSet, VersionVector,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
 
@@ -46,6 +48,66 @@ impl OpCrdt for OpCounter {
 
     fn value(&self) -> i64 {
         self.total
+    }
+}
+
+/// A grow-only set: an effect adds its element (a remove has none, so it
+/// prepares an add of nothing: `None`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OpGSet(GSet);
+
+impl OpCrdt for OpGSet {
+    type Update = SetUpdate;
+    type Effect = Option<u64>;
+    type Value = BTreeSet<u64>;
+
+    fn prepare(&self, _replica: ReplicaId, _tick: u64, update: &SetUpdate) -> Option<u64> {
+        match *update {
+            SetUpdate::Add(element) => Some(element),
+            SetUpdate::Remove(_) => None,
+        }
+    }
+
+    fn effect(&mut self, element: &Option<u64>) {
+        if let Some(element) = *element {
+            self.0.apply(0, 0, &SetUpdate::Add(element));
+        }
+    }
+
+    fn value(&self) -> BTreeSet<u64> {
+        self.0.value()
+    }
+}
+
+/// A two-phase set: an effect adds, or tombstones an element. A remove of
+/// an element its replica has not seen added prepares nothing (`None`):
+/// elsewhere an add of it may have arrived, and the tombstone would take
+/// effect there but not here.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OpTwoPhaseSet(TwoPhaseSet);
+
+impl OpCrdt for OpTwoPhaseSet {
+    type Update = SetUpdate;
+    type Effect = Option<SetUpdate>;
+    type Value = BTreeSet<u64>;
+
+    fn prepare(&self, _replica: ReplicaId, _tick: u64, update: &SetUpdate) -> Option<SetUpdate> {
+        match *update {
+            SetUpdate::Remove(element) if !self.0.has_added(element) => None,
+            update => Some(update),
+        }
+    }
+
+    /// A remove's add arrived first (causal delivery), so applying it as
+    /// the state-based set does tombstones the element everywhere alike.
+    fn effect(&mut self, update: &Option<SetUpdate>) {
+        if let Some(update) = update {
+            self.0.apply(0, 0, update);
+        }
+    }
+
+    fn value(&self) -> BTreeSet<u64> {
+        self.0.value()
     }
 }
 
@@ -165,6 +227,13 @@ pub struct Stamped<E> {
     pub effect: E,
 }
 
+impl<E> Stamped<E> {
+    /// Which of its sender's effects this is, from 1.
+    pub fn count(&self) -> u64 {
+        self.clock.get(&self.sender).copied().unwrap_or(0)
+    }
+}
+
 /// Causal, exactly-once delivery of effects at one replica.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CausalDelivery<E> {
@@ -189,21 +258,25 @@ impl<E: Clone> CausalDelivery<E> {
     }
 
     /// An effect arrived: the effects now deliverable, in a causal order
-    /// (it, and any waiting ones it unblocked). A duplicate, or one already
-    /// applied, gives nothing.
-    pub fn receive(&mut self, stamped: Stamped<E>) -> Vec<E> {
-        let count = stamped.clock.get(&stamped.sender).copied().unwrap_or(0);
-        if count <= self.applied.get(&stamped.sender).copied().unwrap_or(0) {
+    /// (it, and any waiting ones it unblocked), with their stamps. A
+    /// duplicate, or one already applied, gives nothing.
+    pub fn receive(&mut self, stamped: Stamped<E>) -> Vec<Stamped<E>> {
+        if self.has_applied(&stamped) {
             return Vec::new(); // applied before: exactly once
         }
-        self.waiting.insert((stamped.sender, count), stamped);
+        self.waiting.insert((stamped.sender, stamped.count()), stamped);
         let mut ready = Vec::new();
         while let Some(key) = self.waiting.iter().find(|(_, s)| self.deliverable(s)).map(|(&key, _)| key) {
             let stamped = self.waiting.remove(&key).expect("just found");
             self.applied.insert(stamped.sender, key.1);
-            ready.push(stamped.effect);
+            ready.push(stamped);
         }
         ready
+    }
+
+    /// Whether this effect was applied here already.
+    pub fn has_applied(&self, stamped: &Stamped<E>) -> bool {
+        stamped.count() <= self.applied.get(&stamped.sender).copied().unwrap_or(0)
     }
 
     /// The next effect of its sender, and everything its sender had

@@ -154,6 +154,13 @@ impl StateCrdt for TwoPhaseSet {
     }
 }
 
+impl TwoPhaseSet {
+    /// Whether this replica has seen `element` added (removed or not).
+    pub fn has_added(&self, element: u64) -> bool {
+        self.added.elements.contains(&element)
+    }
+}
+
 /// An add's unique tag in an observed-remove set: the replica that added,
 /// and how many adds it had made.
 pub type Tag = (ReplicaId, u64);
@@ -170,6 +177,15 @@ pub struct OrSet {
     removed: BTreeSet<Tag>,
     /// Adds made by each replica so far (a replica's next tag).
     adds_made: BTreeMap<ReplicaId, u64>,
+}
+
+impl OrSet {
+    /// The tags of `element`'s adds that no remove has taken away: why it
+    /// is in the set.
+    pub fn live_tags(&self, element: u64) -> BTreeSet<Tag> {
+        let tags = self.adds.get(&element).into_iter().flatten();
+        tags.filter(|tag| !self.removed.contains(tag)).copied().collect()
+    }
 }
 
 impl StateCrdt for OrSet {

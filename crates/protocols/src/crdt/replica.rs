@@ -1,0 +1,502 @@
+//! A CRDT replica as a node of the simulator. Every node holds the
+//! object, answers its clients at once (no coordination), and exchanges
+//! what it knows with its peers:
+//!
+//! - state-based: every gossip interval it sends its whole state to
+//!   `gossip_fan_out` peers, who merge it and answer with theirs when they
+//!   have updates it lacked;
+//! - operation-based: each update's effect is broadcast at once, stamped
+//!   with the sender's vector clock, and delivered in causal order exactly
+//!   once (`CausalDelivery`); every gossip interval a replica also offers
+//!   peers the effects they have not confirmed, so effects lost to a
+//!   partition or a crash get through once it heals.
+//!
+//! A replica gossips only while it may know something a peer lacks: it
+//! remembers the updates each peer confirmed (the vectors their messages
+//! carry) and falls silent once every peer has confirmed all it has. So a
+//! run becomes quiet exactly when every replica knows every replica holds
+//! the same updates, and the quiet property checks they hold the same value.
+
+use super::object::{vector_label, Effect, Object, StateObject, Update};
+use super::observer::{check_converged, Observer, UpdateRecord};
+use super::ops::{CausalDelivery, Stamped};
+use super::service::CrdtService;
+use super::types::{ReplicaId, VersionVector};
+use faultline_scenario::{
+    ClientId, CrdtOperation, CrdtOutput, CrdtReplication, CrdtSpec, CrdtType, CrdtVariant, NodeId,
+};
+use faultline_sim::{ClientRequest, ClusterView, InvariantViolation, NodeView, Protocol, Tag};
+use std::collections::BTreeMap;
+
+/// A simulation of a CRDT scenario.
+pub fn build(scenario: faultline_scenario::Scenario) -> Box<dyn faultline_sim::AnySimulation> {
+    Box::new(super::explore::simulation(scenario))
+}
+
+type Context<'a> = faultline_sim::Context<'a, Crdt>;
+
+faultline_sim::kinds! {
+    /// Every node is a replica like the others.
+    pub enum Role {
+        Replica => ("replica", "R", "", "accepts updates and reads at once, converges with the others by gossip", Strong),
+    }
+}
+
+faultline_sim::kinds! {
+    /// A CRDT's messages.
+    pub enum MessageKind {
+        Operation => ("Operation", "O", "#8e44ad", "an update's effect, broadcast to every replica as it is made"),
+        Sync => ("Sync", "S", "#16a085", "gossip: what the sender has (its state, or effects the peer lacks)"),
+        SyncReply => ("Sync reply", "s", "#48c9b0", "the answer to a sync: what the asker lacked, and what this replica has"),
+    }
+}
+
+/// The one timer: gossip while a peer may lack something.
+const SYNC_TIMER: u64 = 1;
+/// Most effects one sync carries; the rest follow in later rounds.
+pub const SYNC_EFFECTS_MAX: usize = 64;
+
+/// What a replica sends along with its vector of delivered updates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Payload {
+    /// Its whole state (state-based).
+    State(StateObject),
+    /// Effects the receiver has not confirmed, in the order they were
+    /// applied here (a causal order).
+    Effects(Vec<Stamped<Effect>>),
+    /// Nothing the receiver lacks.
+    Nothing,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Message {
+    /// Operation-based: one update's effect, broadcast when it is made.
+    Operation(Stamped<Effect>),
+    /// Gossip, answered with a `SyncReply`.
+    Sync {
+        delivered: VersionVector,
+        payload: Payload,
+    },
+    SyncReply {
+        delivered: VersionVector,
+        payload: Payload,
+    },
+}
+
+/// A replica's disk: the object, and what it has delivered. Written on
+/// every change, so a restarted replica loses nothing it acknowledged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Replica {
+    pub object: Object,
+    /// Updates delivered here, by origin (how many of each replica's).
+    pub delivered: VersionVector,
+    /// Operation-based: causal delivery's bookkeeping.
+    pub causal: CausalDelivery<Effect>,
+    /// Operation-based: every effect applied here, in order, to offer peers.
+    pub log: Vec<Stamped<Effect>>,
+    /// The newest update made here, for the observer.
+    pub last_update: Option<UpdateRecord>,
+    /// Each client's last update applied here (by operation index): a
+    /// request the network delivered twice is applied once.
+    pub last_update_by_client: BTreeMap<ClientId, u32>,
+}
+
+impl Default for Replica {
+    fn default() -> Self {
+        Replica::new(CrdtType::GCounter, CrdtReplication::State, CrdtVariant::Correct)
+    }
+}
+
+impl Replica {
+    fn new(data_type: CrdtType, replication: CrdtReplication, variant: CrdtVariant) -> Replica {
+        Replica {
+            object: Object::new(data_type, replication, variant),
+            delivered: VersionVector::new(),
+            causal: CausalDelivery::default(),
+            log: Vec::new(),
+            last_update: None,
+            last_update_by_client: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Crdt {
+    id: NodeId,
+    spec: CrdtSpec,
+    replica: Replica,
+    /// What each peer confirmed having (from the vectors its messages carry).
+    confirmed: BTreeMap<NodeId, VersionVector>,
+    /// Whether the sync timer is set.
+    syncing: bool,
+    updates_made: u64,
+    merges: u64,
+    duplicates_ignored: u64,
+}
+
+/// Whether `a` has every update `b` has.
+fn dominates(a: &VersionVector, b: &VersionVector) -> bool {
+    b.iter().all(|(replica, &count)| a.get(replica).copied().unwrap_or(0) >= count)
+}
+
+fn merge_vectors(into: &mut VersionVector, other: &VersionVector) {
+    for (&replica, &count) in other {
+        let mine = into.entry(replica).or_default();
+        *mine = (*mine).max(count);
+    }
+}
+
+impl Crdt {
+    pub fn replica(&self) -> &Replica {
+        &self.replica
+    }
+
+    pub fn data_type(&self) -> CrdtType {
+        self.spec.data_type
+    }
+
+    pub fn value(&self) -> CrdtOutput {
+        self.replica.object.value()
+    }
+
+    fn me(&self) -> ReplicaId {
+        self.id.0
+    }
+
+    /// The replica's clock: true time, or with the skewed-clocks bug, node
+    /// n's runs n × `clock_skew_ticks` ahead.
+    fn clock_tick(&self, now_tick: u64) -> u64 {
+        match self.spec.variant {
+            CrdtVariant::SkewedClocks => now_tick + self.id.0 as u64 * self.spec.clock_skew_ticks,
+            _ => now_tick,
+        }
+    }
+
+    fn update(&mut self, ctx: &mut Context, update: Update) {
+        let me = self.me();
+        let record = UpdateRecord {
+            origin: me,
+            seq: self.replica.delivered.get(&me).copied().unwrap_or(0) + 1,
+            true_tick: ctx.now_tick,
+            update,
+            past: self.replica.delivered.clone(),
+        };
+        let stamp_tick = self.clock_tick(ctx.now_tick);
+        match &mut self.replica.object {
+            Object::State(object) => {
+                object.apply(me, stamp_tick, update);
+                *self.replica.delivered.entry(me).or_default() += 1;
+            }
+            Object::Op(object) => {
+                let Some(effect) = object.prepare(me, stamp_tick, update) else { return };
+                object.effect(&effect);
+                let stamped = self.replica.causal.stamp_own(me, effect);
+                self.replica.log.push(stamped.clone());
+                self.replica.delivered = self.replica.causal.applied.clone();
+                ctx.broadcast(Message::Operation(stamped));
+            }
+        }
+        debug_assert_eq!(self.replica.delivered.get(&me).copied(), Some(record.seq), "one update, counted once");
+        self.replica.last_update = Some(record);
+        self.updates_made += 1;
+    }
+
+    /// Take in what a peer sent. Returns whether anything changed here.
+    fn take_in(&mut self, payload: Payload) -> bool {
+        match (payload, &mut self.replica.object) {
+            (Payload::State(theirs), Object::State(mine)) => {
+                // The vector comes with the state: see `on_message`.
+                self.merges += 1;
+                mine.merge(&theirs)
+            }
+            (Payload::Effects(effects), Object::Op(_)) => {
+                // Every effect is taken in, whether or not an earlier one changed anything.
+                let mut changed = false;
+                for stamped in effects {
+                    changed |= self.receive_effect(stamped);
+                }
+                changed
+            }
+            _ => false,
+        }
+    }
+
+    /// One effect arrived: apply it and any it unblocked, once each (or,
+    /// with the no-duplicate-detection bug, again if it was applied before).
+    fn receive_effect(&mut self, stamped: Stamped<Effect>) -> bool {
+        let Object::Op(object) = &mut self.replica.object else { return false };
+        if self.replica.causal.has_applied(&stamped) {
+            if self.spec.variant == CrdtVariant::NoDuplicateDetection {
+                object.effect(&stamped.effect);
+                return true;
+            }
+            self.duplicates_ignored += 1;
+            return false;
+        }
+        let ready = self.replica.causal.receive(stamped);
+        for stamped in &ready {
+            object.effect(&stamped.effect);
+        }
+        self.replica.log.extend(ready.iter().cloned());
+        self.replica.delivered = self.replica.causal.applied.clone();
+        // An early arrival waits: that changes the disk too.
+        true
+    }
+
+    /// What a peer that confirmed `theirs` lacks.
+    fn payload_for(&self, theirs: &VersionVector) -> Payload {
+        if dominates(theirs, &self.replica.delivered) {
+            return Payload::Nothing;
+        }
+        match &self.replica.object {
+            Object::State(object) => Payload::State(object.clone()),
+            Object::Op(_) => Payload::Effects(
+                self.replica
+                    .log
+                    .iter()
+                    .filter(|stamped| stamped.count() > theirs.get(&stamped.sender).copied().unwrap_or(0))
+                    .take(SYNC_EFFECTS_MAX)
+                    .cloned()
+                    .collect(),
+            ),
+        }
+    }
+
+    fn confirm(&mut self, peer: NodeId, delivered: &VersionVector) {
+        merge_vectors(self.confirmed.entry(peer).or_default(), delivered);
+    }
+
+    /// Peers that have not confirmed everything this replica has.
+    fn peers_behind(&self, ctx: &Context) -> Vec<NodeId> {
+        let empty = VersionVector::new();
+        ctx.peers()
+            .filter(|peer| !dominates(self.confirmed.get(peer).unwrap_or(&empty), &self.replica.delivered))
+            .collect()
+    }
+
+    /// Gossip while a peer may lack something; fall silent otherwise.
+    fn keep_syncing(&mut self, ctx: &mut Context) {
+        let behind = !self.peers_behind(ctx).is_empty();
+        if behind && !self.syncing {
+            ctx.set_timer(SYNC_TIMER, self.spec.gossip_interval_ticks);
+        } else if !behind && self.syncing {
+            ctx.cancel_timer(SYNC_TIMER);
+        }
+        self.syncing = behind;
+    }
+
+    fn persist(&self, ctx: &mut Context) {
+        ctx.persist(self.replica.clone());
+    }
+}
+
+impl Protocol for Crdt {
+    type Config = CrdtSpec;
+    type Service = CrdtService;
+    type Message = Message;
+    type MessageKind = MessageKind;
+    type Role = Role;
+    type Durable = Replica;
+    type Ghost = Observer;
+
+    fn new(node: NodeId, _node_count: u32, spec: &CrdtSpec) -> Self {
+        Crdt {
+            id: node,
+            spec: spec.clone(),
+            replica: Replica::new(spec.data_type, spec.replication, spec.variant),
+            confirmed: BTreeMap::new(),
+            syncing: false,
+            updates_made: 0,
+            merges: 0,
+            duplicates_ignored: 0,
+        }
+    }
+
+    fn initial_durable(_node: NodeId, spec: &CrdtSpec) -> Replica {
+        Replica::new(spec.data_type, spec.replication, spec.variant)
+    }
+
+    fn on_start(&mut self, ctx: &mut Context, durable: &Replica) {
+        self.replica = durable.clone();
+        // What peers confirmed was volatile: ask them again.
+        self.keep_syncing(ctx);
+    }
+
+    fn on_message(&mut self, ctx: &mut Context, from: NodeId, message: Message) {
+        let changed = match message {
+            Message::Operation(stamped) => {
+                self.confirm(from, &stamped.clock);
+                self.receive_effect(stamped)
+            }
+            Message::Sync { delivered, payload } => {
+                self.confirm(from, &delivered);
+                let changed = self.take_in_with(payload, &delivered);
+                let reply = self.payload_for(&delivered);
+                ctx.send(from, Message::SyncReply { delivered: self.replica.delivered.clone(), payload: reply });
+                changed
+            }
+            Message::SyncReply { delivered, payload } => {
+                self.confirm(from, &delivered);
+                self.take_in_with(payload, &delivered)
+            }
+        };
+        if changed {
+            self.persist(ctx);
+        }
+        self.keep_syncing(ctx);
+    }
+
+    fn on_timer(&mut self, ctx: &mut Context, _timer: u64) {
+        self.syncing = false;
+        let mut behind = self.peers_behind(ctx);
+        for _ in 0..self.spec.gossip_fan_out.min(behind.len() as u32) {
+            let peer = behind.swap_remove(ctx.rng.index(behind.len()));
+            let empty = VersionVector::new();
+            let payload = self.payload_for(self.confirmed.get(&peer).unwrap_or(&empty));
+            ctx.send(peer, Message::Sync { delivered: self.replica.delivered.clone(), payload });
+        }
+        self.keep_syncing(ctx);
+    }
+
+    fn on_client_request(&mut self, ctx: &mut Context, request: ClientRequest<CrdtOperation>) {
+        match Update::of(&request.operation) {
+            None => ctx.reply(request.id, self.value()),
+            Some(_)
+                if self.replica.last_update_by_client.get(&request.id.client) >= Some(&request.id.operation_index) =>
+            {
+                // A duplicate of a request applied already: answer again.
+                ctx.reply(request.id, CrdtOutput::Done);
+            }
+            Some(update) => {
+                self.replica.last_update_by_client.insert(request.id.client, request.id.operation_index);
+                self.update(ctx, update);
+                self.persist(ctx);
+                ctx.reply(request.id, CrdtOutput::Done);
+                self.keep_syncing(ctx);
+            }
+        }
+    }
+
+    fn message_kind(message: &Message) -> MessageKind {
+        match message {
+            Message::Operation(_) => MessageKind::Operation,
+            Message::Sync { .. } => MessageKind::Sync,
+            Message::SyncReply { .. } => MessageKind::SyncReply,
+        }
+    }
+
+    fn message_label(message: &Message) -> String {
+        match message {
+            Message::Operation(stamped) => {
+                format!("Op {} {}", effect_label(&stamped.effect), vector_label(&stamped.clock))
+            }
+            Message::Sync { delivered, payload } => {
+                format!("Sync {}{}", vector_label(delivered), payload_label(payload))
+            }
+            Message::SyncReply { delivered, payload } => {
+                format!("Sync reply {}{}", vector_label(delivered), payload_label(payload))
+            }
+        }
+    }
+
+    fn timer_label(_timer: u64) -> String {
+        "gossip".to_string()
+    }
+
+    fn ghost_summary(observer: &Observer) -> Vec<(String, u64)> {
+        vec![("updates made".to_string(), observer.updates_made())]
+    }
+
+    fn check_invariants(
+        observer: &mut Observer,
+        stepped: Option<NodeId>,
+        cluster: &ClusterView<Self>,
+    ) -> Result<(), InvariantViolation> {
+        match stepped {
+            Some(node) => observer.check_step(node, cluster),
+            None => Ok(()),
+        }
+    }
+
+    fn quiet_properties() -> &'static [&'static str] {
+        &["every replica holds the same updates and the same value"]
+    }
+
+    fn check_quiet(_observer: &Observer, cluster: &ClusterView<Self>) -> Result<(), InvariantViolation> {
+        check_converged(cluster)
+    }
+
+    fn view(&self) -> NodeView {
+        let value = self.value().to_string();
+        let mut fields = vec![
+            ("value".to_string(), value.clone()),
+            ("delivered".to_string(), vector_label(&self.replica.delivered)),
+            ("state".to_string(), self.replica.object.describe()),
+            ("updates made here".to_string(), self.updates_made.to_string()),
+        ];
+        match self.spec.replication {
+            CrdtReplication::State => fields.push(("merges".to_string(), self.merges.to_string())),
+            CrdtReplication::Operation => {
+                fields.push(("effects logged".to_string(), self.replica.log.len().to_string()));
+                fields.push(("duplicates ignored".to_string(), self.duplicates_ignored.to_string()));
+            }
+        }
+        for (peer, confirmed) in &self.confirmed {
+            fields.push((format!("{peer} confirmed"), vector_label(confirmed)));
+        }
+        let waiting = self.replica.causal.waiting.len();
+        NodeView {
+            fields,
+            tags: vec![Tag {
+                name: "value",
+                text: value.clone(),
+                colour: None,
+                title: format!("reads return {value}"),
+            }],
+            caption: value,
+            waiting: (waiting > 0).then(|| format!("holds {waiting} operation(s) until their causes arrive")),
+            ..NodeView::new(Role::Replica)
+        }
+    }
+
+    fn durable_view(replica: &Replica) -> String {
+        format!("{} (delivered {})", replica.object.value(), vector_label(&replica.delivered))
+    }
+}
+
+impl Crdt {
+    /// Take in a payload with the sender's vector: a state-based replica's
+    /// vector is merged with its state (a state holds every update its
+    /// vector counts); an operation-based one's follows the effects.
+    fn take_in_with(&mut self, payload: Payload, delivered: &VersionVector) -> bool {
+        let is_state = matches!(payload, Payload::State(_));
+        let mut changed = self.take_in(payload);
+        if is_state && !dominates(&self.replica.delivered, delivered) {
+            merge_vectors(&mut self.replica.delivered, delivered);
+            changed = true;
+        }
+        changed
+    }
+}
+
+fn effect_label(effect: &Effect) -> String {
+    match effect {
+        Effect::Count(by) => format!("{by:+}"),
+        Effect::Element(Some(update)) => format!("{update:?}").to_lowercase(),
+        Effect::Element(None) => "nothing".to_string(),
+        Effect::OrSet(super::ops::OrSetEffect::Add { element, tag }) => format!("add {element} #{}.{}", tag.0, tag.1),
+        Effect::OrSet(super::ops::OrSetEffect::Remove { element, tags }) => {
+            format!("remove {element} ({} tags)", tags.len())
+        }
+        Effect::Lww(((tick, replica), value)) => format!("write {value} @{tick}.{replica}"),
+        Effect::Mv((version, value)) => format!("write {value} [{}]", vector_label(version)),
+    }
+}
+
+fn payload_label(payload: &Payload) -> String {
+    match payload {
+        Payload::State(_) => " + state".to_string(),
+        Payload::Effects(effects) => format!(" + {} ops", effects.len()),
+        Payload::Nothing => String::new(),
+    }
+}
