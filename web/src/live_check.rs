@@ -157,7 +157,7 @@ impl LiveCheck {
         self.weaker = None;
         self.search = None;
         let model = match sim.history_check() {
-            HistoryCheck::Linearizable(model) => model,
+            HistoryCheck::Linearizable(model) | HistoryCheck::Convergent(model) => model,
             HistoryCheck::Promises { property, explanation } => {
                 self.state = CheckState::NotChecked { property, explanation };
                 return true;

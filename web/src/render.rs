@@ -1163,11 +1163,13 @@ fn weaker_models_html(app: &App) -> String {
 /// The object the history is checked against, in words.
 fn model_phrase(app: &App) -> String {
     match app.sim.history_check() {
-        faultline_sim::HistoryCheck::Linearizable(model) => match model.name() {
-            "kv" => "a key-value store (each key on its own)".to_string(),
-            "bank" => "a bank whose transfers keep the total".to_string(),
-            name => format!("the {name} model"),
-        },
+        faultline_sim::HistoryCheck::Linearizable(model) | faultline_sim::HistoryCheck::Convergent(model) => {
+            match model.name() {
+                "kv" => "a key-value store (each key on its own)".to_string(),
+                "bank" => "a bank whose transfers keep the total".to_string(),
+                name => format!("the {name} model"),
+            }
+        }
         faultline_sim::HistoryCheck::Promises { property, .. } => property.to_string(),
     }
 }

@@ -38,7 +38,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "\
 usage: faultline run SCENARIO.json [--trace FILE] [--history FILE]
-       faultline explore --protocol raft|two-phase-commit --seeds N [--nodes K] [--variant NAME]
+       faultline explore --protocol raft|two-phase-commit|crdt --seeds N [--nodes K] [--variant NAME]
        faultline check FILE --model MODEL [--format auto|json|edn|jepsen-log]
                        [--budget-steps N] [--budget-ms N] [--initial VALUE] [--json]
 
@@ -49,12 +49,15 @@ usage: faultline run SCENARIO.json [--trace FILE] [--history FILE]
   explore  --protocol P --seeds N [--nodes K] [--variant NAME] [--first-seed S]
            [--keep-going], and the protocol's own options: raft's
            [--reads log|any-node], two-phase-commit's
-           [--cooperative-termination yes|no]
+           [--cooperative-termination yes|no], crdt's [--type g-counter|
+           pn-counter|g-set|2p-set|or-set|lww-register|mv-register]
+           [--replication state|operation]
            run N seeded random fault schedules under the protocol's nemesis;
            check invariants, quiet properties and histories; stop at the
            first failure and print its scenario (or count them all)
   check    is the history linearizable? exit 0 yes, 1 no, 2 unknown, 3 bad input
-           models: register, cas-register, kv, counter, set, queue, lock,
+           models: register, cas-register, kv, counter, set (add, remove,
+                   read), queue, lock,
                    bank (transfers [from to amount] that commit or abort,
                    reads of every account's balance)
            --initial VALUE the registers' or keys' value before any write,
@@ -149,19 +152,27 @@ fn summary(sim: &dyn AnySimulation) -> String {
 
 /// The run's history checked as its protocol's service says, in a line.
 fn history_verdict(sim: &dyn AnySimulation) -> String {
-    let model = match sim.history_check() {
-        faultline_sim::HistoryCheck::Linearizable(model) => model,
+    let check = sim.history_check();
+    let model = match &check {
+        faultline_sim::HistoryCheck::Linearizable(model) | faultline_sim::HistoryCheck::Convergent(model) => model,
         faultline_sim::HistoryCheck::Promises { property, .. } => {
             return format!("not checked for linearizability: the service promises {property}");
         }
     };
     let history = sim.check_history();
     let started = std::time::Instant::now();
-    let verdict = faultline_check::with_model!(&model, m => {
-        faultline_check::check(m, history, faultline_check::DEFAULT_BUDGET_STEPS, || {
+    let verdict = faultline_check::with_model!(model, m => {
+        faultline_check::check(m, history.clone(), faultline_check::DEFAULT_BUDGET_STEPS, || {
             (started.elapsed().as_secs() >= 10).then(|| "the time budget of 10 s ran out".to_string())
         })
     });
+    if let faultline_sim::HistoryCheck::Convergent(model) = &check {
+        let weaker = faultline_check::with_model!(model, m => {
+            faultline_check::WeakerModels::decide(&m, &history, model.initial(), faultline_check::WEAKER_BUDGET_STEPS)
+        });
+        let convergence = faultline_sim::Convergence::of(sim.scenario(), sim.now_tick(), sim.stats().last_quiet_tick);
+        return faultline_sim::convergent_verdict(&verdict, &weaker, convergence);
+    }
     match verdict {
         faultline_check::Verdict::NotLinearizable(explanation) => format!(
             "not linearizable: {} ({} operations in the smallest failing sub-history)",
@@ -190,10 +201,7 @@ fn run(args: &RunArgs) -> Result<(), (u8, String)> {
     if let Some(path) = &args.history_path {
         let history = sim.check_history();
         // With its initial value, so `faultline check FILE --model M` needs nothing more.
-        let initial = match sim.history_check() {
-            faultline_sim::HistoryCheck::Linearizable(model) => model.initial(),
-            faultline_sim::HistoryCheck::Promises { .. } => None,
-        };
+        let initial = sim.history_check().model().and_then(|model| model.initial());
         let json = faultline_check::format::to_json_with_initial(&history, initial.as_ref());
         std::fs::write(path, json).map_err(|e| (EXIT_OUTPUT_FAILED, format!("cannot write {path}: {e}")))?;
     }

@@ -1,5 +1,5 @@
-//! `faultline explore`: the correct Raft and two-phase commit survive a
-//! sweep; every buggy variant, and Raft's reads from any node, are caught,
+//! `faultline explore`: the correct Raft, two-phase commit and every CRDT
+//! type, both ways, survive a sweep; every buggy variant, and Raft's reads from any node, are caught,
 //! and the scenario printed for the failure replays to the same failure
 //! with `faultline run`.
 
@@ -50,6 +50,18 @@ fn correct_two_phase_commit_survives_a_sweep_and_reports_what_it_exercised() {
     }
 }
 
+#[test]
+fn every_correct_crdt_type_survives_a_sweep_both_ways() {
+    let types = ["g-counter", "pn-counter", "g-set", "2p-set", "or-set", "lww-register", "mv-register"];
+    for data_type in types {
+        for replication in ["state", "operation"] {
+            let args =
+                ["explore", "--protocol", "crdt", "--type", data_type, "--replication", replication, "--seeds", "200"];
+            assert_passed_exercising(&args, &["updates made", "quiet moments checked", "faults applied"]);
+        }
+    }
+}
+
 /// (protocol, extra arguments, what the failure must say)
 const CAUGHT: &[(&str, &[&str], &str)] = &[
     ("raft", &["--variant", "vote-without-log-check"], "invariant violated"),
@@ -61,6 +73,23 @@ const CAUGHT: &[(&str, &[&str], &str)] = &[
     ("two-phase-commit", &["--variant", "decision-before-log"], "atomicity violated"),
     ("two-phase-commit", &["--variant", "volatile-vote"], "invariant violated"),
     ("two-phase-commit", &["--variant", "commit-on-vote-timeout"], "invariant violated"),
+    (
+        "crdt",
+        &["--type", "g-counter", "--replication", "operation", "--variant", "no-duplicate-detection"],
+        "counter counts every update once violated",
+    ),
+    (
+        "crdt",
+        &["--type", "or-set", "--variant", "merge-not-idempotent"],
+        "observed-remove semantics (add wins) violated",
+    ),
+    ("crdt", &["--type", "lww-register", "--variant", "skewed-clocks"], "last writer wins violated"),
+    ("crdt", &["--type", "or-set", "--variant", "plain-set"], "observed-remove semantics (add wins) violated"),
+    (
+        "crdt",
+        &["--type", "or-set", "--replication", "operation", "--variant", "plain-set"],
+        "observed-remove semantics (add wins) violated",
+    ),
 ];
 
 #[test]
@@ -103,10 +132,13 @@ fn every_planted_bug_is_caught_within_1000_seeds_and_replays() {
 #[test]
 fn bad_explore_arguments_are_explained() {
     for (args, expected) in [
-        (&["explore"][..], "explore needs --protocol NAME (one of: raft, two-phase-commit)"),
+        (&["explore"][..], "explore needs --protocol NAME (one of: raft, two-phase-commit, crdt)"),
+        (&["explore", "--protocol", "crdt", "--type", "bag"][..], "unknown type `bag` (known: g-counter, pn-counter"),
+        (&["explore", "--protocol", "crdt", "--replication", "delta"][..], "unknown replication `delta`"),
+        (&["explore", "--protocol", "crdt", "--type", "g-set", "--variant", "plain-set"][..], "plain-set is an or-set"),
         (
             &["explore", "--protocol", "paxos"][..],
-            "unknown protocol `paxos` (known: primary-backup, raft, two-phase-commit)",
+            "unknown protocol `paxos` (known: primary-backup, raft, two-phase-commit, crdt)",
         ),
         (&["explore", "--protocol", "two-phase-commit", "--nodes", "1"][..], "two-phase-commit needs 2 nodes or more"),
         (

@@ -36,6 +36,27 @@ fn every_example_runs_and_prints_its_summary() {
     }
 }
 
+/// A CRDT's history is not held to linearizability: the check line says
+/// what it did satisfy, and its history file checks with the set model.
+#[test]
+fn the_shopping_cart_says_what_a_crdt_does_and_does_not_guarantee() {
+    let dir = std::env::temp_dir().join(format!("faultline-cli-cart-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let history = dir.join("history.json");
+    let cart = examples().into_iter().find(|p| p.ends_with("crdt-shopping-cart.json")).unwrap();
+    let output = faultline().arg("run").arg(&cart).arg("--history").arg(&history).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    let expected = "check:    not linearizable — as expected of a CRDT under partition; converged after the heal; \
+                    read-your-writes: yes; monotonic reads: yes";
+    assert!(stdout.contains(expected), "{stdout}");
+    let check = faultline().arg("check").arg(&history).arg("--model").arg("set").output().unwrap();
+    let verdict = String::from_utf8_lossy(&check.stdout);
+    assert_eq!(check.status.code(), Some(1), "not linearizable: {verdict}");
+    assert!(verdict.contains("NOT LINEARIZABLE (set model"), "{verdict}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn trace_and_history_files_are_written_as_json() {
     let dir = std::env::temp_dir().join(format!("faultline-cli-test-{}", std::process::id()));
