@@ -1,5 +1,6 @@
-//! Simulated events per second for 5-node primary–backup, Raft and
-//! two-phase-commit clusters under client load
+//! Simulated events per second for 5-node primary–backup, Raft,
+//! two-phase-commit and CRDT (OR-Set, state- and operation-based) clusters
+//! under client load
 //! (`faultline_tests::benchmark_scenarios`), natively.
 //!
 //!     cargo bench -p faultline-tests --bench sim_throughput

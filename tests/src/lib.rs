@@ -101,11 +101,26 @@ pub fn two_phase_commit_benchmark_scenario() -> Scenario {
     scenario
 }
 
+/// The CRDT benchmarks: five replicas of the shopping cart (an OR-Set of
+/// 20 elements), state-based or operation-based; a third of the updates
+/// remove.
+pub fn crdt_benchmark_scenario(replication: faultline_scenario::CrdtReplication) -> Scenario {
+    let mut spec = faultline_scenario::CrdtSpec::new(5, faultline_scenario::CrdtType::OrSet);
+    spec.replication = replication;
+    spec.elements = 20;
+    spec.remove_per_mille = 330;
+    let mut scenario = under_steady_load("crdt benchmark", ProtocolSpec::Crdt(spec), 5_000);
+    scenario.workload.read_per_mille = 400;
+    scenario
+}
+
 /// The benchmarks' scenarios, by name.
 pub fn benchmark_scenarios() -> Vec<(&'static str, Scenario)> {
     vec![
         ("primary-backup", benchmark_scenario()),
         ("raft", raft_benchmark_scenario()),
         ("two-phase-commit", two_phase_commit_benchmark_scenario()),
+        ("crdt or-set state-based", crdt_benchmark_scenario(faultline_scenario::CrdtReplication::State)),
+        ("crdt or-set operation-based", crdt_benchmark_scenario(faultline_scenario::CrdtReplication::Operation)),
     ]
 }

@@ -21,7 +21,7 @@ fn builtin(name: &str) -> Scenario {
 
 /// Every replica's value, `None` for one that is down.
 fn values(sim: &Simulation<Crdt>) -> Vec<Option<CrdtOutput>> {
-    (0..sim.world().node_count()).map(|n| sim.world().node_state(NodeId(n)).map(Crdt::value)).collect()
+    (0..sim.world().node_count()).map(|n| sim.world().node_state(NodeId(n)).map(|r| r.value().clone())).collect()
 }
 
 /// What each read returned, in history order, as (node asked, output).

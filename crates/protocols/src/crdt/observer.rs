@@ -21,7 +21,7 @@
 use super::object::{vector_label, Update};
 use super::types::{ReplicaId, SetUpdate, VersionVector};
 use super::Crdt;
-use faultline_scenario::{CrdtOutput, CrdtType, NodeId};
+use faultline_scenario::{CrdtOutput, CrdtShape, CrdtType, NodeId};
 use faultline_sim::{ClusterView, InvariantViolation};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -38,26 +38,16 @@ pub struct UpdateRecord {
     pub past: VersionVector,
 }
 
-impl UpdateRecord {
-    /// Whether `other` was delivered at this update's replica before it was made.
-    fn has_seen(&self, other: &UpdateRecord) -> bool {
-        covers(&self.past, other)
-    }
-}
-
-fn covers(vector: &VersionVector, update: &UpdateRecord) -> bool {
-    vector.get(&update.origin).is_some_and(|&count| count >= update.seq)
-}
-
 /// What the observer remembers across steps.
 #[derive(Clone, Debug, Default)]
 pub struct Observer {
     data_type: Option<CrdtType>,
     /// Every update made, by origin, in order (`[origin][seq - 1]`).
     updates: BTreeMap<ReplicaId, Vec<UpdateRecord>>,
-    /// Per node, the delivered updates and value last found right: a step
-    /// that changed neither needs no new check.
-    checked: BTreeMap<NodeId, (VersionVector, CrdtOutput)>,
+    /// Per node, the specification evaluated on the updates it delivered
+    /// so far, kept up to date as it delivers more (its deliveries only
+    /// grow: a replica's disk keeps them across crashes).
+    specified: BTreeMap<NodeId, Specified>,
 }
 
 impl Observer {
@@ -76,41 +66,135 @@ impl Observer {
             }
         }
         let delivered = &replica.replica().delivered;
-        let value = replica.value();
-        if self.checked.get(&node).is_some_and(|(v, seen)| v == delivered && *seen == value) {
+        let specified = self.specified.entry(node).or_insert_with(|| Specified::new(data_type));
+        if specified.delivered == *delivered && specified.checked_value.as_ref() == Some(replica.value()) {
             return Ok(());
         }
-        self.check_against_specification(data_type, node, delivered, &value)?;
-        check_strong_eventual_consistency(node, cluster)?;
-        self.checked.insert(node, (delivered.clone(), value));
-        Ok(())
+        specified.deliver_up_to(delivered, &self.updates);
+        let expected = specified.value();
+        if expected != *replica.value() {
+            return Err(InvariantViolation {
+                invariant: specification_name(data_type).to_string(),
+                nodes: vec![node],
+                detail: format!(
+                    "{node} holds {}, but the {} updates it delivered ({}) make {expected}",
+                    replica.value(),
+                    delivered.values().sum::<u64>(),
+                    vector_label(delivered)
+                ),
+            });
+        }
+        specified.checked_value = Some(expected);
+        check_strong_eventual_consistency(node, cluster)
+    }
+}
+
+/// The identity of an update: its origin and how-manieth of the origin's.
+type UpdateId = (ReplicaId, u64);
+
+/// One replica's specified value, on the updates it delivered, built up one
+/// delivered update at a time in a causal order.
+#[derive(Clone, Debug)]
+struct Specified {
+    data_type: CrdtType,
+    delivered: VersionVector,
+    /// The value last found right (a step that changes neither the
+    /// deliveries nor the value needs no check).
+    checked_value: Option<CrdtOutput>,
+    count: i64,
+    /// Sets: each element's adds that no delivered remove has seen (a
+    /// G-Set's and a 2P-Set's too: they differ in `tombstoned`).
+    live_adds: BTreeMap<u64, BTreeSet<UpdateId>>,
+    /// 2P-Set: elements removed for good.
+    tombstoned: BTreeSet<u64>,
+    /// LWW: the latest write in true time (tick, origin, value).
+    latest: Option<(u64, ReplicaId, u64)>,
+    /// MV: the writes no delivered write has seen, with their values.
+    concurrent_writes: BTreeMap<UpdateId, u64>,
+}
+
+impl Specified {
+    fn new(data_type: CrdtType) -> Specified {
+        Specified {
+            data_type,
+            delivered: VersionVector::new(),
+            checked_value: None,
+            count: 0,
+            live_adds: BTreeMap::new(),
+            tombstoned: BTreeSet::new(),
+            latest: None,
+            concurrent_writes: BTreeMap::new(),
+        }
     }
 
-    fn check_against_specification(
-        &self,
-        data_type: CrdtType,
-        node: NodeId,
-        delivered: &VersionVector,
-        value: &CrdtOutput,
-    ) -> Result<(), InvariantViolation> {
-        let delivered_updates: Vec<&UpdateRecord> = self
-            .updates
-            .iter()
-            .flat_map(|(origin, made)| made.iter().take(delivered.get(origin).copied().unwrap_or(0) as usize))
-            .collect();
-        let specified = specified_value(data_type, &delivered_updates);
-        if specified == *value {
-            return Ok(());
+    /// Take in the updates `delivered` counts that are not in yet, causes
+    /// first: ordered by the true time they were made (an update's causes
+    /// were all made earlier), then origin and number.
+    fn deliver_up_to(&mut self, delivered: &VersionVector, updates: &BTreeMap<ReplicaId, Vec<UpdateRecord>>) {
+        let mut new: Vec<&UpdateRecord> = Vec::new();
+        for (origin, &count) in delivered {
+            let had = self.delivered.get(origin).copied().unwrap_or(0);
+            let made = updates.get(origin).map_or(&[][..], Vec::as_slice);
+            new.extend(made.iter().take(count as usize).skip(had as usize));
         }
-        Err(InvariantViolation {
-            invariant: specification_name(data_type).to_string(),
-            nodes: vec![node],
-            detail: format!(
-                "{node} holds {value}, but the {} updates it delivered ({}) make {specified}",
-                delivered_updates.len(),
-                vector_label(delivered)
+        new.sort_by_key(|u| (u.true_tick, u.origin, u.seq));
+        for update in new {
+            self.deliver(update);
+        }
+        for (&origin, &count) in delivered {
+            let mine = self.delivered.entry(origin).or_default();
+            *mine = (*mine).max(count);
+        }
+    }
+
+    fn deliver(&mut self, update: &UpdateRecord) {
+        let id = (update.origin, update.seq);
+        let seen = |id: &UpdateId| update.past.get(&id.0).is_some_and(|&count| count >= id.1);
+        match (self.data_type, update.update) {
+            (_, Update::Count(by)) => self.count = self.count.saturating_add(by),
+            (_, Update::Set(SetUpdate::Add(element))) => {
+                self.live_adds.entry(element).or_default().insert(id);
+            }
+            // A 2P-Set's remove takes effect where an add of it was seen,
+            // and for good.
+            (CrdtType::TwoPhaseSet, Update::Set(SetUpdate::Remove(element))) => {
+                if self.live_adds.get(&element).is_some_and(|adds| adds.iter().any(seen)) {
+                    self.tombstoned.insert(element);
+                }
+            }
+            // An OR-Set's remove takes away the adds it had seen.
+            (_, Update::Set(SetUpdate::Remove(element))) => {
+                if let Some(adds) = self.live_adds.get_mut(&element) {
+                    adds.retain(|add| !seen(add));
+                }
+            }
+            (CrdtType::MvRegister, Update::Write(value)) => {
+                self.concurrent_writes.retain(|write, _| !seen(write));
+                self.concurrent_writes.insert(id, value);
+            }
+            (_, Update::Write(value)) => {
+                let write = (update.true_tick, update.origin, value);
+                self.latest = self.latest.max(Some(write));
+            }
+        }
+    }
+
+    fn value(&self) -> CrdtOutput {
+        match self.data_type.shape() {
+            CrdtShape::Counter => CrdtOutput::Count(self.count),
+            CrdtShape::Set => CrdtOutput::Members(
+                self.live_adds
+                    .iter()
+                    .filter(|(element, adds)| !adds.is_empty() && !self.tombstoned.contains(element))
+                    .map(|(&element, _)| element)
+                    .collect(),
             ),
-        })
+            CrdtShape::Register if self.data_type == CrdtType::MvRegister => {
+                let values: BTreeSet<u64> = self.concurrent_writes.values().copied().collect();
+                CrdtOutput::Register(values.into_iter().collect())
+            }
+            CrdtShape::Register => CrdtOutput::Register(self.latest.map(|(_, _, value)| value).into_iter().collect()),
+        }
     }
 }
 
@@ -167,71 +251,4 @@ pub fn check_converged(cluster: &ClusterView<Crdt>) -> Result<(), InvariantViola
         }
     }
     Ok(())
-}
-
-/// The value the type's specification gives for exactly these updates.
-pub fn specified_value(data_type: CrdtType, delivered: &[&UpdateRecord]) -> CrdtOutput {
-    match data_type {
-        CrdtType::GCounter | CrdtType::PnCounter => CrdtOutput::Count(
-            delivered
-                .iter()
-                .filter_map(|u| match u.update {
-                    Update::Count(by) => Some(by),
-                    _ => None,
-                })
-                .fold(0i64, i64::saturating_add),
-        ),
-        CrdtType::GSet => members(delivered.iter().filter_map(|u| added(u))),
-        CrdtType::TwoPhaseSet => {
-            let adds: Vec<&UpdateRecord> = delivered.iter().copied().filter(|u| added(u).is_some()).collect();
-            // A remove takes effect only where its replica had seen an add.
-            let tombstoned: BTreeSet<u64> = delivered
-                .iter()
-                .filter_map(|r| removed(r).filter(|&e| adds.iter().any(|a| added(a) == Some(e) && r.has_seen(a))))
-                .collect();
-            members(adds.iter().filter_map(|a| added(a)).filter(|e| !tombstoned.contains(e)))
-        }
-        CrdtType::OrSet => {
-            let removes: Vec<&UpdateRecord> = delivered.iter().copied().filter(|u| removed(u).is_some()).collect();
-            let survives = |add: &UpdateRecord| {
-                !removes.iter().any(|remove| removed(remove) == added(add) && remove.has_seen(add))
-            };
-            members(delivered.iter().filter(|u| added(u).is_some() && survives(u)).filter_map(|u| added(u)))
-        }
-        CrdtType::LwwRegister => {
-            let latest = delivered.iter().filter_map(|u| written(u).map(|value| (u.true_tick, u.origin, value))).max();
-            CrdtOutput::Register(latest.map(|(_, _, value)| value).into_iter().collect())
-        }
-        CrdtType::MvRegister => {
-            let writes: Vec<&UpdateRecord> = delivered.iter().copied().filter(|u| written(u).is_some()).collect();
-            let concurrent = writes.iter().filter(|w| !writes.iter().any(|later| later.has_seen(w)));
-            let values: BTreeSet<u64> = concurrent.filter_map(|w| written(w)).collect();
-            CrdtOutput::Register(values.into_iter().collect())
-        }
-    }
-}
-
-fn added(update: &UpdateRecord) -> Option<u64> {
-    match update.update {
-        Update::Set(SetUpdate::Add(element)) => Some(element),
-        _ => None,
-    }
-}
-
-fn removed(update: &UpdateRecord) -> Option<u64> {
-    match update.update {
-        Update::Set(SetUpdate::Remove(element)) => Some(element),
-        _ => None,
-    }
-}
-
-fn written(update: &UpdateRecord) -> Option<u64> {
-    match update.update {
-        Update::Write(value) => Some(value),
-        _ => None,
-    }
-}
-
-fn members(elements: impl Iterator<Item = u64>) -> CrdtOutput {
-    CrdtOutput::Members(elements.collect::<BTreeSet<u64>>().into_iter().collect())
 }

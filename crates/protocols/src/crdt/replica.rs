@@ -21,7 +21,8 @@ use super::object::{vector_label, Effect, Object, StateObject, Update};
 use super::observer::{check_converged, Observer, UpdateRecord};
 use super::ops::{CausalDelivery, Stamped};
 use super::service::CrdtService;
-use super::types::{ReplicaId, VersionVector};
+use super::types::{ReplicaId, SetUpdate, VersionVector};
+use crate::shared_log::SharedLog;
 use faultline_scenario::{
     ClientId, CrdtOperation, CrdtOutput, CrdtReplication, CrdtSpec, CrdtType, CrdtVariant, NodeId,
 };
@@ -92,8 +93,10 @@ pub struct Replica {
     pub delivered: VersionVector,
     /// Operation-based: causal delivery's bookkeeping.
     pub causal: CausalDelivery<Effect>,
-    /// Operation-based: every effect applied here, in order, to offer peers.
-    pub log: Vec<Stamped<Effect>>,
+    /// Operation-based: every effect applied here, in order, to offer
+    /// peers (shared in chunks with the disk and the snapshots, not copied
+    /// on every change).
+    pub log: SharedLog<Stamped<Effect>>,
     /// The newest update made here, for the observer.
     pub last_update: Option<UpdateRecord>,
     /// Each client's last update applied here (by operation index): a
@@ -113,7 +116,7 @@ impl Replica {
             object: Object::new(data_type, replication, variant),
             delivered: VersionVector::new(),
             causal: CausalDelivery::default(),
-            log: Vec::new(),
+            log: SharedLog::default(),
             last_update: None,
             last_update_by_client: BTreeMap::new(),
         }
@@ -125,6 +128,9 @@ pub struct Crdt {
     id: NodeId,
     spec: CrdtSpec,
     replica: Replica,
+    /// The object's value, computed again after every change (the observer
+    /// reads every replica's after every step).
+    value: CrdtOutput,
     /// What each peer confirmed having (from the vectors its messages carry).
     confirmed: BTreeMap<NodeId, VersionVector>,
     /// Whether the sync timer is set.
@@ -155,8 +161,15 @@ impl Crdt {
         self.spec.data_type
     }
 
-    pub fn value(&self) -> CrdtOutput {
-        self.replica.object.value()
+    /// What a read here returns now.
+    pub fn value(&self) -> &CrdtOutput {
+        &self.value
+    }
+
+    /// After the object changed.
+    fn changed(&mut self, ctx: &mut Context) {
+        self.value = self.replica.object.value();
+        ctx.persist(self.replica.clone());
     }
 
     fn me(&self) -> ReplicaId {
@@ -201,13 +214,21 @@ impl Crdt {
         self.updates_made += 1;
     }
 
-    /// Take in what a peer sent. Returns whether anything changed here.
-    fn take_in(&mut self, payload: Payload) -> bool {
+    /// Take in what a peer sent, with the updates it holds (`theirs`).
+    /// Returns whether anything changed here.
+    fn take_in(&mut self, payload: Payload, theirs: &VersionVector) -> bool {
         match (payload, &mut self.replica.object) {
-            (Payload::State(theirs), Object::State(mine)) => {
-                // The vector comes with the state: see `on_message`.
+            (Payload::State(state), Object::State(mine)) => {
+                // A state holds every update its vector counts, and a state
+                // is a function of its updates: one with nothing new changes
+                // nothing, unless merging it again counts it again.
+                if dominates(&self.replica.delivered, theirs) && mine.merge_is_idempotent() {
+                    return false;
+                }
                 self.merges += 1;
-                mine.merge(&theirs)
+                mine.merge(&state);
+                merge_vectors(&mut self.replica.delivered, theirs);
+                true
             }
             (Payload::Effects(effects), Object::Op(_)) => {
                 // Every effect is taken in, whether or not an earlier one changed anything.
@@ -237,7 +258,9 @@ impl Crdt {
         for stamped in &ready {
             object.effect(&stamped.effect);
         }
-        self.replica.log.extend(ready.iter().cloned());
+        for stamped in &ready {
+            self.replica.log.push(stamped.clone());
+        }
         self.replica.delivered = self.replica.causal.applied.clone();
         // An early arrival waits: that changes the disk too.
         true
@@ -284,10 +307,6 @@ impl Crdt {
         }
         self.syncing = behind;
     }
-
-    fn persist(&self, ctx: &mut Context) {
-        ctx.persist(self.replica.clone());
-    }
 }
 
 impl Protocol for Crdt {
@@ -300,10 +319,12 @@ impl Protocol for Crdt {
     type Ghost = Observer;
 
     fn new(node: NodeId, _node_count: u32, spec: &CrdtSpec) -> Self {
+        let replica = Replica::new(spec.data_type, spec.replication, spec.variant);
         Crdt {
             id: node,
             spec: spec.clone(),
-            replica: Replica::new(spec.data_type, spec.replication, spec.variant),
+            value: replica.object.value(),
+            replica,
             confirmed: BTreeMap::new(),
             syncing: false,
             updates_made: 0,
@@ -318,6 +339,7 @@ impl Protocol for Crdt {
 
     fn on_start(&mut self, ctx: &mut Context, durable: &Replica) {
         self.replica = durable.clone();
+        self.value = self.replica.object.value();
         // What peers confirmed was volatile: ask them again.
         self.keep_syncing(ctx);
     }
@@ -330,18 +352,18 @@ impl Protocol for Crdt {
             }
             Message::Sync { delivered, payload } => {
                 self.confirm(from, &delivered);
-                let changed = self.take_in_with(payload, &delivered);
+                let changed = self.take_in(payload, &delivered);
                 let reply = self.payload_for(&delivered);
                 ctx.send(from, Message::SyncReply { delivered: self.replica.delivered.clone(), payload: reply });
                 changed
             }
             Message::SyncReply { delivered, payload } => {
                 self.confirm(from, &delivered);
-                self.take_in_with(payload, &delivered)
+                self.take_in(payload, &delivered)
             }
         };
         if changed {
-            self.persist(ctx);
+            self.changed(ctx);
         }
         self.keep_syncing(ctx);
     }
@@ -360,7 +382,7 @@ impl Protocol for Crdt {
 
     fn on_client_request(&mut self, ctx: &mut Context, request: ClientRequest<CrdtOperation>) {
         match Update::of(&request.operation) {
-            None => ctx.reply(request.id, self.value()),
+            None => ctx.reply(request.id, self.value.clone()),
             Some(_)
                 if self.replica.last_update_by_client.get(&request.id.client) >= Some(&request.id.operation_index) =>
             {
@@ -370,7 +392,7 @@ impl Protocol for Crdt {
             Some(update) => {
                 self.replica.last_update_by_client.insert(request.id.client, request.id.operation_index);
                 self.update(ctx, update);
-                self.persist(ctx);
+                self.changed(ctx);
                 ctx.reply(request.id, CrdtOutput::Done);
                 self.keep_syncing(ctx);
             }
@@ -427,7 +449,7 @@ impl Protocol for Crdt {
     }
 
     fn view(&self) -> NodeView {
-        let value = self.value().to_string();
+        let value = self.value.to_string();
         let mut fields = vec![
             ("value".to_string(), value.clone()),
             ("delivered".to_string(), vector_label(&self.replica.delivered)),
@@ -464,25 +486,11 @@ impl Protocol for Crdt {
     }
 }
 
-impl Crdt {
-    /// Take in a payload with the sender's vector: a state-based replica's
-    /// vector is merged with its state (a state holds every update its
-    /// vector counts); an operation-based one's follows the effects.
-    fn take_in_with(&mut self, payload: Payload, delivered: &VersionVector) -> bool {
-        let is_state = matches!(payload, Payload::State(_));
-        let mut changed = self.take_in(payload);
-        if is_state && !dominates(&self.replica.delivered, delivered) {
-            merge_vectors(&mut self.replica.delivered, delivered);
-            changed = true;
-        }
-        changed
-    }
-}
-
 fn effect_label(effect: &Effect) -> String {
     match effect {
         Effect::Count(by) => format!("{by:+}"),
-        Effect::Element(Some(update)) => format!("{update:?}").to_lowercase(),
+        Effect::Element(Some(SetUpdate::Add(element))) => format!("add {element}"),
+        Effect::Element(Some(SetUpdate::Remove(element))) => format!("remove {element}"),
         Effect::Element(None) => "nothing".to_string(),
         Effect::OrSet(super::ops::OrSetEffect::Add { element, tag }) => format!("add {element} #{}.{}", tag.0, tag.1),
         Effect::OrSet(super::ops::OrSetEffect::Remove { element, tags }) => {

@@ -169,13 +169,17 @@ pub type Tag = (ReplicaId, u64);
 /// and a remove takes away only the tags its replica has seen. So an add
 /// concurrent with a remove survives it (add wins), and an element removed
 /// after every add of it is gone for good.
+///
+/// Without tombstones (the optimized OR-Set of Bieniusa et al., 2012): a
+/// replica keeps only the live tags, and counts the adds it has seen from
+/// each replica. A tag one side holds and the other lacks was removed
+/// there if that side had seen its add, and is new to it otherwise. So the
+/// state stays as small as the set, however long the run.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OrSet {
-    /// Each element's tags that were added.
+    /// Each element's live tags (an element without any is left out).
     adds: BTreeMap<u64, BTreeSet<Tag>>,
-    /// Tags removed (tombstones).
-    removed: BTreeSet<Tag>,
-    /// Adds made by each replica so far (a replica's next tag).
+    /// Adds seen from each replica (a replica's own: its next tag).
     adds_made: BTreeMap<ReplicaId, u64>,
 }
 
@@ -183,8 +187,11 @@ impl OrSet {
     /// The tags of `element`'s adds that no remove has taken away: why it
     /// is in the set.
     pub fn live_tags(&self, element: u64) -> BTreeSet<Tag> {
-        let tags = self.adds.get(&element).into_iter().flatten();
-        tags.filter(|tag| !self.removed.contains(tag)).copied().collect()
+        self.adds.get(&element).cloned().unwrap_or_default()
+    }
+
+    fn has_seen(&self, (replica, count): Tag) -> bool {
+        self.adds_made.get(&replica).is_some_and(|&made| made >= count)
     }
 }
 
@@ -200,18 +207,27 @@ impl StateCrdt for OrSet {
                 self.adds.entry(element).or_default().insert((replica, *made));
             }
             SetUpdate::Remove(element) => {
-                if let Some(tags) = self.adds.get(&element) {
-                    self.removed.extend(tags.iter().copied());
-                }
+                self.adds.remove(&element);
             }
         }
     }
 
     fn merge(&mut self, other: &Self) {
-        for (&element, tags) in &other.adds {
-            self.adds.entry(element).or_default().extend(tags.iter().copied());
+        let elements: BTreeSet<u64> = self.adds.keys().chain(other.adds.keys()).copied().collect();
+        for element in elements {
+            let (mine, theirs) = (self.live_tags(element), other.live_tags(element));
+            // Live on both sides; or on one side, added unseen by the other.
+            let live: BTreeSet<Tag> = mine
+                .iter()
+                .filter(|&&tag| theirs.contains(&tag) || !other.has_seen(tag))
+                .chain(theirs.iter().filter(|&&tag| !mine.contains(&tag) && !self.has_seen(tag)))
+                .copied()
+                .collect();
+            match live.is_empty() {
+                true => self.adds.remove(&element),
+                false => self.adds.insert(element, live),
+            };
         }
-        self.removed.extend(other.removed.iter().copied());
         for (&replica, &made) in &other.adds_made {
             let mine = self.adds_made.entry(replica).or_default();
             *mine = (*mine).max(made);
@@ -219,8 +235,7 @@ impl StateCrdt for OrSet {
     }
 
     fn value(&self) -> BTreeSet<u64> {
-        let alive = |tags: &BTreeSet<Tag>| tags.iter().any(|tag| !self.removed.contains(tag));
-        self.adds.iter().filter(|(_, tags)| alive(tags)).map(|(&element, _)| element).collect()
+        self.adds.keys().copied().collect()
     }
 }
 
