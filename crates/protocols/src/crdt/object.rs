@@ -190,15 +190,15 @@ impl StateObject {
 
     fn describe(&self) -> String {
         match self {
-            StateObject::GCounter(c) => format!("{c:?}"),
-            StateObject::PnCounter(c) => format!("{c:?}"),
-            StateObject::GSet(s) => format!("{s:?}"),
-            StateObject::TwoPhaseSet(s) => format!("{s:?}"),
-            StateObject::OrSet(s) => format!("{s:?}"),
-            StateObject::Lww(r) => format!("{r:?}"),
-            StateObject::Mv(r) => format!("{r:?}"),
-            StateObject::CountingSet(s) => format!("{s:?}"),
-            StateObject::PlainSet(s) => format!("{s:?}"),
+            StateObject::GCounter(c) => c.to_string(),
+            StateObject::PnCounter(c) => c.to_string(),
+            StateObject::GSet(s) => s.to_string(),
+            StateObject::TwoPhaseSet(s) => s.to_string(),
+            StateObject::OrSet(s) => s.to_string(),
+            StateObject::Lww(r) => r.to_string(),
+            StateObject::Mv(r) => r.to_string(),
+            StateObject::CountingSet(s) => s.to_string(),
+            StateObject::PlainSet(s) => s.to_string(),
         }
     }
 }
@@ -264,19 +264,35 @@ impl OpObject {
 
     fn describe(&self) -> String {
         match self {
-            OpObject::Counter(c) => format!("{c:?}"),
-            OpObject::GSet(s) => format!("{s:?}"),
-            OpObject::TwoPhaseSet(s) => format!("{s:?}"),
-            OpObject::OrSet(s) => format!("{s:?}"),
-            OpObject::PlainSet(s) => format!("{s:?}"),
-            OpObject::Lww(r) => format!("{r:?}"),
-            OpObject::Mv(r) => format!("{r:?}"),
+            OpObject::Counter(c) => c.to_string(),
+            OpObject::GSet(s) => s.to_string(),
+            OpObject::TwoPhaseSet(s) => s.to_string(),
+            OpObject::OrSet(s) => s.to_string(),
+            OpObject::PlainSet(s) => s.to_string(),
+            OpObject::Lww(r) => r.to_string(),
+            OpObject::Mv(r) => r.to_string(),
         }
     }
 }
 
 fn members(elements: BTreeSet<u64>) -> CrdtOutput {
     CrdtOutput::Members(elements.into_iter().collect())
+}
+
+impl std::fmt::Display for CountingSet {
+    /// Each element's adds and removes: "1: +2 −1 · 3: +1".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (index, (element, (adds, removes))) in self.counts.iter().enumerate() {
+            write!(f, "{}{element}: +{adds} −{removes}", if index == 0 { "" } else { " · " })?;
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for PlainSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        super::types::write_elements(f, &self.0)
+    }
 }
 
 /// The merge-not-idempotent bug: a set that counts each element's adds and

@@ -230,6 +230,22 @@ fn check_strong_eventual_consistency(node: NodeId, cluster: &ClusterView<Crdt>) 
     Ok(())
 }
 
+/// Whether the replicas that are up hold one value: "agree on {1 2 3}", or
+/// "diverge: n0 {2} · n1 {1 3}".
+pub fn agreement(cluster: &ClusterView<Crdt>) -> String {
+    let up: Vec<(NodeId, &Crdt)> = cluster.up_nodes().collect();
+    match up.split_first() {
+        None => "all down".to_string(),
+        Some(((_, first), rest)) if rest.iter().all(|(_, replica)| replica.value() == first.value()) => {
+            format!("agree on {}", first.value())
+        }
+        Some(_) => {
+            let each: Vec<String> = up.iter().map(|(node, replica)| format!("{node} {}", replica.value())).collect();
+            format!("diverge: {}", each.join(" · "))
+        }
+    }
+}
+
 /// At quiet: every replica delivered the same updates and holds the same value.
 pub fn check_converged(cluster: &ClusterView<Crdt>) -> Result<(), InvariantViolation> {
     let mut replicas = cluster.up_nodes();

@@ -6,11 +6,12 @@
 //! sender had applied before preparing it, and exactly once however often
 //! the network delivers it.
 
+use super::types::{write_counts, write_tag};
 use super::types::{
     GSet, LwwRegister, MvRegister, ReplicaId, SetUpdate, Stamp, StateCrdt, Tag, TwoPhaseSet, VersionVector,
 };
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Debug;
+use std::fmt::{self, Debug, Display};
 
 /// An operation-based CRDT.
 pub trait OpCrdt: Clone + Debug + PartialEq + Default {
@@ -287,5 +288,53 @@ impl<E: Clone> CausalDelivery<E> {
             true => count == have(replica) + 1,
             false => count <= have(replica),
         })
+    }
+}
+
+// ----- internal states in words, for the inspector -----------------------------
+
+impl Display for OpCounter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "total {}", self.total)
+    }
+}
+
+impl Display for OpGSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Display::fmt(&self.0, f)
+    }
+}
+
+impl Display for OpTwoPhaseSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Display::fmt(&self.0, f)
+    }
+}
+
+impl Display for OpOrSet {
+    /// Each element's live tags, then the adds seen.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (element, tags) in &self.tags {
+            write!(f, "{element}:")?;
+            for &tag in tags {
+                f.write_str(" ")?;
+                write_tag(f, tag)?;
+            }
+            f.write_str(" · ")?;
+        }
+        f.write_str("adds seen ")?;
+        write_counts(f, &self.adds_made)
+    }
+}
+
+impl Display for OpLwwRegister {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Display::fmt(&self.0, f)
+    }
+}
+
+impl Display for OpMvRegister {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Display::fmt(&self.0, f)
     }
 }

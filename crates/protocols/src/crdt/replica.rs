@@ -26,7 +26,7 @@ use crate::shared_log::SharedLog;
 use faultline_scenario::{
     ClientId, CrdtOperation, CrdtOutput, CrdtReplication, CrdtSpec, CrdtType, CrdtVariant, NodeId,
 };
-use faultline_sim::{ClientRequest, ClusterView, InvariantViolation, NodeView, Protocol, Tag};
+use faultline_sim::{ClientRequest, ClusterView, Colour, InvariantViolation, NodeView, Protocol, Tag};
 use std::collections::BTreeMap;
 
 /// A simulation of a CRDT scenario.
@@ -429,6 +429,11 @@ impl Protocol for Crdt {
         vec![("updates made".to_string(), observer.updates_made())]
     }
 
+    /// Whether the replicas that are up agree, and on what.
+    fn observe(_observer: &Observer, cluster: &ClusterView<Self>) -> Vec<(String, String)> {
+        vec![("replicas".to_string(), super::observer::agreement(cluster))]
+    }
+
     fn check_invariants(
         observer: &mut Observer,
         stepped: Option<NodeId>,
@@ -468,6 +473,7 @@ impl Protocol for Crdt {
         }
         let waiting = self.replica.causal.waiting.len();
         NodeView {
+            colour: Some(value_colour(&value)),
             fields,
             tags: vec![Tag {
                 name: "value",
@@ -484,6 +490,14 @@ impl Protocol for Crdt {
     fn durable_view(replica: &Replica) -> String {
         format!("{} (delivered {})", replica.object.value(), vector_label(&replica.delivered))
     }
+}
+
+/// A colour per value: replicas that agree look alike, a diverged one
+/// stands out.
+fn value_colour(value: &str) -> Colour {
+    let hash =
+        value.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| (hash ^ byte as u64).wrapping_mul(0x100_0000_01b3));
+    Colour::Hue((hash % 360) as u16)
 }
 
 fn effect_label(effect: &Effect) -> String {

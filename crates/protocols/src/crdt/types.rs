@@ -9,7 +9,7 @@
 //! equal and iterate alike, on every platform.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Debug;
+use std::fmt::{self, Debug, Display};
 
 /// A replica, by its node's number.
 pub type ReplicaId = u32;
@@ -344,5 +344,102 @@ impl StateCrdt for MvRegister {
 
     fn value(&self) -> BTreeSet<u64> {
         self.versions.iter().map(|(_, value)| *value).collect()
+    }
+}
+
+// ----- internal states in words, for the inspector -----------------------------
+
+/// "n0:3 n2:1", or "none".
+pub fn write_counts(f: &mut fmt::Formatter<'_>, counts: &BTreeMap<ReplicaId, u64>) -> fmt::Result {
+    let mut any = false;
+    for (replica, count) in counts.iter().filter(|(_, &count)| count > 0) {
+        write!(f, "{}n{replica}:{count}", if any { " " } else { "" })?;
+        any = true;
+    }
+    if !any {
+        f.write_str("none")?;
+    }
+    Ok(())
+}
+
+/// "{1 3}".
+pub fn write_elements(f: &mut fmt::Formatter<'_>, elements: &BTreeSet<u64>) -> fmt::Result {
+    f.write_str("{")?;
+    for (index, element) in elements.iter().enumerate() {
+        write!(f, "{}{element}", if index == 0 { "" } else { " " })?;
+    }
+    f.write_str("}")
+}
+
+/// "n0#2": an add's tag.
+pub fn write_tag(f: &mut fmt::Formatter<'_>, (replica, count): Tag) -> fmt::Result {
+    write!(f, "n{replica}#{count}")
+}
+
+impl Display for GCounter {
+    /// Each replica's own increments: "n0:3 n1:5".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_counts(f, &self.counts)
+    }
+}
+
+impl Display for PnCounter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "up {} · down {}", self.up, self.down)
+    }
+}
+
+impl Display for GSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_elements(f, &self.elements)
+    }
+}
+
+impl Display for TwoPhaseSet {
+    /// The removed elements are tombstones: they stay for good.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "added {} · tombstones {}", self.added, self.removed)
+    }
+}
+
+impl Display for OrSet {
+    /// Each element's live tags, then the adds seen: "1: n0#1 n1#1 · 3:
+    /// n1#2 · adds seen n0:1 n1:2".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (element, tags) in &self.adds {
+            write!(f, "{element}:")?;
+            for &tag in tags {
+                f.write_str(" ")?;
+                write_tag(f, tag)?;
+            }
+            f.write_str(" · ")?;
+        }
+        f.write_str("adds seen ")?;
+        write_counts(f, &self.adds_made)
+    }
+}
+
+impl Display for LwwRegister {
+    /// "5, stamped 120 by n1".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.latest {
+            Some(((tick, replica), value)) => write!(f, "{value}, stamped {tick} by n{replica}"),
+            None => f.write_str("never written"),
+        }
+    }
+}
+
+impl Display for MvRegister {
+    /// Each sibling with its version: "3 [n0:1] · 5 [n1:1]".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.versions.is_empty() {
+            return f.write_str("never written");
+        }
+        for (index, (version, value)) in self.versions.iter().enumerate() {
+            write!(f, "{}{value} [", if index == 0 { "" } else { " · " })?;
+            write_counts(f, version)?;
+            f.write_str("]")?;
+        }
+        Ok(())
     }
 }
