@@ -613,7 +613,10 @@ impl App {
     /// Record a user action at the shown time, and say what happened.
     pub fn act(&mut self, action: Action) {
         let describe = describe_action(&action);
-        if let Some(end) = self.sim.ended().filter(|_| self.at_head()) {
+        // A run that ended with nothing left to happen takes new actions
+        // (a replica waiting for a person's request); any other end is final.
+        let final_end = self.sim.ended().filter(|end| !matches!(end, faultline_sim::EndReason::Quiescent { .. }));
+        if let Some(end) = final_end.filter(|_| self.at_head()) {
             self.notice = format!("Could not {describe}: the run has ended ({end}). Step back to act in the past.");
             return self.changed();
         }
@@ -746,6 +749,23 @@ impl App {
                     self.changed();
                 }
             },
+        }
+    }
+
+    /// Send a client's operation to `node` (a CRDT replica's request typed
+    /// into its menu), from the client the workload would send its next
+    /// request from; or say why the typed request is not one.
+    pub fn send_operation(&mut self, node: NodeId, operation: Result<faultline_scenario::ClientOperation, String>) {
+        match (operation, self.sim.suggested_request()) {
+            (Ok(operation), Some((client, _))) => self.act(Action::ClientRequest { client, node, operation }),
+            (Err(why), _) => {
+                self.notice = why;
+                self.changed();
+            }
+            (Ok(_), None) => {
+                self.notice = "This scenario has no clients to send a request.".into();
+                self.changed();
+            }
         }
     }
 

@@ -19,6 +19,12 @@ pub const BUILTIN_SCENARIOS: &[(&str, &str)] = &[
     ("calm", include_str!("../../static/scenarios/calm.json")),
     ("stale-read", include_str!("../../static/scenarios/stale-read.json")),
     ("crash-recovery", include_str!("../../static/scenarios/crash-recovery.json")),
+    ("crdt-cart", include_str!("../../static/scenarios/crdt-cart.json")),
+    ("crdt-shopping-cart", include_str!("../../static/scenarios/crdt-shopping-cart.json")),
+    ("crdt-counter-partition", include_str!("../../static/scenarios/crdt-counter-partition.json")),
+    ("crdt-lww-clock-skew", include_str!("../../static/scenarios/crdt-lww-clock-skew.json")),
+    ("crdt-counter-duplicates", include_str!("../../static/scenarios/crdt-counter-duplicates.json")),
+    ("crdt-counter-duplicates-buggy", include_str!("../../static/scenarios/crdt-counter-duplicates-buggy.json")),
 ];
 
 pub const DEFAULT_SCENARIO: &str = "raft";

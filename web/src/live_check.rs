@@ -111,6 +111,28 @@ impl<M: Model + Clone> ModelCheck for PlainCheck<M> {
     }
 }
 
+/// A convergent service's check (a CRDT): linearizability, then the
+/// session guarantees, decided directly; no search for sequential
+/// consistency, which a replicated object that answers before it agrees
+/// rarely meets, and whose code the page would carry for each model.
+struct ConvergentCheck<M: Model> {
+    checker: Checker<M>,
+    sessions: (Decision, Decision),
+}
+
+impl<M: Model + Clone> ModelCheck for ConvergentCheck<M> {
+    fn verdict_search(&mut self) -> &mut dyn VerdictSearch {
+        &mut self.checker
+    }
+    fn run_weaker(&mut self, _steps: u64) -> Option<WeakerModels> {
+        Some(WeakerModels {
+            sequentially_consistent: Decision::NotApplicable,
+            read_your_writes: self.sessions.0.clone(),
+            monotonic_reads: self.sessions.1.clone(),
+        })
+    }
+}
+
 impl<M: Model + Clone> ModelCheck for TypedCheck<M> {
     fn verdict_search(&mut self) -> &mut dyn VerdictSearch {
         &mut self.checker
@@ -140,8 +162,11 @@ pub struct LiveCheck {
     weakening: bool,
     work_ms: f64,
     pub state: CheckState,
-    /// The weaker models, once decided (only for non-linearizable histories).
+    /// The weaker models, once decided (for non-linearizable histories, and
+    /// every convergent service's).
     pub weaker: Option<WeakerModels>,
+    /// The service promises convergence, not linearizability (a CRDT).
+    pub convergent: bool,
 }
 
 impl LiveCheck {
@@ -156,6 +181,7 @@ impl LiveCheck {
         self.weakening = false;
         self.weaker = None;
         self.search = None;
+        self.convergent = matches!(sim.history_check(), HistoryCheck::Convergent(_));
         let model = match sim.history_check() {
             HistoryCheck::Linearizable(model) | HistoryCheck::Convergent(model) => model,
             HistoryCheck::Promises { property, explanation } => {
@@ -172,6 +198,12 @@ impl LiveCheck {
         // (a key-value store, a bank): for the others it would be code the
         // page carries for nothing, and the page's download has a budget.
         self.search = Some(match &model {
+            other if self.convergent => faultline_check::with_model!(other, m => {
+                let semantics = m.session_semantics();
+                let sessions = faultline_check::session_guarantees(semantics, &history, initial);
+                let checker = Checker::new(m, history, CHECK_BUDGET_STEPS);
+                Box::new(ConvergentCheck { checker, sessions }) as Box<dyn ModelCheck>
+            }),
             ModelSpec::KeyValue(m) => TypedCheck::boxed(m.clone(), history, initial),
             ModelSpec::Bank(m) => TypedCheck::boxed(m.clone(), history, initial),
             other => faultline_check::with_model!(other, m => {
@@ -195,7 +227,7 @@ impl LiveCheck {
         let started = now_ms();
         loop {
             if let Some(verdict) = search.run(STEPS_BETWEEN_CLOCK_READS) {
-                self.weakening = matches!(verdict, Verdict::NotLinearizable(_));
+                self.weakening = self.convergent || matches!(verdict, Verdict::NotLinearizable(_));
                 self.state = CheckState::Done(verdict);
                 return true;
             }

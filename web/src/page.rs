@@ -539,6 +539,19 @@ fn wire(app: &Shared) {
                 return; // the browser's, or the open dialog's
             }
             let focused = event.target().and_then(|t| t.dyn_into::<Element>().ok());
+            if event.key() == "Enter" {
+                // Enter in a replica's request field sends its first operation.
+                let form =
+                    focused.as_ref().filter(|f| f.has_attribute("data-request-value")).and_then(|f| f.parent_element());
+                let first = form
+                    .and_then(|label| label.parent_element())
+                    .and_then(|f| f.query_selector("button").ok().flatten());
+                if let Some(first) = first.and_then(|b| b.dyn_into::<HtmlElement>().ok()) {
+                    event.prevent_default();
+                    first.click();
+                    return;
+                }
+            }
             if focused.as_ref().is_some_and(|focused| key_belongs_to(focused, &event.key())) {
                 return;
             }
@@ -949,6 +962,7 @@ fn panel_click(app: &mut App, target: Option<web_sys::EventTarget>) {
     let action = match (act.as_deref(), node, message, link) {
         (Some("close"), ..) => return app.close_menu(),
         (Some("request"), Some(node), ..) => return app.node_command(node, NodeCommand::SendRequest),
+        (Some("crdt"), Some(node), ..) => return send_crdt_request(app, &button, node),
         (Some("crash"), Some(node), ..) => Action::Crash { node },
         (Some("crash-stop"), Some(node), ..) => Action::CrashStop { node },
         (Some("restart"), Some(node), ..) => Action::Restart { node },
@@ -970,6 +984,31 @@ fn panel_click(app: &mut App, target: Option<web_sys::EventTarget>) {
     if !matches!(app.menu, Some(crate::app::Menu::Node(_))) {
         app.close_menu();
     }
+}
+
+/// A CRDT replica's request from its menu: the button's operation, with the
+/// number typed beside it.
+fn send_crdt_request(app: &mut App, button: &Element, node: NodeId) {
+    use faultline_scenario::CrdtOperation;
+    let operation = button.get_attribute("data-operation").unwrap_or_default();
+    let typed = document()
+        .query_selector(&format!("[data-request-value=\"{}\"]", node.0))
+        .ok()
+        .flatten()
+        .and_then(|input| input.dyn_into::<HtmlInputElement>().ok())
+        .map(|input| input.value())
+        .unwrap_or_default();
+    let number = typed.trim().parse::<u64>();
+    let operation = match (operation.as_str(), number) {
+        ("read", _) => Ok(CrdtOperation::Read),
+        ("increment", Ok(by)) => Ok(CrdtOperation::Increment { by }),
+        ("decrement", Ok(by)) => Ok(CrdtOperation::Decrement { by }),
+        ("add", Ok(element)) => Ok(CrdtOperation::Add { element }),
+        ("remove", Ok(element)) => Ok(CrdtOperation::Remove { element }),
+        ("write", Ok(value)) => Ok(CrdtOperation::Write { value }),
+        _ => Err(format!("Type a whole number, 0 or more, to {operation} (found \"{}\").", typed.trim())),
+    };
+    app.send_operation(node, operation.map(Into::into));
 }
 
 /// The enabled event a manual-mode button names, by its message or timer

@@ -8,7 +8,7 @@ use crate::chronicle::{Entry, EntryKind};
 use crate::live_check::CheckState;
 use crate::stage::{IslandShape, StageLayout};
 use faultline_check::Verdict;
-use faultline_scenario::{ClientId, MessageId, NodeId};
+use faultline_scenario::{ClientId, CrdtShape, CrdtType, MessageId, NodeId, ProtocolSpec};
 use faultline_sim::{
     EnabledEvent, Endpoint, HistoryEntry, Legend, LogEntryView, MessageKindId, MessageView, NodeReport, NodeStatus,
     NodeView, Style,
@@ -344,7 +344,37 @@ fn node_menu_buttons(app: &App, node: NodeId) -> String {
             let label = format!("Send {} here, from {client}", escape(&operation.to_string()));
             button("request", &label, "Q", "");
         }
+        if let ProtocolSpec::Crdt(spec) = &app.sim.scenario().protocol {
+            html.push_str(&crdt_request_form(spec.data_type, n));
+        }
     }
+    html
+}
+
+/// A CRDT replica's own requests: the type's operations, with the number
+/// they take (an item, an amount, a value), typed in.
+fn crdt_request_form(data_type: CrdtType, node: u32) -> String {
+    let (what, default) = match data_type.shape() {
+        CrdtShape::Counter => ("Amount", 1),
+        CrdtShape::Set => ("Item", 1),
+        CrdtShape::Register => ("Value", 1),
+    };
+    let mut html = format!(
+        r#"<div class="request-form" role="group" aria-label="Requests to n{node}"><label>{what} <input type="number" inputmode="numeric" min="0" step="1" value="{default}" data-request-value="{node}"></label>"#
+    );
+    for &operation in data_type.operation_names() {
+        let label = match operation {
+            "increment" => "Increment",
+            "decrement" => "Decrement",
+            "add" => "Add",
+            "remove" => "Remove",
+            "write" => "Write",
+            _ => "Read",
+        };
+        let _ =
+            write!(html, r#"<button data-act="crdt" data-operation="{operation}" data-node="{node}">{label}</button>"#);
+    }
+    html.push_str("</div>");
     html
 }
 
@@ -1139,8 +1169,26 @@ pub fn fit_label(label: &str, width_px: f64) -> Option<String> {
     }
 }
 
+/// What a convergent service's history satisfied (a CRDT): the one line
+/// `faultline run` prints too.
+fn convergent_html(app: &App) -> String {
+    let (Some(verdict), Some(weaker)) = (app.check.verdict(), &app.check.weaker) else {
+        return "<p class=\"weaker\">Checking the session guarantees…</p>".to_string();
+    };
+    let convergence =
+        faultline_sim::Convergence::of(app.sim.scenario(), app.sim.now_tick(), app.sim.stats().last_quiet_tick);
+    let line = faultline_sim::convergent_verdict(verdict, weaker, convergence);
+    format!(
+        "<p class=\"convergent\" data-convergent>A CRDT promises that replicas converge, not linearizability: {}.</p>",
+        escape(&line)
+    )
+}
+
 /// Where a non-linearizable history stands among weaker models.
 fn weaker_models_html(app: &App) -> String {
+    if app.check.convergent {
+        return convergent_html(app);
+    }
     let Some(weaker) = &app.check.weaker else {
         return "<p class=\"weaker\">Checking weaker models…</p>".to_string();
     };
@@ -1181,6 +1229,9 @@ pub fn verdict_badge(app: &App) -> (String, &'static str) {
         CheckState::NotChecked { property, .. } => (format!("promises {property}"), "not-checked"),
         CheckState::Checking { steps } => (format!("checking… ({steps} steps)"), "checking"),
         CheckState::Done(Verdict::Linearizable(_)) => ("linearizable".to_string(), "linearizable"),
+        CheckState::Done(Verdict::NotLinearizable(_)) if app.check.convergent => {
+            ("not linearizable, as a CRDT may be".to_string(), "not-linearizable-expected")
+        }
         CheckState::Done(Verdict::NotLinearizable(_)) => ("not linearizable".to_string(), "not-linearizable"),
         CheckState::Done(Verdict::Unknown(_)) => ("unknown".to_string(), "unknown"),
     }
@@ -1242,6 +1293,9 @@ pub fn verdict_explanation_html(app: &App) -> String {
                 }
             }
             text.push_str("</p>");
+            if app.check.convergent {
+                text.push_str(&convergent_html(app));
+            }
             text
         }
         Some(Verdict::NotLinearizable(explanation)) => {

@@ -333,8 +333,14 @@ impl WeakerModels {
     }
 }
 
-/// (read-your-writes, monotonic reads) for the object's kind of values.
-fn session_guarantees(semantics: SessionSemantics, history: &History, initial: Option<Value>) -> (Decision, Decision) {
+/// (read-your-writes, monotonic reads) for the object's kind of values:
+/// direct checks, without the sequential-consistency search (which the page
+/// leaves out for a replicated object that promises only convergence).
+pub fn session_guarantees(
+    semantics: SessionSemantics,
+    history: &History,
+    initial: Option<Value>,
+) -> (Decision, Decision) {
     let not_applicable = (Decision::NotApplicable, Decision::NotApplicable);
     match semantics {
         SessionSemantics::Register => match initial.and_then(|initial| Registers::new(history, initial)) {

@@ -26,7 +26,7 @@ use crate::shared_log::SharedLog;
 use faultline_scenario::{
     ClientId, CrdtOperation, CrdtOutput, CrdtReplication, CrdtSpec, CrdtType, CrdtVariant, NodeId,
 };
-use faultline_sim::{ClientRequest, ClusterView, Colour, InvariantViolation, NodeView, Protocol, Tag};
+use faultline_sim::{ClientRequest, ClusterView, Colour, InvariantViolation, NodeView, Protocol};
 use std::collections::BTreeMap;
 
 /// A simulation of a CRDT scenario.
@@ -475,12 +475,6 @@ impl Protocol for Crdt {
         NodeView {
             colour: Some(value_colour(&value)),
             fields,
-            tags: vec![Tag {
-                name: "value",
-                text: value.clone(),
-                colour: None,
-                title: format!("reads return {value}"),
-            }],
             caption: value,
             waiting: (waiting > 0).then(|| format!("holds {waiting} operation(s) until their causes arrive")),
             ..NodeView::new(Role::Replica)
