@@ -160,6 +160,9 @@ pub struct App {
     /// The time shown, which runs ahead of the last step between steps.
     pub view_tick: f64,
     pub playing: bool,
+    /// The clock stopped because nothing was left to happen: the next
+    /// action starts it again.
+    resume_on_action: bool,
     pub speed_index: usize,
     pub manual_mode: bool,
     pub selected_node: Option<NodeId>,
@@ -222,6 +225,7 @@ impl App {
             sim: faultline_protocols::build(scenario),
             view_tick: 0.0,
             playing: true,
+            resume_on_action: false,
             speed_index: DEFAULT_SPEED_INDEX,
             manual_mode: false,
             selected_node: None,
@@ -262,6 +266,9 @@ impl App {
         }
         if self.sim.ended().is_some() && self.at_head() {
             self.playing = false;
+            // Nothing left to happen: the clock stops, and goes on by itself
+            // once the person gives it something to do.
+            self.resume_on_action = matches!(self.sim.ended(), Some(EndReason::Quiescent { .. }));
             self.changed();
             return;
         }
@@ -359,6 +366,7 @@ impl App {
         } else {
             self.playing = !self.playing;
         }
+        self.resume_on_action = false;
         self.changed();
     }
 
@@ -640,6 +648,9 @@ impl App {
                 // (a manual step delivers the chosen message, nothing more).
                 self.run_through_action(&action, recorded.at_tick);
                 self.view_tick = self.view_tick.max(recorded.at_tick as f64);
+                if std::mem::take(&mut self.resume_on_action) && !self.manual_mode {
+                    self.playing = true;
+                }
                 self.notice = if recorded.steps_dropped > 0 {
                     format!(
                         "{describe} at tick {}: forked a new future ({} later steps and {} later actions set aside; \
