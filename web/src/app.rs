@@ -764,16 +764,21 @@ impl App {
     }
 
     /// Send a client's operation to `node` (a CRDT replica's request typed
-    /// into its menu), from the client the workload would send its next
-    /// request from; or say why the typed request is not one.
+    /// into its menu), or say why the typed request is not one. Node n's
+    /// requests come from client n (modulo the clients): each replica has
+    /// its own shopper, who stays with it, as in the book's cart.
     pub fn send_operation(&mut self, node: NodeId, operation: Result<faultline_scenario::ClientOperation, String>) {
-        match (operation, self.sim.suggested_request()) {
-            (Ok(operation), Some((client, _))) => self.act(Action::ClientRequest { client, node, operation }),
-            (Err(why), _) => {
+        let clients = self.sim.scenario().workload.clients;
+        match operation {
+            Ok(operation) if clients > 0 => {
+                let client = faultline_scenario::ClientId(node.0 % clients);
+                self.act(Action::ClientRequest { client, node, operation })
+            }
+            Err(why) => {
                 self.notice = why;
                 self.changed();
             }
-            (Ok(_), None) => {
+            Ok(_) => {
                 self.notice = "This scenario has no clients to send a request.".into();
                 self.changed();
             }
