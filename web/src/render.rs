@@ -340,12 +340,15 @@ fn node_menu_buttons(app: &App, node: NodeId) -> String {
                 &format!(r#" data-timer="{timer}""#),
             );
         }
-        if let Some((client, operation)) = app.sim.suggested_request() {
-            let label = format!("Send {} here, from {client}", escape(&operation.to_string()));
-            button("request", &label, "Q", "");
-        }
-        if let ProtocolSpec::Crdt(spec) = &app.sim.scenario().protocol {
-            html.push_str(&crdt_request_form(spec.data_type, n));
+        match (&app.sim.scenario().protocol, app.sim.suggested_request()) {
+            // A replica's requests are typed in (Q still sends one drawn as
+            // the workload would).
+            (ProtocolSpec::Crdt(spec), _) => html.push_str(&crdt_request_form(spec.data_type, n)),
+            (_, Some((client, operation))) => {
+                let label = format!("Send {} here, from {client}", escape(&operation.to_string()));
+                button("request", &label, "Q", "");
+            }
+            (_, None) => {}
         }
     }
     html
