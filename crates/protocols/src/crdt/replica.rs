@@ -26,7 +26,7 @@ use crate::shared_log::SharedLog;
 use faultline_scenario::{
     ClientId, CrdtOperation, CrdtOutput, CrdtReplication, CrdtSpec, CrdtType, CrdtVariant, NodeId,
 };
-use faultline_sim::{ClientRequest, ClusterView, Colour, InvariantViolation, NodeView, Protocol};
+use faultline_sim::{ClientRequest, ClusterView, Colour, Importance, InvariantViolation, NodeView, Protocol};
 use std::collections::BTreeMap;
 
 /// A simulation of a CRDT scenario.
@@ -345,6 +345,12 @@ impl Protocol for Crdt {
     }
 
     fn on_message(&mut self, ctx: &mut Context, from: NodeId, message: Message) {
+        let how = match &message {
+            Message::Operation(_) => "applied an operation from",
+            Message::Sync { payload: Payload::State(_), .. }
+            | Message::SyncReply { payload: Payload::State(_), .. } => "merged the state of",
+            Message::Sync { .. } | Message::SyncReply { .. } => "applied operations passed on by",
+        };
         let changed = match message {
             Message::Operation(stamped) => {
                 self.confirm(from, &stamped.clock);
@@ -363,7 +369,12 @@ impl Protocol for Crdt {
             }
         };
         if changed {
+            let before = std::mem::replace(&mut self.value, CrdtOutput::Done);
             self.changed(ctx);
+            if self.value != before {
+                let words = format!("{} {how} {from}: {before} → {}", self.id, self.value);
+                ctx.narrate(Importance::Detail, words);
+            }
         }
         self.keep_syncing(ctx);
     }
