@@ -7,6 +7,7 @@
 //! every step with its logical clocks. Nothing here reads a clock, draws
 //! ambient randomness, or knows about the browser.
 
+mod environment;
 pub mod history;
 pub mod protocol;
 pub mod rng;

@@ -26,11 +26,19 @@ pub const SNAPSHOT_INTERVAL_STEPS: u64 = 256;
 pub const SNAPSHOTS_MAX: usize = 512;
 
 pub struct Simulation<P: Protocol> {
-    scenario: Scenario,
+    timeline: Timeline,
     world: World<P>,
-    trace: Vec<TraceStep>,
     /// `snapshots[i]` is the world before step `i * snapshot_interval_steps`.
     snapshots: Vec<World<P>>,
+}
+
+/// What a run keeps besides its worlds: the scenario with every action
+/// recorded so far, the trace computed so far, and how far apart the
+/// snapshots are. Not generic, like the world's environment: only the
+/// worlds themselves are the protocol's.
+struct Timeline {
+    scenario: Scenario,
+    trace: Vec<TraceStep>,
     snapshot_interval_steps: u64,
 }
 
@@ -66,6 +74,64 @@ impl fmt::Display for RecordError {
 
 impl std::error::Error for RecordError {}
 
+impl Timeline {
+    /// Keep the step taken at `position`. A step computed before (after a
+    /// seek back) must come out the same, or determinism is broken.
+    fn keep(&mut self, position: u64, step: TraceStep) -> &TraceStep {
+        let position = position as usize;
+        if position < self.trace.len() {
+            debug_assert_eq!(step, self.trace[position], "replay diverged at step {position}");
+        } else {
+            self.trace.push(step);
+        }
+        &self.trace[position]
+    }
+
+    /// Whether the world before step `next` is the next snapshot to take,
+    /// with `snapshot_count` taken so far.
+    fn snapshot_due(&self, next: u64, snapshot_count: usize) -> bool {
+        let interval = self.snapshot_interval_steps;
+        next.is_multiple_of(interval) && snapshot_count as u64 == next / interval
+    }
+
+    /// The snapshot to start from to reach `position`.
+    fn snapshot_index(&self, position: u64) -> usize {
+        (position / self.snapshot_interval_steps) as usize
+    }
+
+    /// Add `action` at `at_tick` to the scenario, after the `applied`
+    /// actions; when `position` is in the past, drop the old future (the
+    /// steps after it and the actions not yet applied). Returns what was
+    /// recorded and how many snapshots are still true.
+    fn record(
+        &mut self,
+        action: Action,
+        at_tick: u64,
+        position: u64,
+        applied: usize,
+    ) -> Result<(Recorded, usize), RecordError> {
+        let ticks_max = self.scenario.limits.ticks_max;
+        if at_tick > ticks_max {
+            return Err(RecordError::PastTickLimit { at_tick, ticks_max });
+        }
+        let forking = (position as usize) < self.trace.len();
+        let mut actions = self.scenario.actions.clone();
+        let actions_dropped = if forking { actions.split_off(applied).len() } else { 0 };
+        let insert_at = applied + actions[applied..].partition_point(|a| a.at_tick <= at_tick);
+        actions.insert(insert_at, TimedAction { at_tick, action });
+        let candidate = Scenario { actions, ..self.scenario.clone() };
+        // The same rules as an authored scenario: a recorded run must stay
+        // a scenario that loads and replays.
+        faultline_scenario::validate(&candidate).map_err(|e| RecordError::Invalid(e.to_string()))?;
+
+        self.scenario = candidate;
+        let steps_dropped = (self.trace.len() as u64).saturating_sub(position);
+        self.trace.truncate(position as usize);
+        let snapshots_kept = self.snapshot_index(position) + 1;
+        Ok((Recorded { at_tick, steps_dropped, actions_dropped }, snapshots_kept))
+    }
+}
+
 impl<P: Protocol> Simulation<P> {
     /// A run of `scenario`, positioned before its first step. The scenario is
     /// expected to be valid (see `faultline_scenario::validate`); the
@@ -74,24 +140,22 @@ impl<P: Protocol> Simulation<P> {
         let world = World::new(&scenario, config, service);
         Simulation {
             snapshots: vec![world.clone()],
-            snapshot_interval_steps: SNAPSHOT_INTERVAL_STEPS,
-            scenario,
+            timeline: Timeline { scenario, trace: Vec::new(), snapshot_interval_steps: SNAPSHOT_INTERVAL_STEPS },
             world,
-            trace: Vec::new(),
         }
     }
 
     /// The scenario with every action recorded so far: replaying it gives
     /// this run.
     pub fn scenario(&self) -> &Scenario {
-        &self.scenario
+        &self.timeline.scenario
     }
     pub fn world(&self) -> &World<P> {
         &self.world
     }
     /// Every step computed so far, including any past the position.
     pub fn trace(&self) -> &[TraceStep] {
-        &self.trace
+        &self.timeline.trace
     }
     /// The number of steps applied to the current world.
     pub fn position(&self) -> u64 {
@@ -105,30 +169,21 @@ impl<P: Protocol> Simulation<P> {
 
     fn step_bounded(&mut self, tick_bound: u64) -> Option<&TraceStep> {
         let position = self.world.step_count();
-        let step = self.world.step(&self.scenario.actions, tick_bound)?;
-        if (position as usize) < self.trace.len() {
-            // Replaying a part of the run computed before: it must come out
-            // the same, or determinism is broken.
-            debug_assert_eq!(step, self.trace[position as usize], "replay diverged at step {position}");
-        } else {
-            self.trace.push(step);
-        }
-        let next = self.world.step_count();
-        let interval = self.snapshot_interval_steps;
-        if next.is_multiple_of(interval) && self.snapshots.len() as u64 == next / interval {
+        let step = self.world.step(&self.timeline.scenario.actions, tick_bound)?;
+        if self.timeline.snapshot_due(self.world.step_count(), self.snapshots.len()) {
             self.snapshots.push(self.world.clone());
             if self.snapshots.len() > SNAPSHOTS_MAX {
                 self.thin_snapshots();
             }
         }
-        Some(&self.trace[position as usize])
+        Some(self.timeline.keep(position, step))
     }
 
     /// Keep every other snapshot and double the interval.
     fn thin_snapshots(&mut self) {
         let kept: Vec<World<P>> = std::mem::take(&mut self.snapshots).into_iter().step_by(2).collect();
         self.snapshots = kept;
-        self.snapshot_interval_steps *= 2;
+        self.timeline.snapshot_interval_steps *= 2;
         debug_assert!(self.snapshots.len() <= SNAPSHOTS_MAX);
     }
 
@@ -160,8 +215,7 @@ impl<P: Protocol> Simulation<P> {
     /// steps (computing new steps if needed). Stops early if the run ends.
     pub fn seek(&mut self, position: u64) {
         if position < self.position() {
-            let index = (position / self.snapshot_interval_steps) as usize;
-            self.world = self.snapshots[index].clone();
+            self.world = self.snapshots[self.timeline.snapshot_index(position)].clone();
         }
         while self.position() < position && self.step().is_some() {}
     }
@@ -176,29 +230,11 @@ impl<P: Protocol> Simulation<P> {
     /// passes the time it shows, which may be ahead of the last step.
     pub fn record_not_before(&mut self, action: Action, tick_min: u64) -> Result<Recorded, RecordError> {
         let at_tick = self.world.record_tick().max(tick_min);
-        let ticks_max = self.scenario.limits.ticks_max;
-        if at_tick > ticks_max {
-            return Err(RecordError::PastTickLimit { at_tick, ticks_max });
-        }
-        let position = self.position();
-        let applied = self.world.next_action_index();
-        let forking = (position as usize) < self.trace.len();
-        let mut actions = self.scenario.actions.clone();
-        let actions_dropped = if forking { actions.split_off(applied).len() } else { 0 };
-        let insert_at = applied + actions[applied..].partition_point(|a| a.at_tick <= at_tick);
-        actions.insert(insert_at, TimedAction { at_tick, action });
-        let candidate = Scenario { actions, ..self.scenario.clone() };
-        // The same rules as an authored scenario: a recorded run must stay
-        // a scenario that loads and replays.
-        faultline_scenario::validate(&candidate).map_err(|e| RecordError::Invalid(e.to_string()))?;
-
-        self.scenario = candidate;
-        let steps_dropped = (self.trace.len() as u64).saturating_sub(position);
-        self.trace.truncate(position as usize);
-        let snapshots_kept = (position / self.snapshot_interval_steps + 1) as usize;
+        let (recorded, snapshots_kept) =
+            self.timeline.record(action, at_tick, self.position(), self.world.next_action_index())?;
         self.snapshots.truncate(snapshots_kept);
         self.world.reopen_if_quiescent();
-        Ok(Recorded { at_tick, steps_dropped, actions_dropped })
+        Ok(recorded)
     }
 
     pub fn history(&self) -> &[HistoryEntry] {
@@ -212,7 +248,7 @@ impl<P: Protocol> Simulation<P> {
         self.world.stats()
     }
     pub fn trace_hash(&self) -> u64 {
-        trace_hash(&self.trace)
+        trace_hash(&self.timeline.trace)
     }
 }
 
