@@ -497,13 +497,12 @@ impl Protocol for Crdt {
     }
 }
 
-/// A colour per value: replicas that agree look alike, a diverged one
-/// stands out. One of twelve hues 30° apart, so two values rarely look
-/// nearly alike.
+/// A colour per value: replicas that agree look alike. (Two values may
+/// look alike too: the observer marks diverged replicas as such.)
 fn value_colour(value: &str) -> Colour {
     let hash =
         value.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| (hash ^ byte as u64).wrapping_mul(0x100_0000_01b3));
-    Colour::Hue((hash % 12 * 30) as u16)
+    Colour::Hue((hash % 360) as u16)
 }
 
 fn effect_label(effect: &Effect) -> String {
