@@ -192,10 +192,10 @@ export async function openPlayground(browser, url, { width = 1280, height = 1000
  * tests, closes both after them. Returns an object whose `server` and
  * `browser` are set once the tests run.
  */
-export function servePlayground() {
+export function servePlayground(distDir = DIST) {
   const shared = { server: null, browser: null };
   before(async () => {
-    shared.server = await startServer(DIST);
+    shared.server = await startServer(distDir);
     shared.browser = await launchBrowser();
   });
   after(async () => {

@@ -31,6 +31,10 @@ pub fn playground_state() -> String {
 #[wasm_bindgen(js_name = scenarioFragment)]
 pub fn scenario_fragment(json: &str) -> Result<String, JsError> {
     let scenario = faultline_scenario::from_json(json).map_err(|e| JsError::new(&e.to_string()))?;
+    if !faultline_protocols::is_carried(scenario.protocol.name()) {
+        let name = scenario.protocol.name();
+        return Err(JsError::new(&format!("this page does not carry {name} yet (`faultline run` does)")));
+    }
     Ok(faultline_scenario::to_url_fragment(&scenario))
 }
 

@@ -120,6 +120,13 @@ struct ConvergentCheck<M: Model> {
     sessions: (Decision, Decision),
 }
 
+impl<M: Model + Clone + 'static> ConvergentCheck<M> {
+    fn boxed(model: M, history: History, initial: Option<Value>) -> Box<dyn ModelCheck> {
+        let sessions = faultline_check::session_guarantees(model.session_semantics(), &history, initial);
+        Box::new(ConvergentCheck { checker: Checker::new(model, history, CHECK_BUDGET_STEPS), sessions })
+    }
+}
+
 impl<M: Model + Clone> ModelCheck for ConvergentCheck<M> {
     fn verdict_search(&mut self) -> &mut dyn VerdictSearch {
         &mut self.checker
@@ -198,12 +205,12 @@ impl LiveCheck {
         // (a key-value store, a bank): for the others it would be code the
         // page carries for nothing, and the page's download has a budget.
         self.search = Some(match &model {
-            other if self.convergent => faultline_check::with_model!(other, m => {
-                let semantics = m.session_semantics();
-                let sessions = faultline_check::session_guarantees(semantics, &history, initial);
-                let checker = Checker::new(m, history, CHECK_BUDGET_STEPS);
-                Box::new(ConvergentCheck { checker, sessions }) as Box<dyn ModelCheck>
-            }),
+            // The models a CRDT's history is checked against, and only those.
+            ModelSpec::Counter if self.convergent => {
+                ConvergentCheck::boxed(faultline_check::model::Counter, history, initial)
+            }
+            ModelSpec::Set if self.convergent => ConvergentCheck::boxed(faultline_check::model::Set, history, initial),
+            ModelSpec::Register(m) if self.convergent => ConvergentCheck::boxed(m.clone(), history, initial),
             ModelSpec::KeyValue(m) => TypedCheck::boxed(m.clone(), history, initial),
             ModelSpec::Bank(m) => TypedCheck::boxed(m.clone(), history, initial),
             other => faultline_check::with_model!(other, m => {

@@ -6,7 +6,7 @@
 //! into JavaScript.
 
 use crate::app::{App, NodeCommand, SPEEDS_TICKS_PER_SECOND};
-use crate::builtin::{builtin_text, BUILTIN_SCENARIOS, DEFAULT_SCENARIO};
+use crate::builtin::{builtin_text, builtins, DEFAULT_SCENARIO};
 use crate::render;
 use crate::settings::RunSettings;
 use faultline_scenario::{Action, Link, MessageId, NodeId, Scenario};
@@ -205,6 +205,15 @@ pub fn app_for_fragment(fragment: &str) -> App {
         return App::new(builtin_scenario(DEFAULT_SCENARIO), Some(DEFAULT_SCENARIO.to_string()));
     };
     match faultline_scenario::from_url_fragment(scenario_part) {
+        Ok(scenario) if !faultline_protocols::is_carried(scenario.protocol.name()) => {
+            let mut app = App::new(builtin_scenario(DEFAULT_SCENARIO), Some(DEFAULT_SCENARIO.to_string()));
+            app.notice = format!(
+                "This link runs {}, which this page does not carry yet (`faultline run` on the command line does). \
+                 Showing the default scenario instead.",
+                scenario.protocol.name()
+            );
+            app
+        }
         Ok(scenario) => {
             let mut app = App::new(scenario, None);
             app.speed_index = speed_index.unwrap_or(app.speed_index);
@@ -238,7 +247,7 @@ pub fn start() {
     app_root.set_inner_html(SKELETON);
     let picker: HtmlSelectElement = element("scenario-picker").dyn_into().expect("a select");
     let mut options = String::new();
-    for (stem, text) in BUILTIN_SCENARIOS {
+    for (stem, text) in builtins() {
         let name = faultline_scenario::from_json(text).map(|s| s.name).unwrap_or_else(|_| stem.to_string());
         options.push_str(&format!("<option value=\"{stem}\">{}</option>", render::escape(&name)));
     }

@@ -306,7 +306,7 @@ impl<M: Model> Checker<M> {
                 if partition.search.status == SearchStatus::NotLinearizable {
                     let explanation = self.explain(index);
                     let mut failing = self.partitions[index].search.operations.clone();
-                    failing.sort_by_key(|&h| (self.history.operations[h].invoke, h));
+                    self.history.sort_by_invoke(&mut failing);
                     let minimizer = Box::new(Minimizer::new(&self.model, &self.history, failing));
                     self.phase = Phase::Minimizing { explanation, minimizer };
                 }

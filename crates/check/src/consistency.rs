@@ -87,7 +87,7 @@ impl<M: Model> SequentialSearch<M> {
         clients.splice(
             0..0,
             by_client.into_values().map(|mut ops| {
-                ops.sort_by_key(|&i| (history.operations[i].invoke, i));
+                history.sort_by_invoke(&mut ops);
                 ops
             }),
         );
@@ -243,7 +243,7 @@ fn sessions(history: &History) -> Vec<Vec<usize>> {
     by_client
         .into_values()
         .map(|mut ops| {
-            ops.sort_by_key(|&i| (history.operations[i].invoke, i));
+            history.sort_by_invoke(&mut ops);
             ops
         })
         .collect()

@@ -175,6 +175,12 @@ pub struct History {
 }
 
 impl History {
+    /// Put operation indices in invocation order (ties by index). Not
+    /// generic, so the page carries one copy of the sort, not one per model.
+    pub fn sort_by_invoke(&self, indices: &mut [usize]) {
+        indices.sort_unstable_by_key(|&i| (self.operations[i].invoke, i));
+    }
+
     pub fn new(operations: Vec<Operation>) -> History {
         History { operations }
     }
