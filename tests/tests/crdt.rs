@@ -53,6 +53,17 @@ fn the_shopping_cart_brings_back_the_item_added_concurrently_with_its_removal() 
         reads(&sim),
         [(200, members(&[2])), (200, members(&[1, 3])), (450, members(&[1, 2, 3])), (450, members(&[1, 2, 3]))]
     );
+    // The observer marks the moment the two sides agree again, after the heal.
+    let milestones: Vec<(u64, &str)> = sim
+        .trace()
+        .iter()
+        .flat_map(|step| step.narration.iter().map(move |n| (step.tick, n)))
+        .filter(|(_, n)| n.importance == faultline_sim::Importance::Milestone)
+        .map(|(tick, n)| (tick, n.text.as_str()))
+        .collect();
+    assert_eq!(milestones.len(), 1, "{milestones:?}");
+    let (tick, text) = milestones[0];
+    assert!(tick > 300 && text.starts_with("replicas converged on {1 2 3} after "), "{milestones:?}");
     // Why A is back: the remove at n0 tombstoned only the add it had seen
     // (n0's, tag n0#1); the add c1 made at n1 during the partition (tag
     // n1#1) was concurrent with it and survives.

@@ -335,6 +335,14 @@ pub trait Protocol: Clone + Debug + 'static {
         Ok(())
     }
 
+    /// A milestone only the omniscient observer sees in the step just taken
+    /// (replicas that had diverged agree again), marked on the page's
+    /// timeline like a node's. Called after the invariants held. Not part
+    /// of the trace's hash, like every narration.
+    fn observer_milestone(_ghost: &mut Self::Ghost, _now_tick: u64, _cluster: &ClusterView<Self>) -> Option<String> {
+        None
+    }
+
     /// The names of the properties [`check_quiet`](Protocol::check_quiet)
     /// checks ("every transaction decided at every RM"), for summaries and
     /// the page; none by default.

@@ -410,8 +410,8 @@ impl<P: Protocol> World<P> {
                 Due::Action(action) => Some(self.apply_action(action)),
                 Due::Event(key, event) => self.handle_event(key, event),
             };
-            if let Some(step) = step {
-                self.check_after(&step);
+            if let Some(mut step) = step {
+                self.check_after(&mut step);
                 return Some(step);
             }
             // The event was deferred or had nothing left to do: no step.
@@ -421,7 +421,7 @@ impl<P: Protocol> World<P> {
     /// Count a step and check the protocol's invariants after it, and its
     /// quiet properties if the system is quiet.
     #[inline(never)] // see `step`
-    fn check_after(&mut self, step: &TraceStep) {
+    fn check_after(&mut self, step: &mut TraceStep) {
         self.environment.count_step(step);
         let stepped = match step.process {
             Some(Endpoint::Node(node)) => Some(node),
@@ -430,7 +430,13 @@ impl<P: Protocol> World<P> {
         let cluster = ClusterView { slots: &self.nodes };
         if let Err(violation) = P::check_invariants(&mut self.ghost, stepped, &cluster) {
             self.environment.end(EndReason::InvariantViolated { violation });
-        } else if self.is_quiet() {
+            return;
+        }
+        let now_tick = self.environment.now_tick();
+        if let Some(text) = P::observer_milestone(&mut self.ghost, now_tick, &cluster) {
+            step.narration.push(crate::trace::Narration { importance: crate::trace::Importance::Milestone, text });
+        }
+        if self.is_quiet() {
             self.environment.count_quiet();
             let cluster = ClusterView { slots: &self.nodes };
             if let Err(violation) = P::check_quiet(&self.ghost, &cluster) {

@@ -48,11 +48,40 @@ pub struct Observer {
     /// so far, kept up to date as it delivers more (its deliveries only
     /// grow: a replica's disk keeps them across crashes).
     specified: BTreeMap<NodeId, Specified>,
+    /// Since when the replicas that are up have not all held the same
+    /// updates, if they do not.
+    apart_since_tick: Option<u64>,
 }
+
+/// Replicas apart for at least this many gossip intervals (a partition, a
+/// crash, not the moment an update takes to spread) are marked as having
+/// converged when they agree again.
+const APART_GOSSIP_INTERVALS_MIN: u64 = 4;
 
 impl Observer {
     pub fn updates_made(&self) -> u64 {
         self.updates.values().map(|made| made.len() as u64).sum()
+    }
+
+    /// After a step: when the replicas that are up agree again after being
+    /// apart for a while, the milestone that says so.
+    pub fn convergence_milestone(&mut self, now_tick: u64, cluster: &ClusterView<Crdt>) -> Option<String> {
+        let mut up = cluster.up_nodes().map(|(_, replica)| replica);
+        let first = up.next()?;
+        let same = |r: &Crdt| r.value() == first.value() && r.replica().delivered == first.replica().delivered;
+        let agree = up.all(same);
+        match (agree, self.apart_since_tick) {
+            (false, None) => self.apart_since_tick = Some(now_tick),
+            (true, Some(since)) => {
+                self.apart_since_tick = None;
+                let apart_ticks = now_tick - since;
+                if apart_ticks >= APART_GOSSIP_INTERVALS_MIN * first.gossip_interval_ticks() {
+                    return Some(format!("replicas converged on {} after {apart_ticks} ticks apart", first.value()));
+                }
+            }
+            _ => {}
+        }
+        None
     }
 
     /// After a step of `node`: take in an update it made, then check it.

@@ -157,6 +157,10 @@ impl Crdt {
         &self.replica
     }
 
+    pub fn gossip_interval_ticks(&self) -> u64 {
+        self.spec.gossip_interval_ticks
+    }
+
     pub fn data_type(&self) -> CrdtType {
         self.spec.data_type
     }
@@ -454,6 +458,10 @@ impl Protocol for Crdt {
             Some(node) => observer.check_step(node, cluster),
             None => Ok(()),
         }
+    }
+
+    fn observer_milestone(observer: &mut Observer, now_tick: u64, cluster: &ClusterView<Self>) -> Option<String> {
+        observer.convergence_milestone(now_tick, cluster)
     }
 
     fn quiet_properties() -> &'static [&'static str] {
