@@ -24,7 +24,7 @@ fn values(sim: &Simulation<Crdt>) -> Vec<Option<CrdtOutput>> {
     (0..sim.world().node_count()).map(|n| sim.world().node_state(NodeId(n)).map(|r| r.value().clone())).collect()
 }
 
-/// What each read returned, in history order, as (node asked, output).
+/// What each read returned, in history order, as (invocation tick, output).
 fn reads(sim: &Simulation<Crdt>) -> Vec<(u64, CrdtOutput)> {
     sim.history()
         .iter()

@@ -634,6 +634,9 @@ impl App {
             return self.changed();
         }
         let tick_min = self.view_tick.floor() as u64 + 1;
+        // Only an action at the end of the run restarts the clock that
+        // stopped there; one in the past forks, paused, as ever.
+        let resume = std::mem::take(&mut self.resume_on_action) && self.at_head() && !self.manual_mode;
         let before = self.moment(describe.clone());
         match self.sim.record_not_before(action.clone(), tick_min) {
             Ok(recorded) => {
@@ -648,7 +651,7 @@ impl App {
                 // (a manual step delivers the chosen message, nothing more).
                 self.run_through_action(&action, recorded.at_tick);
                 self.view_tick = self.view_tick.max(recorded.at_tick as f64);
-                if std::mem::take(&mut self.resume_on_action) && !self.manual_mode {
+                if resume {
                     self.playing = true;
                 }
                 self.notice = if recorded.steps_dropped > 0 {

@@ -357,13 +357,14 @@ fn node_menu_buttons(app: &App, node: NodeId) -> String {
 /// A CRDT replica's own requests: the type's operations, with the number
 /// they take (an item, an amount, a value), typed in.
 fn crdt_request_form(data_type: CrdtType, node: u32) -> String {
-    let (what, default) = match data_type.shape() {
+    // A counter moves by 1 at least; an item or a value may be 0.
+    let (what, min) = match data_type.shape() {
         CrdtShape::Counter => ("Amount", 1),
-        CrdtShape::Set => ("Item", 1),
-        CrdtShape::Register => ("Value", 1),
+        CrdtShape::Set => ("Item", 0),
+        CrdtShape::Register => ("Value", 0),
     };
     let mut html = format!(
-        r#"<div class="request-form" role="group" aria-label="Requests to n{node}"><label>{what} <input type="number" inputmode="numeric" min="0" step="1" value="{default}" data-request-value="{node}"></label>"#
+        r#"<div class="request-form" role="group" aria-label="Requests to n{node}"><label>{what} <input type="number" inputmode="numeric" min="{min}" step="1" value="1" data-request-value="{node}"></label>"#
     );
     for &operation in data_type.operation_names() {
         let label = match operation {
@@ -1178,8 +1179,7 @@ fn convergent_html(app: &App) -> String {
     let (Some(verdict), Some(weaker)) = (app.check.verdict(), &app.check.weaker) else {
         return "<p class=\"weaker\">Checking the session guarantees…</p>".to_string();
     };
-    let convergence =
-        faultline_sim::Convergence::of(app.sim.scenario(), app.sim.now_tick(), app.sim.stats().last_quiet_tick);
+    let convergence = faultline_sim::Convergence::of_run(app.sim.as_ref());
     let line = faultline_sim::convergent_verdict(verdict, weaker, convergence);
     format!(
         "<p class=\"convergent\" data-convergent>A CRDT promises that replicas converge, not linearizability: {}.</p>",

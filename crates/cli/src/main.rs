@@ -170,7 +170,7 @@ fn history_verdict(sim: &dyn AnySimulation) -> String {
         let weaker = faultline_check::with_model!(model, m => {
             faultline_check::WeakerModels::decide(&m, &history, model.initial(), faultline_check::WEAKER_BUDGET_STEPS)
         });
-        let convergence = faultline_sim::Convergence::of(sim.scenario(), sim.now_tick(), sim.stats().last_quiet_tick);
+        let convergence = faultline_sim::Convergence::of_run(sim);
         return faultline_sim::convergent_verdict(&verdict, &weaker, convergence);
     }
     match verdict {

@@ -135,7 +135,10 @@ fn bad_explore_arguments_are_explained() {
         (&["explore"][..], "explore needs --protocol NAME (one of: raft, two-phase-commit, crdt)"),
         (&["explore", "--protocol", "crdt", "--type", "bag"][..], "unknown type `bag` (known: g-counter, pn-counter"),
         (&["explore", "--protocol", "crdt", "--replication", "delta"][..], "unknown replication `delta`"),
-        (&["explore", "--protocol", "crdt", "--type", "g-set", "--variant", "plain-set"][..], "plain-set is an or-set"),
+        (
+            &["explore", "--protocol", "crdt", "--type", "g-set", "--variant", "plain-set"][..],
+            "plain-set is an OR-Set built wrongly",
+        ),
         (
             &["explore", "--protocol", "paxos"][..],
             "unknown protocol `paxos` (known: primary-backup, raft, two-phase-commit, crdt)",

@@ -355,9 +355,9 @@ names! {
         Correct = "correct",
         /// Operation-based counters: a duplicated operation is applied again.
         NoDuplicateDetection = "no-duplicate-detection",
-        /// State-based sets with removes: merge adds the other replica's
-        /// counts of adds and removes instead of keeping the larger, so
-        /// merging the same state twice counts it twice.
+        /// State-based OR-Set: merge adds the other replica's counts of adds
+        /// and removes instead of keeping the larger, so merging the same
+        /// state twice counts it twice.
         MergeNotIdempotent = "merge-not-idempotent",
         /// LWW-Register: each node stamps writes with its own clock, and the
         /// clocks disagree (see `clock_skew_ticks`).
@@ -377,9 +377,7 @@ impl CrdtVariant {
             CrdtVariant::NoDuplicateDetection => {
                 data_type.shape() == CrdtShape::Counter && replication == CrdtReplication::Operation
             }
-            CrdtVariant::MergeNotIdempotent => {
-                matches!(data_type, CrdtType::TwoPhaseSet | CrdtType::OrSet) && replication == CrdtReplication::State
-            }
+            CrdtVariant::MergeNotIdempotent => data_type == CrdtType::OrSet && replication == CrdtReplication::State,
             CrdtVariant::SkewedClocks => data_type == CrdtType::LwwRegister,
             CrdtVariant::PlainSet => data_type == CrdtType::OrSet,
         };
@@ -388,13 +386,15 @@ impl CrdtVariant {
         }
         Err(match self {
             CrdtVariant::NoDuplicateDetection => {
-                "no-duplicate-detection is a bug of operation-based counters: use a g-counter or pn-counter with \"replication\": \"operation\""
+                "no-duplicate-detection is a bug of operation-based counters: it needs a g-counter or pn-counter \
+                 with operation replication"
             }
             CrdtVariant::MergeNotIdempotent => {
-                "merge-not-idempotent is a bug of state-based sets with removes: use a 2p-set or or-set with \"replication\": \"state\" (a g-set never removes, so counting twice would show nowhere)"
+                "merge-not-idempotent is a bug of the state-based OR-Set: it needs the or-set type with state \
+                 replication"
             }
             CrdtVariant::SkewedClocks => "skewed-clocks is a bug of the lww-register (only it reads clocks)",
-            CrdtVariant::PlainSet => "plain-set is an or-set built wrongly: use it with \"data_type\": \"or-set\"",
+            CrdtVariant::PlainSet => "plain-set is an OR-Set built wrongly: it needs the or-set type",
             CrdtVariant::Correct => unreachable!("the correct variant fits every type"),
         }
         .to_string())

@@ -325,7 +325,7 @@ fn crdts_and_their_operations_are_checked_field_by_field() {
         (crdt_with("or-set", r#", "elements": 0"#, ""), "protocol.elements: must be from 1 to 1000, found 0"),
         (crdt_with("g-counter", r#", "amount_max": 1000000001"#, ""), "protocol.amount_max: must be from 1 to 1000000000, found 1000000001"),
         (crdt_with("or-set", r#", "remove_per_mille": 1001"#, ""), "protocol.remove_per_mille: 1001 is more than 1000"),
-        (crdt_with("g-set", r#", "variant": "merge-not-idempotent""#, ""), "protocol.variant: merge-not-idempotent is a bug of state-based sets with removes"),
+        (crdt_with("g-set", r#", "variant": "merge-not-idempotent""#, ""), "protocol.variant: merge-not-idempotent is a bug of the state-based OR-Set"),
         (crdt_with("g-counter", r#", "variant": "no-duplicate-detection""#, ""), "protocol.variant: no-duplicate-detection is a bug of operation-based counters"),
         (crdt_with("mv-register", r#", "variant": "skewed-clocks""#, ""), "protocol.variant: skewed-clocks is a bug of the lww-register"),
         (crdt_with("or-set", "", r#", "workload": {"keys": 2}"#), "workload.keys: a CRDT scenario replicates one object, not keys"),

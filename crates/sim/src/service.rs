@@ -61,7 +61,8 @@ impl HistoryCheck {
 
 /// Whether a run's replicas were seen to agree: the run became quiet (where
 /// a convergent protocol checks that every replica holds the same value)
-/// after its last fault so far.
+/// after its last fault and its clients' last operation so far, and did
+/// not end with a broken invariant or quiet property.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Convergence {
     /// Quiet after the last fault, which cut the network: after the heal.
@@ -70,17 +71,41 @@ pub enum Convergence {
     AfterFaults,
     /// Quiet, and no fault so far.
     Converged,
-    /// Not quiet since the last fault (or ever): not known to agree.
+    /// Not quiet since the last fault or update (or ever): not known to agree.
     NotYet,
+    /// The run ended with a broken invariant or quiet property.
+    Broken,
 }
 
 impl Convergence {
-    /// From the scenario's faults up to `now_tick` and the last quiet tick.
-    pub fn of(scenario: &faultline_scenario::Scenario, now_tick: u64, last_quiet_tick: Option<u64>) -> Convergence {
+    /// Of the run as far as it has gone: its faults and its clients'
+    /// operations up to now, its last quiet tick, and how it ended.
+    pub fn of_run(sim: &dyn crate::AnySimulation) -> Convergence {
+        if matches!(
+            sim.ended(),
+            Some(crate::EndReason::InvariantViolated { .. } | crate::EndReason::QuietViolated { .. })
+        ) {
+            return Convergence::Broken;
+        }
+        let last_operation_tick = sim.history().iter().map(|entry| entry.invoke_tick).max();
+        Convergence::of(sim.scenario(), sim.now_tick(), sim.stats().last_quiet_tick, last_operation_tick)
+    }
+
+    /// From the scenario's faults up to `now_tick`, the last client
+    /// operation's invocation and the last quiet tick.
+    pub fn of(
+        scenario: &faultline_scenario::Scenario,
+        now_tick: u64,
+        last_quiet_tick: Option<u64>,
+        last_operation_tick: Option<u64>,
+    ) -> Convergence {
+        if last_quiet_tick < last_operation_tick {
+            return Convergence::NotYet;
+        }
         let faults = scenario.actions.iter().filter(|timed| timed.at_tick <= now_tick && timed.action.is_fault());
         let cut_network = |action: &faultline_scenario::Action| {
             use faultline_scenario::Action::*;
-            matches!(action, Partition { .. } | Isolate { .. } | CutLink { .. } | CutLinks { .. } | Heal)
+            matches!(action, Partition { .. } | Isolate { .. } | CutLink { .. } | CutLinks { .. })
         };
         let last_fault = faults.clone().map(|timed| timed.at_tick).max();
         let partitioned = faults.clone().any(|timed| cut_network(&timed.action));
@@ -115,6 +140,7 @@ pub fn convergent_verdict(
         Convergence::AfterFaults => "converged after the faults",
         Convergence::Converged => "converged",
         Convergence::NotYet => "not converged yet",
+        Convergence::Broken => "did not converge as it should (see how the run ended)",
     };
     let decided = |decision: &Decision| match decision {
         Decision::Holds => "yes",

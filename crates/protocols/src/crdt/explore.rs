@@ -65,8 +65,10 @@ impl Explorer for CrdtExplorer {
     fn describe(&self, scenario: &Scenario, settings: &ExploreSettings) -> String {
         let ProtocolSpec::Crdt(spec) = &scenario.protocol else { unreachable!("a CRDT scenario") };
         format!(
-            "{} replicas of a {}, {}-based, variant {}",
+            "{} {} of {} {}, {}-based, variant {}",
             spec.nodes,
+            if spec.nodes == 1 { "replica" } else { "replicas" },
+            if spec.data_type.name().starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" },
             spec.data_type.name(),
             spec.replication.name(),
             settings.variant_name()

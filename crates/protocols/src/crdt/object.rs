@@ -117,9 +117,7 @@ impl Object {
 impl StateObject {
     fn new(data_type: CrdtType, variant: CrdtVariant) -> StateObject {
         match (data_type, variant) {
-            (CrdtType::TwoPhaseSet | CrdtType::OrSet, CrdtVariant::MergeNotIdempotent) => {
-                StateObject::CountingSet(CountingSet::default())
-            }
+            (CrdtType::OrSet, CrdtVariant::MergeNotIdempotent) => StateObject::CountingSet(CountingSet::default()),
             (CrdtType::OrSet, CrdtVariant::PlainSet) => StateObject::PlainSet(PlainSet::default()),
             (CrdtType::GCounter, _) => StateObject::GCounter(GCounter::default()),
             (CrdtType::PnCounter, _) => StateObject::PnCounter(PnCounter::default()),
@@ -296,9 +294,11 @@ impl std::fmt::Display for PlainSet {
 }
 
 /// The merge-not-idempotent bug: a set that counts each element's adds and
-/// removes (present while adds outnumber removes), and merges by adding the
-/// other replica's counts, as if they were new updates. Merging the same
-/// state twice counts it twice: a remove then no longer removes.
+/// removes (present while adds outnumber removes; a remove cancels every
+/// add its replica has seen, as an OR-Set's does), and merges by adding the
+/// other replica's counts, as if they were new updates. Alone, a replica is
+/// right; merging the same state twice counts it twice, and a remove
+/// somewhere no longer cancels the adds counted again elsewhere.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CountingSet {
     /// Each element's (adds, removes).
@@ -310,9 +310,8 @@ impl CountingSet {
         match update {
             SetUpdate::Add(element) => self.counts.entry(element).or_default().0 += 1,
             SetUpdate::Remove(element) => {
-                if let Some((adds, removes)) = self.counts.get_mut(&element).filter(|(a, r)| a > r) {
-                    debug_assert!(adds > removes);
-                    *removes += 1;
+                if let Some((adds, removes)) = self.counts.get_mut(&element) {
+                    *removes = *adds;
                 }
             }
         }
