@@ -6,7 +6,6 @@
 //! sender had applied before preparing it, and exactly once however often
 //! the network delivers it.
 
-use super::types::{write_counts, write_tag};
 use super::types::{
     GSet, LwwRegister, MvRegister, ReplicaId, SetUpdate, Stamp, StateCrdt, Tag, TwoPhaseSet, VersionVector,
 };
@@ -312,18 +311,8 @@ impl Display for OpTwoPhaseSet {
 }
 
 impl Display for OpOrSet {
-    /// Each element's live tags, then the adds seen.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (element, tags) in &self.tags {
-            write!(f, "{element}:")?;
-            for &tag in tags {
-                f.write_str(" ")?;
-                write_tag(f, tag)?;
-            }
-            f.write_str(" · ")?;
-        }
-        f.write_str("adds seen ")?;
-        write_counts(f, &self.adds_made)
+        super::types::write_tagged(f, &self.tags, &self.adds_made)
     }
 }
 

@@ -371,9 +371,22 @@ pub fn write_elements(f: &mut fmt::Formatter<'_>, elements: &BTreeSet<u64>) -> f
     f.write_str("}")
 }
 
-/// "n0#2": an add's tag.
-pub fn write_tag(f: &mut fmt::Formatter<'_>, (replica, count): Tag) -> fmt::Result {
-    write!(f, "n{replica}#{count}")
+/// An OR-Set's state (either way): each element's live tags, then the adds
+/// seen, "1: n0#1 n1#1 · 3: n1#2 · adds seen n0:1 n1:2".
+pub fn write_tagged(
+    f: &mut fmt::Formatter<'_>,
+    tags: &BTreeMap<u64, BTreeSet<Tag>>,
+    adds_seen: &BTreeMap<ReplicaId, u64>,
+) -> fmt::Result {
+    for (element, tags) in tags {
+        write!(f, "{element}:")?;
+        for (replica, count) in tags {
+            write!(f, " n{replica}#{count}")?;
+        }
+        f.write_str(" · ")?;
+    }
+    f.write_str("adds seen ")?;
+    write_counts(f, adds_seen)
 }
 
 impl Display for GCounter {
@@ -403,19 +416,8 @@ impl Display for TwoPhaseSet {
 }
 
 impl Display for OrSet {
-    /// Each element's live tags, then the adds seen: "1: n0#1 n1#1 · 3:
-    /// n1#2 · adds seen n0:1 n1:2".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (element, tags) in &self.adds {
-            write!(f, "{element}:")?;
-            for &tag in tags {
-                f.write_str(" ")?;
-                write_tag(f, tag)?;
-            }
-            f.write_str(" · ")?;
-        }
-        f.write_str("adds seen ")?;
-        write_counts(f, &self.adds_made)
+        write_tagged(f, &self.adds, &self.adds_made)
     }
 }
 
