@@ -213,15 +213,7 @@ pub fn to_check_history(entries: &[HistoryEntry]) -> faultline_check::History {
             // A refusal is retried, never recorded as a completion.
             _ => None,
         };
-        faultline_check::Operation {
-            client: entry.client.0 as u64,
-            function,
-            key: Some(Value::Int(key as i64)),
-            input,
-            output,
-            invoke: entry.invoke_tick,
-            complete: entry.complete_tick,
-        }
+        entry.to_check_operation(function, Some(Value::Int(key as i64)), input, output)
     });
     faultline_check::History::new(operations.collect())
 }

@@ -25,4 +25,25 @@ impl HistoryEntry {
     pub fn is_complete(&self) -> bool {
         self.complete_tick.is_some()
     }
+
+    /// This entry as the checker reads it, with what the service made of
+    /// its operation and output (every service keeps the client and the
+    /// times as they are).
+    pub fn to_check_operation(
+        &self,
+        function: faultline_check::Function,
+        key: Option<faultline_check::Value>,
+        input: faultline_check::Value,
+        output: Option<faultline_check::Value>,
+    ) -> faultline_check::Operation {
+        faultline_check::Operation {
+            client: self.client.0 as u64,
+            function,
+            key,
+            input,
+            output,
+            invoke: self.invoke_tick,
+            complete: self.complete_tick,
+        }
+    }
 }

@@ -10,7 +10,6 @@ use super::types::{
 };
 use faultline_scenario::{CrdtOperation, CrdtOutput, CrdtReplication, CrdtType, CrdtVariant};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 
 /// A client's update as the types take it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -351,12 +350,11 @@ impl PlainSet {
 
 /// A version vector in words: "n0:3 n2:1", or "none".
 pub fn vector_label(vector: &VersionVector) -> String {
-    let mut label = String::new();
-    for (replica, count) in vector.iter().filter(|(_, &count)| count > 0) {
-        let _ = write!(label, "{}n{replica}:{count}", if label.is_empty() { "" } else { " " });
+    struct Label<'a>(&'a VersionVector);
+    impl std::fmt::Display for Label<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            super::types::write_counts(f, self.0)
+        }
     }
-    if label.is_empty() {
-        label.push_str("none");
-    }
-    label
+    Label(vector).to_string()
 }

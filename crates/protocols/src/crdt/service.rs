@@ -152,15 +152,7 @@ impl Service for CrdtService {
                 (Some(output), Some(_)) => Some(output_value(output)),
                 _ => None,
             };
-            faultline_check::Operation {
-                client: entry.client.0 as u64,
-                function,
-                key: None,
-                input,
-                output,
-                invoke: entry.invoke_tick,
-                complete: entry.complete_tick,
-            }
+            entry.to_check_operation(function, None, input, output)
         });
         faultline_check::History::new(operations.collect())
     }

@@ -142,15 +142,7 @@ impl Service for BankService {
                 }
                 _ => None,
             };
-            faultline_check::Operation {
-                client: entry.client.0 as u64,
-                function,
-                key: None,
-                input,
-                output,
-                invoke: entry.invoke_tick,
-                complete: entry.complete_tick,
-            }
+            entry.to_check_operation(function, None, input, output)
         });
         faultline_check::History::new(operations.collect())
     }
