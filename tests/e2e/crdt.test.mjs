@@ -6,18 +6,10 @@
 // was added again on the other side notwithstanding. The verdict says what
 // a CRDT does and does not guarantee. Screenshots go to
 // tests/e2e/screenshots/crdt-*.png.
-//
-// The page leaves CRDTs out for now (its download budget): these tests
-// serve the build with them, FAULTLINE_CRDT_DIST (dist-crdt/, which
-// scripts/test builds with `trunk build --release --features crdt`).
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { assertNoProblems, openPlayground, ROOT, screenshot, servePlayground, setSpeed } from './harness.mjs';
-
-const CRDT_DIST = process.env.FAULTLINE_CRDT_DIST ?? join(ROOT, 'dist-crdt');
+import { assertNoProblems, openPlayground, screenshot, servePlayground, setSpeed } from './harness.mjs';
 
 async function state(page) {
   return page.evaluate(() => JSON.parse(window.wasmBindings.playgroundState()));
@@ -84,10 +76,7 @@ async function waitForStats(page, text) {
 }
 
 describe('CRDTs', () => {
-  if (!existsSync(join(CRDT_DIST, 'index.html'))) {
-    throw new Error(`no page with CRDTs at ${CRDT_DIST}: build it with trunk build --release --features crdt --dist dist-crdt`);
-  }
-  const session = servePlayground(CRDT_DIST);
+  const session = servePlayground();
 
   test('the shopping cart by hand: partition, update both sides, heal, converge', async () => {
     const { context, page, problems } = await openPlayground(session.browser, session.server.url, { width: 1440, height: 1100 });
@@ -181,22 +170,23 @@ describe('CRDTs', () => {
   });
 });
 
-describe('CRDTs in the page without them', () => {
-  const withCrdts = servePlayground(CRDT_DIST);
-  const without = servePlayground();
+describe('CRDTs in shared links', () => {
+  const session = servePlayground();
 
-  test('a shared link to a CRDT run says the page does not carry CRDTs yet, and shows the default', async () => {
-    const opened = await openPlayground(withCrdts.browser, withCrdts.server.url);
+  test('a shared link to a CRDT run opens that run', async () => {
+    const opened = await openPlayground(session.browser, session.server.url);
     const cart = await opened.page.evaluate(() =>
       JSON.stringify({ version: 1, seed: 1, protocol: { name: 'crdt', nodes: 2, data_type: 'or-set' } }),
     );
     const fragment = await opened.page.evaluate((json) => window.wasmBindings.scenarioFragment(json), cart);
     await opened.context.close();
-    const { context, page, problems } = await openPlayground(without.browser, `${without.server.url}#${fragment}`);
-    await page.waitForFunction(() => /runs crdt, which this page does not carry yet/.test(document.querySelector('#notice')?.textContent ?? ''));
-    assert.equal((await state(page)).scenario.protocol.name, 'raft', 'the default scenario instead');
+    const { context, page, problems } = await openPlayground(session.browser, `${session.server.url}#${fragment}`);
+    await page.locator('#cluster [data-node="1"]').waitFor({ state: 'attached', timeout: 20_000 });
+    const shown = (await state(page)).scenario.protocol;
+    assert.equal(shown.name, 'crdt');
+    assert.equal(shown.data_type, 'or-set');
     const offered = await page.locator('#scenario-picker option').evaluateAll((options) => options.map((o) => o.value));
-    assert.ok(!offered.some((stem) => stem.startsWith('crdt')), `no CRDT scenario offered: ${offered}`);
+    assert.ok(offered.includes('crdt-cart'), `the CRDT scenarios are offered: ${offered}`);
     assertNoProblems(problems);
     await context.close();
   });

@@ -4,6 +4,7 @@
 
 use crate::chronicle::Chronicle;
 use crate::diagram::{DiagramIndex, DiagramView, Highlight};
+use crate::json_text::{Object, Raw};
 use crate::live_check::LiveCheck;
 use crate::settings::RunSettings;
 use crate::stage;
@@ -347,7 +348,7 @@ impl App {
             EnabledEvent::Timer { .. } => None,
         });
         let mut shown: Vec<(u64, String)> = shown.collect();
-        shown.sort_by_key(|(id, _)| *id);
+        shown.sort_unstable_by_key(|(id, _)| *id); // ids are unique
         held.extend(shown.into_iter().take(crate::render::EVENT_ROWS_MAX));
     }
 
@@ -432,8 +433,8 @@ impl App {
             return highlight;
         };
         let history = self.sim.history();
-        let operations: std::collections::BTreeSet<usize> =
-            explanation.minimal.iter().copied().filter(|&index| index < history.len()).collect();
+        let mut operations = std::collections::BTreeSet::new();
+        operations.extend(explanation.minimal.iter().copied().filter(|&index| index < history.len()));
         let Some(from_tick) = operations.iter().map(|&index| history[index].invoke_tick).min() else {
             return highlight;
         };
@@ -791,44 +792,57 @@ impl App {
     /// What the page shows, as JSON for tests and for people poking at the
     /// page from the console: position, islands, cut links, nodes, the
     /// messages in flight and the scenario with every recorded action.
-    pub fn state_json(&self) -> serde_json::Value {
-        let nodes: Vec<serde_json::Value> = self
+    pub fn state_json(&self) -> String {
+        let nodes: Vec<Object> = self
             .sim
             .nodes()
             .iter()
             .map(|report| {
-                serde_json::json!({
-                    "node": report.id.0,
-                    "status": format!("{:?}", report.status).to_lowercase(),
-                    "role": report.view.as_ref().map(|view| view.role.name),
-                })
+                Object::new()
+                    .field("node", &report.id.0)
+                    .field("status", &format!("{:?}", report.status).to_lowercase())
+                    .field("role", &report.view.as_ref().map(|view| view.role.name))
             })
             .collect();
-        let in_flight: Vec<serde_json::Value> = self
+        let in_flight: Vec<Object> = self
             .sim
             .messages_in_flight()
             .iter()
-            .map(|m| serde_json::json!({ "id": m.id.0, "from": m.from.to_string(), "to": m.to.to_string(), "label": m.label }))
+            .map(|m| {
+                Object::new()
+                    .field("id", &m.id.0)
+                    .field("from", &m.from.to_string())
+                    .field("to", &m.to.to_string())
+                    .field("label", &m.label)
+            })
             .collect();
-        let scenario: serde_json::Value =
-            serde_json::from_str(&faultline_scenario::to_json_compact(self.sim.scenario())).unwrap_or_default();
-        serde_json::json!({
-            "position": self.sim.position(),
-            "steps": self.sim.trace().len(),
-            "view_tick": self.view_tick,
-            "playing": self.playing,
-            "islands": self.islands().iter().map(|island| island.iter().map(|n| n.0).collect::<Vec<_>>()).collect::<Vec<_>>(),
-            "cut_links": self.sim.cut_links().iter().map(|(a, b)| [a.0, b.0]).collect::<Vec<_>>(),
-            "nodes": nodes,
-            "in_flight": in_flight,
-            "history_length": self.sim.history().len(),
-            "scenario": scenario,
-        })
+        let islands: Vec<Vec<u32>> = self.islands().iter().map(|island| island.iter().map(|n| n.0).collect()).collect();
+        let cut_links: Vec<[u32; 2]> = self.sim.cut_links().iter().map(|(a, b)| [a.0, b.0]).collect();
+        Object::new()
+            .field("position", &self.sim.position())
+            .field("steps", &self.sim.trace().len())
+            .field("view_tick", &self.view_tick)
+            .field("playing", &self.playing)
+            .field("islands", &islands)
+            .field("cut_links", &cut_links)
+            .field("nodes", &nodes)
+            .field("in_flight", &in_flight)
+            .field("history_length", &self.sim.history().len())
+            .field("scenario", &Raw(&faultline_scenario::to_json_compact(self.sim.scenario())))
+            .finish()
+    }
+
+    /// The links cut now, as a set (inserted one by one: `collect` would
+    /// sort first, which is code the page carries).
+    fn cut_link_set(&self) -> std::collections::BTreeSet<(NodeId, NodeId)> {
+        let mut cut = std::collections::BTreeSet::new();
+        cut.extend(self.sim.cut_links());
+        cut
     }
 
     /// The islands of nodes that can reach each other now.
     pub fn islands(&self) -> Vec<Vec<NodeId>> {
-        stage::islands_of(self.sim.node_count(), &self.sim.cut_links().into_iter().collect())
+        stage::islands_of(self.sim.node_count(), &self.cut_link_set())
     }
 
     /// Where the nodes stand now (a dragged node is drawn under the pointer
@@ -846,7 +860,7 @@ impl App {
     /// island it joins that island; far from the rest of its own it makes
     /// an island of its own. One action says so.
     pub fn drop_node(&mut self, node: NodeId, at: (f64, f64)) {
-        let cut = self.sim.cut_links().into_iter().collect();
+        let cut = self.cut_link_set();
         let islands = stage::islands_of(self.sim.node_count(), &cut);
         let layout = stage::layout(&islands, self.sim.node_count());
         let target = stage::drop_target(&islands, &layout, node, at);
@@ -859,7 +873,7 @@ impl App {
 
     /// A stroke across the stage: cut every link it crossed, in one action.
     pub fn stroke(&mut self, from: (f64, f64), to: (f64, f64)) {
-        let cut = self.sim.cut_links().into_iter().collect();
+        let cut = self.cut_link_set();
         let crossed = stage::links_crossed(&self.stage_layout(), &cut, from, to);
         if crossed.is_empty() {
             self.notice = "The stroke crossed no working link: draw across the lines between nodes to cut them.".into();

@@ -70,7 +70,10 @@ fn children_of(parent: &Node) -> Vec<Node> {
 /// away afterwards).
 fn patch_children(old_parent: &Node, new_parent: &Node) {
     let new_children = children_of(new_parent);
-    let new_keys: std::collections::BTreeSet<String> = new_children.iter().filter_map(key_of).collect();
+    // Inserted one by one: `collect` would sort first, and each sort is code
+    // the page carries.
+    let mut new_keys = std::collections::BTreeSet::new();
+    new_keys.extend(new_children.iter().filter_map(key_of));
     // Keyed children that are going go first: left in place, each would
     // make every matched sibling after it move (one DOM change each).
     let mut keyed_old: BTreeMap<String, Node> = BTreeMap::new();

@@ -20,6 +20,7 @@ pub mod builtin;
 pub mod chronicle;
 pub mod diagram;
 pub mod dom;
+pub mod json_text;
 pub mod live_check;
 pub mod page;
 pub mod render;

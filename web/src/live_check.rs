@@ -201,21 +201,16 @@ impl LiveCheck {
             return true;
         }
         let (history, initial) = (sim.check_history(), model.initial());
-        // The weaker models' search only for the models the protocols use
-        // (a key-value store, a bank): for the others it would be code the
-        // page carries for nothing, and the page's download has a budget.
+        // One model type for every search, `ModelSpec`, so the page carries
+        // each search's code once. The weaker models' search only for the
+        // models the protocols use it for (a key-value store, a bank).
         self.search = Some(match &model {
             // The models a CRDT's history is checked against, and only those.
-            ModelSpec::Counter if self.convergent => {
-                ConvergentCheck::boxed(faultline_check::model::Counter, history, initial)
+            ModelSpec::Counter | ModelSpec::Set | ModelSpec::Register(_) if self.convergent => {
+                ConvergentCheck::boxed(model, history, initial)
             }
-            ModelSpec::Set if self.convergent => ConvergentCheck::boxed(faultline_check::model::Set, history, initial),
-            ModelSpec::Register(m) if self.convergent => ConvergentCheck::boxed(m.clone(), history, initial),
-            ModelSpec::KeyValue(m) => TypedCheck::boxed(m.clone(), history, initial),
-            ModelSpec::Bank(m) => TypedCheck::boxed(m.clone(), history, initial),
-            other => faultline_check::with_model!(other, m => {
-                Box::new(PlainCheck { checker: Checker::new(m, history, CHECK_BUDGET_STEPS) }) as Box<dyn ModelCheck>
-            }),
+            ModelSpec::KeyValue(_) | ModelSpec::Bank(_) => TypedCheck::boxed(model, history, initial),
+            _ => Box::new(PlainCheck { checker: Checker::new(model, history, CHECK_BUDGET_STEPS) }),
         });
         self.state = CheckState::Checking { steps: 0 };
         true

@@ -132,7 +132,7 @@ thread_local! {
 /// before the page started.
 pub fn state_json() -> String {
     APP.with(|slot| match slot.borrow().as_ref() {
-        Some(app) => app.try_borrow().map_or("null".to_string(), |app| app.state_json().to_string()),
+        Some(app) => app.try_borrow().map_or("null".to_string(), |app| app.state_json()),
         None => "null".to_string(),
     })
 }
@@ -205,15 +205,6 @@ pub fn app_for_fragment(fragment: &str) -> App {
         return App::new(builtin_scenario(DEFAULT_SCENARIO), Some(DEFAULT_SCENARIO.to_string()));
     };
     match faultline_scenario::from_url_fragment(scenario_part) {
-        Ok(scenario) if !faultline_protocols::is_carried(scenario.protocol.name()) => {
-            let mut app = App::new(builtin_scenario(DEFAULT_SCENARIO), Some(DEFAULT_SCENARIO.to_string()));
-            app.notice = format!(
-                "This link runs {}, which this page does not carry yet (`faultline run` on the command line does). \
-                 Showing the default scenario instead.",
-                scenario.protocol.name()
-            );
-            app
-        }
         Ok(scenario) => {
             let mut app = App::new(scenario, None);
             app.speed_index = speed_index.unwrap_or(app.speed_index);

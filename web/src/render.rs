@@ -1024,8 +1024,9 @@ pub fn axis_step(span_ticks: f64) -> f64 {
 /// are the newest when it points at none (or at the newest). Operations it
 /// points at beyond that run are added.
 pub fn lane_operations_drawn(history_length: usize, involved: &[usize]) -> Vec<usize> {
-    let involved: std::collections::BTreeSet<usize> =
-        involved.iter().copied().filter(|&index| index < history_length).collect();
+    let mut involved_set = std::collections::BTreeSet::new();
+    involved_set.extend(involved.iter().copied().filter(|&index| index < history_length));
+    let involved = involved_set;
     let newest_from = history_length.saturating_sub(LANE_OPERATIONS_DRAWN_MAX);
     let from = involved.first().map_or(newest_from, |&first| first.min(newest_from));
     let until = (from + LANE_OPERATIONS_DRAWN_MAX).min(history_length);

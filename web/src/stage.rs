@@ -213,10 +213,11 @@ pub fn regroup(islands: &[Vec<NodeId>], node: NodeId, target: DropTarget) -> Vec
 
 fn normalise(mut islands: Vec<Vec<NodeId>>) -> Vec<Vec<NodeId>> {
     islands.retain(|island| !island.is_empty());
+    // Equal nodes are the same node, so unstable sorts give the one order.
     for island in &mut islands {
-        island.sort();
+        island.sort_unstable();
     }
-    islands.sort();
+    islands.sort_unstable();
     islands
 }
 

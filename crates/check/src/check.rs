@@ -353,7 +353,8 @@ impl<M: Model> Checker<M> {
             // Every configuration at the deepest point failed through the
             // cache: name the earliest-returning operation not placed.
             None => {
-                let placed: std::collections::BTreeSet<usize> = search.deepest.order.iter().copied().collect();
+                let mut placed = std::collections::BTreeSet::new();
+                placed.extend(search.deepest.order.iter().copied());
                 let blocked = (0..search.operations.len())
                     .filter(|i| !placed.contains(i))
                     .min_by_key(|&i| (self.history.operations[to_history(i)].complete.unwrap_or(u64::MAX), i))

@@ -587,7 +587,9 @@ impl Model for Set {
             }
             Function::Read => {
                 if let Some(Value::List(members)) = &operation.output {
-                    let read: BTreeSet<&Value> = members.iter().collect();
+                    // Inserted one by one: `collect` would sort first (code the page carries).
+                    let mut read = BTreeSet::new();
+                    read.extend(members);
                     if read.len() != state.len() || !state.iter().all(|m| read.contains(m)) {
                         return Err(Refusal::Output { expected: Value::List(state.iter().cloned().collect()) });
                     }

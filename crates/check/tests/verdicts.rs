@@ -52,8 +52,14 @@ fn history(rows: &[Row]) -> History {
     )
 }
 
+/// The verdict, which must not depend on how the model is given: the page
+/// checks with `ModelSpec` itself as the model (one compiled search for
+/// all), the CLI with each model's own type.
 fn verdict(model: &ModelSpec, rows: &[Row]) -> Verdict {
-    faultline_check::with_model!(model, m => check(m, history(rows), DEFAULT_BUDGET_STEPS, || None))
+    let typed = faultline_check::with_model!(model, m => check(m, history(rows), DEFAULT_BUDGET_STEPS, || None));
+    let erased = check(model.clone(), history(rows), DEFAULT_BUDGET_STEPS, || None);
+    assert_eq!(typed, erased, "the {} model's verdict as a ModelSpec", model.name());
+    typed
 }
 
 const REGISTER_0: fn() -> ModelSpec = || ModelSpec::by_name("register").unwrap().with_initial(value("0"));

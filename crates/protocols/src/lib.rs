@@ -2,7 +2,6 @@
 //! simulator with its client service, and [`build`], which turns a scenario
 //! into a running simulation of the protocol it names.
 
-#[cfg(feature = "crdt")]
 pub mod crdt;
 pub mod explore;
 pub mod kv;
@@ -35,7 +34,6 @@ pub const PROTOCOLS: &[Registration] = &[
         build: two_phase_commit::build,
         explorer: Some(&two_phase_commit::explore::TwoPhaseCommitExplorer),
     },
-    #[cfg(feature = "crdt")]
     Registration { name: "crdt", build: crdt::build, explorer: Some(&crdt::explore::CrdtExplorer) },
 ];
 
@@ -45,12 +43,6 @@ pub fn protocol_by_name(name: &str) -> Result<&'static Registration, String> {
         let known: Vec<&str> = PROTOCOLS.iter().map(|registration| registration.name).collect();
         format!("unknown protocol `{name}` (known: {})", known.join(", "))
     })
-}
-
-/// Whether this build carries the protocol called `name` (the page leaves
-/// some out to keep its download small).
-pub fn is_carried(name: &str) -> bool {
-    PROTOCOLS.iter().any(|registration| registration.name == name)
 }
 
 /// A simulation of the scenario's protocol, positioned before its first

@@ -54,7 +54,10 @@ impl<'h> SetHistory<'h> {
     fn read(operation: &'h Operation) -> Option<SetRead<'h>> {
         match (operation.function, &operation.output) {
             (Function::Read, Some(output @ Value::List(members))) => {
-                Some(SetRead { output, members: members.iter().collect() })
+                // Inserted one by one: `collect` would sort first (code the page carries).
+                let mut set = BTreeSet::new();
+                set.extend(members);
+                Some(SetRead { output, members: set })
             }
             _ => None,
         }

@@ -5,8 +5,8 @@
 
 use super::ops::{OpCounter, OpCrdt, OpGSet, OpLwwRegister, OpMvRegister, OpOrSet, OpTwoPhaseSet, OrSetEffect};
 use super::types::{
-    GCounter, GSet, LwwRegister, MvRegister, OrSet, PnCounter, ReplicaId, SetUpdate, Stamp, StateCrdt, TwoPhaseSet,
-    VersionVector,
+    set_of, GCounter, GSet, LwwRegister, MvRegister, OrSet, PnCounter, ReplicaId, SetUpdate, Stamp, StateCrdt,
+    TwoPhaseSet, VersionVector,
 };
 use faultline_scenario::{CrdtOperation, CrdtOutput, CrdtReplication, CrdtType, CrdtVariant};
 use std::collections::{BTreeMap, BTreeSet};
@@ -324,7 +324,7 @@ impl CountingSet {
     }
 
     fn value(&self) -> BTreeSet<u64> {
-        self.counts.iter().filter(|(_, (adds, removes))| adds > removes).map(|(&element, _)| element).collect()
+        set_of(self.counts.iter().filter(|(_, (adds, removes))| adds > removes).map(|(&element, _)| element))
     }
 }
 

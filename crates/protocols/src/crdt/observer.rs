@@ -19,7 +19,7 @@
 //! the same value (convergence).
 
 use super::object::{vector_label, Update};
-use super::types::{ReplicaId, SetUpdate, VersionVector};
+use super::types::{set_of, ReplicaId, SetUpdate, VersionVector};
 use super::Crdt;
 use faultline_scenario::{CrdtOutput, CrdtShape, CrdtType, NodeId};
 use faultline_sim::{ClusterView, InvariantViolation};
@@ -43,11 +43,13 @@ pub struct UpdateRecord {
 pub struct Observer {
     data_type: Option<CrdtType>,
     /// Every update made, by origin, in order (`[origin][seq - 1]`).
-    updates: BTreeMap<ReplicaId, Vec<UpdateRecord>>,
+    /// Vectors by node number here, not maps: each map type is code the
+    /// page carries.
+    updates: Vec<Vec<UpdateRecord>>,
     /// Per node, the specification evaluated on the updates it delivered
     /// so far, kept up to date as it delivers more (its deliveries only
     /// grow: a replica's disk keeps them across crashes).
-    specified: BTreeMap<NodeId, Specified>,
+    specified: Vec<Specified>,
     /// Since when the replicas that are up have not all held the same
     /// updates, if they do not.
     apart_since_tick: Option<u64>,
@@ -60,7 +62,7 @@ const APART_GOSSIP_INTERVALS_MIN: u64 = 4;
 
 impl Observer {
     pub fn updates_made(&self) -> u64 {
-        self.updates.values().map(|made| made.len() as u64).sum()
+        self.updates.iter().map(|made| made.len() as u64).sum()
     }
 
     /// After a step: when the replicas that are up agree again after being
@@ -89,13 +91,20 @@ impl Observer {
         let Some(replica) = cluster.node(node) else { return Ok(()) };
         let data_type = *self.data_type.get_or_insert(replica.data_type());
         if let Some(record) = &replica.replica().last_update {
-            let made = self.updates.entry(record.origin).or_default();
+            let origin = record.origin as usize;
+            if origin >= self.updates.len() {
+                self.updates.resize(origin + 1, Vec::new());
+            }
+            let made = &mut self.updates[origin];
             if made.len() as u64 + 1 == record.seq {
                 made.push(record.clone());
             }
         }
         let delivered = &replica.replica().delivered;
-        let specified = self.specified.entry(node).or_insert_with(|| Specified::new(data_type));
+        if node.0 as usize >= self.specified.len() {
+            self.specified.resize(node.0 as usize + 1, Specified::new(data_type));
+        }
+        let specified = &mut self.specified[node.0 as usize];
         if specified.delivered == *delivered && specified.checked_value.as_ref() == Some(replica.value()) {
             return Ok(());
         }
@@ -159,14 +168,15 @@ impl Specified {
     /// Take in the updates `delivered` counts that are not in yet, causes
     /// first: ordered by the true time they were made (an update's causes
     /// were all made earlier), then origin and number.
-    fn deliver_up_to(&mut self, delivered: &VersionVector, updates: &BTreeMap<ReplicaId, Vec<UpdateRecord>>) {
+    fn deliver_up_to(&mut self, delivered: &VersionVector, updates: &[Vec<UpdateRecord>]) {
         let mut new: Vec<&UpdateRecord> = Vec::new();
         for (origin, &count) in delivered {
             let had = self.delivered.get(origin).copied().unwrap_or(0);
-            let made = updates.get(origin).map_or(&[][..], Vec::as_slice);
+            let made = updates.get(*origin as usize).map_or(&[][..], Vec::as_slice);
             new.extend(made.iter().take(count as usize).skip(had as usize));
         }
-        new.sort_by_key(|u| (u.true_tick, u.origin, u.seq));
+        // The keys are unique, so an unstable sort gives the one order.
+        new.sort_unstable_by_key(|u| (u.true_tick, u.origin, u.seq));
         for update in new {
             self.deliver(update);
         }
@@ -219,7 +229,7 @@ impl Specified {
                     .collect(),
             ),
             CrdtShape::Register if self.data_type == CrdtType::MvRegister => {
-                let values: BTreeSet<u64> = self.concurrent_writes.values().copied().collect();
+                let values = set_of(self.concurrent_writes.values().copied());
                 CrdtOutput::Register(values.into_iter().collect())
             }
             CrdtShape::Register => CrdtOutput::Register(self.latest.map(|(_, _, value)| value).into_iter().collect()),

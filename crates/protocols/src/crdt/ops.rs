@@ -7,7 +7,7 @@
 //! the network delivers it.
 
 use super::types::{
-    GSet, LwwRegister, MvRegister, ReplicaId, SetUpdate, Stamp, StateCrdt, Tag, TwoPhaseSet, VersionVector,
+    set_of, GSet, LwwRegister, MvRegister, ReplicaId, SetUpdate, Stamp, StateCrdt, Tag, TwoPhaseSet, VersionVector,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::{self, Debug, Display};
@@ -165,7 +165,7 @@ impl OpCrdt for OpOrSet {
     }
 
     fn value(&self) -> BTreeSet<u64> {
-        self.tags.keys().copied().collect()
+        set_of(self.tags.keys().copied())
     }
 }
 

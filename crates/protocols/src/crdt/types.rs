@@ -150,7 +150,7 @@ impl StateCrdt for TwoPhaseSet {
     }
 
     fn value(&self) -> BTreeSet<u64> {
-        self.added.elements.difference(&self.removed.elements).copied().collect()
+        set_of(self.added.elements.difference(&self.removed.elements).copied())
     }
 }
 
@@ -163,6 +163,14 @@ impl TwoPhaseSet {
 
 /// An add's unique tag in an observed-remove set: the replica that added,
 /// and how many adds it had made.
+/// A set of what `items` yields, inserted one by one. `collect` would
+/// sort them first, and each element type's sort is code the page carries.
+pub fn set_of<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
+    let mut set = BTreeSet::new();
+    set.extend(items);
+    set
+}
+
 pub type Tag = (ReplicaId, u64);
 
 /// An observed-remove set (the shopping cart): every add gets a unique tag,
@@ -213,16 +221,16 @@ impl StateCrdt for OrSet {
     }
 
     fn merge(&mut self, other: &Self) {
-        let elements: BTreeSet<u64> = self.adds.keys().chain(other.adds.keys()).copied().collect();
+        let elements = set_of(self.adds.keys().chain(other.adds.keys()).copied());
         for element in elements {
             let (mine, theirs) = (self.live_tags(element), other.live_tags(element));
             // Live on both sides; or on one side, added unseen by the other.
-            let live: BTreeSet<Tag> = mine
-                .iter()
-                .filter(|&&tag| theirs.contains(&tag) || !other.has_seen(tag))
-                .chain(theirs.iter().filter(|&&tag| !mine.contains(&tag) && !self.has_seen(tag)))
-                .copied()
-                .collect();
+            let live = set_of(
+                mine.iter()
+                    .filter(|&&tag| theirs.contains(&tag) || !other.has_seen(tag))
+                    .chain(theirs.iter().filter(|&&tag| !mine.contains(&tag) && !self.has_seen(tag)))
+                    .copied(),
+            );
             match live.is_empty() {
                 true => self.adds.remove(&element),
                 false => self.adds.insert(element, live),
@@ -235,7 +243,7 @@ impl StateCrdt for OrSet {
     }
 
     fn value(&self) -> BTreeSet<u64> {
-        self.adds.keys().copied().collect()
+        set_of(self.adds.keys().copied())
     }
 }
 
@@ -331,19 +339,19 @@ impl StateCrdt for MvRegister {
     }
 
     fn merge(&mut self, other: &Self) {
-        let all: BTreeSet<(VersionVector, u64)> = self.versions.union(&other.versions).cloned().collect();
+        let all = set_of(self.versions.union(&other.versions).cloned());
         // Keep the versions no other (different) version dominates.
-        self.versions = all
-            .iter()
-            .filter(|(version, _)| {
-                !all.iter().any(|(other_version, _)| other_version != version && dominates(other_version, version))
-            })
-            .cloned()
-            .collect();
+        self.versions = set_of(
+            all.iter()
+                .filter(|(version, _)| {
+                    !all.iter().any(|(other_version, _)| other_version != version && dominates(other_version, version))
+                })
+                .cloned(),
+        );
     }
 
     fn value(&self) -> BTreeSet<u64> {
-        self.versions.iter().map(|(_, value)| *value).collect()
+        set_of(self.versions.iter().map(|(_, value)| *value))
     }
 }
 

@@ -857,7 +857,8 @@ impl Protocol for TwoPhaseCommit {
     fn initial_durable(node: NodeId, config: &Config) -> Disk {
         let mut disk = Disk::default();
         if node != COORDINATOR {
-            disk.balances = config.accounts_of(node).map(|account| (account, config.spec.initial_balance)).collect();
+            // Inserted one by one: `collect` would sort first (code the page carries).
+            disk.balances.extend(config.accounts_of(node).map(|account| (account, config.spec.initial_balance)));
         }
         disk
     }
@@ -1097,7 +1098,8 @@ impl Observer {
         let seen = self.transactions.entry(tx).or_default();
         if seen.work.is_none() {
             seen.work = Some(running.work);
-            let rms: BTreeSet<NodeId> = tc.config.resource_managers().collect();
+            let mut rms = BTreeSet::new(); // not `collect`, which sorts (code the page carries)
+            rms.extend(tc.config.resource_managers());
             let undecided: BTreeSet<NodeId> =
                 rms.difference(&seen.committed.union(&seen.aborted).copied().collect()).copied().collect();
             if !undecided.is_empty() {
