@@ -100,20 +100,36 @@ fn clock_skew_makes_a_last_writer_wins_register_lose_the_later_write() {
 
 #[test]
 fn duplicates_are_ignored_by_the_correct_counter_and_counted_twice_by_the_buggy_one() {
+    let duplicates_ignored = |sim: &Simulation<Crdt>| -> Vec<String> {
+        (0..3)
+            .map(|n| sim.world().node_state(NodeId(n)).unwrap().view())
+            .map(|view| view.fields.iter().find(|(name, _)| name == "duplicates ignored").unwrap().1.clone())
+            .collect()
+    };
     let mut correct = simulation(builtin("crdt-counter-duplicates"));
     let end = correct.run_to_end().clone();
     assert!(matches!(end, EndReason::Quiescent { .. }), "{end}");
     assert_eq!(values(&correct), vec![Some(CrdtOutput::Count(6)); 3]);
-    let ignored: Vec<String> = (0..3)
-        .map(|n| correct.world().node_state(NodeId(n)).unwrap().view())
-        .map(|view| view.fields.iter().find(|(name, _)| name == "duplicates ignored").unwrap().1.clone())
-        .collect();
+    let ignored = duplicates_ignored(&correct);
     assert!(ignored.iter().all(|count| count != "0"), "every replica met duplicates: {ignored:?}");
 
     let mut buggy = simulation(builtin("crdt-counter-duplicates-buggy"));
     let end = buggy.run_to_end().clone();
     let EndReason::InvariantViolated { violation } = end else { panic!("expected a violation, got {end}") };
     assert_eq!(violation.invariant, "counter counts every update once");
+
+    // The duplicates are the network's: without them the correct counter
+    // meets none (anti-entropy sends an effect only where a fresh vector
+    // says it is missing), and the buggy one counts right.
+    for stem in ["crdt-counter-duplicates", "crdt-counter-duplicates-buggy"] {
+        let mut scenario = builtin(stem);
+        scenario.network.duplicate_per_mille = 0;
+        let mut sim = simulation(scenario);
+        let end = sim.run_to_end().clone();
+        assert!(matches!(end, EndReason::Quiescent { .. }), "{stem} without duplication: {end}");
+        assert_eq!(values(&sim), vec![Some(CrdtOutput::Count(6)); 3], "{stem} without duplication");
+        assert_eq!(duplicates_ignored(&sim), vec!["0"; 3], "{stem} without duplication");
+    }
 }
 
 /// A busy run of `data_type` under a partition that heals: the observer's

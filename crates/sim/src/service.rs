@@ -31,6 +31,12 @@ pub enum Routing {
     AnyNode,
     /// Always to this node (two-phase commit's coordinator).
     Node(NodeId),
+    /// Each client to its home node (client c to the c-th member, wrapping
+    /// around), and a retry to where the operation was first sent: a
+    /// session that sticks to one replica (CRDTs). That replica recognises
+    /// a retried update and applies it once, where another replica would
+    /// apply it again; and a client reads its own writes.
+    Home,
 }
 
 /// How a service's history is judged.

@@ -7,9 +7,14 @@
 //!   have updates it lacked;
 //! - operation-based: each update's effect is broadcast at once, stamped
 //!   with the sender's vector clock, and delivered in causal order exactly
-//!   once (`CausalDelivery`); every gossip interval a replica also offers
-//!   peers the effects they have not confirmed, so effects lost to a
-//!   partition or a crash get through once it heals.
+//!   once (`CausalDelivery`); every gossip interval a replica also sends
+//!   a peer that has not confirmed everything its vector, the peer answers
+//!   with the effects the replica lacks and its own vector, and the replica
+//!   sends the effects the peer lacks (three messages, effects only where
+//!   a fresh vector says they are missing). So effects lost to a partition
+//!   or a crash get through once it heals, and an effect reaches a replica
+//!   twice only when the network duplicates it or a broadcast and an
+//!   answer cross.
 //!
 //! A replica gossips only while it may know something a peer lacks: it
 //! remembers the updates each peer confirmed (the vectors their messages
@@ -26,7 +31,7 @@ use crate::shared_log::SharedLog;
 use faultline_scenario::{
     ClientId, CrdtOperation, CrdtOutput, CrdtReplication, CrdtSpec, CrdtType, CrdtVariant, NodeId,
 };
-use faultline_sim::{ClientRequest, ClusterView, Colour, Importance, InvariantViolation, NodeView, Protocol};
+use faultline_sim::{ClientRequest, ClusterView, Colour, Importance, InvariantViolation, NodeView, Protocol, Routing};
 use std::collections::BTreeMap;
 
 /// A simulation of a CRDT scenario.
@@ -47,7 +52,7 @@ faultline_sim::kinds! {
     /// A CRDT's messages.
     pub enum MessageKind {
         Operation => ("Operation", "O", "#8e44ad", "an update's effect, broadcast to every replica as it is made"),
-        Sync => ("Sync", "S", "#16a085", "gossip: what the sender has (its state, or effects the peer lacks)"),
+        Sync => ("Sync", "S", "#16a085", "gossip: what the sender has (its state; or its vector, then the effects the peer lacks)"),
         SyncReply => ("Sync reply", "s", "#48c9b0", "the answer to a sync: what the asker lacked, and what this replica has"),
     }
 }
@@ -131,8 +136,10 @@ pub struct Crdt {
     /// The object's value, computed again after every change (the observer
     /// reads every replica's after every step).
     value: CrdtOutput,
-    /// What each peer confirmed having (from the vectors its messages carry).
-    confirmed: BTreeMap<NodeId, VersionVector>,
+    /// What each peer confirmed having (from the vectors its messages
+    /// carry), by node number (a vector, not a map: each map type is code
+    /// the page carries).
+    confirmed: Vec<VersionVector>,
     /// Whether the sync timer is set.
     syncing: bool,
     updates_made: u64,
@@ -289,16 +296,32 @@ impl Crdt {
         }
     }
 
+    /// Operation-based: a peer's answer to a sync says what it has; give it
+    /// at once the effects it lacks (its own answer confirms them).
+    fn pass_on_effects_lacked(&self, ctx: &mut Context, peer: NodeId, theirs: &VersionVector) {
+        if matches!(self.replica.object, Object::Op(_)) && !dominates(theirs, &self.replica.delivered) {
+            let payload = self.payload_for(theirs);
+            ctx.send(peer, Message::Sync { delivered: self.replica.delivered.clone(), payload });
+        }
+    }
+
     fn confirm(&mut self, peer: NodeId, delivered: &VersionVector) {
-        merge_vectors(self.confirmed.entry(peer).or_default(), delivered);
+        let at = peer.0 as usize;
+        if at >= self.confirmed.len() {
+            self.confirmed.resize(at + 1, VersionVector::new());
+        }
+        merge_vectors(&mut self.confirmed[at], delivered);
+    }
+
+    /// What `peer` confirmed having (nothing, if it never said).
+    fn confirmed_by(&self, peer: NodeId) -> &VersionVector {
+        static NOTHING: VersionVector = VersionVector::new();
+        self.confirmed.get(peer.0 as usize).unwrap_or(&NOTHING)
     }
 
     /// Peers that have not confirmed everything this replica has.
     fn peers_behind(&self, ctx: &Context) -> Vec<NodeId> {
-        let empty = VersionVector::new();
-        ctx.peers()
-            .filter(|peer| !dominates(self.confirmed.get(peer).unwrap_or(&empty), &self.replica.delivered))
-            .collect()
+        ctx.peers().filter(|&peer| !dominates(self.confirmed_by(peer), &self.replica.delivered)).collect()
     }
 
     /// Gossip while a peer may lack something; fall silent otherwise.
@@ -322,19 +345,25 @@ impl Protocol for Crdt {
     type Durable = Replica;
     type Ghost = Observer;
 
-    fn new(node: NodeId, _node_count: u32, spec: &CrdtSpec) -> Self {
+    fn new(node: NodeId, node_count: u32, spec: &CrdtSpec) -> Self {
         let replica = Replica::new(spec.data_type, spec.replication, spec.variant);
         Crdt {
             id: node,
             spec: spec.clone(),
             value: replica.object.value(),
             replica,
-            confirmed: BTreeMap::new(),
+            confirmed: vec![VersionVector::new(); node_count as usize],
             syncing: false,
             updates_made: 0,
             merges: 0,
             duplicates_ignored: 0,
         }
+    }
+
+    /// A client keeps to one replica: it reads its own writes there, and a
+    /// retried update is recognised there and applied once.
+    fn client_routing(_spec: &CrdtSpec) -> Routing {
+        Routing::Home
     }
 
     fn initial_durable(_node: NodeId, spec: &CrdtSpec) -> Replica {
@@ -369,7 +398,9 @@ impl Protocol for Crdt {
             }
             Message::SyncReply { delivered, payload } => {
                 self.confirm(from, &delivered);
-                self.take_in(payload, &delivered)
+                let changed = self.take_in(payload, &delivered);
+                self.pass_on_effects_lacked(ctx, from, &delivered);
+                changed
             }
         };
         if changed {
@@ -388,8 +419,13 @@ impl Protocol for Crdt {
         let mut behind = self.peers_behind(ctx);
         for _ in 0..self.spec.gossip_fan_out.min(behind.len() as u32) {
             let peer = behind.swap_remove(ctx.rng.index(behind.len()));
-            let empty = VersionVector::new();
-            let payload = self.payload_for(self.confirmed.get(&peer).unwrap_or(&empty));
+            let payload = match &self.replica.object {
+                Object::State(object) => Payload::State(object.clone()),
+                // Effects only once the peer's answer says which it lacks:
+                // what it confirmed may be old, and effects it has already
+                // (a broadcast that arrived since) would reach it twice.
+                Object::Op(_) => Payload::Nothing,
+            };
             ctx.send(peer, Message::Sync { delivered: self.replica.delivered.clone(), payload });
         }
         self.keep_syncing(ctx);
@@ -487,8 +523,8 @@ impl Protocol for Crdt {
                 fields.push(("duplicates ignored".to_string(), self.duplicates_ignored.to_string()));
             }
         }
-        for (peer, confirmed) in &self.confirmed {
-            fields.push((format!("{peer} confirmed"), vector_label(confirmed)));
+        for (peer, confirmed) in self.confirmed.iter().enumerate().filter(|(_, confirmed)| !confirmed.is_empty()) {
+            fields.push((format!("{} confirmed", NodeId(peer as u32)), vector_label(confirmed)));
         }
         let waiting = self.replica.causal.waiting.len();
         NodeView {

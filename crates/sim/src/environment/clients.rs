@@ -90,6 +90,7 @@ impl Environment {
                 self.clients[client.0 as usize].redirected_to.unwrap_or(random_node)
             }
             Routing::Node(node) => node,
+            Routing::Home => self.home_node(client),
         };
         self.workload_operations_invoked += 1;
         (node, self.begin(Some(Endpoint::Client(client)), None))
@@ -228,13 +229,20 @@ impl Environment {
         Attempt::Retry(StepKind::Retry { request: RequestId { client, operation_index, attempt }, node })
     }
 
+    /// A client's home node, with `Routing::Home`.
+    fn home_node(&self, client: ClientId) -> NodeId {
+        let at = client.0 as usize % self.members.len().max(1);
+        self.members.get(at).copied().unwrap_or(NodeId(0))
+    }
+
     /// Where a client retries: at the node a redirect named, else anywhere
     /// but the node that did not answer (or always the one node requests go
-    /// to).
+    /// to, or where a session sticks).
     fn retry_node(&mut self, client: ClientId, last: NodeId) -> NodeId {
         let members = self.members.len() as u64;
         match (self.settings.routing, self.clients[client.0 as usize].redirected_to) {
             (Routing::Node(node), _) => node,
+            (Routing::Home, _) => last,
             (Routing::AnyNode, Some(redirected)) => redirected,
             (Routing::AnyNode, None) if members > 1 => {
                 // The members after the last node tried, in a ring (all of
