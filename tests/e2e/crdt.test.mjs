@@ -71,6 +71,11 @@ async function waitForCarts(page, wanted, timeout = 30_000) {
   );
 }
 
+/** Whether each replica (by node number) carries the "diverged" mark. */
+async function divergedMarks(page) {
+  return page.evaluate(() => [0, 1, 2].map((n) => !!document.querySelector(`#cluster [data-node="${n}"] .tag-diverged`)));
+}
+
 async function waitForStats(page, text) {
   await page.waitForFunction((text) => document.querySelector('#stats')?.textContent.includes(text), text, { timeout: 10_000 });
 }
@@ -117,6 +122,8 @@ describe('CRDTs', () => {
     );
     assert.notEqual(colours[0], colours[1], 'a diverged replica stands out');
     assert.equal(colours[1], colours[2], 'replicas that agree look alike');
+    // Each is marked diverged in words too: each disagrees with another.
+    assert.deepEqual(await divergedMarks(page), [true, true, true]);
     await screenshot(page, 'crdt-1-diverged');
 
     // Heal, and every replica converges on {1 2 3}: the remove at n0 took
@@ -125,6 +132,16 @@ describe('CRDTs', () => {
     await page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).cut_links.length === 0);
     await waitForCarts(page, { 0: '{1 2 3}', 1: '{1 2 3}', 2: '{1 2 3}' });
     await waitForStats(page, 'replicas: agree on {1 2 3}');
+    await page.waitForFunction(() => document.querySelectorAll('#cluster .tag-diverged').length === 0);
+    // The moment they converged is a milestone on the timeline and a flag
+    // in the space-time diagram.
+    const convergedTitle = /replicas converged on \{1 2 3\} after \d+ ticks apart/;
+    await page.waitForFunction(
+      (source) => [...document.querySelectorAll('#diagram-panel .milestone title')].some((t) => new RegExp(source).test(t.textContent)),
+      convergedTitle.source,
+    );
+    const timelineMilestones = await page.locator('#timeline-strip .mark.milestone title').allTextContents();
+    assert.ok(timelineMilestones.some((t) => convergedTitle.test(t)), `on the timeline: ${timelineMilestones}`);
 
     // The inspector shows n0's internal state: item 1's surviving tag is n1's.
     await page.locator('#cluster').focus();

@@ -37,6 +37,12 @@ fn reads(sim: &Simulation<Crdt>) -> Vec<(u64, CrdtOutput)> {
         .collect()
 }
 
+/// Which replicas the page marks diverged.
+fn diverged(sim: &Simulation<Crdt>) -> Vec<bool> {
+    let reports = sim.world().node_reports();
+    reports.iter().map(|r| r.view.as_ref().is_some_and(|v| v.tags.iter().any(|t| t.name == "diverged"))).collect()
+}
+
 fn members(elements: &[u64]) -> CrdtOutput {
     CrdtOutput::Members(elements.to_vec())
 }
@@ -79,9 +85,21 @@ fn a_counter_incremented_on_both_sides_of_a_partition_converges_to_the_sum() {
     sim.run_until_tick(390);
     let count = CrdtOutput::Count;
     assert_eq!(values(&sim), [Some(count(8)), Some(count(6)), Some(count(6))]);
+    // Every replica is marked diverged: each disagrees with another.
+    assert_eq!(diverged(&sim), [true, true, true]);
     let end = sim.run_to_end().clone();
     assert!(matches!(end, EndReason::Quiescent { .. }), "{end}");
     assert_eq!(values(&sim), [Some(count(14)), Some(count(14)), Some(count(14))]);
+    assert_eq!(diverged(&sim), [false, false, false]);
+    // The moment they agreed again is a milestone of the run.
+    let milestones: Vec<&str> = sim
+        .trace()
+        .iter()
+        .flat_map(|step| &step.narration)
+        .filter(|n| n.importance == faultline_sim::Importance::Milestone)
+        .map(|n| n.text.as_str())
+        .collect();
+    assert!(milestones.iter().any(|m| m.starts_with("replicas converged on 14 after")), "{milestones:?}");
     let after_heal: Vec<CrdtOutput> =
         reads(&sim).into_iter().filter(|(tick, _)| *tick >= 600).map(|(_, r)| r).collect();
     assert_eq!(after_heal, [count(14), count(14), count(14)]);

@@ -1,7 +1,8 @@
 //! The space-time (Lamport) diagram: a horizontal line per process (the
 //! nodes n0… first, then the clients c0…), time in ticks from left to right,
 //! every message an arrow from the step that sent it to the step that
-//! delivered or dropped it, faults and timers marked on the lines, client
+//! delivered or dropped it, faults and timers marked on the lines,
+//! milestones (a leader elected, replicas converged) flagged across them, client
 //! operations as spans on the clients' lines. Pure text, like `render.rs`:
 //! a small frame the page morphs, and the plot's elements one text each,
 //! which the page keeps by `data-key` (`dom::KeyedLayer`).
@@ -60,7 +61,8 @@
 //! stretches of n1's line (the second begun by step 340), `life-c0` a
 //! client's line, `p342` the pause begun by step 342, `o12` operation 12's
 //! span, `m17` message 17's arrow, `s342` the mark of step 342 (a fault, a
-//! timer firing, a retry), `l342` step 342's clock label, in that order
+//! timer firing, a retry), `ms342` the milestone told by step 342,
+//! `l342` step 342's clock label, in that order
 //! (the later on top). The frame: `ax100` (the axis at tick 100), `row-n1`
 //! (a process's name), `plot` (the group the items go in, marked
 //! `data-retained`), `now` and `note`.
@@ -78,7 +80,7 @@ use crate::app::describe_action;
 use crate::render::{axis_step, css_name, escape, message_class, message_style};
 use faultline_scenario::{Action, ClientId, NodeId};
 use faultline_sim::{AnySimulation, DropReason, Endpoint, HistoryEntry, Legend, SendFate, SentMessage, StepKind};
-use faultline_sim::{MessageKindId, TraceStep};
+use faultline_sim::{Importance, MessageKindId, TraceStep};
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
@@ -248,6 +250,9 @@ pub struct DiagramIndex {
     flight_ticks_max: u64,
     /// Every action step, in order.
     actions: Vec<StepAt>,
+    /// Every step that told a milestone (a leader elected, a transaction
+    /// decided, replicas converged), in order.
+    milestones: Vec<StepAt>,
     /// Every timer firing and client retry, in order.
     minor_steps: Vec<StepAt>,
     pauses: Vec<PauseSpan>,
@@ -305,6 +310,9 @@ impl DiagramIndex {
             }
             StepKind::Timer { .. } | StepKind::Retry { .. } => self.minor_steps.push(at),
             _ => {}
+        }
+        if step.narration.iter().any(|n| n.importance == Importance::Milestone) {
+            self.milestones.push(at);
         }
         self.index_sends(step, at);
         self.index_operation(step, at);
@@ -747,6 +755,7 @@ impl<'a> Frame<'a> {
 #[derive(Default)]
 struct Plan {
     marks: Vec<StepAt>,
+    milestones: Vec<StepAt>,
     pauses: Vec<usize>,
     operations: Vec<u32>,
     messages: Vec<u64>,
@@ -821,6 +830,12 @@ fn plan(frame: &Frame) -> Plan {
     plan.marks = index.actions[first..last].to_vec();
     plan.left_out.marks = keep_newest(&mut plan.marks, room);
     room -= plan.marks.len();
+
+    let first = index.milestones.partition_point(|&s| (s as usize) < frame.lo);
+    let last = index.milestones.partition_point(|&s| (s as usize) < frame.hi);
+    plan.milestones = index.milestones[first..last].to_vec();
+    plan.left_out.marks += keep_newest(&mut plan.milestones, room);
+    room -= plan.milestones.len();
 
     plan.pauses = pauses_in_window(frame);
     plan.left_out.marks += keep_newest(&mut plan.pauses, room);
@@ -1003,6 +1018,7 @@ pub fn diagram(index: &DiagramIndex, sim: &dyn AnySimulation, view: &DiagramView
             + plan.messages.len()
             + plan.minor.len()
             + plan.marks.len()
+            + plan.milestones.len()
             + plan.clocks.len(),
     );
     life_items(&mut items, &frame);
@@ -1011,6 +1027,7 @@ pub fn diagram(index: &DiagramIndex, sim: &dyn AnySimulation, view: &DiagramView
     items.extend(plan.messages.iter().filter_map(|&id| message_item(&frame, id)));
     items.extend(plan.minor.iter().filter_map(|&at| minor_item(&frame, at)));
     items.extend(plan.marks.iter().filter_map(|&at| mark_item(&frame, at)));
+    items.extend(plan.milestones.iter().filter_map(|&at| milestone_item(&frame, at)));
     items.extend(plan.clocks.iter().filter_map(|&at| clock_item(&frame, at)));
     DiagramDrawing { frame: frame_svg(&frame, &plan), items }
 }
@@ -1495,6 +1512,24 @@ fn mark_item(frame: &Frame, at: StepAt) -> Option<DiagramItem> {
         }
     }
     markup.push_str("</g>");
+    Some(DiagramItem { key, markup })
+}
+
+/// A milestone: a flag on the axis and a dashed line across the nodes'
+/// lines at its tick, its words in the title.
+fn milestone_item(frame: &Frame, at: StepAt) -> Option<DiagramItem> {
+    let step = frame.step(at)?;
+    let words: Vec<&str> =
+        step.narration.iter().filter(|n| n.importance == Importance::Milestone).map(|n| n.text.as_str()).collect();
+    let x = Px(frame.scale.x(step.tick as f64));
+    let (top, bottom) = (AXIS_HEIGHT_PX, Px(frame.rows.nodes_bottom_px()));
+    let key = format!("ms{at}");
+    let markup = format!(
+        r#"<g class="milestone{classes}" data-key="{key}" data-step="{at}"><title>{what}, tick {tick}</title><line class="hit" x1="{x}" x2="{x}" y1="{top}" y2="{bottom}"/><line class="flag" x1="{x}" x2="{x}" y1="{top}" y2="{bottom}"/><path d="M{x} {top}l5 -5l-5 -5l-5 5Z"/></g>"#,
+        classes = frame.state_classes(at as u64, false),
+        what = escape(&words.join("; ")),
+        tick = step.tick,
+    );
     Some(DiagramItem { key, markup })
 }
 

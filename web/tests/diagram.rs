@@ -298,6 +298,28 @@ fn a_crash_and_a_restart_are_marked_and_the_line_between_is_drawn_crashed() {
 }
 
 #[wasm_bindgen_test]
+fn milestones_are_flagged_at_their_step_with_their_words() {
+    let app = app_at_tick(600);
+    let trace = app.sim.trace();
+    let milestones: Vec<(usize, &str)> = trace
+        .iter()
+        .enumerate()
+        .flat_map(|(at, step)| step.narration.iter().map(move |n| (at, n)))
+        .filter(|(_, n)| n.importance == faultline_sim::Importance::Milestone)
+        .map(|(at, n)| (at, n.text.as_str()))
+        .collect();
+    assert!(!milestones.is_empty(), "the default run elects a leader by tick 600");
+    let svg = drawn(&app, &view(&app, 0.0, 600.0));
+    let elements = by_key(&svg);
+    for (at, words) in milestones {
+        let element = elements.get(&format!("ms{at}")).unwrap_or_else(|| panic!("no ms{at} in {svg}"));
+        assert!(has_class(element, "milestone"), "{}", element.markup);
+        assert_eq!(element.step, Some(at as u64), "{}", element.markup);
+        assert!(element.markup.contains(&format!("<title>{words}")), "{words}: {}", element.markup);
+    }
+}
+
+#[wasm_bindgen_test]
 fn only_the_window_is_drawn() {
     let app = app_at_tick(3000);
     let count = |from_tick: f64, to_tick: f64| {

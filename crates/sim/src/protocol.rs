@@ -325,6 +325,12 @@ pub trait Protocol: Clone + Debug + 'static {
         Vec::new()
     }
 
+    /// What the observer adds to an up node's view from what it sees across
+    /// the nodes, which the node itself cannot (a CRDT replica marked
+    /// diverged while another holds a different value). The default adds
+    /// nothing.
+    fn annotate_view(_ghost: &Self::Ghost, _cluster: &ClusterView<Self>, _node: NodeId, _view: &mut NodeView) {}
+
     /// Check the protocol's safety invariants after a step (`stepped` is the
     /// node that took it, if any). The run stops at the first violation.
     fn check_invariants(

@@ -350,8 +350,13 @@ impl<P: Protocol> World<P> {
     }
 
     pub fn node_reports(&self) -> Vec<NodeReport> {
+        let cluster = self.cluster();
         let report = |(n, slot): (usize, &NodeSlot<P>)| NodeReport {
-            view: slot.state.as_ref().map(P::view),
+            view: slot.state.as_ref().map(|state| {
+                let mut view = P::view(state);
+                P::annotate_view(&self.ghost, &cluster, NodeId(n as u32), &mut view);
+                view
+            }),
             durable: P::durable_view(&slot.durable),
             ..self.environment.node_report(NodeId(n as u32), P::timer_label)
         };

@@ -31,7 +31,9 @@ use crate::shared_log::SharedLog;
 use faultline_scenario::{
     ClientId, CrdtOperation, CrdtOutput, CrdtReplication, CrdtSpec, CrdtType, CrdtVariant, NodeId,
 };
-use faultline_sim::{ClientRequest, ClusterView, Colour, Importance, InvariantViolation, NodeView, Protocol, Routing};
+use faultline_sim::{
+    ClientRequest, ClusterView, Colour, Importance, InvariantViolation, NodeView, Protocol, Routing, Tag,
+};
 use std::collections::BTreeMap;
 
 /// A simulation of a CRDT scenario.
@@ -533,6 +535,25 @@ impl Protocol for Crdt {
             caption: value,
             waiting: (waiting > 0).then(|| format!("holds {waiting} operation(s) until their causes arrive")),
             ..NodeView::new(Role::Replica)
+        }
+    }
+
+    /// A replica is marked diverged while another up replica holds a
+    /// different value (colours alone could look alike).
+    fn annotate_view(_observer: &Observer, cluster: &ClusterView<Self>, node: NodeId, view: &mut NodeView) {
+        let Some(me) = cluster.node(node) else { return };
+        let others: Vec<String> = cluster
+            .up_nodes()
+            .filter(|(_, other)| other.value() != me.value())
+            .map(|(other_node, other)| format!("{other_node} holds {}", other.value()))
+            .collect();
+        if !others.is_empty() {
+            view.tags.push(Tag {
+                name: "diverged",
+                text: "diverged".to_string(),
+                colour: None,
+                title: format!("{node} holds {}, but {}: not converged (yet)", me.value(), others.join(", ")),
+            });
         }
     }
 
