@@ -117,13 +117,19 @@ impl<M: Model + Clone> ModelCheck for PlainCheck<M> {
 /// rarely meets, and whose code the page would carry for each model.
 struct ConvergentCheck<M: Model> {
     checker: Checker<M>,
-    sessions: (Decision, Decision),
+    /// What the session guarantees are decided on, kept until the search
+    /// is done: they are decided then, in a work slice, not while the
+    /// page follows the run.
+    history: History,
+    initial: Option<Value>,
+    semantics: faultline_check::SessionSemantics,
 }
 
 impl<M: Model + Clone + 'static> ConvergentCheck<M> {
     fn boxed(model: M, history: History, initial: Option<Value>) -> Box<dyn ModelCheck> {
-        let sessions = faultline_check::session_guarantees(model.session_semantics(), &history, initial);
-        Box::new(ConvergentCheck { checker: Checker::new(model, history, CHECK_BUDGET_STEPS), sessions })
+        let semantics = model.session_semantics();
+        let checker = Checker::new(model, history.clone(), CHECK_BUDGET_STEPS);
+        Box::new(ConvergentCheck { checker, history, initial, semantics })
     }
 }
 
@@ -132,11 +138,10 @@ impl<M: Model + Clone> ModelCheck for ConvergentCheck<M> {
         &mut self.checker
     }
     fn run_weaker(&mut self, _steps: u64) -> Option<WeakerModels> {
-        Some(WeakerModels {
-            sequentially_consistent: Decision::NotApplicable,
-            read_your_writes: self.sessions.0.clone(),
-            monotonic_reads: self.sessions.1.clone(),
-        })
+        let initial = self.initial.clone();
+        let (read_your_writes, monotonic_reads) =
+            faultline_check::session_guarantees(self.semantics, &self.history, initial);
+        Some(WeakerModels { sequentially_consistent: Decision::NotApplicable, read_your_writes, monotonic_reads })
     }
 }
 
