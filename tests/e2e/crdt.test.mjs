@@ -140,8 +140,12 @@ describe('CRDTs', () => {
       (source) => [...document.querySelectorAll('#diagram-panel .milestone title')].some((t) => new RegExp(source).test(t.textContent)),
       convergedTitle.source,
     );
-    const timelineMilestones = await page.locator('#timeline-strip .mark.milestone title').allTextContents();
-    assert.ok(timelineMilestones.some((t) => convergedTitle.test(t)), `on the timeline: ${timelineMilestones}`);
+    // The timeline, like the side panels, follows a frame or two behind.
+    await page.waitForFunction(
+      (source) =>
+        [...document.querySelectorAll('#timeline-strip .mark.milestone title')].some((t) => new RegExp(source).test(t.textContent)),
+      convergedTitle.source,
+    );
 
     // The inspector shows n0's internal state: item 1's surviving tag is n1's.
     await page.locator('#cluster').focus();
