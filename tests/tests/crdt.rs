@@ -137,8 +137,12 @@ fn duplicates_are_ignored_by_the_correct_counter_and_counted_twice_by_the_buggy_
     assert_eq!(violation.invariant, "counter counts every update once");
 
     // The duplicates are the network's: without them the correct counter
-    // meets none (anti-entropy sends an effect only where a fresh vector
-    // says it is missing), and the buggy one counts right.
+    // meets none, and the buggy one counts right. Anti-entropy sends an
+    // effect only where a recent vector says it is missing, and these
+    // scenarios gossip every 50 ticks, longer than a round takes (three
+    // messages of at most 15 ticks) and than a broadcast: no round's
+    // effects cross another's or a broadcast. (With rounds closer, some
+    // would: anti-entropy is a source of duplicates too.)
     for stem in ["crdt-counter-duplicates", "crdt-counter-duplicates-buggy"] {
         let mut scenario = builtin(stem);
         scenario.network.duplicate_per_mille = 0;
@@ -184,4 +188,32 @@ fn every_type_converges_both_ways_after_a_partition_with_a_crash() {
             busy_run_converges(data_type, replication);
         }
     }
+}
+
+/// Over a link that works one way only, an operation-based replica's
+/// syncs go unanswered: it then sends the effects themselves, so the
+/// other side catches up before the network heals.
+#[test]
+fn effects_cross_a_link_that_works_one_way_only() {
+    let scenario = faultline_scenario::from_json(
+        r#"{"version": 1, "seed": 1,
+            "protocol": {"name": "crdt", "nodes": 2, "data_type": "g-counter", "replication": "operation"},
+            "workload": {"clients": 2, "operations_max": 0},
+            "limits": {"ticks_max": 3000},
+            "actions": [
+                {"at_tick": 1, "action": "partition", "islands": [[0], [1]]},
+                {"at_tick": 10, "action": "client-request", "client": 1, "node": 1, "operation": "increment", "by": 4},
+                {"at_tick": 20, "action": "client-request", "client": 0, "node": 0, "operation": "increment", "by": 1},
+                {"at_tick": 400, "action": "repair-link", "from": 1, "to": 0},
+                {"at_tick": 2500, "action": "heal"}
+            ]}"#,
+    )
+    .unwrap();
+    let mut sim = simulation(scenario);
+    sim.run_until_tick(1000);
+    let count = CrdtOutput::Count;
+    assert_eq!(values(&sim), [Some(count(5)), Some(count(4))], "n1's update reached n0; n0's cannot reach n1 yet");
+    let end = sim.run_to_end().clone();
+    assert!(matches!(end, EndReason::Quiescent { .. }), "{end}");
+    assert_eq!(values(&sim), [Some(count(5)), Some(count(5))]);
 }

@@ -1,6 +1,6 @@
 //! JSON text for the page's API (its state, a check's report), written
-//! directly: a JSON tree type and its serializer would cost the page's
-//! download more than these few flat objects need.
+//! directly: `serde_json`'s tree type and its serializer would cost the
+//! page's download more than these few flat objects need.
 
 use std::fmt::Write as _;
 

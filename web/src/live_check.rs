@@ -114,7 +114,7 @@ impl<M: Model + Clone> ModelCheck for PlainCheck<M> {
 /// A convergent service's check (a CRDT): linearizability, then the
 /// session guarantees, decided directly; no search for sequential
 /// consistency, which a replicated object that answers before it agrees
-/// rarely meets, and whose code the page would carry for each model.
+/// rarely meets.
 struct ConvergentCheck<M: Model> {
     checker: Checker<M>,
     /// What the session guarantees are decided on, kept until the search

@@ -1024,9 +1024,10 @@ pub fn axis_step(span_ticks: f64) -> f64 {
 /// are the newest when it points at none (or at the newest). Operations it
 /// points at beyond that run are added.
 pub fn lane_operations_drawn(history_length: usize, involved: &[usize]) -> Vec<usize> {
-    let mut involved_set = std::collections::BTreeSet::new();
-    involved_set.extend(involved.iter().copied().filter(|&index| index < history_length));
-    let involved = involved_set;
+    // Built with `extend`, not `collect`, which sorts first (code the page carries).
+    let mut in_history = std::collections::BTreeSet::new();
+    in_history.extend(involved.iter().copied().filter(|&index| index < history_length));
+    let involved = in_history;
     let newest_from = history_length.saturating_sub(LANE_OPERATIONS_DRAWN_MAX);
     let from = involved.first().map_or(newest_from, |&first| first.min(newest_from));
     let until = (from + LANE_OPERATIONS_DRAWN_MAX).min(history_length);

@@ -502,7 +502,8 @@ section! {
 
 section! {
     /// The clients: each runs a closed loop (one operation at a time), waits a
-    /// think time between operations, and on a timeout retries at another node.
+    /// think time between operations, and on a timeout retries (at another
+    /// node, or at the same one where the protocol keeps each client to one).
     #[derive(Clone, Debug, PartialEq, Eq)]
     pub struct WorkloadConfig {
         clients: u32 = 2,
@@ -517,7 +518,7 @@ section! {
         /// appends are writes (puts). Reads and appends together are at most
         /// 1000.
         append_per_mille: u32 = 0,
-        /// How long a client waits for a reply before retrying elsewhere.
+        /// How long a client waits for a reply before retrying.
         timeout_ticks: u64 = 100,
         /// Attempts per operation (the first one included). When all time out
         /// the operation stays pending in the history: its outcome is unknown.

@@ -10,11 +10,13 @@
 //!   once (`CausalDelivery`); every gossip interval a replica also sends
 //!   a peer that has not confirmed everything its vector, the peer answers
 //!   with the effects the replica lacks and its own vector, and the replica
-//!   sends the effects the peer lacks (three messages, effects only where
-//!   a fresh vector says they are missing). So effects lost to a partition
-//!   or a crash get through once it heals, and an effect reaches a replica
-//!   twice only when the network duplicates it or a broadcast and an
-//!   answer cross.
+//!   sends the effects the peer lacks in a `CatchUp`, which nothing answers
+//!   (at most three messages a round; a sync left unanswered is followed by
+//!   one with the effects, for a link that works one way only). So effects
+//!   lost to a partition or a crash get through once it heals. Effects go
+//!   where a recent vector says they are missing, which still sends some
+//!   twice: a broadcast or another round's answer can bring them in the
+//!   meantime; `CausalDelivery` applies each once.
 //!
 //! A replica gossips only while it may know something a peer lacks: it
 //! remembers the updates each peer confirmed (the vectors their messages
@@ -54,8 +56,9 @@ faultline_sim::kinds! {
     /// A CRDT's messages.
     pub enum MessageKind {
         Operation => ("Operation", "O", "#8e44ad", "an update's effect, broadcast to every replica as it is made"),
-        Sync => ("Sync", "S", "#16a085", "gossip: what the sender has (its state; or its vector, then the effects the peer lacks)"),
+        Sync => ("Sync", "S", "#16a085", "gossip: what the sender has (its state, or its vector)"),
         SyncReply => ("Sync reply", "s", "#48c9b0", "the answer to a sync: what the asker lacked, and what this replica has"),
+        CatchUp => ("Catch-up", "C", "#1abc9c", "operation-based: the effects a sync's answer showed the peer lacks; the round's last message"),
     }
 }
 
@@ -88,6 +91,13 @@ pub enum Message {
     SyncReply {
         delivered: VersionVector,
         payload: Payload,
+    },
+    /// Operation-based: after a `SyncReply`, the effects its vector showed
+    /// missing. Nothing answers it, so a round of gossip is at most three
+    /// messages; the next round confirms it.
+    CatchUp {
+        delivered: VersionVector,
+        effects: Vec<Stamped<Effect>>,
     },
 }
 
@@ -142,6 +152,11 @@ pub struct Crdt {
     /// carry), by node number (a vector, not a map: each map type is code
     /// the page carries).
     confirmed: Vec<VersionVector>,
+    /// Operation-based: the peers sent a sync with only a vector that have
+    /// not answered since, by node number. The next sync to one carries
+    /// the effects it has not confirmed: over a link that works one way
+    /// only, no answer ever comes back.
+    unanswered: Vec<bool>,
     /// Whether the sync timer is set.
     syncing: bool,
     updates_made: u64,
@@ -298,12 +313,37 @@ impl Crdt {
         }
     }
 
+    /// What a sync to `peer` carries: the whole state (state-based); or
+    /// only the vector, so that effects go once the peer's answer says
+    /// which it lacks (what it confirmed may be old, and an effect a
+    /// broadcast brought it since would reach it twice), unless the last
+    /// such sync went unanswered: then the effects it has not confirmed.
+    fn sync_payload(&mut self, peer: NodeId) -> Payload {
+        let Object::State(object) = &self.replica.object else {
+            let at = peer.0 as usize;
+            if at >= self.unanswered.len() {
+                self.unanswered.resize(at + 1, false);
+            }
+            return match std::mem::replace(&mut self.unanswered[at], true) {
+                true => self.payload_for(self.confirmed_by(peer)),
+                false => Payload::Nothing,
+            };
+        };
+        Payload::State(object.clone())
+    }
+
     /// Operation-based: a peer's answer to a sync says what it has; give it
-    /// at once the effects it lacks (its own answer confirms them).
-    fn pass_on_effects_lacked(&self, ctx: &mut Context, peer: NodeId, theirs: &VersionVector) {
-        if matches!(self.replica.object, Object::Op(_)) && !dominates(theirs, &self.replica.delivered) {
-            let payload = self.payload_for(theirs);
-            ctx.send(peer, Message::Sync { delivered: self.replica.delivered.clone(), payload });
+    /// at once the effects it lacks in a `CatchUp` (the next round confirms
+    /// them). By everything it confirmed so far, its answer included: an
+    /// older answer arriving late would otherwise send effects again.
+    fn pass_on_effects_lacked(&mut self, ctx: &mut Context, peer: NodeId) {
+        if let Some(unanswered) = self.unanswered.get_mut(peer.0 as usize) {
+            *unanswered = false;
+        }
+        if matches!(self.replica.object, Object::Op(_)) {
+            if let Payload::Effects(effects) = self.payload_for(self.confirmed_by(peer)) {
+                ctx.send(peer, Message::CatchUp { delivered: self.replica.delivered.clone(), effects });
+            }
         }
     }
 
@@ -355,6 +395,7 @@ impl Protocol for Crdt {
             value: replica.object.value(),
             replica,
             confirmed: vec![VersionVector::new(); node_count as usize],
+            unanswered: vec![false; node_count as usize],
             syncing: false,
             updates_made: 0,
             merges: 0,
@@ -384,7 +425,9 @@ impl Protocol for Crdt {
             Message::Operation(_) => "applied an operation from",
             Message::Sync { payload: Payload::State(_), .. }
             | Message::SyncReply { payload: Payload::State(_), .. } => "merged the state of",
-            Message::Sync { .. } | Message::SyncReply { .. } => "applied operations passed on by",
+            Message::Sync { .. } | Message::SyncReply { .. } | Message::CatchUp { .. } => {
+                "applied operations passed on by"
+            }
         };
         let changed = match message {
             Message::Operation(stamped) => {
@@ -401,8 +444,12 @@ impl Protocol for Crdt {
             Message::SyncReply { delivered, payload } => {
                 self.confirm(from, &delivered);
                 let changed = self.take_in(payload, &delivered);
-                self.pass_on_effects_lacked(ctx, from, &delivered);
+                self.pass_on_effects_lacked(ctx, from);
                 changed
+            }
+            Message::CatchUp { delivered, effects } => {
+                self.confirm(from, &delivered);
+                self.take_in(Payload::Effects(effects), &delivered)
             }
         };
         if changed {
@@ -421,13 +468,7 @@ impl Protocol for Crdt {
         let mut behind = self.peers_behind(ctx);
         for _ in 0..self.spec.gossip_fan_out.min(behind.len() as u32) {
             let peer = behind.swap_remove(ctx.rng.index(behind.len()));
-            let payload = match &self.replica.object {
-                Object::State(object) => Payload::State(object.clone()),
-                // Effects only once the peer's answer says which it lacks:
-                // what it confirmed may be old, and effects it has already
-                // (a broadcast that arrived since) would reach it twice.
-                Object::Op(_) => Payload::Nothing,
-            };
+            let payload = self.sync_payload(peer);
             ctx.send(peer, Message::Sync { delivered: self.replica.delivered.clone(), payload });
         }
         self.keep_syncing(ctx);
@@ -457,6 +498,7 @@ impl Protocol for Crdt {
             Message::Operation(_) => MessageKind::Operation,
             Message::Sync { .. } => MessageKind::Sync,
             Message::SyncReply { .. } => MessageKind::SyncReply,
+            Message::CatchUp { .. } => MessageKind::CatchUp,
         }
     }
 
@@ -470,6 +512,9 @@ impl Protocol for Crdt {
             }
             Message::SyncReply { delivered, payload } => {
                 format!("Sync reply {}{}", vector_label(delivered), payload_label(payload))
+            }
+            Message::CatchUp { delivered, effects } => {
+                format!("Catch-up {} + {} ops", vector_label(delivered), effects.len())
             }
         }
     }

@@ -161,8 +161,6 @@ impl TwoPhaseSet {
     }
 }
 
-/// An add's unique tag in an observed-remove set: the replica that added,
-/// and how many adds it had made.
 /// A set of what `items` yields, inserted one by one. `collect` would
 /// sort them first, and each element type's sort is code the page carries.
 pub fn set_of<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
@@ -171,6 +169,8 @@ pub fn set_of<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
     set
 }
 
+/// An add's unique tag in an observed-remove set: the replica that added,
+/// and how many adds it had made.
 pub type Tag = (ReplicaId, u64);
 
 /// An observed-remove set (the shopping cart): every add gets a unique tag,

@@ -1098,10 +1098,12 @@ impl Observer {
         let seen = self.transactions.entry(tx).or_default();
         if seen.work.is_none() {
             seen.work = Some(running.work);
-            let mut rms = BTreeSet::new(); // not `collect`, which sorts (code the page carries)
-            rms.extend(tc.config.resource_managers());
-            let undecided: BTreeSet<NodeId> =
-                rms.difference(&seen.committed.union(&seen.aborted).copied().collect()).copied().collect();
+            // Sets built with `extend`, not `collect`, which sorts first
+            // (code the page carries).
+            let mut decided = BTreeSet::new();
+            decided.extend(seen.committed.union(&seen.aborted).copied());
+            let mut undecided = BTreeSet::new();
+            undecided.extend(tc.config.resource_managers().filter(|rm| !decided.contains(rm)));
             if !undecided.is_empty() {
                 self.undecided.insert(tx, undecided);
             }

@@ -1,6 +1,7 @@
 //! The clients' closed loops: a client thinks, invokes an operation at a
-//! node, waits for the answer with a timeout, retries elsewhere (or where a
-//! redirect pointed) up to `workload.attempts_max` attempts, then gives up,
+//! node, waits for the answer with a timeout, retries (elsewhere, where a
+//! redirect pointed, or at the same node, as the protocol's `Routing` says)
+//! up to `workload.attempts_max` attempts, then gives up,
 //! and thinks again. What a client asks comes from the protocol's
 //! `Service`, through the world; here an operation is its place in the
 //! history, and a reply is what it means to the client.
