@@ -542,7 +542,7 @@ fn write_value(out: &mut String, value: &Value) {
         Value::Int(i) => {
             let _ = write!(out, "{i}");
         }
-        Value::Str(s) => write_string(out, s),
+        Value::Str(s) => write_json_string(out, s),
         Value::List(items) => {
             out.push('[');
             for (index, item) in items.iter().enumerate() {
@@ -556,7 +556,9 @@ fn write_value(out: &mut String, value: &Value) {
     }
 }
 
-fn write_string(out: &mut String, s: &str) {
+/// `s` as a JSON string, quoted and escaped (the page's API writes its
+/// JSON with this too).
+pub fn write_json_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {

@@ -34,7 +34,7 @@ use crate::history::{History, Value};
 use crate::model::ModelSpec;
 use std::fmt;
 
-pub use json::{to_json, to_json_with_initial};
+pub use json::{to_json, to_json_with_initial, write_json_string};
 
 /// The largest input any parser accepts.
 pub const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
