@@ -5,6 +5,7 @@
 pub mod crdt;
 pub mod explore;
 pub mod kv;
+pub mod partitioning;
 pub mod primary_backup;
 pub mod raft;
 pub mod shared_log;

@@ -1,0 +1,269 @@
+//! Which partition a key belongs to, four ways, and how fit each way is:
+//! how evenly keys spread (variance) and how many move when the number of
+//! partitions changes (relocation). The book's experiment assigns the words
+//! of a word list to 5 partitions, then to 6:
+//!
+//! - range by first letter: uneven, and about half the keys move;
+//! - hash mod n: even, but most keys move (1 − 1/6 of them);
+//! - consistent hashing: even, and only about 1/6 move;
+//! - a directory (a lookup table) moves exactly as few as evenness needs,
+//!   at the price of a table to keep.
+//!
+//! Everything here is a pure function of its input (the hash is fixed, not
+//! the platform's), so the page and the command line agree.
+
+use std::fmt;
+
+/// How keys are assigned to partitions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strategy {
+    /// By the key's first letter: the alphabet cut into `n` runs of
+    /// letters, as even in letters as they can be (keys that do not start
+    /// with a letter go to the first).
+    RangeByFirstLetter,
+    /// The key's hash modulo `n`.
+    HashModN,
+    /// The partition whose point on a ring of hashes comes next clockwise
+    /// after the key's hash; each partition has `virtual_nodes` points.
+    ConsistentHashing { virtual_nodes: u32 },
+}
+
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Strategy::RangeByFirstLetter => f.write_str("range by first letter"),
+            Strategy::HashModN => f.write_str("hash mod n"),
+            Strategy::ConsistentHashing { virtual_nodes } => {
+                write!(f, "consistent hashing ({virtual_nodes} virtual nodes per partition)")
+            }
+        }
+    }
+}
+
+/// Most partitions, and most virtual nodes per partition, an assignment
+/// takes: a ring is built in memory, and the page must stay responsive.
+pub const PARTITIONS_MAX: u32 = 1_000;
+pub const VIRTUAL_NODES_MAX: u32 = 1_000;
+/// Most keys a directory holds (its table is as big as its keys).
+pub const DIRECTORY_KEYS_MAX: usize = 1_000_000;
+
+/// Why keys cannot be assigned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AssignmentError {
+    NoPartitions,
+    TooManyPartitions { partitions: u32 },
+    NoVirtualNodes,
+    TooManyVirtualNodes { virtual_nodes: u32 },
+    TooManyKeys { keys: usize },
+}
+
+impl fmt::Display for AssignmentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AssignmentError::NoPartitions => f.write_str("partitions: must be at least 1"),
+            AssignmentError::TooManyPartitions { partitions } => {
+                write!(f, "partitions: must be at most {PARTITIONS_MAX}, found {partitions}")
+            }
+            AssignmentError::NoVirtualNodes => f.write_str("virtual_nodes: must be at least 1"),
+            AssignmentError::TooManyVirtualNodes { virtual_nodes } => {
+                write!(f, "virtual_nodes: must be at most {VIRTUAL_NODES_MAX}, found {virtual_nodes}")
+            }
+            AssignmentError::TooManyKeys { keys } => {
+                write!(f, "keys: a directory holds at most {DIRECTORY_KEYS_MAX}, found {keys}")
+            }
+        }
+    }
+}
+
+/// A 64-bit hash fixed by this file (FNV-1a, then SplitMix64's finalizer
+/// so that every bit depends on every byte): the same on every platform.
+pub fn hash64(bytes: &[u8]) -> u64 {
+    let fnv =
+        bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |hash, &byte| (hash ^ byte as u64).wrapping_mul(0x100_0000_01b3));
+    let mut z = fnv;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The partition of each key, in the order given.
+pub fn assign(strategy: Strategy, keys: &[&str], partitions: u32) -> Result<Vec<u32>, AssignmentError> {
+    check_partitions(partitions)?;
+    Ok(match strategy {
+        Strategy::RangeByFirstLetter => keys.iter().map(|key| first_letter_partition(key, partitions)).collect(),
+        Strategy::HashModN => keys.iter().map(|key| (hash64(key.as_bytes()) % partitions as u64) as u32).collect(),
+        Strategy::ConsistentHashing { virtual_nodes } => {
+            let ring = Ring::new(partitions, virtual_nodes)?;
+            keys.iter().map(|key| ring.partition_of(key)).collect()
+        }
+    })
+}
+
+fn check_partitions(partitions: u32) -> Result<(), AssignmentError> {
+    match partitions {
+        0 => Err(AssignmentError::NoPartitions),
+        p if p > PARTITIONS_MAX => Err(AssignmentError::TooManyPartitions { partitions }),
+        _ => Ok(()),
+    }
+}
+
+/// Letter i of 26 goes to partition ⌊i · n / 26⌋: runs of letters as even
+/// as they can be.
+fn first_letter_partition(key: &str, partitions: u32) -> u32 {
+    let letter = key.chars().next().map(|c| c.to_ascii_lowercase());
+    match letter {
+        Some(c @ 'a'..='z') => (c as u32 - 'a' as u32) * partitions / 26,
+        _ => 0,
+    }
+}
+
+/// A consistent-hashing ring: each partition's virtual nodes as points,
+/// sorted by hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ring {
+    points: Vec<(u64, u32)>,
+}
+
+impl Ring {
+    pub fn new(partitions: u32, virtual_nodes: u32) -> Result<Ring, AssignmentError> {
+        check_partitions(partitions)?;
+        match virtual_nodes {
+            0 => return Err(AssignmentError::NoVirtualNodes),
+            v if v > VIRTUAL_NODES_MAX => return Err(AssignmentError::TooManyVirtualNodes { virtual_nodes }),
+            _ => {}
+        }
+        let mut points: Vec<(u64, u32)> = (0..partitions)
+            .flat_map(|p| (0..virtual_nodes).map(move |v| (hash64(format!("partition {p} vnode {v}").as_bytes()), p)))
+            .collect();
+        // Equal hashes (never seen, but possible) are ordered by partition,
+        // so the ring is the same whatever built it.
+        points.sort_unstable();
+        Ok(Ring { points })
+    }
+
+    /// The points, by hash: (position on the ring, partition).
+    pub fn points(&self) -> &[(u64, u32)] {
+        &self.points
+    }
+
+    /// The partition of the first point at or after the key's hash, going
+    /// round past the largest hash to the smallest.
+    pub fn partition_of(&self, key: &str) -> u32 {
+        let hash = hash64(key.as_bytes());
+        let at = self.points.partition_point(|&(point, _)| point < hash);
+        self.points[at % self.points.len()].1
+    }
+}
+
+/// How evenly keys spread: keys per partition, their least, most and
+/// standard deviation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spread {
+    pub counts: Vec<u64>,
+    pub min: u64,
+    pub max: u64,
+    pub std_dev: f64,
+}
+
+/// The spread of `assignment` over `partitions` partitions.
+pub fn spread(assignment: &[u32], partitions: u32) -> Spread {
+    let mut counts = vec![0u64; partitions as usize];
+    for &p in assignment {
+        if let Some(count) = counts.get_mut(p as usize) {
+            *count += 1;
+        }
+    }
+    let n = counts.len().max(1) as f64;
+    let mean = counts.iter().sum::<u64>() as f64 / n;
+    let variance = counts.iter().map(|&c| (c as f64 - mean).powi(2)).sum::<f64>() / n;
+    Spread {
+        min: counts.iter().copied().min().unwrap_or(0),
+        max: counts.iter().copied().max().unwrap_or(0),
+        std_dev: variance.sqrt(),
+        counts,
+    }
+}
+
+/// The share of keys (0 to 1) whose partition differs between two
+/// assignments of the same keys.
+pub fn relocated_share(before: &[u32], after: &[u32]) -> f64 {
+    debug_assert_eq!(before.len(), after.len(), "two assignments of the same keys");
+    let moved = before.iter().zip(after).filter(|(a, b)| a != b).count();
+    moved as f64 / before.len().max(1) as f64
+}
+
+/// A directory: a lookup table from key to partition. It starts even
+/// (key i to partition i mod n) and, when partitions are added or taken
+/// away, moves only the keys it must to stay even: the fewest any
+/// assignment can move, for the price of a table as big as the keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Directory {
+    table: Vec<u32>,
+    partitions: u32,
+}
+
+impl Directory {
+    pub fn new(keys: usize, partitions: u32) -> Result<Directory, AssignmentError> {
+        check_partitions(partitions)?;
+        if keys > DIRECTORY_KEYS_MAX {
+            return Err(AssignmentError::TooManyKeys { keys });
+        }
+        Ok(Directory { table: (0..keys).map(|i| (i % partitions as usize) as u32).collect(), partitions })
+    }
+
+    /// The partition of key `i`, for every key.
+    pub fn table(&self) -> &[u32] {
+        &self.table
+    }
+
+    /// Go to `partitions` partitions, moving the fewest keys: those of the
+    /// partitions taken away, then from the fullest to the emptiest until
+    /// no two differ by more than one key.
+    pub fn resize(&mut self, partitions: u32) -> Result<(), AssignmentError> {
+        check_partitions(partitions)?;
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); partitions as usize];
+        let mut homeless = Vec::new();
+        for (key, &p) in self.table.iter().enumerate() {
+            match members.get_mut(p as usize) {
+                Some(list) => list.push(key),
+                None => homeless.push(key),
+            }
+        }
+        let even_max = self.table.len().div_ceil(partitions as usize);
+        // Each partition keeps at most `even_max`; the rest join the homeless.
+        for list in &mut members {
+            while list.len() > even_max {
+                homeless.push(list.pop().expect("longer than the bound"));
+            }
+        }
+        homeless.sort_unstable();
+        for key in homeless {
+            let emptiest = (0..members.len()).min_by_key(|&p| (members[p].len(), p)).expect("at least one partition");
+            members[emptiest].push(key);
+            self.table[key] = emptiest as u32;
+        }
+        self.rebalance(&mut members);
+        self.partitions = partitions;
+        Ok(())
+    }
+
+    /// Move single keys from the fullest partition to the emptiest until
+    /// they differ by at most one.
+    fn rebalance(&mut self, members: &mut [Vec<usize>]) {
+        loop {
+            let fullest = (0..members.len()).max_by_key(|&p| (members[p].len(), std::cmp::Reverse(p)));
+            let emptiest = (0..members.len()).min_by_key(|&p| (members[p].len(), p));
+            let (Some(fullest), Some(emptiest)) = (fullest, emptiest) else { return };
+            if members[fullest].len() <= members[emptiest].len() + 1 {
+                return;
+            }
+            let key = members[fullest].pop().expect("the fullest is not empty");
+            members[emptiest].push(key);
+            self.table[key] = emptiest as u32;
+        }
+    }
+
+    pub fn partitions(&self) -> u32 {
+        self.partitions
+    }
+}

@@ -1,0 +1,126 @@
+//! The four assignment strategies on 50,000 made-up words: how evenly they
+//! spread keys and how many move from 5 partitions to 6 and back, against
+//! what theory says (mod n moves 1 − 1/6, consistent hashing and a
+//! directory about 1/6).
+
+use faultline_protocols::partitioning::{
+    assign, relocated_share, spread, AssignmentError, Directory, Ring, Strategy, PARTITIONS_MAX,
+};
+
+/// Words of 3 to 10 letters drawn from a fixed generator, the first letter
+/// with English-like frequencies (many s, c, p; few x, z).
+fn words(count: usize) -> Vec<String> {
+    const FIRST: &str = "sssssccccccppppbbbbaaaammmmdddttrrrfffhhheeeggilllnowwuvkjqyzx";
+    let mut state = 0x5eed_u64;
+    let mut next = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    (0..count)
+        .map(|_| {
+            let first = FIRST.as_bytes()[(next() % FIRST.len() as u64) as usize] as char;
+            let len = 3 + next() % 8;
+            let rest: String = (1..len).map(|_| (b'a' + (next() % 26) as u8) as char).collect();
+            format!("{first}{rest}")
+        })
+        .collect()
+}
+
+fn five_then_six(strategy: Strategy, keys: &[&str]) -> (Vec<u32>, Vec<u32>) {
+    (assign(strategy, keys, 5).unwrap(), assign(strategy, keys, 6).unwrap())
+}
+
+#[test]
+fn relocation_and_spread_from_five_partitions_to_six() {
+    let words = words(50_000);
+    let keys: Vec<&str> = words.iter().map(String::as_str).collect();
+    // (strategy, relocated share expected, tolerance, most keys per
+    // partition over least, at 6 partitions)
+    let cases = [
+        (Strategy::HashModN, 5.0 / 6.0, 0.01, 1.1),
+        (Strategy::ConsistentHashing { virtual_nodes: 200 }, 1.0 / 6.0, 0.05, 1.5),
+    ];
+    for (strategy, expected, tolerance, max_over_min) in cases {
+        let (five, six) = five_then_six(strategy, &keys);
+        let moved = relocated_share(&five, &six);
+        assert!((moved - expected).abs() <= tolerance, "{strategy}: {moved:.3} moved, expected {expected:.3}");
+        let at_six = spread(&six, 6);
+        assert!(
+            (at_six.max as f64) / (at_six.min as f64) <= max_over_min,
+            "{strategy}: uneven at 6: {:?}",
+            at_six.counts
+        );
+    }
+    // Range by first letter: uneven (the letters are), and a lot moves.
+    let (five, six) = five_then_six(Strategy::RangeByFirstLetter, &keys);
+    let at_six = spread(&six, 6);
+    assert!(at_six.max as f64 > 1.5 * at_six.min as f64, "range is uneven: {:?}", at_six.counts);
+    let moved = relocated_share(&five, &six);
+    assert!((0.3..0.7).contains(&moved), "range moved {moved:.3}");
+}
+
+#[test]
+fn a_directory_moves_the_fewest_keys_and_stays_even() {
+    let keys = 50_000;
+    let mut directory = Directory::new(keys, 5).unwrap();
+    let five = directory.table().to_vec();
+    directory.resize(6).unwrap();
+    let six = directory.table().to_vec();
+    // The new partition must end with ⌊50,000 / 6⌋ keys, and every one of
+    // them moved: nothing else needs to.
+    assert_eq!(relocated_share(&five, &six), (keys / 6) as f64 / keys as f64);
+    let at_six = spread(&six, 6);
+    assert!(at_six.max - at_six.min <= 1, "{:?}", at_six.counts);
+    // Back to 5: only the sixth partition's keys move.
+    directory.resize(5).unwrap();
+    let back = directory.table().to_vec();
+    assert_eq!(relocated_share(&six, &back), at_six.counts[5] as f64 / keys as f64);
+    assert!(back.iter().all(|&p| p < 5));
+    let at_five = spread(&back, 5);
+    assert!(at_five.max - at_five.min <= 1, "{:?}", at_five.counts);
+}
+
+#[test]
+fn consistent_hashing_moves_only_the_keys_of_a_partition_taken_away() {
+    let words = words(20_000);
+    let keys: Vec<&str> = words.iter().map(String::as_str).collect();
+    let strategy = Strategy::ConsistentHashing { virtual_nodes: 100 };
+    let (five, six) = five_then_six(strategy, &keys);
+    // Every key that moved from 5 to 6 moved to the new partition.
+    assert!(five.iter().zip(&six).filter(|(a, b)| a != b).all(|(_, &b)| b == 5));
+}
+
+#[test]
+fn the_same_keys_get_the_same_partitions_every_time() {
+    let ring = Ring::new(6, 50).unwrap();
+    assert_eq!(ring, Ring::new(6, 50).unwrap());
+    assert_eq!(ring.points().len(), 300);
+    assert!(ring.points().windows(2).all(|w| w[0] <= w[1]), "sorted by position");
+    // The hash is this project's, not the platform's: fixed values.
+    assert_eq!(faultline_protocols::partitioning::hash64(b""), faultline_protocols::partitioning::hash64(b""));
+    assert_ne!(faultline_protocols::partitioning::hash64(b"a"), faultline_protocols::partitioning::hash64(b"b"));
+}
+
+#[test]
+fn bad_sizes_are_refused_with_the_field_named() {
+    let keys = ["apple"];
+    let cases: [(Result<Vec<u32>, AssignmentError>, &str); 4] = [
+        (assign(Strategy::HashModN, &keys, 0), "partitions: must be at least 1"),
+        (assign(Strategy::HashModN, &keys, PARTITIONS_MAX + 1), "partitions: must be at most 1000, found 1001"),
+        (assign(Strategy::ConsistentHashing { virtual_nodes: 0 }, &keys, 3), "virtual_nodes: must be at least 1"),
+        (
+            assign(Strategy::ConsistentHashing { virtual_nodes: 5000 }, &keys, 3),
+            "virtual_nodes: must be at most 1000, found 5000",
+        ),
+    ];
+    for (result, said) in cases {
+        assert_eq!(result.unwrap_err().to_string(), said);
+    }
+    assert_eq!(Directory::new(10, 0).unwrap_err().to_string(), "partitions: must be at least 1");
+    assert_eq!(Directory::new(10, 3).unwrap().resize(0).unwrap_err().to_string(), "partitions: must be at least 1");
+    // Keys that do not start with a letter go to the first range.
+    assert_eq!(assign(Strategy::RangeByFirstLetter, &["", "42", "Zebra", "apple"], 5).unwrap(), [0, 0, 4, 0]);
+}
