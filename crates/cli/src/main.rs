@@ -3,6 +3,7 @@
 //!     faultline run SCENARIO.json [--trace FILE] [--history FILE]
 //!     faultline explore --protocol P --seeds N [--nodes K] [--variant V] ...
 //!     faultline check FILE --model MODEL [--format F] [--budget-steps N] [--budget-ms N] [--json]
+//!     faultline partition [--words FILE] [--from N] [--to M] [--virtual-nodes V]
 //!
 //! Exit status of `run`: 0 when the run completed, 3 for bad input (an
 //! unreadable or invalid scenario, a bad flag), 1 when an output file cannot
@@ -31,6 +32,7 @@ macro_rules! out {
 
 mod check_command;
 mod explore_command;
+mod partition_command;
 
 use faultline_scenario::Scenario;
 use faultline_sim::AnySimulation;
@@ -41,6 +43,7 @@ usage: faultline run SCENARIO.json [--trace FILE] [--history FILE]
        faultline explore --protocol raft|two-phase-commit|crdt --seeds N [--nodes K] [--variant NAME]
        faultline check FILE --model MODEL [--format auto|json|edn|jepsen-log]
                        [--budget-steps N] [--budget-ms N] [--initial VALUE] [--json]
+       faultline partition [--words FILE] [--from N] [--to M] [--virtual-nodes V]
 
   run      run a scenario to its end, check its history, print a summary
            --trace FILE    write every step as JSON
@@ -63,7 +66,12 @@ usage: faultline run SCENARIO.json [--trace FILE] [--history FILE]
            --initial VALUE the registers' or keys' value before any write,
                            as JSON (0, null, \"\"), or the bank's balances
                            ([100, 100, 100]); by default what the format
-                           implies (the bank has no default)";
+                           implies (the bank has no default)
+  partition the book's experiment: every word of a word list (default
+           /usr/share/dict/web2, lower-cased) to --from partitions (5),
+           then to --to (6), by range of first letter, hash mod n,
+           consistent hashing (--virtual-nodes per partition, 100) and a
+           directory: keys per partition, and the share of keys moved";
 
 const EXIT_BAD_INPUT: u8 = 3;
 const EXIT_OUTPUT_FAILED: u8 = 1;
@@ -226,6 +234,9 @@ fn main() -> ExitCode {
                 Err(message) => Err((EXIT_BAD_INPUT, message)),
             }
         }
+        Some("partition") => partition_command::parse_args(&args[1..])
+            .and_then(|a| partition_command::run(&a))
+            .map_err(|e| (EXIT_BAD_INPUT, e)),
         Some("-h" | "--help" | "help") => {
             outln!("{USAGE}");
             Ok(())

@@ -17,9 +17,9 @@ use std::fmt;
 /// How keys are assigned to partitions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Strategy {
-    /// By the key's first letter: the alphabet cut into `n` runs of
-    /// letters, as even in letters as they can be (keys that do not start
-    /// with a letter go to the first).
+    /// By the key's first letter, as the book's listing does: runs of
+    /// ⌊26 / n⌋ letters, the last partition taking the rest of the
+    /// alphabet (keys that do not start with a letter go to the first).
     RangeByFirstLetter,
     /// The key's hash modulo `n`.
     HashModN,
@@ -107,12 +107,14 @@ fn check_partitions(partitions: u32) -> Result<(), AssignmentError> {
     }
 }
 
-/// Letter i of 26 goes to partition ⌊i · n / 26⌋: runs of letters as even
-/// as they can be.
+/// Letter i of 26 goes to partition min(⌊i / ⌊26 / n⌋⌋, n − 1). With 5
+/// partitions: a–e, f–j, k–o, p–t, u–z; with 6: a–d, e–h, i–l, m–p, q–t,
+/// u–z. (With 26 or more, a letter each.)
 fn first_letter_partition(key: &str, partitions: u32) -> u32 {
     let letter = key.chars().next().map(|c| c.to_ascii_lowercase());
+    let run = (26 / partitions).max(1);
     match letter {
-        Some(c @ 'a'..='z') => (c as u32 - 'a' as u32) * partitions / 26,
+        Some(c @ 'a'..='z') => ((c as u32 - 'a' as u32) / run).min(partitions - 1),
         _ => 0,
     }
 }

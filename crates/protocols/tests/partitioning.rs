@@ -121,6 +121,24 @@ fn bad_sizes_are_refused_with_the_field_named() {
     }
     assert_eq!(Directory::new(10, 0).unwrap_err().to_string(), "partitions: must be at least 1");
     assert_eq!(Directory::new(10, 3).unwrap().resize(0).unwrap_err().to_string(), "partitions: must be at least 1");
-    // Keys that do not start with a letter go to the first range.
-    assert_eq!(assign(Strategy::RangeByFirstLetter, &["", "42", "Zebra", "apple"], 5).unwrap(), [0, 0, 4, 0]);
+}
+
+#[test]
+fn range_by_first_letter_cuts_the_alphabet_as_the_book_does() {
+    // Runs of ⌊26 / n⌋ letters, the last partition taking the rest; keys
+    // that do not start with a letter go to the first.
+    let keys = ["", "42", "apple", "egg", "fig", "jam", "kiwi", "tea", "umami", "Zebra"];
+    let cases: [(u32, [u32; 10]); 4] = [
+        (1, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        (5, [0, 0, 0, 0, 1, 1, 2, 3, 4, 4]),
+        (6, [0, 0, 0, 1, 1, 2, 2, 4, 5, 5]),
+        (30, [0, 0, 0, 4, 5, 9, 10, 19, 20, 25]),
+    ];
+    for (partitions, expected) in cases {
+        assert_eq!(
+            assign(Strategy::RangeByFirstLetter, &keys, partitions).unwrap(),
+            expected,
+            "{partitions} partitions"
+        );
+    }
 }
