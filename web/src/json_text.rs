@@ -144,7 +144,8 @@ impl Json for Object {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn objects_arrays_and_escapes_are_valid_json() {
         let inner = Object::new().field("id", &7u64).field("label", "a \"quoted\"\n\\ \u{1}");
         let text = Object::new()

@@ -28,3 +28,8 @@ pub mod settings;
 pub mod stage;
 
 pub use page::start;
+
+// The unit tests in this crate run natively and, in scripts/test, in
+// headless Chromium like the others.
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

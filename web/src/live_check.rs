@@ -242,6 +242,9 @@ impl LiveCheck {
             if self.work_ms + elapsed >= CHECK_BUDGET_MS {
                 let reason = format!("the time budget of {} s ran out", CHECK_BUDGET_MS / 1000.0);
                 self.state = CheckState::Done(search.stop(&reason));
+                // A CRDT's session guarantees are decided directly: they
+                // are shown even when linearizability is left undecided.
+                self.weakening = self.convergent;
                 return true;
             }
             if elapsed >= slice_ms {
@@ -276,6 +279,72 @@ impl LiveCheck {
         match &self.state {
             CheckState::Done(verdict) => Some(verdict),
             _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use faultline_check::Incomplete;
+
+    /// A search that never decides, and session guarantees that hold.
+    struct Endless;
+
+    impl VerdictSearch for Endless {
+        fn run(&mut self, _steps: u64) -> Option<Verdict> {
+            None
+        }
+        fn stop(&mut self, reason: &str) -> Verdict {
+            let incomplete = Incomplete {
+                reason: reason.to_string(),
+                steps: 0,
+                partitions: 1,
+                partitions_done: 0,
+                unfinished: Vec::new(),
+            };
+            Verdict::Unknown(incomplete)
+        }
+        fn steps(&self) -> u64 {
+            0
+        }
+    }
+
+    impl ModelCheck for Endless {
+        fn verdict_search(&mut self) -> &mut dyn VerdictSearch {
+            self
+        }
+        fn run_weaker(&mut self, _steps: u64) -> Option<WeakerModels> {
+            Some(WeakerModels {
+                sequentially_consistent: Decision::NotApplicable,
+                read_your_writes: Decision::Holds,
+                monotonic_reads: Decision::Holds,
+            })
+        }
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn a_convergent_check_out_of_time_still_decides_its_session_guarantees() {
+        for convergent in [true, false] {
+            let mut check = LiveCheck {
+                search: Some(Box::new(Endless)),
+                state: CheckState::Checking { steps: 0 },
+                convergent,
+                ..LiveCheck::default()
+            };
+            // A clock that jumps past the whole budget at every look.
+            let mut now = 0.0;
+            let mut clock = || {
+                now += CHECK_BUDGET_MS;
+                now
+            };
+            assert!(check.work(&mut clock, CHECK_SLICE_MS), "the verdict changed");
+            assert!(matches!(check.verdict(), Some(Verdict::Unknown(_))));
+            // The next frame, with time to spare.
+            check.work(&mut || 0.0, CHECK_SLICE_MS);
+            assert_eq!(check.weaker.is_some(), convergent, "convergent: {convergent}");
+            assert!(!check.is_working());
         }
     }
 }
