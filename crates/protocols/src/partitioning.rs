@@ -127,15 +127,25 @@ pub struct Ring {
 }
 
 impl Ring {
+    /// Partitions `0..partitions`, each with `virtual_nodes` points.
     pub fn new(partitions: u32, virtual_nodes: u32) -> Result<Ring, AssignmentError> {
         check_partitions(partitions)?;
+        Ring::of_members(&(0..partitions).collect::<Vec<u32>>(), virtual_nodes)
+    }
+
+    /// The given members (node numbers, in any order, any gaps), each with
+    /// `virtual_nodes` points. A member's points depend only on its number,
+    /// so adding one moves only the keys that now fall to it.
+    pub fn of_members(members: &[u32], virtual_nodes: u32) -> Result<Ring, AssignmentError> {
+        check_partitions(members.len() as u32)?;
         match virtual_nodes {
             0 => return Err(AssignmentError::NoVirtualNodes),
             v if v > VIRTUAL_NODES_MAX => return Err(AssignmentError::TooManyVirtualNodes { virtual_nodes }),
             _ => {}
         }
-        let mut points: Vec<(u64, u32)> = (0..partitions)
-            .flat_map(|p| (0..virtual_nodes).map(move |v| (hash64(format!("partition {p} vnode {v}").as_bytes()), p)))
+        let mut points: Vec<(u64, u32)> = members
+            .iter()
+            .flat_map(|&p| (0..virtual_nodes).map(move |v| (hash64(format!("partition {p} vnode {v}").as_bytes()), p)))
             .collect();
         // Equal hashes (never seen, but possible) are ordered by partition,
         // so the ring is the same whatever built it.
@@ -151,9 +161,31 @@ impl Ring {
     /// The partition of the first point at or after the key's hash, going
     /// round past the largest hash to the smallest.
     pub fn partition_of(&self, key: &str) -> u32 {
+        self.points[self.first_point_of(key)].1
+    }
+
+    /// Where a key's walk clockwise starts: its first point.
+    fn first_point_of(&self, key: &str) -> usize {
         let hash = hash64(key.as_bytes());
-        let at = self.points.partition_point(|&(point, _)| point < hash);
-        self.points[at % self.points.len()].1
+        self.points.partition_point(|&(point, _)| point < hash) % self.points.len()
+    }
+
+    /// The key's preference list: the first `replicas` distinct members met
+    /// walking clockwise from its hash (all of them, when there are fewer).
+    /// The first is the key's own partition; the others hold its replicas.
+    pub fn preference_list(&self, key: &str, replicas: usize) -> Vec<u32> {
+        let start = self.first_point_of(key);
+        let mut list: Vec<u32> = Vec::with_capacity(replicas);
+        for step in 0..self.points.len() {
+            if list.len() == replicas {
+                break;
+            }
+            let member = self.points[(start + step) % self.points.len()].1;
+            if !list.contains(&member) {
+                list.push(member);
+            }
+        }
+        list
     }
 }
 

@@ -142,3 +142,30 @@ fn range_by_first_letter_cuts_the_alphabet_as_the_book_does() {
         );
     }
 }
+
+#[test]
+fn a_preference_list_is_the_next_distinct_members_clockwise() {
+    let words = words(3_000);
+    let before = Ring::of_members(&[0, 1, 2, 3, 4], 50).unwrap();
+    let after = Ring::of_members(&[0, 1, 2, 3, 4, 7], 50).unwrap();
+    for key in words.iter().map(String::as_str) {
+        let list = before.preference_list(key, 3);
+        assert_eq!(list.len(), 3, "{key}");
+        assert_eq!(list[0], before.partition_of(key), "{key}: the first is its own partition");
+        let mut distinct = list.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), 3, "{key}: {list:?} has no member twice");
+        // Adding member 7 inserts it into some lists and keeps the order
+        // of the others: only keys that now reach 7 move.
+        let grown = after.preference_list(key, 3);
+        let without_new: Vec<u32> = grown.iter().copied().filter(|&m| m != 7).collect();
+        assert_eq!(without_new[..], list[..without_new.len()], "{key}: {list:?} then {grown:?}");
+    }
+    // More replicas than members: every member, once.
+    assert_eq!(before.preference_list("apple", 9).len(), 5);
+    // A member's points depend only on its number.
+    let renumbered = Ring::of_members(&[4, 3, 2, 1, 0], 50).unwrap();
+    assert_eq!(renumbered, before);
+    assert_eq!(Ring::of_members(&[], 5).unwrap_err().to_string(), "partitions: must be at least 1");
+}
