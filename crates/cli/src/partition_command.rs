@@ -33,6 +33,12 @@ pub fn parse_args(args: &[String]) -> Result<Args, String> {
             other => return Err(format!("unknown option {other}")),
         }
     }
+    for (flag, partitions) in [("--from", parsed.from), ("--to", parsed.to)] {
+        // The library says what is wrong with a count; here it is a flag's.
+        if let Err(error) = assign(Strategy::HashModN, &[], partitions) {
+            return Err(error.to_string().replace("partitions:", &format!("{flag}:")));
+        }
+    }
     Ok(parsed)
 }
 
@@ -71,8 +77,8 @@ fn rows(keys: &[&str], args: &Args) -> Result<Vec<Row>, String> {
     ];
     let mut rows = Vec::new();
     for strategy in strategies {
-        let before = assign(strategy, keys, args.from).map_err(|e| flag_error(&e.to_string(), args))?;
-        let after = assign(strategy, keys, args.to).map_err(|e| flag_error(&e.to_string(), args))?;
+        let before = assign(strategy, keys, args.from).map_err(|e| flag_error(&e.to_string()))?;
+        let after = assign(strategy, keys, args.to).map_err(|e| flag_error(&e.to_string()))?;
         rows.push(Row {
             name: strategy.to_string(),
             relocated: relocated_share(&before, &after),
@@ -92,13 +98,10 @@ fn rows(keys: &[&str], args: &Args) -> Result<Vec<Row>, String> {
     Ok(rows)
 }
 
-/// The library names its fields; on the command line they are flags.
-fn flag_error(message: &str, args: &Args) -> String {
-    let message = message.replace("virtual_nodes:", "--virtual-nodes:");
-    match message.strip_prefix("partitions:") {
-        Some(rest) => format!("--from {} / --to {}:{rest}", args.from, args.to),
-        None => message,
-    }
+/// The library names its fields; on the command line they are flags (the
+/// partition counts are checked as the flags are read).
+fn flag_error(message: &str) -> String {
+    message.replace("virtual_nodes:", "--virtual-nodes:")
 }
 
 pub fn run(args: &Args) -> Result<(), String> {

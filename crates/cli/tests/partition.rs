@@ -45,8 +45,9 @@ fn five_to_six_partitions_reproduces_the_book() {
 
 #[test]
 fn bad_input_is_refused_with_the_flag_named() {
-    let cases: [(&[&str], &str); 5] = [
-        (&["--from", "0"], "--from 0 / --to 6: must be at least 1"),
+    let cases: [(&[&str], &str); 6] = [
+        (&["--from", "0"], "--from: must be at least 1"),
+        (&["--to", "1001"], "--to: must be at most 1000, found 1001"),
         (&["--to", "x"], "--to: expected a whole number, found x"),
         (&["--virtual-nodes", "0"], "--virtual-nodes: must be at least 1"),
         (&["--words", "/nonexistent/words"], "cannot read the word list /nonexistent/words"),

@@ -55,6 +55,7 @@ pub enum AssignmentError {
     NoVirtualNodes,
     TooManyVirtualNodes { virtual_nodes: u32 },
     TooManyKeys { keys: usize },
+    NoMembers,
 }
 
 impl fmt::Display for AssignmentError {
@@ -68,6 +69,7 @@ impl fmt::Display for AssignmentError {
             AssignmentError::TooManyVirtualNodes { virtual_nodes } => {
                 write!(f, "virtual_nodes: must be at most {VIRTUAL_NODES_MAX}, found {virtual_nodes}")
             }
+            AssignmentError::NoMembers => f.write_str("members: a ring needs at least one"),
             AssignmentError::TooManyKeys { keys } => {
                 write!(f, "keys: a directory holds at most {DIRECTORY_KEYS_MAX}, found {keys}")
             }
@@ -137,7 +139,10 @@ impl Ring {
     /// `virtual_nodes` points. A member's points depend only on its number,
     /// so adding one moves only the keys that now fall to it.
     pub fn of_members(members: &[u32], virtual_nodes: u32) -> Result<Ring, AssignmentError> {
-        check_partitions(members.len() as u32)?;
+        if members.is_empty() {
+            return Err(AssignmentError::NoMembers);
+        }
+        check_partitions(members.len().min(u32::MAX as usize) as u32)?;
         match virtual_nodes {
             0 => return Err(AssignmentError::NoVirtualNodes),
             v if v > VIRTUAL_NODES_MAX => return Err(AssignmentError::TooManyVirtualNodes { virtual_nodes }),
@@ -175,7 +180,7 @@ impl Ring {
     /// The first is the key's own partition; the others hold its replicas.
     pub fn preference_list(&self, key: &str, replicas: usize) -> Vec<u32> {
         let start = self.first_point_of(key);
-        let mut list: Vec<u32> = Vec::with_capacity(replicas);
+        let mut list: Vec<u32> = Vec::with_capacity(replicas.min(self.points.len()));
         for step in 0..self.points.len() {
             if list.len() == replicas {
                 break;
@@ -201,6 +206,10 @@ pub struct Spread {
 
 /// The spread of `assignment` over `partitions` partitions.
 pub fn spread(assignment: &[u32], partitions: u32) -> Spread {
+    debug_assert!(assignment.iter().all(|&p| p < partitions), "every key in one of the partitions");
+    if partitions == 0 {
+        return Spread { counts: Vec::new(), min: 0, max: 0, std_dev: 0.0 };
+    }
     let mut counts = vec![0u64; partitions as usize];
     for &p in assignment {
         if let Some(count) = counts.get_mut(p as usize) {
@@ -221,7 +230,7 @@ pub fn spread(assignment: &[u32], partitions: u32) -> Spread {
 /// The share of keys (0 to 1) whose partition differs between two
 /// assignments of the same keys.
 pub fn relocated_share(before: &[u32], after: &[u32]) -> f64 {
-    debug_assert_eq!(before.len(), after.len(), "two assignments of the same keys");
+    assert_eq!(before.len(), after.len(), "two assignments of the same keys");
     let moved = before.iter().zip(after).filter(|(a, b)| a != b).count();
     moved as f64 / before.len().max(1) as f64
 }
@@ -251,8 +260,9 @@ impl Directory {
     }
 
     /// Go to `partitions` partitions, moving the fewest keys: those of the
-    /// partitions taken away, then from the fullest to the emptiest until
-    /// no two differ by more than one key.
+    /// partitions taken away, and each kept partition's keys beyond its
+    /// share. Shares differ by at most one key; the larger ones go to the
+    /// partitions that hold the most now, so they shed the least.
     pub fn resize(&mut self, partitions: u32) -> Result<(), AssignmentError> {
         check_partitions(partitions)?;
         let mut members: Vec<Vec<usize>> = vec![Vec::new(); partitions as usize];
@@ -263,38 +273,38 @@ impl Directory {
                 None => homeless.push(key),
             }
         }
-        let even_max = self.table.len().div_ceil(partitions as usize);
-        // Each partition keeps at most `even_max`; the rest join the homeless.
-        for list in &mut members {
-            while list.len() > even_max {
-                homeless.push(list.pop().expect("longer than the bound"));
+        let shares = Self::shares(&members, self.table.len());
+        for (list, &share) in members.iter_mut().zip(&shares) {
+            while list.len() > share {
+                homeless.push(list.pop().expect("longer than its share"));
             }
         }
         homeless.sort_unstable();
-        for key in homeless {
-            let emptiest = (0..members.len()).min_by_key(|&p| (members[p].len(), p)).expect("at least one partition");
-            members[emptiest].push(key);
-            self.table[key] = emptiest as u32;
+        let mut homeless = homeless.into_iter();
+        for (p, list) in members.iter_mut().enumerate() {
+            while list.len() < shares[p] {
+                let key = homeless.next().expect("as many keys homeless as places short");
+                list.push(key);
+                self.table[key] = p as u32;
+            }
         }
-        self.rebalance(&mut members);
+        debug_assert!(homeless.next().is_none(), "every key has a partition");
         self.partitions = partitions;
         Ok(())
     }
 
-    /// Move single keys from the fullest partition to the emptiest until
-    /// they differ by at most one.
-    fn rebalance(&mut self, members: &mut [Vec<usize>]) {
-        loop {
-            let fullest = (0..members.len()).max_by_key(|&p| (members[p].len(), std::cmp::Reverse(p)));
-            let emptiest = (0..members.len()).min_by_key(|&p| (members[p].len(), p));
-            let (Some(fullest), Some(emptiest)) = (fullest, emptiest) else { return };
-            if members[fullest].len() <= members[emptiest].len() + 1 {
-                return;
-            }
-            let key = members[fullest].pop().expect("the fullest is not empty");
-            members[emptiest].push(key);
-            self.table[key] = emptiest as u32;
+    /// Each partition's share of `keys`: ⌊keys / n⌋, one more for the
+    /// `keys mod n` partitions that hold the most now (the lower number
+    /// first among equals).
+    fn shares(members: &[Vec<usize>], keys: usize) -> Vec<usize> {
+        let (base, extra) = (keys / members.len(), keys % members.len());
+        let mut by_size: Vec<usize> = (0..members.len()).collect();
+        by_size.sort_unstable_by_key(|&p| (std::cmp::Reverse(members[p].len()), p));
+        let mut shares = vec![base; members.len()];
+        for &p in &by_size[..extra] {
+            shares[p] += 1;
         }
+        shares
     }
 
     pub fn partitions(&self) -> u32 {

@@ -84,7 +84,7 @@ fn a_directory_moves_the_fewest_keys_and_stays_even() {
 }
 
 #[test]
-fn consistent_hashing_moves_only_the_keys_of_a_partition_taken_away() {
+fn consistent_hashing_moves_only_the_keys_that_fall_to_a_new_partition() {
     let words = words(20_000);
     let keys: Vec<&str> = words.iter().map(String::as_str).collect();
     let strategy = Strategy::ConsistentHashing { virtual_nodes: 100 };
@@ -100,8 +100,8 @@ fn the_same_keys_get_the_same_partitions_every_time() {
     assert_eq!(ring.points().len(), 300);
     assert!(ring.points().windows(2).all(|w| w[0] <= w[1]), "sorted by position");
     // The hash is this project's, not the platform's: fixed values.
-    assert_eq!(faultline_protocols::partitioning::hash64(b""), faultline_protocols::partitioning::hash64(b""));
-    assert_ne!(faultline_protocols::partitioning::hash64(b"a"), faultline_protocols::partitioning::hash64(b"b"));
+    assert_eq!(faultline_protocols::partitioning::hash64(b""), 0xf52a_15e9_a9b5_e89b);
+    assert_eq!(faultline_protocols::partitioning::hash64(b"a"), 0x02c0_bdbf_4814_20f8);
 }
 
 #[test]
@@ -167,5 +167,42 @@ fn a_preference_list_is_the_next_distinct_members_clockwise() {
     // A member's points depend only on its number.
     let renumbered = Ring::of_members(&[4, 3, 2, 1, 0], 50).unwrap();
     assert_eq!(renumbered, before);
-    assert_eq!(Ring::of_members(&[], 5).unwrap_err().to_string(), "partitions: must be at least 1");
+    assert_eq!(Ring::of_members(&[], 5).unwrap_err().to_string(), "members: a ring needs at least one");
+}
+
+/// The fewest keys any even assignment to `to` partitions can move from
+/// `before`: every key of a partition taken away, and each kept
+/// partition's keys beyond the largest share it can get.
+fn fewest_moves(before: &[u32], from: u32, to: u32) -> usize {
+    let sizes = spread(before, from).counts;
+    let removed: u64 = sizes.iter().skip(to as usize).sum();
+    let keys = before.len();
+    let (base, extra) = (keys / to as usize, keys % to as usize);
+    // The larger shares to the largest kept partitions.
+    let mut kept: Vec<u64> = sizes.iter().take(to as usize).copied().collect();
+    kept.sort_unstable_by(|a, b| b.cmp(a));
+    let excess: u64 = kept
+        .iter()
+        .enumerate()
+        .map(|(rank, &size)| size.saturating_sub((base + usize::from(rank < extra)) as u64))
+        .sum();
+    (removed + excess) as usize
+}
+
+#[test]
+fn a_directory_resized_again_and_again_moves_the_fewest_keys() {
+    let keys = 1_003;
+    let mut directory = Directory::new(keys, 5).unwrap();
+    let mut from = 5;
+    for to in [6, 3, 8, 1, 4, 4, 7, 2] {
+        let before = directory.table().to_vec();
+        directory.resize(to).unwrap();
+        let after = directory.table();
+        let moved = before.iter().zip(after).filter(|(a, b)| a != b).count();
+        assert_eq!(moved, fewest_moves(&before, from, to), "{from} → {to}");
+        let counts = spread(after, to);
+        assert!(counts.max - counts.min <= 1, "{from} → {to}: {:?}", counts.counts);
+        assert_eq!(directory.partitions(), to);
+        from = to;
+    }
 }
