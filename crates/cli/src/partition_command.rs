@@ -10,6 +10,9 @@ use faultline_protocols::partitioning::{assign, relocated_share, spread, Directo
 pub const DEFAULT_WORDS: &str = "/usr/share/dict/web2";
 /// Most words read: the directory holds a table as big as the keys.
 const WORDS_MAX: usize = faultline_protocols::partitioning::DIRECTORY_KEYS_MAX;
+/// Largest word list read, so a wrong path to a huge file fails at once
+/// (a million words of 60 letters).
+const WORDS_FILE_BYTES_MAX: u64 = 64 * 1024 * 1024;
 
 pub struct Args {
     words_path: String,
@@ -45,10 +48,15 @@ pub fn parse_args(args: &[String]) -> Result<Args, String> {
 /// The words, one per line, lower-cased as in the book (empty lines left
 /// out; a word listed twice counts twice).
 fn read_words(path: &str) -> Result<Vec<String>, String> {
-    let text = std::fs::read(path).map_err(|e| {
+    let cannot_read = |e: std::io::Error| {
         let hint = if path == DEFAULT_WORDS { " (scripts/install installs it: Debian's miscfiles)" } else { "" };
         format!("cannot read the word list {path}: {e}{hint}")
-    })?;
+    };
+    let bytes = std::fs::metadata(path).map_err(cannot_read)?.len();
+    if bytes > WORDS_FILE_BYTES_MAX {
+        return Err(format!("{path}: {bytes} bytes, more than the {WORDS_FILE_BYTES_MAX} a word list may have"));
+    }
+    let text = std::fs::read(path).map_err(cannot_read)?;
     let words: Vec<String> = String::from_utf8_lossy(&text)
         .lines()
         .map(|line| line.trim().to_lowercase())

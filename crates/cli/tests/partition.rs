@@ -59,3 +59,14 @@ fn bad_input_is_refused_with_the_flag_named() {
         assert!(stderr.contains(said), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn a_word_list_too_big_to_be_one_is_refused_before_it_is_read() {
+    let path = std::env::temp_dir().join(format!("faultline-huge-words-{}", std::process::id()));
+    let file = std::fs::File::create(&path).unwrap();
+    file.set_len(64 * 1024 * 1024 + 1).unwrap(); // sparse: nothing written
+    let (ok, _, stderr) = faultline(&["--words", path.to_str().unwrap()]);
+    std::fs::remove_file(&path).unwrap();
+    assert!(!ok);
+    assert!(stderr.contains("67108865 bytes, more than the 67108864 a word list may have"), "{stderr}");
+}
