@@ -60,13 +60,8 @@ fn the_shopping_cart_brings_back_the_item_added_concurrently_with_its_removal() 
         [(200, members(&[2])), (200, members(&[1, 3])), (450, members(&[1, 2, 3])), (450, members(&[1, 2, 3]))]
     );
     // The observer marks the moment the two sides agree again, after the heal.
-    let milestones: Vec<(u64, &str)> = sim
-        .trace()
-        .iter()
-        .flat_map(|step| step.narration.iter().map(move |n| (step.tick, n)))
-        .filter(|(_, n)| n.importance == faultline_sim::Importance::Milestone)
-        .map(|(tick, n)| (tick, n.text.as_str()))
-        .collect();
+    let milestones: Vec<(u64, &str)> =
+        sim.trace().iter().flat_map(|step| step.milestones().map(move |text| (step.tick, text))).collect();
     assert_eq!(milestones.len(), 1, "{milestones:?}");
     let (tick, text) = milestones[0];
     assert!(tick > 300 && text.starts_with("replicas converged on {1 2 3} after "), "{milestones:?}");
@@ -92,13 +87,7 @@ fn a_counter_incremented_on_both_sides_of_a_partition_converges_to_the_sum() {
     assert_eq!(values(&sim), [Some(count(14)), Some(count(14)), Some(count(14))]);
     assert_eq!(diverged(&sim), [false, false, false]);
     // The moment they agreed again is a milestone of the run.
-    let milestones: Vec<&str> = sim
-        .trace()
-        .iter()
-        .flat_map(|step| &step.narration)
-        .filter(|n| n.importance == faultline_sim::Importance::Milestone)
-        .map(|n| n.text.as_str())
-        .collect();
+    let milestones: Vec<&str> = sim.trace().iter().flat_map(|step| step.milestones()).collect();
     assert!(milestones.iter().any(|m| m.starts_with("replicas converged on 14 after")), "{milestones:?}");
     let after_heal: Vec<CrdtOutput> =
         reads(&sim).into_iter().filter(|(tick, _)| *tick >= 600).map(|(_, r)| r).collect();

@@ -20,12 +20,7 @@ fn run_with(name: &str, more: Vec<TimedAction>) -> Vec<TraceStep> {
 }
 
 fn milestones(trace: &[TraceStep]) -> Vec<String> {
-    trace
-        .iter()
-        .flat_map(|step| &step.narration)
-        .filter(|narration| narration.importance == Importance::Milestone)
-        .map(|narration| narration.text.clone())
-        .collect()
+    trace.iter().flat_map(|step| step.milestones()).map(str::to_string).collect()
 }
 
 #[test]

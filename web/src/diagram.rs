@@ -80,7 +80,7 @@ use crate::app::describe_action;
 use crate::render::{axis_step, css_name, escape, message_class, message_style};
 use faultline_scenario::{Action, ClientId, NodeId};
 use faultline_sim::{AnySimulation, DropReason, Endpoint, HistoryEntry, Legend, SendFate, SentMessage, StepKind};
-use faultline_sim::{Importance, MessageKindId, TraceStep};
+use faultline_sim::{MessageKindId, TraceStep};
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
@@ -311,7 +311,7 @@ impl DiagramIndex {
             StepKind::Timer { .. } | StepKind::Retry { .. } => self.minor_steps.push(at),
             _ => {}
         }
-        if step.narration.iter().any(|n| n.importance == Importance::Milestone) {
+        if step.milestones().next().is_some() {
             self.milestones.push(at);
         }
         self.index_sends(step, at);
@@ -1519,8 +1519,7 @@ fn mark_item(frame: &Frame, at: StepAt) -> Option<DiagramItem> {
 /// lines at its tick, its words in the title.
 fn milestone_item(frame: &Frame, at: StepAt) -> Option<DiagramItem> {
     let step = frame.step(at)?;
-    let words: Vec<&str> =
-        step.narration.iter().filter(|n| n.importance == Importance::Milestone).map(|n| n.text.as_str()).collect();
+    let words: Vec<&str> = step.milestones().collect();
     let x = Px(frame.scale.x(step.tick as f64));
     let (top, bottom) = (AXIS_HEIGHT_PX, Px(frame.rows.nodes_bottom_px()));
     let key = format!("ms{at}");

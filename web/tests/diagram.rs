@@ -301,13 +301,8 @@ fn a_crash_and_a_restart_are_marked_and_the_line_between_is_drawn_crashed() {
 fn milestones_are_flagged_at_their_step_with_their_words() {
     let app = app_at_tick(600);
     let trace = app.sim.trace();
-    let milestones: Vec<(usize, &str)> = trace
-        .iter()
-        .enumerate()
-        .flat_map(|(at, step)| step.narration.iter().map(move |n| (at, n)))
-        .filter(|(_, n)| n.importance == faultline_sim::Importance::Milestone)
-        .map(|(at, n)| (at, n.text.as_str()))
-        .collect();
+    let milestones: Vec<(usize, &str)> =
+        trace.iter().enumerate().flat_map(|(at, step)| step.milestones().map(move |text| (at, text))).collect();
     assert!(!milestones.is_empty(), "the default run elects a leader by tick 600");
     let svg = drawn(&app, &view(&app, 0.0, 600.0));
     let elements = by_key(&svg);

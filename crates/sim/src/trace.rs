@@ -171,6 +171,13 @@ pub struct TraceStep {
     pub narration: Vec<Narration>,
 }
 
+impl TraceStep {
+    /// The milestones the step told (a leader elected, replicas converged).
+    pub fn milestones(&self) -> impl Iterator<Item = &str> {
+        self.narration.iter().filter(|n| n.importance == Importance::Milestone).map(|n| n.text.as_str())
+    }
+}
+
 /// FNV-1a, 64 bits: tiny, stable, and the same on every platform. Not for
 /// security; only to compare traces.
 #[derive(Clone, Debug)]

@@ -140,6 +140,17 @@ impl Replica {
     }
 }
 
+/// What a replica knows of one peer.
+#[derive(Clone, Debug, Default)]
+struct PeerKnowledge {
+    /// The updates it confirmed having (from the vectors its messages carry).
+    confirmed: VersionVector,
+    /// Operation-based: it was sent a sync with only a vector and has not
+    /// answered since. The next sync carries the effects it has not
+    /// confirmed: over a link that works one way only, no answer comes.
+    sync_unanswered: bool,
+}
+
 #[derive(Clone, Debug)]
 pub struct Crdt {
     id: NodeId,
@@ -148,15 +159,9 @@ pub struct Crdt {
     /// The object's value, computed again after every change (the observer
     /// reads every replica's after every step).
     value: CrdtOutput,
-    /// What each peer confirmed having (from the vectors its messages
-    /// carry), by node number (a vector, not a map: each map type is code
-    /// the page carries).
-    confirmed: Vec<VersionVector>,
-    /// Operation-based: the peers sent a sync with only a vector that have
-    /// not answered since, by node number. The next sync to one carries
-    /// the effects it has not confirmed: over a link that works one way
-    /// only, no answer ever comes back.
-    unanswered: Vec<bool>,
+    /// What this replica knows of each peer, by node number (a vector, not
+    /// a map: each map type is code the page carries). Volatile.
+    peers: Vec<PeerKnowledge>,
     /// Whether the sync timer is set.
     syncing: bool,
     updates_made: u64,
@@ -319,17 +324,13 @@ impl Crdt {
     /// broadcast brought it since would reach it twice), unless the last
     /// such sync went unanswered: then the effects it has not confirmed.
     fn sync_payload(&mut self, peer: NodeId) -> Payload {
-        let Object::State(object) = &self.replica.object else {
-            let at = peer.0 as usize;
-            if at >= self.unanswered.len() {
-                self.unanswered.resize(at + 1, false);
-            }
-            return match std::mem::replace(&mut self.unanswered[at], true) {
-                true => self.payload_for(self.confirmed_by(peer)),
-                false => Payload::Nothing,
-            };
-        };
-        Payload::State(object.clone())
+        if let Object::State(object) = &self.replica.object {
+            return Payload::State(object.clone());
+        }
+        match std::mem::replace(&mut self.peer_mut(peer).sync_unanswered, true) {
+            true => self.payload_for(self.confirmed_by(peer)),
+            false => Payload::Nothing,
+        }
     }
 
     /// Operation-based: a peer's answer to a sync says what it has; give it
@@ -337,9 +338,7 @@ impl Crdt {
     /// them). By everything it confirmed so far, its answer included: an
     /// older answer arriving late would otherwise send effects again.
     fn pass_on_effects_lacked(&mut self, ctx: &mut Context, peer: NodeId) {
-        if let Some(unanswered) = self.unanswered.get_mut(peer.0 as usize) {
-            *unanswered = false;
-        }
+        self.peer_mut(peer).sync_unanswered = false;
         if matches!(self.replica.object, Object::Op(_)) {
             if let Payload::Effects(effects) = self.payload_for(self.confirmed_by(peer)) {
                 ctx.send(peer, Message::CatchUp { delivered: self.replica.delivered.clone(), effects });
@@ -348,17 +347,23 @@ impl Crdt {
     }
 
     fn confirm(&mut self, peer: NodeId, delivered: &VersionVector) {
+        merge_vectors(&mut self.peer_mut(peer).confirmed, delivered);
+    }
+
+    /// What this replica knows of `peer` (a node beyond the count it was
+    /// made with, should one join, is added).
+    fn peer_mut(&mut self, peer: NodeId) -> &mut PeerKnowledge {
         let at = peer.0 as usize;
-        if at >= self.confirmed.len() {
-            self.confirmed.resize(at + 1, VersionVector::new());
+        if at >= self.peers.len() {
+            self.peers.resize(at + 1, PeerKnowledge::default());
         }
-        merge_vectors(&mut self.confirmed[at], delivered);
+        &mut self.peers[at]
     }
 
     /// What `peer` confirmed having (nothing, if it never said).
     fn confirmed_by(&self, peer: NodeId) -> &VersionVector {
         static NOTHING: VersionVector = VersionVector::new();
-        self.confirmed.get(peer.0 as usize).unwrap_or(&NOTHING)
+        self.peers.get(peer.0 as usize).map_or(&NOTHING, |known| &known.confirmed)
     }
 
     /// Peers that have not confirmed everything this replica has.
@@ -394,8 +399,7 @@ impl Protocol for Crdt {
             spec: spec.clone(),
             value: replica.object.value(),
             replica,
-            confirmed: vec![VersionVector::new(); node_count as usize],
-            unanswered: vec![false; node_count as usize],
+            peers: vec![PeerKnowledge::default(); node_count as usize],
             syncing: false,
             updates_made: 0,
             merges: 0,
@@ -570,8 +574,8 @@ impl Protocol for Crdt {
                 fields.push(("duplicates ignored".to_string(), self.duplicates_ignored.to_string()));
             }
         }
-        for (peer, confirmed) in self.confirmed.iter().enumerate().filter(|(_, confirmed)| !confirmed.is_empty()) {
-            fields.push((format!("{} confirmed", NodeId(peer as u32)), vector_label(confirmed)));
+        for (peer, known) in self.peers.iter().enumerate().filter(|(_, known)| !known.confirmed.is_empty()) {
+            fields.push((format!("{} confirmed", NodeId(peer as u32)), vector_label(&known.confirmed)));
         }
         let waiting = self.replica.causal.waiting.len();
         NodeView {
