@@ -1,8 +1,8 @@
 //! Nodes joining and leaving during a run, on a tiny protocol that lets
 //! them: every node greets every member when it starts and whenever its
-//! timer fires, and counts the greetings it got. No built-in protocol lets
-//! nodes join or leave yet (consistent hashing will), so the scenario is
-//! run without validation, which refuses add-node for the others.
+//! timer fires, and counts the greetings it got. Its scenario names
+//! primary–backup (the greeter has no parameters of its own), so it is run
+//! without validation, which refuses add-node for primary–backup.
 
 use faultline_protocols::kv::KeyValueService;
 use faultline_scenario::{Action, KvOperation, NodeId, ProtocolSpec, Scenario, TimedAction};
@@ -122,6 +122,25 @@ fn a_node_that_leaves_is_greeted_no_more_and_messages_to_it_are_dropped() {
         _ => None,
     });
     assert_eq!(note.as_deref(), Some("n1 left the cluster: nothing happened"));
+}
+
+#[test]
+fn every_member_that_is_up_hears_of_a_change_at_the_next_tick_and_one_that_is_down_does_not() {
+    let heard = |sim: &Simulation<Greeter>| -> Vec<(u64, NodeId)> {
+        sim.trace()
+            .iter()
+            .filter_map(|s| match s.kind {
+                StepKind::Timer { node, timer, .. } if timer == faultline_sim::MEMBERSHIP_CHANGED_TIMER => {
+                    Some((s.tick, node))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let joined = run(vec![(20, Action::Crash { node: NodeId(2) }), (50, Action::AddNode)]);
+    assert_eq!(heard(&joined), [(51, NodeId(0)), (51, NodeId(1))], "not n2 (down), not n3 (it starts)");
+    let left = run(vec![(50, Action::RemoveNode { node: NodeId(0) })]);
+    assert_eq!(heard(&left), [(51, NodeId(1)), (51, NodeId(2))]);
 }
 
 #[test]

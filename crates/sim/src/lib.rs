@@ -21,10 +21,12 @@ pub mod world;
 pub use history::HistoryEntry;
 pub use protocol::{
     ClientRequest, ClusterView, Context, Countdown, Effect, InvariantViolation, LogEntryView, NodeView, OperationOf,
-    OutputOf, Protocol, RequestId, Tag, TimerId, LOG_ENTRIES_VIEWED_MAX,
+    OutputOf, Protocol, RequestId, Tag, TimerId, LOG_ENTRIES_VIEWED_MAX, MEMBERSHIP_CHANGED_TIMER,
 };
 pub use rng::SimRng;
-pub use service::{convergent_verdict, Convergence, HistoryCheck, OperationLook, Retry, Routing, Service};
+pub use service::{
+    convergent_service_noun, convergent_verdict, Convergence, HistoryCheck, OperationLook, Retry, Routing, Service,
+};
 pub use simulation::{
     AnySimulation, Legend, RecordError, Recorded, Simulation, SNAPSHOTS_MAX, SNAPSHOT_INTERVAL_STEPS,
 };

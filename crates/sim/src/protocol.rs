@@ -20,6 +20,13 @@ use std::fmt::Debug;
 /// moves it.
 pub type TimerId = u64;
 
+/// The timer the simulator sets at every member that is up when a node
+/// joins or leaves (for protocols with [`Protocol::MEMBERSHIP_CHANGES`]),
+/// firing at the next tick: the news of a change of membership reaching
+/// the nodes. [`Context::members`] then has the new members. A protocol
+/// uses no timer of this number for itself.
+pub const MEMBERSHIP_CHANGED_TIMER: TimerId = u64::MAX;
+
 /// The operations a protocol's clients send.
 pub type OperationOf<P> = <<P as Protocol>::Service as Service>::Operation;
 /// What a protocol's nodes answer its clients.
@@ -101,6 +108,11 @@ impl<'a, P: Protocol> Context<'a, P> {
         for peer in self.peers() {
             self.effects.push(Effect::Send { to: peer, message: message.clone() });
         }
+    }
+
+    /// The nodes in the cluster now, in node order (this one among them).
+    pub fn members(&self) -> &'a [NodeId] {
+        self.members
     }
 
     /// Every member but this node, in node order.

@@ -124,22 +124,36 @@ impl Convergence {
     }
 }
 
+/// What kind of service promises convergence for histories of `model`,
+/// for sentences: a key-value store's is a quorum store's ("an eventually
+/// consistent store"); counters, sets and registers are CRDTs'.
+pub fn convergent_service_noun(model: &faultline_check::ModelSpec) -> &'static str {
+    match model {
+        faultline_check::ModelSpec::KeyValue(_) => "an eventually consistent store",
+        _ => "a CRDT",
+    }
+}
+
 /// What a convergent service's history satisfied, in one line: "not
 /// linearizable — as expected of a CRDT under partition; converged after
 /// the heal; read-your-writes: yes; monotonic reads: yes".
 pub fn convergent_verdict(
+    model: &faultline_check::ModelSpec,
     verdict: &faultline_check::Verdict,
     weaker: &faultline_check::WeakerModels,
     convergence: Convergence,
 ) -> String {
     use faultline_check::{Decision, Verdict};
+    let noun = convergent_service_noun(model);
     let linearizability = match verdict {
         Verdict::NotLinearizable(_) if matches!(convergence, Convergence::AfterHeal) => {
-            "not linearizable — as expected of a CRDT under partition"
+            format!("not linearizable — as expected of {noun} under partition")
         }
-        Verdict::NotLinearizable(_) => "not linearizable — as expected of a CRDT: replicas answer before they agree",
-        Verdict::Linearizable(_) => "linearizable this time (a CRDT does not promise it)",
-        Verdict::Unknown(_) => "linearizability undecided",
+        Verdict::NotLinearizable(_) => {
+            format!("not linearizable — as expected of {noun}: replicas answer before they agree")
+        }
+        Verdict::Linearizable(_) => format!("linearizable this time ({noun} does not promise it)"),
+        Verdict::Unknown(_) => "linearizability undecided".to_string(),
     };
     let converged = match convergence {
         Convergence::AfterHeal => "converged after the heal",

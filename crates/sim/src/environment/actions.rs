@@ -7,6 +7,7 @@
 //! as a [`FollowUp`].
 
 use super::{Environment, Event, NodeSlot, PayloadSlot, StepScratch, CLASS_FORCED, CLASS_NORMAL};
+use crate::protocol::MEMBERSHIP_CHANGED_TIMER;
 use crate::trace::Endpoint;
 use crate::world::{NodeStatus, NODES_MAX};
 use faultline_scenario::{Action, ClientId, ClientOperation, Link, NodeId};
@@ -269,7 +270,24 @@ impl Environment {
         self.vectors.push(vec![0; self.lamport.len()]);
         debug_assert_eq!(self.process_index(Endpoint::Node(node)), self.lamport.len() - 1);
         self.schedule(self.now_tick, CLASS_NORMAL, Event::Start { node });
+        self.tell_members_of_change(node);
         Ok(node)
+    }
+
+    /// Every member that is up, but `changed` (which starts or just left),
+    /// hears of a change of membership at the next tick: its
+    /// [`MEMBERSHIP_CHANGED_TIMER`] fires, as an administrator's word would
+    /// reach it. One that is down learns the members when it restarts.
+    fn tell_members_of_change(&mut self, changed: NodeId) {
+        let listeners: Vec<NodeId> = self
+            .members
+            .iter()
+            .copied()
+            .filter(|&member| member != changed && self.nodes[member.0 as usize].status == NodeStatus::Up)
+            .collect();
+        for member in listeners {
+            self.set_timer(member, MEMBERSHIP_CHANGED_TIMER, 1);
+        }
     }
 
     /// A node leaves for good: down like a crash-stop, and no longer a
@@ -287,6 +305,7 @@ impl Environment {
         }
         self.take_down(node, NodeStatus::Removed);
         self.members.retain(|&member| member != node);
+        self.tell_members_of_change(node);
         Ok(())
     }
 }
