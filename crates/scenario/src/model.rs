@@ -111,6 +111,10 @@ tagged! {
         /// accepts updates and reads at once, and replicas converge by
         /// exchanging states or operations.
         Crdt = "crdt" (CrdtSpec),
+        /// A Dynamo-style key-value store on a consistent-hashing ring: each
+        /// key lives on `replicas` successive nodes, and any node
+        /// coordinates reads and writes that wait for a quorum of them.
+        QuorumKv = "quorum-kv" (QuorumKvSpec),
     }
 }
 
@@ -121,6 +125,7 @@ impl ProtocolSpec {
             ProtocolSpec::Raft(raft) => raft.nodes,
             ProtocolSpec::TwoPhaseCommit(spec) => spec.node_count(),
             ProtocolSpec::Crdt(spec) => spec.nodes,
+            ProtocolSpec::QuorumKv(spec) => spec.nodes,
         }
     }
 
@@ -148,27 +153,110 @@ impl ProtocolSpec {
                 ProtocolSpec::TwoPhaseCommit(spec)
             }
             ProtocolSpec::Crdt(spec) => ProtocolSpec::Crdt(CrdtSpec { nodes, ..spec.clone() }),
+            ProtocolSpec::QuorumKv(spec) => ProtocolSpec::QuorumKv(spec.with_node_count(nodes)),
         })
     }
 
     /// The family of client operations the protocol's clients use.
     pub fn client_family(&self) -> ClientFamily {
         match self {
-            ProtocolSpec::PrimaryBackup { .. } | ProtocolSpec::Raft(_) => ClientFamily::KeyValue,
+            ProtocolSpec::PrimaryBackup { .. } | ProtocolSpec::Raft(_) | ProtocolSpec::QuorumKv(_) => {
+                ClientFamily::KeyValue
+            }
             ProtocolSpec::TwoPhaseCommit(_) => ClientFamily::Bank,
             ProtocolSpec::Crdt(_) => ClientFamily::Crdt,
         }
     }
 
     /// Whether nodes may join and leave during a run (add-node and
-    /// remove-node actions). None of today's protocols lets them.
+    /// remove-node actions): the quorum store's ring lets them.
     pub fn supports_membership_changes(&self) -> bool {
         match self {
             ProtocolSpec::PrimaryBackup { .. }
             | ProtocolSpec::Raft(_)
             | ProtocolSpec::TwoPhaseCommit(_)
             | ProtocolSpec::Crdt(_) => false,
+            ProtocolSpec::QuorumKv(_) => true,
         }
+    }
+}
+
+section! {
+    /// The quorum store's parameters: N (`replicas`), R (`read_quorum`)
+    /// and W (`write_quorum`), the ring, and how conflicts and failures are
+    /// handled.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct QuorumKvSpec {
+        nodes: u32 => NODES_HINT,
+        /// N: how many successive nodes on the ring hold each key (its
+        /// preference list).
+        replicas: u32 = 3,
+        /// R: a read waits for this many replicas' answers.
+        read_quorum: u32 = 2,
+        /// W: a write waits for this many replicas to store it.
+        write_quorum: u32 = 2,
+        /// Points on the ring per node.
+        virtual_nodes: u32 = 8,
+        /// What replicas keep of writes that are concurrent (neither saw
+        /// the other): all of them as siblings, or the latest by timestamp.
+        conflicts: QuorumConflicts = QuorumConflicts::Siblings,
+        /// When a replica does not answer in time, write to (and read from)
+        /// the next nodes on the ring instead, which keep what they hold
+        /// for it as a hint and hand it off when it is back.
+        sloppy_quorum: bool = false,
+        /// How long a coordinator waits for a quorum's answers before it
+        /// turns to the next nodes (sloppy) or gives up.
+        quorum_timeout_ticks: u64 = 40,
+        /// How often a replica compares its keys with a peer's (anti-entropy)
+        /// while they may differ, and hands off what it holds for others.
+        anti_entropy_interval_ticks: u64 = 50,
+        variant: QuorumKvVariant = QuorumKvVariant::Correct,
+    }
+}
+
+impl QuorumKvSpec {
+    pub fn new(nodes: u32) -> QuorumKvSpec {
+        QuorumKvSpec::with_required(nodes)
+    }
+
+    /// The same store on `nodes` nodes; N, R and W are lowered to fit.
+    pub fn with_node_count(&self, nodes: u32) -> QuorumKvSpec {
+        let replicas = self.replicas.min(nodes.max(1));
+        QuorumKvSpec {
+            nodes,
+            replicas,
+            read_quorum: self.read_quorum.min(replicas),
+            write_quorum: self.write_quorum.min(replicas),
+            ..self.clone()
+        }
+    }
+}
+
+names! {
+    /// What a quorum store's replicas keep of concurrent writes.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum QuorumConflicts as "conflict handling" {
+        /// Versions carry vector clocks; concurrent ones are kept side by
+        /// side as siblings, and a read returns them all (merged), for the
+        /// client's next write to resolve.
+        Siblings = "siblings",
+        /// Versions carry the coordinator's clock; the latest wins and the
+        /// others are dropped.
+        LastWriterWins = "last-writer-wins",
+    }
+}
+
+names! {
+    /// The quorum store as it should be, or with one deliberate bug.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum QuorumKvVariant as "variant" {
+        Correct = "correct",
+        /// The coordinator acknowledges a write once W − 1 replicas stored
+        /// it.
+        AcknowledgeBeforeQuorum = "acknowledge-before-quorum",
+        /// A node that holds a write for another as a hint (sloppy quorum)
+        /// never hands it off.
+        HintsNeverHandedOff = "hints-never-handed-off",
     }
 }
 

@@ -54,6 +54,7 @@ pub fn validate(scenario: &Scenario) -> Result {
         ProtocolSpec::Raft(raft) => check_raft(raft)?,
         ProtocolSpec::TwoPhaseCommit(spec) => check_two_phase_commit(spec)?,
         ProtocolSpec::Crdt(spec) => check_crdt(spec)?,
+        ProtocolSpec::QuorumKv(spec) => check_quorum_kv(spec)?,
     }
     check_network(&scenario.network)?;
     check_workload(&scenario.workload)?;
@@ -160,6 +161,47 @@ fn check_crdt(spec: &CrdtSpec) -> Result {
     per_mille(&path("remove_per_mille"), spec.remove_per_mille)?;
     tick_count(&path("clock_skew_ticks"), spec.clock_skew_ticks)?;
     spec.variant.applies_to(spec.data_type, spec.replication).map_err(|why| ScenarioError::at(path("variant"), why))
+}
+
+/// Most points a node has on the quorum store's ring (the partitioning
+/// library's own bound).
+pub(crate) const VIRTUAL_NODES_MAX: u32 = 1_000;
+
+fn check_quorum_kv(spec: &QuorumKvSpec) -> Result {
+    let path = |name: &str| format!("protocol.{name}");
+    in_range(&path("nodes"), spec.nodes.into(), 1, NODES_MAX.into())?;
+    if !(1..=spec.nodes).contains(&spec.replicas) {
+        return Err(ScenarioError::at(
+            path("replicas"),
+            format!("N must be from 1 to the {} nodes the cluster starts with, found {}", spec.nodes, spec.replicas),
+        ));
+    }
+    for (name, quorum) in [("read_quorum", spec.read_quorum), ("write_quorum", spec.write_quorum)] {
+        let letter = if name == "read_quorum" { 'R' } else { 'W' };
+        if !(1..=spec.replicas).contains(&quorum) {
+            return Err(ScenarioError::at(
+                path(name),
+                format!("{letter} must be from 1 to N (replicas, {}), found {quorum}", spec.replicas),
+            ));
+        }
+    }
+    if spec.virtual_nodes == 0 {
+        return Err(ScenarioError::at(path("virtual_nodes"), "must be at least 1: a node needs a point on the ring"));
+    }
+    in_range(&path("virtual_nodes"), spec.virtual_nodes.into(), 1, VIRTUAL_NODES_MAX.into())?;
+    at_least_one_tick(&path("quorum_timeout_ticks"), spec.quorum_timeout_ticks, "a wait for a quorum")?;
+    at_least_one_tick(
+        &path("anti_entropy_interval_ticks"),
+        spec.anti_entropy_interval_ticks,
+        "an anti-entropy interval",
+    )?;
+    if spec.variant == QuorumKvVariant::HintsNeverHandedOff && !spec.sloppy_quorum {
+        return Err(ScenarioError::at(
+            path("variant"),
+            "hints-never-handed-off is a bug of hinted hand-off: it needs \"sloppy_quorum\": true",
+        ));
+    }
+    Ok(())
 }
 
 /// A scripted request's operation is one its type has, with values in range.

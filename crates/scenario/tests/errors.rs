@@ -53,6 +53,11 @@ fn crdt_with(data_type: &str, protocol_fields: &str, fields: &str) -> String {
     )
 }
 
+/// A valid scenario with a 5-node quorum store (plus `protocol_fields`).
+fn quorum_with(protocol_fields: &str) -> String {
+    format!(r#"{{"version": 1, "seed": 1, "protocol": {{"name": "quorum-kv", "nodes": 5{protocol_fields}}}}}"#)
+}
+
 /// `crdt_with` and one scripted request of client 0 to node 1.
 fn crdt_request(data_type: &str, operation: &str) -> String {
     crdt_with(
@@ -122,7 +127,7 @@ fn shape_errors_name_the_field() {
         (r#"{"version": 1, "protocol": {"name": "primary-backup", "nodes": 3}}"#.into(), "seed: missing"),
         (r#"{"version": 1, "seed": 1}"#.into(), "protocol: missing; for example"),
         (r#"{"version": 1, "seed": 1, "protocol": {"name": "raftt", "nodes": 3}}"#.into(), "protocol.name: unknown protocol \"raftt\" (did you mean \"raft\"?)"),
-        (r#"{"version": 1, "seed": 1, "protocol": {"name": "paxos", "nodes": 3}}"#.into(), "protocol.name: unknown protocol \"paxos\" (known: primary-backup, raft, two-phase-commit, crdt)"),
+        (r#"{"version": 1, "seed": 1, "protocol": {"name": "paxos", "nodes": 3}}"#.into(), "protocol.name: unknown protocol \"paxos\" (known: primary-backup, raft, two-phase-commit, crdt, quorum-kv)"),
         (r#"{"version": 1, "seed": 1, "protocol": "primary-backup"}"#.into(), "protocol: expected an object like { \"name\": \"primary-backup\", \"nodes\": 3 }, found the text \"primary-backup\""),
         (r#"{"version": 1, "seed": 1, "protocol": {"nodes": 3}}"#.into(), "protocol.name: missing; known protocols: primary-backup, raft"),
         (r#"{"version": 1, "seed": 1, "protocol": {"name": "primary-backup"}}"#.into(), "protocol.nodes: missing"),
@@ -340,6 +345,15 @@ fn crdts_and_their_operations_are_checked_field_by_field() {
         (crdt_request("or-set", r#""operation": "add", "element": 1, "value": 2"#), "actions[0].value: an add has no value; it takes element"),
         (crdt_request("or-set", r#""operation": "transfer", "from": 0, "to": 1, "amount": 1"#), "actions[0].operation: unknown operation \"transfer\" (known: increment, decrement, add, remove, write, read)"),
         (crdt_request("or-set", r#""operation": "add", "element": -1"#), "actions[0].element: must not be negative, found -1"),
+        (quorum_with(r#", "read_quorum": 4"#), "protocol.read_quorum: R must be from 1 to N (replicas, 3), found 4"),
+        (quorum_with(r#", "write_quorum": 0"#), "protocol.write_quorum: W must be from 1 to N (replicas, 3), found 0"),
+        (quorum_with(r#", "replicas": 2, "write_quorum": 3"#), "protocol.write_quorum: W must be from 1 to N (replicas, 2), found 3"),
+        (quorum_with(r#", "replicas": 6"#), "protocol.replicas: N must be from 1 to the 5 nodes the cluster starts with, found 6"),
+        (quorum_with(r#", "virtual_nodes": 0"#), "protocol.virtual_nodes: must be at least 1: a node needs a point on the ring"),
+        (quorum_with(r#", "virtual_nodes": 1001"#), "protocol.virtual_nodes: must be from 1 to 1000, found 1001"),
+        (quorum_with(r#", "quorum_timeout_ticks": 0"#), "protocol.quorum_timeout_ticks: a wait for a quorum lasts at least 1 tick"),
+        (quorum_with(r#", "conflicts": "merge""#), "protocol.conflicts: unknown conflict handling \"merge\" (known: siblings, last-writer-wins)"),
+        (quorum_with(r#", "variant": "hints-never-handed-off""#), "protocol.variant: hints-never-handed-off is a bug of hinted hand-off: it needs \"sloppy_quorum\": true"),
     ];
     check_table(&cases);
 }

@@ -281,6 +281,7 @@ mod tests {
             ProtocolSpec::Raft(RaftSpec::new(3)),
             ProtocolSpec::TwoPhaseCommit(TwoPhaseCommitSpec::new(2)),
             ProtocolSpec::Crdt(CrdtSpec::new(3, CrdtType::OrSet)),
+            ProtocolSpec::QuorumKv(QuorumKvSpec::new(3)),
         ]
     }
 

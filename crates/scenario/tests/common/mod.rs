@@ -139,12 +139,16 @@ pub fn two_phase_commit_scenario() -> Scenario {
 
 /// Valid scenarios of every shape: any sizes within the limits, text with
 /// quotes and control characters, every protocol, and actions of every kind
-/// the protocol takes (each family's client operations; no protocol lets
-/// nodes join or leave, so no add-node or remove-node).
+/// the protocol takes (each family's client operations; add-node and
+/// remove-node, which only the quorum store takes, are left out).
 pub fn scenario() -> impl Strategy<Value = Scenario> {
     prop_oneof![
         2 => (1u32..=16, 0u32..=32, 1u32..=1000).prop_flat_map(|(nodes, clients, keys)| {
-            let protocol = prop_oneof![Just(ProtocolSpec::PrimaryBackup { nodes }), raft(nodes, keys).prop_map(ProtocolSpec::Raft)];
+            let protocol = prop_oneof![
+                Just(ProtocolSpec::PrimaryBackup { nodes }),
+                raft(nodes, keys).prop_map(ProtocolSpec::Raft),
+                quorum_kv(nodes).prop_map(ProtocolSpec::QuorumKv),
+            ];
             scenario_of(protocol, nodes, workload(clients, keys, 1000), key_value_operation(keys).boxed())
         }),
         1 => (1u32..=15, 1u32..=8, 0u32..=32).prop_flat_map(|(resource_managers, accounts_per_resource_manager, clients)| {
@@ -199,6 +203,34 @@ fn scenario_of(
 
 /// Any timing within the rules (1 <= heartbeat < min <= max <= 1,000,000),
 /// and half the time an initial state for every node.
+/// Any quorum store within the rules: 1 <= R, W <= N <= nodes.
+fn quorum_kv(nodes: u32) -> impl Strategy<Value = QuorumKvSpec> {
+    let ticks = || prop_oneof![1u64..=1000, Just(TICK_COUNT_MAX)];
+    let conflicts = (0..QuorumConflicts::ALL.len()).prop_map(|index| QuorumConflicts::ALL[index]);
+    let variant = (0..QuorumKvVariant::ALL.len()).prop_map(|index| QuorumKvVariant::ALL[index]);
+    (1..=nodes).prop_flat_map(|replicas| (Just(replicas), 1..=replicas, 1..=replicas)).prop_flat_map(
+        move |(replicas, read_quorum, write_quorum)| {
+            (1u32..=1000, conflicts.clone(), any::<bool>(), ticks(), ticks(), variant.clone()).prop_map(
+                move |(virtual_nodes, conflicts, sloppy_quorum, quorum_timeout_ticks, anti_entropy, variant)| {
+                    QuorumKvSpec {
+                        nodes,
+                        replicas,
+                        read_quorum,
+                        write_quorum,
+                        virtual_nodes,
+                        conflicts,
+                        // The hand-off bug needs hints.
+                        sloppy_quorum: sloppy_quorum || variant == QuorumKvVariant::HintsNeverHandedOff,
+                        quorum_timeout_ticks,
+                        anti_entropy_interval_ticks: anti_entropy,
+                        variant,
+                    }
+                },
+            )
+        },
+    )
+}
+
 fn raft(nodes: u32, keys: u32) -> impl Strategy<Value = RaftSpec> {
     // Mostly small, sometimes right at the bounds.
     let timing =
