@@ -179,7 +179,7 @@ fn history_verdict(sim: &dyn AnySimulation) -> String {
             faultline_check::WeakerModels::decide(&m, &history, model.initial(), faultline_check::WEAKER_BUDGET_STEPS)
         });
         let convergence = faultline_sim::Convergence::of_run(sim);
-        return faultline_sim::convergent_verdict(&verdict, &weaker, convergence);
+        return faultline_sim::convergent_verdict(model, &verdict, &weaker, convergence);
     }
     match verdict {
         faultline_check::Verdict::NotLinearizable(explanation) => format!(

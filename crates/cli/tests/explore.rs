@@ -10,7 +10,8 @@ fn faultline(args: &[&str]) -> std::process::Output {
 }
 
 /// A sweep that passed and whose summary counts each of `counters` above 0.
-fn assert_passed_exercising(args: &[&str], counters: &[&str]) {
+/// Returns the summary.
+fn assert_passed_exercising(args: &[&str], counters: &[&str]) -> String {
     let output = faultline(args);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{args:?}: {stdout}");
@@ -23,6 +24,7 @@ fn assert_passed_exercising(args: &[&str], counters: &[&str]) {
         let value: u64 = line.rsplit(' ').next().unwrap().parse().unwrap();
         assert!(value > 0, "{counter} is 0: the sweep exercised nothing");
     }
+    stdout.to_string()
 }
 
 #[test]
@@ -62,6 +64,27 @@ fn every_correct_crdt_type_survives_a_sweep_both_ways() {
     }
 }
 
+#[test]
+fn the_quorum_store_survives_sweeps_in_its_configurations_and_counts_what_is_not_linearizable() {
+    for extra in [
+        &[][..],
+        &["--sloppy-quorum", "yes"][..],
+        &["--conflicts", "last-writer-wins"][..],
+        &["--read-quorum", "1", "--write-quorum", "1"][..],
+    ] {
+        let mut args = vec!["explore", "--protocol", "quorum-kv", "--seeds", "300"];
+        args.extend_from_slice(extra);
+        let counters =
+            ["acknowledged writes checked", "nodes joined", "nodes left", "quiet moments checked", "faults applied"];
+        let stdout = assert_passed_exercising(&args, &counters);
+        let counted = stdout.split("; ").nth(1).and_then(|rest| rest.split(' ').next()).map(str::parse::<u64>);
+        assert!(
+            matches!(counted, Some(Ok(_))) && stdout.contains("histories not linearizable (allowed"),
+            "{extra:?}: the sweep does not say how many histories are not linearizable:\n{stdout}"
+        );
+    }
+}
+
 /// (protocol, extra arguments, what the failure must say)
 const CAUGHT: &[(&str, &[&str], &str)] = &[
     ("raft", &["--variant", "vote-without-log-check"], "invariant violated"),
@@ -84,6 +107,8 @@ const CAUGHT: &[(&str, &[&str], &str)] = &[
         "observed-remove semantics (add wins) violated",
     ),
     ("crdt", &["--type", "lww-register", "--variant", "skewed-clocks"], "last writer wins violated"),
+    ("quorum-kv", &["--variant", "acknowledge-before-quorum"], "an acknowledged write is held by W replicas violated"),
+    ("quorum-kv", &["--variant", "hints-never-handed-off"], "hand-off completes violated"),
     ("crdt", &["--type", "or-set", "--variant", "plain-set"], "observed-remove semantics (add wins) violated"),
     (
         "crdt",
@@ -132,7 +157,7 @@ fn every_planted_bug_is_caught_within_1000_seeds_and_replays() {
 #[test]
 fn bad_explore_arguments_are_explained() {
     for (args, expected) in [
-        (&["explore"][..], "explore needs --protocol NAME (one of: raft, two-phase-commit, crdt)"),
+        (&["explore"][..], "explore needs --protocol NAME (one of: raft, two-phase-commit, crdt, quorum-kv)"),
         (&["explore", "--protocol", "crdt", "--type", "bag"][..], "unknown type `bag` (known: g-counter, pn-counter"),
         (&["explore", "--protocol", "crdt", "--replication", "delta"][..], "unknown replication `delta`"),
         (
@@ -141,7 +166,7 @@ fn bad_explore_arguments_are_explained() {
         ),
         (
             &["explore", "--protocol", "paxos"][..],
-            "unknown protocol `paxos` (known: primary-backup, raft, two-phase-commit, crdt)",
+            "unknown protocol `paxos` (known: primary-backup, raft, two-phase-commit, crdt, quorum-kv)",
         ),
         (&["explore", "--protocol", "two-phase-commit", "--nodes", "1"][..], "two-phase-commit needs 2 nodes or more"),
         (
@@ -153,6 +178,16 @@ fn bad_explore_arguments_are_explained() {
         (&["explore", "--protocol", "raft", "--reads", "sometimes"][..], "unknown reads `sometimes`"),
         (&["explore", "--protocol", "raft", "--colour", "blue"][..], "unknown option --colour for this protocol"),
         (&["explore", "--protocol", "raft", "--nodes", "40"][..], "--nodes must be 1 to 16"),
+        (
+            &["explore", "--protocol", "quorum-kv", "--read-quorum", "4"][..],
+            "protocol.read_quorum: R must be from 1 to N (replicas, 3), found 4",
+        ),
+        (
+            &["explore", "--protocol", "quorum-kv", "--replicas", "2", "--write-quorum", "3"][..],
+            "protocol.write_quorum: W must be from 1 to N (replicas, 2), found 3",
+        ),
+        (&["explore", "--protocol", "quorum-kv", "--sloppy-quorum", "maybe"][..], "--sloppy-quorum takes yes or no"),
+        (&["explore", "--protocol", "quorum-kv", "--conflicts", "newest"][..], "unknown conflict handling `newest`"),
     ] {
         let output = faultline(args);
         let stderr = String::from_utf8_lossy(&output.stderr);

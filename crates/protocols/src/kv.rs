@@ -25,15 +25,28 @@ pub struct KeyValueService {
     keys: u32,
     read_per_mille: u32,
     append_per_mille: u32,
+    /// Whether the store promises only that replicas converge (a quorum
+    /// store), not linearizability.
+    convergent: bool,
 }
 
 impl KeyValueService {
+    /// A store that promises linearizability (Raft; primary–backup, which
+    /// breaks it).
     pub fn new(workload: &WorkloadConfig) -> KeyValueService {
         KeyValueService {
             keys: workload.keys,
             read_per_mille: workload.read_per_mille,
             append_per_mille: workload.append_per_mille,
+            convergent: false,
         }
+    }
+
+    /// A store that promises only convergence (a Dynamo-style quorum
+    /// store): its history is checked to show what it satisfied, and one
+    /// that is not linearizable is no failure.
+    pub fn convergent(workload: &WorkloadConfig) -> KeyValueService {
+        KeyValueService { convergent: true, ..KeyValueService::new(workload) }
     }
 }
 
@@ -108,7 +121,10 @@ impl Service for KeyValueService {
     }
 
     fn history_check(&self) -> HistoryCheck {
-        HistoryCheck::Linearizable(check_model())
+        match self.convergent {
+            true => HistoryCheck::Convergent(check_model()),
+            false => HistoryCheck::Linearizable(check_model()),
+        }
     }
 
     fn to_check_history(&self, entries: &[HistoryEntry]) -> faultline_check::History {

@@ -7,6 +7,7 @@ pub mod explore;
 pub mod kv;
 pub mod partitioning;
 pub mod primary_backup;
+pub mod quorum_kv;
 pub mod raft;
 pub mod shared_log;
 pub mod two_phase_commit;
@@ -36,6 +37,7 @@ pub const PROTOCOLS: &[Registration] = &[
         explorer: Some(&two_phase_commit::explore::TwoPhaseCommitExplorer),
     },
     Registration { name: "crdt", build: crdt::build, explorer: Some(&crdt::explore::CrdtExplorer) },
+    Registration { name: "quorum-kv", build: quorum_kv::build, explorer: Some(&quorum_kv::explore::QuorumKvExplorer) },
 ];
 
 /// The registration of the protocol called `name`.

@@ -1,0 +1,135 @@
+//! The omniscient observer of a quorum store: after every step, a write the
+//! stepping node just acknowledged is held by at least W nodes' disks; at
+//! quiet, the replicas of every key agree and nothing is held where it does
+//! not belong.
+
+use super::version::Siblings;
+use super::{Acknowledged, Disk, QuorumKv};
+use faultline_scenario::NodeId;
+use faultline_sim::{ClusterView, InvariantViolation};
+
+/// What [`check_quiet`] checks, as the page and the summaries name it.
+pub const QUIET_PROPERTIES: [&str; 2] = [
+    "the replicas of every key hold the same versions",
+    "no node holds a key it is not a replica of, nor a hint, once hand-off completes",
+];
+
+#[derive(Clone, Debug, Default)]
+pub struct Observer {
+    /// The last acknowledgement checked, by node: a new one is checked once.
+    last_checked: Vec<Option<Acknowledged>>,
+    writes_checked: u64,
+}
+
+impl Observer {
+    pub fn writes_checked(&self) -> u64 {
+        self.writes_checked
+    }
+
+    /// A write `node` acknowledged in this step is on at least W disks.
+    pub fn check_step(&mut self, node: NodeId, cluster: &ClusterView<QuorumKv>) -> Result<(), InvariantViolation> {
+        let Some(state) = cluster.node(node) else { return Ok(()) };
+        let index = node.0 as usize;
+        if self.last_checked.len() <= index {
+            self.last_checked.resize(index + 1, None);
+        }
+        let Some(acknowledged) = state.acknowledged() else { return Ok(()) };
+        if self.last_checked[index] == Some(acknowledged) {
+            return Ok(());
+        }
+        self.last_checked[index] = Some(acknowledged);
+        self.writes_checked += 1;
+        let holders: Vec<NodeId> = (0..cluster.node_count())
+            .map(NodeId)
+            .filter(|&n| cluster.durable(n).holds(&acknowledged, state.spec.conflicts))
+            .collect();
+        let w = state.spec.write_quorum as usize;
+        if holders.len() >= w {
+            return Ok(());
+        }
+        Err(InvariantViolation {
+            invariant: "an acknowledged write is held by W replicas".to_string(),
+            nodes: holders.clone(),
+            detail: format!(
+                "{node} acknowledged write {}:{} of k{} when {} held it ({}), and W is {w}",
+                acknowledged.stamp.node,
+                acknowledged.stamp.count,
+                acknowledged.key,
+                holders.len(),
+                nodes_label(&holders)
+            ),
+        })
+    }
+}
+
+fn nodes_label(nodes: &[NodeId]) -> String {
+    match nodes {
+        [] => "none".to_string(),
+        _ => nodes.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "),
+    }
+}
+
+/// At quiet (every member up, the network whole, nothing in flight): every
+/// key's replicas, as the ring of the members has them, hold the same
+/// versions, and no node holds a key it is not a replica of or a hint.
+pub fn check_quiet(cluster: &ClusterView<QuorumKv>) -> Result<(), InvariantViolation> {
+    let Some((_, any)) = cluster.up_nodes().next() else { return Ok(()) };
+    let mut keys: Vec<u32> = Vec::new();
+    for (node, state) in cluster.up_nodes() {
+        let disk = state.disk();
+        if let Some(hint) = disk.hints.first() {
+            return Err(InvariantViolation {
+                invariant: "hand-off completes".to_string(),
+                nodes: vec![node, hint.for_node],
+                detail: format!(
+                    "{node} still holds k{} for {} ({} hints in all) when the system is quiet",
+                    hint.key,
+                    hint.for_node,
+                    disk.hints.len()
+                ),
+            });
+        }
+        for (key, _) in &disk.keys {
+            if !any.replicas_of(*key).contains(&node) {
+                return Err(InvariantViolation {
+                    invariant: "keys live on their replicas".to_string(),
+                    nodes: vec![node],
+                    detail: format!("{node} holds k{key}, whose replicas are {}", nodes_label(&any.replicas_of(*key))),
+                });
+            }
+            if !keys.contains(key) {
+                keys.push(*key);
+            }
+        }
+    }
+    keys.sort_unstable();
+    for key in keys {
+        check_replicas_agree(cluster, any, key)?;
+    }
+    Ok(())
+}
+
+fn check_replicas_agree(cluster: &ClusterView<QuorumKv>, any: &QuorumKv, key: u32) -> Result<(), InvariantViolation> {
+    let replicas = any.replicas_of(key);
+    let digest_at = |node: NodeId| -> Option<u64> {
+        let disk: &Disk = cluster.node(node).map(QuorumKv::disk)?;
+        Some(disk.versions(key).map_or(Siblings::default().digest(), |versions| versions.digest()))
+    };
+    let first = replicas[0];
+    for &other in &replicas[1..] {
+        if digest_at(first) != digest_at(other) {
+            let label = |node: NodeId| {
+                cluster
+                    .node(node)
+                    .and_then(|state| state.disk().versions(key).map(super::version::siblings_label))
+                    .unwrap_or_else(|| "nothing".to_string())
+            };
+            return Err(InvariantViolation {
+                invariant: "replicas converge".to_string(),
+                nodes: vec![first, other],
+                detail: format!("at quiet, {first} holds k{key}={} and {other} holds {}", label(first), label(other)),
+            });
+        }
+    }
+    Ok(())
+}
