@@ -4,6 +4,7 @@
 //!     faultline explore --protocol P --seeds N [--nodes K] [--variant V] ...
 //!     faultline check FILE --model MODEL [--format F] [--budget-steps N] [--budget-ms N] [--json]
 //!     faultline partition [--words FILE] [--from N] [--to M] [--virtual-nodes V]
+//!     faultline compare SCENARIO.json
 //!
 //! Exit status of `run`: 0 when the run completed, 3 for bad input (an
 //! unreadable or invalid scenario, a bad flag), 1 when an output file cannot
@@ -31,6 +32,7 @@ macro_rules! out {
 }
 
 mod check_command;
+mod compare_command;
 mod explore_command;
 mod partition_command;
 
@@ -40,10 +42,11 @@ use std::process::ExitCode;
 
 const USAGE: &str = "\
 usage: faultline run SCENARIO.json [--trace FILE] [--history FILE]
-       faultline explore --protocol raft|two-phase-commit|crdt --seeds N [--nodes K] [--variant NAME]
+       faultline explore --protocol raft|two-phase-commit|crdt|quorum-kv --seeds N [--nodes K] [--variant NAME]
        faultline check FILE --model MODEL [--format auto|json|edn|jepsen-log]
                        [--budget-steps N] [--budget-ms N] [--initial VALUE] [--json]
        faultline partition [--words FILE] [--from N] [--to M] [--virtual-nodes V]
+       faultline compare SCENARIO.json
 
   run      run a scenario to its end, check its history, print a summary
            --trace FILE    write every step as JSON
@@ -54,7 +57,9 @@ usage: faultline run SCENARIO.json [--trace FILE] [--history FILE]
            [--reads log|any-node], two-phase-commit's
            [--cooperative-termination yes|no], crdt's [--type g-counter|
            pn-counter|g-set|2p-set|or-set|lww-register|mv-register]
-           [--replication state|operation]
+           [--replication state|operation], quorum-kv's [--replicas N]
+           [--read-quorum R] [--write-quorum W] [--sloppy-quorum yes|no]
+           [--conflicts siblings|last-writer-wins]
            run N seeded random fault schedules under the protocol's nemesis;
            check invariants, quiet properties and histories; stop at the
            first failure and print its scenario (or count them all)
@@ -71,7 +76,13 @@ usage: faultline run SCENARIO.json [--trace FILE] [--history FILE]
            /usr/share/dict/web2, lower-cased) to --from partitions (5),
            then to --to (6), by range of first letter, hash mod n,
            consistent hashing (--virtual-nodes per partition, 100) and a
-           directory: keys per partition, and the share of keys moved";
+           directory: keys per partition, and the share of keys moved
+  compare  the CAP scorecard: the scenario's faults, workload and scripted
+           requests replayed on Raft, primary-backup, the quorum store (R = W
+           = 1, majorities, sloppy) and a CRDT register; per protocol, the
+           operations answered during the partition, whether the history is
+           linearizable, the strongest model it satisfies, whether the
+           replicas agree at the end";
 
 const EXIT_BAD_INPUT: u8 = 3;
 const EXIT_OUTPUT_FAILED: u8 = 1;
@@ -234,6 +245,9 @@ fn main() -> ExitCode {
                 Err(message) => Err((EXIT_BAD_INPUT, message)),
             }
         }
+        Some("compare") => compare_command::parse_args(&args[1..])
+            .and_then(|a| compare_command::run(&a))
+            .map_err(|e| (EXIT_BAD_INPUT, e)),
         Some("partition") => partition_command::parse_args(&args[1..])
             .and_then(|a| partition_command::run(&a))
             .map_err(|e| (EXIT_BAD_INPUT, e)),

@@ -2,6 +2,7 @@
 //! simulator with its client service, and [`build`], which turns a scenario
 //! into a running simulation of the protocol it names.
 
+pub mod compare;
 pub mod crdt;
 pub mod explore;
 pub mod kv;

@@ -162,6 +162,13 @@ impl Protocol for PrimaryBackup {
         PrimaryBackup { id: node, store: Store::default(), next_version: 1, updates_applied: 0, reads_served: 0 }
     }
 
+    /// Every node that is up holds the same values of every key.
+    fn replicas_agree(cluster: &faultline_sim::ClusterView<Self>) -> Option<bool> {
+        let mut stores = cluster.up_nodes().map(|(_, node)| node.store.entries.iter().map(|(k, v)| (k, &v.values)));
+        let first: Vec<_> = stores.next()?.collect();
+        Some(stores.all(|store| store.eq(first.iter().copied())))
+    }
+
     fn on_start(&mut self, _ctx: &mut Context, durable: &Store) {
         self.store = durable.clone();
         self.next_version = self.store.highest_version() + 1;

@@ -375,6 +375,14 @@ pub trait Protocol: Clone + Debug + 'static {
         Ok(())
     }
 
+    /// Whether the nodes that are up hold the same data now, as far as they
+    /// replicate it (every replica of a key, for a partitioned store):
+    /// `None` for a protocol that replicates no data, and by default. The
+    /// scorecard asks it at the end of a run.
+    fn replicas_agree(_cluster: &ClusterView<Self>) -> Option<bool> {
+        None
+    }
+
     /// Whether a timer runs for ever in the background (a heartbeat, an
     /// election timeout), so that a system waiting only on such timers is
     /// quiet. Other timers mean a node still has work to finish.

@@ -279,6 +279,9 @@ pub trait AnySimulation {
     fn ghost_summary(&self) -> Vec<(String, u64)>;
     /// What the protocol's observer sees now, as labelled values.
     fn observations(&self) -> Vec<(String, String)>;
+    /// Whether the nodes that are up hold the same data (`None`: the
+    /// protocol replicates none).
+    fn replicas_agree(&self) -> Option<bool>;
     /// The styles of the protocol's roles, message kinds and operations.
     fn legend(&self) -> Legend;
     /// How the lanes show an operation of the history.
@@ -366,6 +369,9 @@ impl<P: Protocol> AnySimulation for Simulation<P> {
     }
     fn observations(&self) -> Vec<(String, String)> {
         P::observe(self.world.ghost(), &self.world.cluster())
+    }
+    fn replicas_agree(&self) -> Option<bool> {
+        P::replicas_agree(&self.world.cluster())
     }
     fn legend(&self) -> Legend {
         Legend {

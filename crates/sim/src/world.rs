@@ -129,6 +129,8 @@ pub struct RunStats {
     /// Every action, faults and manual steps and scripted requests included.
     pub actions_applied: u64,
     pub operations_invoked: u64,
+    /// Of those, the workload's (the others are scripted requests).
+    pub workload_operations_invoked: u64,
     pub operations_completed: u64,
     /// Steps after which the system was quiet, so its quiet properties
     /// were checked.

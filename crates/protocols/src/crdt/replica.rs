@@ -559,6 +559,10 @@ impl Protocol for Crdt {
         check_converged(cluster)
     }
 
+    fn replicas_agree(cluster: &ClusterView<Self>) -> Option<bool> {
+        Some(check_converged(cluster).is_ok())
+    }
+
     fn view(&self) -> NodeView {
         let value = self.value.to_string();
         let mut fields = vec![

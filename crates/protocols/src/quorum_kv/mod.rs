@@ -419,6 +419,11 @@ impl Protocol for QuorumKv {
         observer::check_quiet(cluster)
     }
 
+    /// Every key's replicas agree and nothing is left to hand off.
+    fn replicas_agree(cluster: &ClusterView<Self>) -> Option<bool> {
+        Some(observer::check_quiet(cluster).is_ok())
+    }
+
     fn message_kind(message: &Message) -> MessageKind {
         match message {
             Message::Read { .. } => MessageKind::Read,

@@ -798,6 +798,14 @@ impl Protocol for Raft {
         )
     }
 
+    /// Every node that is up has applied the same commands: the same state
+    /// machine.
+    fn replicas_agree(cluster: &ClusterView<Self>) -> Option<bool> {
+        let mut nodes = cluster.up_nodes().map(|(_, node)| &node.store);
+        let first = nodes.next()?;
+        Some(nodes.all(|store| store == first))
+    }
+
     fn ghost_summary(ghost: &RaftGhost) -> Vec<(String, u64)> {
         vec![
             ("leaders elected".to_string(), ghost.leaders.len() as u64),

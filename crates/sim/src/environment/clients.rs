@@ -94,6 +94,7 @@ impl Environment {
             Routing::Home => self.home_node(client),
         };
         self.workload_operations_invoked += 1;
+        self.stats.workload_operations_invoked += 1;
         (node, self.begin(Some(Endpoint::Client(client)), None))
     }
 
