@@ -29,6 +29,9 @@ pub enum NodeCommand {
     FireTimer,
     /// Send it a request from an idle client.
     SendRequest,
+    /// Take it out of the cluster for good (where the protocol lets nodes
+    /// leave).
+    Remove,
 }
 
 impl NodeCommand {
@@ -41,6 +44,7 @@ impl NodeCommand {
             "i" | "I" => NodeCommand::IsolateOrReconnect,
             "t" | "T" => NodeCommand::FireTimer,
             "q" | "Q" => NodeCommand::SendRequest,
+            "r" | "R" => NodeCommand::Remove,
             _ => return None,
         })
     }
@@ -720,6 +724,30 @@ impl App {
         }
     }
 
+    /// A new node joins the cluster (the Add a node button, the N key),
+    /// where the protocol lets nodes join.
+    pub fn add_node(&mut self) {
+        match self.sim.supports_membership_changes() {
+            true => self.act(Action::AddNode),
+            false => {
+                self.notice = format!("{} does not let nodes join during a run.", self.sim.scenario().protocol.name());
+                self.changed();
+            }
+        }
+    }
+
+    /// `node` leaves the cluster for good (its menu, the R key), where the
+    /// protocol lets nodes leave.
+    pub fn remove_node(&mut self, node: NodeId) {
+        match self.sim.supports_membership_changes() {
+            true => self.act(Action::RemoveNode { node }),
+            false => {
+                self.notice = format!("{} does not let nodes leave during a run.", self.sim.scenario().protocol.name());
+                self.changed();
+            }
+        }
+    }
+
     /// Repair every cut link (the Heal all button, the H key).
     pub fn heal_all(&mut self) {
         if self.sim.cut_links().is_empty() {
@@ -757,6 +785,7 @@ impl App {
                     }
                 }
             }
+            NodeCommand::Remove => self.remove_node(node),
             NodeCommand::SendRequest => match self.sim.suggested_request() {
                 Some((client, operation)) => self.act(Action::ClientRequest { client, node, operation }),
                 None => {

@@ -25,6 +25,9 @@ pub const BUILTIN_SCENARIOS: &[(&str, &str)] = &[
     ("crdt-lww-clock-skew", include_str!("../../static/scenarios/crdt-lww-clock-skew.json")),
     ("crdt-counter-duplicates", include_str!("../../static/scenarios/crdt-counter-duplicates.json")),
     ("crdt-counter-duplicates-buggy", include_str!("../../static/scenarios/crdt-counter-duplicates-buggy.json")),
+    ("quorum-add-node", include_str!("../../static/scenarios/quorum-add-node.json")),
+    ("quorum-cap", include_str!("../../static/scenarios/quorum-cap.json")),
+    ("quorum-sloppy-missed-read", include_str!("../../static/scenarios/quorum-sloppy-missed-read.json")),
 ];
 
 pub const DEFAULT_SCENARIO: &str = "raft";

@@ -9,6 +9,7 @@
 //!   plot elements that stay put while the window slides.
 //! - [`live_check`]: the resumable linearizability check of the history.
 //! - [`render`]: SVG and HTML text from that state.
+//! - [`ring`]: the quorum store's ring (members' points, keys, what moved at the last join or leave).
 //! - [`settings`]: the run's settings (protocol, nodes, network, seed) as the page changes them.
 //! - [`stage`]: where nodes stand: islands, drags that regroup them, strokes that cut links.
 //! - [`dom`]: retained rendering: the live DOM patched to equal that text.
@@ -24,6 +25,7 @@ pub mod json_text;
 pub mod live_check;
 pub mod page;
 pub mod render;
+pub mod ring;
 pub mod settings;
 pub mod stage;
 

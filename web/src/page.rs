@@ -42,6 +42,7 @@ const SKELETON: &str = r#"
       <button id="play" aria-keyshortcuts="Space">Pause</button>
       <button id="step" aria-keyshortcuts="ArrowRight">Step</button>
       <button id="heal" aria-keyshortcuts="H">Heal all</button>
+      <button id="add-node" aria-keyshortcuts="N" hidden>Add a node</button>
       <button id="undo" aria-keyshortcuts="Control+Z">Undo</button>
       <button id="redo" aria-keyshortcuts="Control+Shift+Z">Redo</button>
       <button id="reset">Reset</button>
@@ -70,6 +71,7 @@ const SKELETON: &str = r#"
     <div id="legend" aria-label="Legend"></div>
   </section>
   <aside>
+    <section id="ring-section" hidden><h2>Ring</h2><div id="ring"></div></section>
     <section><h2>Inspector</h2><div id="inspector"></div></section>
     <section><h2>In flight</h2><div id="events"></div></section>
     <section><h2>What happened</h2><div id="story" role="log" aria-label="What happened, newest first"></div></section>
@@ -112,6 +114,8 @@ const SKELETON: &str = r#"
     <dt><kbd>I</kbd></dt><dd>isolate it, or reconnect it</dd>
     <dt><kbd>T</kbd></dt><dd>fire its soonest timer now (Raft: time out now)</dd>
     <dt><kbd>Q</kbd></dt><dd>send it a client request</dd>
+    <dt><kbd>R</kbd></dt><dd>remove it from the cluster (the quorum store)</dd>
+    <dt><kbd>N</kbd></dt><dd>add a node to the cluster (the quorum store)</dd>
     <dt><kbd>H</kbd></dt><dd>heal every cut link</dd>
     <dt><kbd>M</kbd></dt><dd>manual steps on or off</dd>
     <dt><kbd>Esc</kbd></dt><dd>close a menu, or this list</dd>
@@ -382,7 +386,16 @@ fn wire(app: &Shared) {
             changed(&app);
         });
     }
-    wire_buttons(app, &[("heal", App::heal_all), ("undo", App::undo), ("redo", App::redo), ("reset", App::reset)]);
+    wire_buttons(
+        app,
+        &[
+            ("heal", App::heal_all),
+            ("add-node", App::add_node),
+            ("undo", App::undo),
+            ("redo", App::redo),
+            ("reset", App::reset),
+        ],
+    );
     {
         let app = app.clone();
         on(&element("speed").into(), "input", move |_: web_sys::Event| {
@@ -911,6 +924,7 @@ pub fn key_command(app: &mut App, key: &str) -> bool {
             app.revision += 1;
         }
         "h" | "H" => app.heal_all(),
+        "n" | "N" => app.add_node(),
         "?" => show_shortcuts(),
         "Escape" => app.close_menu(),
         digit if digit.len() == 1 && digit.as_bytes()[0].is_ascii_digit() => {
@@ -969,6 +983,10 @@ fn panel_click(app: &mut App, target: Option<web_sys::EventTarget>) {
         (Some("pause"), Some(node), ..) => Action::Pause { node, ticks: PAUSE_BUTTON_TICKS },
         (Some("isolate"), Some(node), ..) => Action::Isolate { node },
         (Some("reconnect"), Some(node), ..) => Action::Reconnect { node },
+        (Some("remove-node"), Some(node), ..) => {
+            app.remove_node(node);
+            return app.close_menu();
+        }
         (Some("drop"), _, Some(message), _) => Action::DropMessage { message },
         (Some("duplicate"), _, Some(message), _) => Action::DuplicateMessage { message },
         (Some("delay"), _, Some(message), _) => Action::DelayMessage { message, ticks: DELAY_BUTTON_TICKS },
@@ -1036,6 +1054,20 @@ fn set_text(id: &str, text: &str) {
     }
 }
 
+/// Show or hide an element (its `hidden` attribute), touching it only
+/// when that changes.
+fn set_shown(element: &Element, shown: bool) {
+    match (shown, element.has_attribute("hidden")) {
+        (true, true) => {
+            let _ = element.remove_attribute("hidden");
+        }
+        (false, false) => {
+            let _ = element.set_attribute("hidden", "");
+        }
+        _ => {}
+    }
+}
+
 fn set_attribute(element: &Element, name: &str, value: &str) {
     if element.get_attribute(name).as_deref() != Some(value) {
         let _ = element.set_attribute(name, value);
@@ -1100,7 +1132,7 @@ fn draw_moving_parts(app: &App) {
 
 /// The side panels. While the run plays, a frame redraws one of them, in
 /// turn: all of them in one frame would take longer than a frame.
-const SIDE_PANELS: [fn(&App); 8] = [
+const SIDE_PANELS: [fn(&App); 9] = [
     |app| set_panel("inspector", render::inspector_html(app)),
     |app| set_panel("events", render::events_html(app)),
     // The table of every operation, only while it is open: hundreds of
@@ -1125,7 +1157,17 @@ const SIDE_PANELS: [fn(&App); 8] = [
         set_text("stats", &render::stats_text(app));
     },
     draw_controls_state,
+    draw_ring,
 ];
+
+/// The quorum store's ring, shown only for a protocol that keeps one.
+fn draw_ring(app: &App) {
+    let markup = crate::ring::ring_html(app);
+    set_shown(&element("ring-section"), markup.is_some());
+    if let Some(markup) = markup {
+        set_panel("ring", markup);
+    }
+}
 
 fn draw_timeline_slider(app: &App) {
     let timeline = input("timeline");
@@ -1155,6 +1197,7 @@ fn draw_controls_state(app: &App) {
     for (id, is_disabled) in disabled {
         set_attribute(&element(id), "aria-disabled", if is_disabled { "true" } else { "false" });
     }
+    set_shown(&element("add-node"), app.sim.supports_membership_changes());
     set_checked("show-points", app.show_points);
     set_text("notice", &app.notice);
     set_text("play", if app.playing { "Pause" } else { "Play" });

@@ -330,6 +330,9 @@ fn node_menu_buttons(app: &App, node: NodeId) -> String {
         true => button("reconnect", "Reconnect", "I", ""),
         false => button("isolate", "Isolate", "I", ""),
     }
+    if app.sim.supports_membership_changes() && report.status != NodeStatus::Removed {
+        button("remove-node", "Remove from the cluster", "R", "");
+    }
     if report.status == NodeStatus::Up {
         for (index, (timer, label)) in node_timers(app, node).into_iter().enumerate() {
             let key = if index == 0 { "T" } else { "" };
@@ -1175,16 +1178,23 @@ pub fn fit_label(label: &str, width_px: f64) -> Option<String> {
     }
 }
 
-/// What a convergent service's history satisfied (a CRDT): the one line
+/// What a convergent service's history satisfied (a CRDT, a quorum
+/// store): the one line
 /// `faultline run` prints too.
 fn convergent_html(app: &App) -> String {
     let (Some(verdict), Some(weaker)) = (app.check.verdict(), &app.check.weaker) else {
         return "<p class=\"weaker\">Checking the session guarantees…</p>".to_string();
     };
+    let faultline_sim::HistoryCheck::Convergent(model) = app.sim.history_check() else {
+        return String::new();
+    };
     let convergence = faultline_sim::Convergence::of_run(app.sim.as_ref());
-    let line = faultline_sim::convergent_verdict(verdict, weaker, convergence);
+    let line = faultline_sim::convergent_verdict(&model, verdict, weaker, convergence);
+    let noun = faultline_sim::convergent_service_noun(&model);
     format!(
-        "<p class=\"convergent\" data-convergent>A CRDT promises that replicas converge, not linearizability: {}.</p>",
+        "<p class=\"convergent\" data-convergent>{}{} promises that replicas converge, not linearizability: {}.</p>",
+        noun[..1].to_uppercase(),
+        &noun[1..],
         escape(&line)
     )
 }

@@ -181,9 +181,8 @@ fn judge(sim: &dyn AnySimulation) -> (Option<bool>, String) {
         HistoryCheck::Promises { property, .. } => return (None, format!("not checked: promises {property}")),
     };
     let history = sim.check_history();
-    let verdict = faultline_check::with_model!(&model, m => {
-        faultline_check::check(m, history.clone(), CHECK_BUDGET_STEPS, || None)
-    });
+    // `ModelSpec` itself as the model: the page compiles the search once.
+    let verdict = faultline_check::check(model.clone(), history.clone(), CHECK_BUDGET_STEPS, || None);
     let linearizable = match verdict {
         Verdict::Linearizable(_) => Some(true),
         Verdict::NotLinearizable(_) => Some(false),
@@ -191,9 +190,7 @@ fn judge(sim: &dyn AnySimulation) -> (Option<bool>, String) {
     };
     let weaker = match linearizable {
         Some(true) => None,
-        _ => Some(faultline_check::with_model!(&model, m => {
-            WeakerModels::decide(&m, &history, model.initial(), CHECK_BUDGET_STEPS)
-        })),
+        _ => Some(WeakerModels::decide(&model, &history, model.initial(), CHECK_BUDGET_STEPS)),
     };
     let strongest = match (&verdict, &weaker) {
         (Verdict::Unknown(_), Some(w)) if w.sequentially_consistent == Decision::Holds => {
