@@ -9,6 +9,9 @@
 //!   plot elements that stay put while the window slides.
 //! - [`live_check`]: the resumable linearizability check of the history.
 //! - [`render`]: SVG and HTML text from that state.
+//! - [`experiment`]: the book's partitioning experiment (words per partition, the share moved) as bars.
+//! - [`scorecard`]: the CAP scorecard: the run's faults on every key-value protocol, as a table.
+//! - [`lab`]: those two panels' state and events (the word list fetched from the page's origin).
 //! - [`ring`]: the quorum store's ring (members' points, keys, what moved at the last join or leave).
 //! - [`settings`]: the run's settings (protocol, nodes, network, seed) as the page changes them.
 //! - [`stage`]: where nodes stand: islands, drags that regroup them, strokes that cut links.
@@ -21,11 +24,14 @@ pub mod builtin;
 pub mod chronicle;
 pub mod diagram;
 pub mod dom;
+pub mod experiment;
 pub mod json_text;
+pub mod lab;
 pub mod live_check;
 pub mod page;
 pub mod render;
 pub mod ring;
+pub mod scorecard;
 pub mod settings;
 pub mod stage;
 

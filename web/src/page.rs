@@ -100,6 +100,19 @@ const SKELETON: &str = r#"
   <div id="lanes-box"></div>
   <details id="operations"><summary>Every operation</summary><div id="history"></div></details>
 </section>
+<section id="scorecard-panel">
+  <details id="scorecard-details">
+    <summary><h2>CAP scorecard: this run's faults on every key-value protocol</h2></summary>
+    <p>The same timed faults, workload and scripted requests, replayed on Raft, primary–backup, the quorum store (R = W = 1, majorities, a sloppy quorum) and a CRDT register: who answers during the partition, and what it costs. <button id="compare">Compare</button></p>
+    <div id="scorecard"></div>
+  </details>
+</section>
+<section id="experiment-panel">
+  <details id="experiment-details">
+    <summary><h2>Partitioning: how many keys move when a partition is added</h2></summary>
+    <div id="experiment"></div>
+  </details>
+</section>
 <p class="keys">Press <kbd>?</kbd> for the keyboard shortcuts. <button id="show-shortcuts">Shortcuts</button></p>
 <dialog id="shortcuts" aria-labelledby="shortcuts-title">
   <h2 id="shortcuts-title">Keyboard shortcuts</h2>
@@ -145,7 +158,7 @@ fn document() -> Document {
     web_sys::window().expect("a window").document().expect("a document")
 }
 
-fn element(id: &str) -> Element {
+pub(crate) fn element(id: &str) -> Element {
     document().get_element_by_id(id).unwrap_or_else(|| panic!("#{id} is in the skeleton"))
 }
 
@@ -264,6 +277,7 @@ pub fn start() {
         svg.pause_animations();
     }
     wire(&app);
+    crate::lab::wire(&app);
     measure_diagram_width();
     redraw_panels(&app.borrow());
     animation_loop(app);
@@ -275,7 +289,11 @@ pub fn start() {
 /// Handlers take the app with `try_borrow_mut` and do nothing when it is
 /// taken: a redraw that removes a focused button fires focus events at
 /// once, inside the handler that redraws.
-fn on<E: JsCast + 'static>(target: &web_sys::EventTarget, event: &str, mut handler: impl FnMut(E) + 'static) {
+pub(crate) fn on<E: JsCast + 'static>(
+    target: &web_sys::EventTarget,
+    event: &str,
+    mut handler: impl FnMut(E) + 'static,
+) {
     let closure =
         Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| handler(event.unchecked_into()));
     target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref()).expect("adding a listener works");
@@ -1087,7 +1105,7 @@ fn prefers_reduced_motion() -> bool {
 
 /// Make a panel show `markup`, changing only the elements that differ
 /// (`dom::morph`): buttons keep their focus and a press in progress.
-fn set_panel(id: &'static str, markup: String) {
+pub(crate) fn set_panel(id: &'static str, markup: String) {
     PANEL_MARKUP.with(|cache| {
         let mut cache = cache.borrow_mut();
         if cache.get(id) != Some(&markup) {
@@ -1099,7 +1117,7 @@ fn set_panel(id: &'static str, markup: String) {
 
 /// After the user changed something: show it now, and let the loop run if
 /// it should.
-fn changed(app: &App) {
+pub(crate) fn changed(app: &App) {
     redraw_panels(app);
     wake();
 }

@@ -1245,7 +1245,11 @@ pub fn verdict_badge(app: &App) -> (String, &'static str) {
         CheckState::Checking { steps } => (format!("checking… ({steps} steps)"), "checking"),
         CheckState::Done(Verdict::Linearizable(_)) => ("linearizable".to_string(), "linearizable"),
         CheckState::Done(Verdict::NotLinearizable(_)) if app.check.convergent => {
-            ("not linearizable, as a CRDT may be".to_string(), "not-linearizable-expected")
+            let noun = match app.sim.history_check() {
+                faultline_sim::HistoryCheck::Convergent(model) => faultline_sim::convergent_service_noun(&model),
+                _ => "a CRDT",
+            };
+            (format!("not linearizable, as {noun} may be"), "not-linearizable-expected")
         }
         CheckState::Done(Verdict::NotLinearizable(_)) => ("not linearizable".to_string(), "not-linearizable"),
         CheckState::Done(Verdict::Unknown(_)) => ("unknown".to_string(), "unknown"),

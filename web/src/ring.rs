@@ -33,22 +33,27 @@ fn point(hash: u64, radius: f64) -> (f64, f64) {
 }
 
 /// The last join or leave at or before the current position: the node,
-/// whether it joined, and the tick.
+/// whether it joined, and the tick. A join took effect when a new node
+/// started right after it; a leave, when the node is gone now and no
+/// earlier leave named it (a removal is for good). Refused ones (the
+/// last node stays) are passed over.
 fn last_change(app: &App) -> Option<(NodeId, bool, u64)> {
     let trace = app.sim.trace();
     let upto = (app.sim.position() as usize).min(trace.len());
-    trace[..upto].iter().rev().find_map(|step| match &step.kind {
-        StepKind::Action { action: Action::AddNode, note } if note.is_empty() => {
-            // The node that joined starts in the next step; it is the
-            // highest numbered one that existed after it.
-            let joined = trace.iter().skip(step.index as usize + 1).find_map(|s| match s.kind {
-                StepKind::Start { node, .. } => Some(node),
-                _ => None,
-            })?;
-            Some((joined, true, step.tick))
-        }
-        StepKind::Action { action: Action::RemoveNode { node }, note } if note.is_empty() => {
-            Some((*node, false, step.tick))
+    let removes = |node: NodeId, before: usize| {
+        trace[..before]
+            .iter()
+            .any(|s| matches!(&s.kind, StepKind::Action { action: Action::RemoveNode { node: n }, .. } if *n == node))
+    };
+    let nodes = app.sim.nodes();
+    trace[..upto].iter().enumerate().rev().find_map(|(at, step)| match &step.kind {
+        StepKind::Action { action: Action::AddNode, .. } => match trace.get(at + 1).map(|next| &next.kind) {
+            Some(StepKind::Start { node, restart: false }) => Some((*node, true, step.tick)),
+            _ => None,
+        },
+        StepKind::Action { action: Action::RemoveNode { node }, .. } => {
+            let gone = nodes.get(node.0 as usize).is_some_and(|report| report.status == NodeStatus::Removed);
+            (gone && !removes(*node, at)).then_some((*node, false, step.tick))
         }
         _ => None,
     })
@@ -155,4 +160,38 @@ fn change_sentence(change: Option<(NodeId, bool, u64)>, moved: &[bool], lists: &
 
 fn nodes_label(nodes: &[u32]) -> String {
     nodes.iter().map(|n| format!("n{n}")).collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app(stem: &str) -> App {
+        let text = crate::builtin::builtin_text(stem).unwrap();
+        App::new(faultline_scenario::from_json(text).unwrap(), Some(stem.to_string()))
+    }
+
+    #[test]
+    fn a_join_is_counted_and_its_keys_marked_once_the_run_is_past_it() {
+        let mut app = app("quorum-add-node");
+        assert!(ring_html(&app).unwrap().contains("No node has joined or left yet"));
+        app.sim.run_until_tick(600);
+        let html = ring_html(&app).unwrap();
+        let moved = html.matches(r#"class="key moved""#).count();
+        assert!(moved > 0, "{html}");
+        assert!(
+            html.contains(&format!("n5 joined at tick 400: <strong>{moved} of 8 keys</strong> changed replicas")),
+            "{html}"
+        );
+        // Every member's points are drawn: six members, eight points each.
+        assert_eq!(html.matches(r#"class="vnode""#).count(), 6 * 8);
+        // Back before the join, nothing is marked.
+        app.seek_tick(100.0);
+        assert_eq!(ring_html(&app).unwrap().matches("key moved").count(), 0);
+    }
+
+    #[test]
+    fn only_a_protocol_with_a_ring_gets_the_panel() {
+        assert!(ring_html(&app("raft")).is_none());
+    }
 }

@@ -439,15 +439,19 @@ impl Protocol for QuorumKv {
     }
 
     fn message_label(message: &Message) -> String {
+        // A request number as the node's start, then its count: "#2.14".
+        let number = |request: &RequestNumber| format!("#{}.{}", request >> 32, request & 0xffff_ffff);
         match message {
-            Message::Read { request, key } => format!("Read k{key} #{request}"),
-            Message::ReadReply { request, versions } => format!("Read reply #{request} {}", siblings_label(versions)),
+            Message::Read { request, key } => format!("Read k{key} {}", number(request)),
+            Message::ReadReply { request, versions } => {
+                format!("Read reply {} {}", number(request), siblings_label(versions))
+            }
             Message::Write { request, key, version, hint_for } => {
                 let hint = hint_for.map_or(String::new(), |node| format!(" (hint for {node})"));
                 let versions = siblings_label(&Siblings::one(version.clone()));
-                format!("Write k{key}={versions} #{request}{hint}")
+                format!("Write k{key}={versions} {}{hint}", number(request))
             }
-            Message::WriteAck { request } => format!("Write ack #{request}"),
+            Message::WriteAck { request } => format!("Write ack {}", number(request)),
             Message::Repair { key, versions } => format!("Repair k{key}={}", siblings_label(versions)),
             Message::Digest { digests, .. } => format!("Digest of {} keys", digests.len()),
             Message::DigestReply { versions, .. } if versions.is_empty() => "Digest reply: in sync".to_string(),
@@ -477,13 +481,19 @@ impl Protocol for QuorumKv {
                 title: "holds writes for other nodes, to hand off".to_string(),
             });
         }
-        let caption = self
-            .disk
-            .keys
-            .iter()
-            .map(|(key, versions)| format!("k{key} {}", version::values_label(&versions.resolved())))
-            .collect::<Vec<_>>()
-            .join(" · ");
+        // Under the node: a key or two with their values, else how many
+        // keys it holds (the inspector lists them all).
+        let caption = match self.disk.keys.len() {
+            0 => String::new(),
+            1 | 2 => self
+                .disk
+                .keys
+                .iter()
+                .map(|(key, versions)| format!("k{key} {}", version::values_label(&versions.resolved())))
+                .collect::<Vec<_>>()
+                .join(" · "),
+            held => format!("{held} keys"),
+        };
         NodeView { fields, tags, caption, ..NodeView::new(Role::Node) }
     }
 

@@ -1,0 +1,134 @@
+//! The page's two panels beside the run: the partitioning experiment (its
+//! word list fetched from the page's own origin when first opened) and
+//! the CAP scorecard (computed when asked, its rows opening their runs).
+//! Their state lives here, apart from the run's `App`.
+
+use crate::app::App;
+use crate::experiment::{experiment_html, Experiment};
+use crate::page::{changed, element, on, set_panel};
+use crate::scorecard::{compare, scorecard_html, Scorecard};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::Element;
+
+/// The word list, beside the page (written by `scripts/page-words`).
+const WORDS_URL: &str = "words.txt";
+/// Most words taken from it: the page's experiment stays quick.
+const WORDS_MAX: usize = 20_000;
+
+thread_local! {
+    static EXPERIMENT: RefCell<Experiment> = RefCell::new(Experiment::new());
+    static SCORECARD: RefCell<Scorecard> = RefCell::default();
+}
+
+fn draw_experiment() {
+    EXPERIMENT.with(|experiment| set_panel("experiment", experiment_html(&experiment.borrow())));
+}
+
+fn draw_scorecard() {
+    SCORECARD.with(|scorecard| set_panel("scorecard", scorecard_html(&scorecard.borrow())));
+}
+
+/// The button an event happened on, if any.
+fn button_of(event: &web_sys::Event) -> Option<Element> {
+    event.target()?.dyn_into::<Element>().ok()?.closest("button").ok().flatten()
+}
+
+pub fn wire(app: &Rc<RefCell<App>>) {
+    on(&element("experiment-details").into(), "toggle", |_: web_sys::Event| {
+        let open = element("experiment-details").has_attribute("open");
+        let unfetched = EXPERIMENT.with(|e| e.borrow().words.is_none() && e.borrow().failed.is_none());
+        if open && unfetched {
+            draw_experiment();
+            fetch_words();
+        }
+    });
+    on(&element("experiment").into(), "click", |event: web_sys::Event| {
+        let delta = button_of(&event).and_then(|b| b.get_attribute("data-partitions")).and_then(|d| d.parse().ok());
+        if let Some(delta) = delta {
+            if EXPERIMENT.with(|e| e.borrow_mut().change_by(delta)) {
+                draw_experiment();
+            }
+        }
+    });
+    let for_compare = app.clone();
+    on(&element("compare").into(), "click", move |_: web_sys::Event| {
+        SCORECARD.with(|s| *s.borrow_mut() = Scorecard::Comparing);
+        draw_scorecard();
+        // The work starts once the "Comparing" line is painted.
+        let app = for_compare.clone();
+        let later = Closure::once_into_js(move || {
+            let Ok(app) = app.try_borrow() else { return };
+            let result = compare(app.sim.scenario());
+            SCORECARD.with(|s| *s.borrow_mut() = result);
+            draw_scorecard();
+        });
+        let window = web_sys::window().expect("a window");
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), 30);
+    });
+    let for_rows = app.clone();
+    on(&element("scorecard").into(), "click", move |event: web_sys::Event| {
+        let index: Option<usize> =
+            button_of(&event).and_then(|b| b.get_attribute("data-contender")).and_then(|i| i.parse().ok());
+        let Some(index) = index else { return };
+        let scenario = SCORECARD.with(|s| match &*s.borrow() {
+            Scorecard::Done { rows: Ok(rows), .. } => rows.get(index).map(|row| row.scenario.clone()),
+            _ => None,
+        });
+        let (Some(scenario), Ok(mut app)) = (scenario, for_rows.try_borrow_mut()) else { return };
+        if app.user_actions > 0 {
+            let question = format!(
+                "Open this protocol's run? The {} action(s) you made in this run will be lost (Share keeps them in a link).",
+                app.user_actions
+            );
+            let window = web_sys::window().expect("a window");
+            if !window.confirm_with_message(&question).unwrap_or(false) {
+                return;
+            }
+        }
+        let label = scenario.protocol.name().to_string();
+        let reduced_motion = app.reduced_motion;
+        *app = App::new(scenario, None);
+        app.reduced_motion = reduced_motion;
+        app.notice = format!("Opened the scorecard's run on {label}: the same faults. Press Space to play.");
+        changed(&app);
+        element("stage").scroll_into_view();
+    });
+}
+
+/// Fetch the word list; the panel says what came of it.
+fn fetch_words() {
+    let Some(window) = web_sys::window() else { return };
+    let failed = |why: String| {
+        EXPERIMENT.with(|e| e.borrow_mut().failed = Some(why));
+        draw_experiment();
+    };
+    let on_text = Closure::<dyn FnMut(JsValue)>::new(move |text: JsValue| {
+        let text = text.as_string().unwrap_or_default();
+        let words: Vec<String> =
+            text.lines().map(str::trim).filter(|w| !w.is_empty()).take(WORDS_MAX).map(str::to_lowercase).collect();
+        EXPERIMENT.with(|e| e.borrow_mut().words = Some(words));
+        draw_experiment();
+    });
+    let on_response = Closure::<dyn FnMut(JsValue)>::new(move |response: JsValue| {
+        let response: web_sys::Response = response.unchecked_into();
+        if !response.ok() {
+            failed(format!("{WORDS_URL} answered {} {}", response.status(), response.status_text()));
+            return;
+        }
+        match response.text() {
+            Ok(text) => {
+                let _ = text.then(&on_text);
+            }
+            Err(_) => failed(format!("{WORDS_URL} could not be read")),
+        }
+    });
+    let on_error =
+        Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| failed(format!("{WORDS_URL} could not be fetched")));
+    let _ = window.fetch_with_str(WORDS_URL).then(&on_response).catch(&on_error);
+    // Each runs at most once, and the page lives as long as they may.
+    on_response.forget();
+    on_error.forget();
+}
