@@ -50,6 +50,16 @@ pub fn expected_trace_hashes() -> Vec<(u64, String)> {
         .collect()
 }
 
+/// The quorum store's built-in scenarios and their trace hashes, pinned:
+/// a protocol whose nodes join and leave gives the same trace natively
+/// (`tests/tests/quorum_kv.rs`) and in WebAssembly (the web crate's
+/// determinism test). A change is deliberate and explained.
+pub const QUORUM_KV_TRACE_HASHES: [(&str, &str); 3] = [
+    ("quorum-add-node", "31afe7a3597788a5"),
+    ("quorum-cap", "a8d5905626117088"),
+    ("quorum-sloppy-missed-read", "76e74d2f1b484e51"),
+];
+
 /// What every benchmark shares: eight clients with hardly a pause between
 /// operations, a lossy, reordering network, and room for a long run, so
 /// that setup cost does not matter.
@@ -114,6 +124,17 @@ pub fn crdt_benchmark_scenario(replication: faultline_scenario::CrdtReplication)
     scenario
 }
 
+/// The quorum store's benchmark: five nodes, N = 3, R = W = 2, on 16 keys
+/// with appends.
+pub fn quorum_kv_benchmark_scenario() -> Scenario {
+    let spec = faultline_scenario::QuorumKvSpec::new(5);
+    let mut scenario = under_steady_load("quorum-kv benchmark", ProtocolSpec::QuorumKv(spec), 5_000);
+    scenario.workload.keys = 16;
+    scenario.workload.read_per_mille = 400;
+    scenario.workload.append_per_mille = 300;
+    scenario
+}
+
 /// The benchmarks' scenarios, by name.
 pub fn benchmark_scenarios() -> Vec<(&'static str, Scenario)> {
     vec![
@@ -122,5 +143,6 @@ pub fn benchmark_scenarios() -> Vec<(&'static str, Scenario)> {
         ("two-phase-commit", two_phase_commit_benchmark_scenario()),
         ("crdt or-set state-based", crdt_benchmark_scenario(faultline_scenario::CrdtReplication::State)),
         ("crdt or-set operation-based", crdt_benchmark_scenario(faultline_scenario::CrdtReplication::Operation)),
+        ("quorum-kv", quorum_kv_benchmark_scenario()),
     ]
 }

@@ -214,3 +214,11 @@ fn a_busy_run_with_crashes_joins_and_leaves_keeps_its_invariants_and_converges()
         assert!(sim.world().node_state(NodeId(3)).is_none(), "n3 left");
     }
 }
+
+#[test]
+fn the_built_in_scenarios_keep_their_pinned_traces() {
+    for (stem, expected) in faultline_tests::QUORUM_KV_TRACE_HASHES {
+        let sim = run(builtin(stem));
+        assert_eq!(format!("{:016x}", sim.trace_hash()), expected, "{stem}");
+    }
+}

@@ -19,3 +19,14 @@ fn wasm_trace_hashes_match_the_native_ones() {
         .collect();
     assert_eq!(actual, expected);
 }
+
+/// The quorum store's scenarios, whose nodes join and leave, give the
+/// traces the native test pinned.
+#[wasm_bindgen_test]
+fn quorum_store_traces_match_the_native_ones() {
+    for (stem, expected) in faultline_tests::QUORUM_KV_TRACE_HASHES {
+        let text = faultline_web::builtin::builtin_text(stem).expect("a built-in scenario");
+        let scenario = faultline_scenario::from_json(text).expect("valid");
+        assert_eq!(format!("{:016x}", trace_hash_of(&scenario)), expected, "{stem}");
+    }
+}

@@ -306,6 +306,16 @@ impl QuorumKv {
             return false;
         }
         self.pending[at].deadline_tick = ctx.now_tick + self.spec.quorum_timeout_ticks;
+        let named: Vec<String> = stand_ins.iter().map(|(node, owner)| format!("{node} for {owner}")).collect();
+        ctx.narrate(
+            Importance::Detail,
+            format!(
+                "{} turns to stand-ins for k{} (sloppy quorum): {}",
+                self.id,
+                self.pending[at].key,
+                named.join(", ")
+            ),
+        );
         for (node, owner) in stand_ins {
             self.counters.sloppy_stand_ins += 1;
             self.pending[at].asked.push((node, owner));
