@@ -38,6 +38,9 @@ describe('the quorum store', () => {
     assert.equal(await page.locator('#ring .vnode').count(), 5 * 8, 'five members, eight points each');
     await setSpeed(page, 9);
     await waitForRing(page, /n5 joined at tick 400: \d+ of 8 keys changed replicas/);
+    // Pause at once: the run must not reach its end before n2 leaves.
+    await page.locator('#play').click();
+    await page.locator('#app[data-run="paused"]').waitFor();
     const said = await ringChange(page);
     const moved = Number(/(\d+) of 8 keys/.exec(said)[1]);
     assert.ok(moved > 0, said);
@@ -46,9 +49,6 @@ describe('the quorum store', () => {
     const animation = await page.locator('#ring .key.moved circle').first().evaluate((c) => getComputedStyle(c).animationName);
     assert.equal(animation, 'ring-moved');
     assert.equal(await page.locator('#ring .vnode').count(), 6 * 8);
-    // Pause, then the keys' table agrees with the drawing.
-    await page.locator('#play').click();
-    await page.locator('#app[data-run="paused"], #app[data-run="ended"]').waitFor();
     await screenshot(page, 'quorum-1-joined');
 
     // n2 leaves, from the keyboard: select it, R.
@@ -128,6 +128,9 @@ describe('the quorum store', () => {
       assert.match(await page.locator('#experiment [data-partitions-now]').textContent(), /5 partitions/);
       assert.equal(await page.locator('#experiment .bar').count(), 4 * 5);
       const heightsBefore = await page.locator('#experiment figure.strategy').nth(0).locator('.bar').evaluateAll((bars) => bars.map((b) => b.style.height));
+      // Mark the first strategy's bars (a property, not an attribute): the
+      // same elements must be there after the click, resized.
+      await page.locator('#experiment figure.strategy').nth(0).locator('.bar').evaluateAll((bars) => bars.forEach((b, i) => { b.__mark = i; }));
       await page.locator('#experiment button[data-partitions="1"]').click();
       await page.waitForFunction(() => /6 partitions/.test(document.querySelector('#experiment [data-partitions-now]')?.textContent ?? ''));
       assert.equal(await page.locator('#experiment .bar').count(), 4 * 6);
@@ -135,6 +138,10 @@ describe('the quorum store', () => {
       const heightsAfter = await page.locator('#experiment figure.strategy').nth(0).locator('.bar').evaluateAll((bars) => bars.map((b) => b.style.height));
       assert.equal(heightsAfter.length, 6);
       assert.notDeepEqual(heightsAfter.slice(0, 5), heightsBefore);
+      const marks = await page.locator('#experiment figure.strategy').nth(0).locator('.bar').evaluateAll((bars) => bars.map((b) => b.__mark ?? null));
+      assert.deepEqual(marks, [0, 1, 2, 3, 4, null], 'the five bars stayed, one was added');
+      const transition = await page.locator('#experiment .bar').first().evaluate((b) => getComputedStyle(b).transitionProperty);
+      assert.match(transition, /height/);
       const moved = await page.locator('#experiment [data-moved]').evaluateAll((els) => els.map((e) => parseFloat(e.textContent)));
       // Range ~ half, mod n ~ 1 − 1/6, consistent hashing and a directory ~ 1/6.
       assert.ok(moved[0] > 40 && moved[0] < 60, `range moved ${moved[0]}%`);

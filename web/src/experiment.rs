@@ -88,8 +88,10 @@ pub fn experiment_html(experiment: &Experiment) -> String {
     }
     let keys: Vec<&str> = words.iter().map(String::as_str).collect();
     let (before, after) = (experiment.previous, experiment.partitions);
+    let fewer = if after <= PARTITIONS_MIN { r#" aria-disabled="true""# } else { "" };
+    let more = if after >= PARTITIONS_MAX { r#" aria-disabled="true""# } else { "" };
     let mut html = format!(
-        r#"<p class="experiment-head"><button data-partitions="-1" aria-label="One partition fewer">−</button> <strong data-partitions-now>{after} partitions</strong> <button data-partitions="1" aria-label="One partition more">+</button> <span>{} words (every 40th of /usr/share/dict/web2, lower-cased){}</span></p>"#,
+        r#"<p class="experiment-head"><button data-partitions="-1" aria-label="One partition fewer"{fewer}>−</button> <strong data-partitions-now role="status" aria-live="polite">{after} partitions</strong> <button data-partitions="1" aria-label="One partition more"{more}>+</button> <span>{} words (every 40th of /usr/share/dict/web2, lower-cased){}</span></p>"#,
         keys.len(),
         match before == after {
             true => String::new(),

@@ -6,7 +6,7 @@
 use crate::app::App;
 use crate::experiment::{experiment_html, Experiment};
 use crate::page::{changed, element, on, set_panel};
-use crate::scorecard::{compare, scorecard_html, Scorecard};
+use crate::scorecard::{scorecard_html, Scorecard};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -55,28 +55,21 @@ pub fn wire(app: &Rc<RefCell<App>>) {
     });
     let for_compare = app.clone();
     on(&element("compare").into(), "click", move |_: web_sys::Event| {
-        SCORECARD.with(|s| *s.borrow_mut() = Scorecard::Comparing);
+        if SCORECARD.with(|s| s.borrow().is_comparing()) {
+            return; // one comparison at a time
+        }
+        let Ok(app) = for_compare.try_borrow() else { return };
+        let started = Scorecard::start(app.sim.scenario());
+        SCORECARD.with(|s| *s.borrow_mut() = started);
         draw_scorecard();
-        // The work starts once the "Comparing" line is painted.
-        let app = for_compare.clone();
-        let later = Closure::once_into_js(move || {
-            let Ok(app) = app.try_borrow() else { return };
-            let result = compare(app.sim.scenario());
-            SCORECARD.with(|s| *s.borrow_mut() = result);
-            draw_scorecard();
-        });
-        let window = web_sys::window().expect("a window");
-        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), 30);
+        compare_next();
     });
     let for_rows = app.clone();
     on(&element("scorecard").into(), "click", move |event: web_sys::Event| {
         let index: Option<usize> =
             button_of(&event).and_then(|b| b.get_attribute("data-contender")).and_then(|i| i.parse().ok());
         let Some(index) = index else { return };
-        let scenario = SCORECARD.with(|s| match &*s.borrow() {
-            Scorecard::Done { rows: Ok(rows), .. } => rows.get(index).map(|row| row.scenario.clone()),
-            _ => None,
-        });
+        let scenario = SCORECARD.with(|s| s.borrow().scenario_of_row(index).cloned());
         let (Some(scenario), Ok(mut app)) = (scenario, for_rows.try_borrow_mut()) else { return };
         if app.user_actions > 0 {
             let question = format!(
@@ -96,6 +89,21 @@ pub fn wire(app: &Rc<RefCell<App>>) {
         changed(&app);
         element("stage").scroll_into_view();
     });
+}
+
+/// Score the next contender once the page has painted, and the next after
+/// that, until none is left: each run takes a fraction of a second, and the
+/// page answers in between.
+fn compare_next() {
+    let later = Closure::once_into_js(|| {
+        let more = SCORECARD.with(|s| s.borrow_mut().step());
+        draw_scorecard();
+        if more {
+            compare_next();
+        }
+    });
+    let window = web_sys::window().expect("a window");
+    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), 30);
 }
 
 /// Fetch the word list; the panel says what came of it.

@@ -33,8 +33,8 @@ fn point(hash: u64, radius: f64) -> (f64, f64) {
 }
 
 /// The last join or leave at or before the current position: the node,
-/// whether it joined, and the tick. A join took effect when a new node
-/// started right after it; a leave, when the node is gone now and no
+/// whether it joined, and the tick. A join took effect when the node it
+/// numbered started; a leave, when the node is gone now and no
 /// earlier leave named it (a removal is for good). Refused ones (the
 /// last node stays) are passed over.
 fn last_change(app: &App) -> Option<(NodeId, bool, u64)> {
@@ -47,10 +47,17 @@ fn last_change(app: &App) -> Option<(NodeId, bool, u64)> {
     };
     let nodes = app.sim.nodes();
     trace[..upto].iter().enumerate().rev().find_map(|(at, step)| match &step.kind {
-        StepKind::Action { action: Action::AddNode, .. } => match trace.get(at + 1).map(|next| &next.kind) {
-            Some(StepKind::Start { node, restart: false }) => Some((*node, true, step.tick)),
-            _ => None,
-        },
+        StepKind::Action { action: Action::AddNode, .. } => {
+            // The node it adds is numbered after every node that started
+            // before it; it took effect if that node starts.
+            let first_start = |s: &&faultline_sim::TraceStep| matches!(s.kind, StepKind::Start { restart: false, .. });
+            let initial = app.sim.scenario().protocol.node_count();
+            let joined = NodeId((trace[..at].iter().filter(first_start).count() as u32).max(initial));
+            let started = trace[at..]
+                .iter()
+                .any(|s| matches!(s.kind, StepKind::Start { node, restart: false } if node == joined));
+            started.then_some((joined, true, step.tick))
+        }
         StepKind::Action { action: Action::RemoveNode { node }, .. } => {
             let gone = nodes.get(node.0 as usize).is_some_and(|report| report.status == NodeStatus::Removed);
             (gone && !removes(*node, at)).then_some((*node, false, step.tick))

@@ -160,9 +160,9 @@ fn outcome_of(sim: &dyn AnySimulation) -> Outcome {
         faultline_check::Verdict::NotLinearizable(explanation) if promised => {
             Outcome::Failed(format!("the history is not linearizable: {}", explanation.reason))
         }
-        _ if !drained => Outcome::NotDrained,
         faultline_check::Verdict::NotLinearizable(_) => Outcome::PassedNotLinearizable,
         faultline_check::Verdict::Unknown(_) => Outcome::Undecided,
+        faultline_check::Verdict::Linearizable(_) if !drained => Outcome::NotDrained,
         faultline_check::Verdict::Linearizable(_) => Outcome::Passed,
     }
 }

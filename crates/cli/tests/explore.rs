@@ -71,6 +71,8 @@ fn the_quorum_store_survives_sweeps_in_its_configurations_and_counts_what_is_not
         &["--sloppy-quorum", "yes"][..],
         &["--conflicts", "last-writer-wins"][..],
         &["--read-quorum", "1", "--write-quorum", "1"][..],
+        // Stand-ins and late replicas answering for the same replica.
+        &["--sloppy-quorum", "yes", "--write-quorum", "3"][..],
     ] {
         let mut args = vec!["explore", "--protocol", "quorum-kv", "--seeds", "300"];
         args.extend_from_slice(extra);

@@ -40,10 +40,18 @@ pub fn partition_window(script: &Scenario) -> Option<(u64, u64)> {
         )
     };
     let start = script.actions.iter().find(|timed| cuts(&timed.action))?.at_tick;
+    // A heal ends it, or a reconnection or repaired links: whatever
+    // mends the network first.
+    let mends = |action: &Action| {
+        matches!(
+            action,
+            Action::Heal | Action::Reconnect { .. } | Action::RepairLink { .. } | Action::RepairLinks { .. }
+        )
+    };
     let end = script
         .actions
         .iter()
-        .find(|timed| timed.at_tick >= start && matches!(timed.action, Action::Heal))
+        .find(|timed| timed.at_tick >= start && mends(&timed.action))
         .map_or(script.limits.ticks_max, |timed| timed.at_tick);
     Some((start, end))
 }
@@ -139,6 +147,9 @@ pub struct Score {
     pub converged: Option<bool>,
     /// How the run ended, when not simply done ("the step limit").
     pub ended: String,
+    /// The run scored: the contender's scenario with its clients stopped
+    /// at the script's end and time to settle (what "open this run" opens).
+    pub scenario: Scenario,
 }
 
 /// Run a contender to its end and score it. The clients stop at the
@@ -154,7 +165,7 @@ pub fn score(contender: &Contender, window: Option<(u64, u64)>) -> Score {
     let invoked = first.stats().workload_operations_invoked;
     scenario.workload.operations_max = scenario.workload.operations_max.min(invoked as u32);
     scenario.limits.ticks_max = scenario.limits.ticks_max.saturating_add(SETTLE_TICKS);
-    let mut sim = crate::build(scenario);
+    let mut sim = crate::build(scenario.clone());
     let ended = sim.run_to_end();
     let in_window = |tick: u64| window.is_some_and(|(start, end)| (start..end).contains(&tick));
     let during: Vec<_> = sim.history().iter().filter(|entry| in_window(entry.invoke_tick)).collect();
@@ -171,6 +182,7 @@ pub fn score(contender: &Contender, window: Option<(u64, u64)>) -> Score {
             faultline_sim::EndReason::Quiescent { .. } | faultline_sim::EndReason::TickLimit { .. } => String::new(),
             other => other.to_string(),
         },
+        scenario,
     }
 }
 

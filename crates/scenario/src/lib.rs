@@ -18,4 +18,4 @@ pub use error::ScenarioError;
 pub use json::{from_json, to_json_compact, to_json_pretty};
 pub use model::*;
 pub use url::{from_url_fragment, to_url_fragment};
-pub use validate::validate;
+pub use validate::{validate, KEYS_MAX};

@@ -10,7 +10,7 @@ type Result<T = ()> = std::result::Result<T, ScenarioError>;
 
 pub(crate) const NODES_MAX: u32 = 16;
 pub(crate) const CLIENTS_MAX: u32 = 32;
-pub(crate) const KEYS_MAX: u32 = 1_000;
+pub const KEYS_MAX: u32 = 1_000;
 pub(crate) const PER_MILLE_MAX: u32 = 1_000;
 pub(crate) const ATTEMPTS_MAX: u32 = 100;
 pub(crate) const OPERATIONS_MAX: u32 = 100_000;

@@ -154,13 +154,28 @@ impl QuorumKv {
         self.advance(ctx, at);
     }
 
+    /// How many of the key's replicas answered this phase, each once: a
+    /// replica and a stand-in for it count as one (a late answer from the
+    /// replica after its stand-in's is no second copy).
+    fn owners_answered(&self, at: usize) -> usize {
+        let pending = &self.pending[at];
+        let mut owners: Vec<NodeId> = pending
+            .answered
+            .iter()
+            .filter_map(|(node, _)| pending.asked.iter().find(|(asked, _)| asked == node).map(|&(_, owner)| owner))
+            .collect();
+        owners.sort_unstable();
+        owners.dedup();
+        owners.len()
+    }
+
     /// Move a request on as far as its answers allow.
     fn advance(&mut self, ctx: &mut Context, at: usize) {
-        let answers = self.pending[at].answered.len();
-        let asked = self.pending[at].asked.len();
+        let answers = self.owners_answered(at);
+        let (answered, asked) = (self.pending[at].answered.len(), self.pending[at].asked.len());
         match &self.pending[at].phase {
             Phase::Reading if answers >= self.spec.read_quorum as usize => self.read_done(ctx, at),
-            Phase::Repairing if answers == asked => self.finish_repair(ctx, at),
+            Phase::Repairing if answered == asked => self.finish_repair(ctx, at),
             Phase::Writing(_) if answers >= self.acknowledgements_needed() => self.write_done(ctx, at),
             _ => {}
         }
@@ -193,10 +208,18 @@ impl QuorumKv {
     }
 
     /// The write's version: its clock has seen every version the read
-    /// found, plus this coordinator's next write; its values are the
-    /// put's value, or what the read found with the append's value after
-    /// (unless the read found it there: a retried append).
+    /// found and this coordinator's own latest version of the key, plus
+    /// this write; its values are the put's value, or what it has seen
+    /// with the append's value after (unless it is there already: a
+    /// retried append). Taking in its own latest version is what lets a
+    /// clock's entry for this node stand for all its earlier writes of the
+    /// key: two writes it coordinates at once, whose reads saw neither,
+    /// are ordered here, and the later keeps the earlier's values.
     fn new_version(&mut self, ctx: &mut Context, at: usize) -> Version {
+        let key = self.pending[at].key;
+        if let Some(own) = self.disk.own_latest(key).cloned() {
+            self.pending[at].merged.merge_version(&own, self.spec.conflicts);
+        }
         let pending = &self.pending[at];
         let mut clock = pending.merged.joined_clock();
         let mine = clock.get(&self.id.0).copied().unwrap_or(0);
@@ -214,19 +237,18 @@ impl QuorumKv {
             KvOperation::Read { .. } => unreachable!("reads make no version"),
         };
         self.disk.writes_coordinated = count;
+        let version =
+            Version { clock, stamp: Stamp { tick: ctx.now_tick, node: self.id, count }, values: values.into() };
+        self.disk.set_own_latest(key, version.clone());
         ctx.persist(self.disk.clone());
-        Version { clock, stamp: Stamp { tick: ctx.now_tick, node: self.id, count }, values: values.into() }
+        version
     }
 
     fn write_done(&mut self, ctx: &mut Context, at: usize) {
         let pending = self.pending.remove(at);
         let Phase::Writing(version) = &pending.phase else { unreachable!("a write phase") };
         self.counters.writes_acknowledged += 1;
-        self.acknowledged = Some(Acknowledged {
-            key: pending.key,
-            stamp: version.stamp,
-            stores_counted: pending.answered.len() as u32,
-        });
+        self.acknowledged.push(Acknowledged { key: pending.key, stamp: version.stamp });
         ctx.reply(pending.client.id, KvOutput::WriteOk);
         self.arm_deadline(ctx);
     }

@@ -151,6 +151,9 @@ pub struct Disk {
     /// How many times the node started: request numbers begin with it, so
     /// a reply to a request from before a crash matches nothing after it.
     pub starts: u64,
+    /// The latest version this node made of each key, by key: its next
+    /// write of the key takes it in (see `new_version`).
+    pub own_latest: Vec<(u32, Version)>,
 }
 
 impl Disk {
@@ -170,6 +173,17 @@ impl Disk {
         &mut self.keys[at].1
     }
 
+    pub fn own_latest(&self, key: u32) -> Option<&Version> {
+        self.own_latest.binary_search_by_key(&key, |(k, _)| *k).ok().map(|at| &self.own_latest[at].1)
+    }
+
+    fn set_own_latest(&mut self, key: u32, version: Version) {
+        match self.own_latest.binary_search_by_key(&key, |(k, _)| *k) {
+            Ok(at) => self.own_latest[at].1 = version,
+            Err(at) => self.own_latest.insert(at, (key, version)),
+        }
+    }
+
     /// Whether this disk holds the acknowledged write, or one that
     /// supersedes it, as a replica or for another.
     pub fn holds(&self, write: &Acknowledged, conflicts: QuorumConflicts) -> bool {
@@ -186,8 +200,6 @@ pub struct Acknowledged {
     pub key: u32,
     /// The version's stamp: its coordinator and its entry in the clock.
     pub stamp: Stamp,
-    /// How many nodes stored it, as the coordinator counted.
-    pub stores_counted: u32,
 }
 
 /// The ring as a node last saw the members.
@@ -246,11 +258,14 @@ pub struct QuorumKv {
     /// Peers whose shared keys may differ from this node's, in node order:
     /// anti-entropy visits them until a digest shows agreement.
     unconfirmed: Vec<NodeId>,
+    /// Whether the peer-work timer is set.
+    peer_work_armed: bool,
     /// How many times this node's keys changed since it started: a digest
     /// reply confirms agreement only as of the digest it answers.
     changes: u64,
-    /// The newest write this node acknowledged, for the observer.
-    acknowledged: Option<Acknowledged>,
+    /// The writes this node acknowledged in its current step, for the
+    /// observer (emptied as each step begins).
+    acknowledged: Vec<Acknowledged>,
     counters: Counters,
 }
 
@@ -263,8 +278,8 @@ impl QuorumKv {
         &self.ring.members
     }
 
-    pub fn acknowledged(&self) -> Option<Acknowledged> {
-        self.acknowledged
+    pub fn acknowledged(&self) -> &[Acknowledged] {
+        &self.acknowledged
     }
 
     pub fn counters(&self) -> &Counters {
@@ -290,19 +305,27 @@ impl QuorumKv {
         }
         self.ring = RingView::of(ctx.members(), self.spec.virtual_nodes);
         self.rehome(ctx);
+        // Which keys two nodes share changed: a digest sent before, and
+        // its reply, compared the old ones and confirm nothing now.
+        self.changes += 1;
         self.unconfirmed = ctx.peers().collect();
         self.schedule_peer_work(ctx);
     }
 
-    /// Arm the peer-work timer while there is work for peers.
+    /// Arm the peer-work timer while there is work for peers, leaving it
+    /// where it is when it is set already (moving it on every change would
+    /// put the work off for as long as clients keep writing); disarm it
+    /// when there is none.
     fn schedule_peer_work(&mut self, ctx: &mut Context) {
         let hints_to_hand_off = !self.disk.hints.is_empty()
             && self.spec.variant != faultline_scenario::QuorumKvVariant::HintsNeverHandedOff;
-        if !self.unconfirmed.is_empty() || hints_to_hand_off {
-            ctx.set_timer(PEER_WORK_TIMER, self.spec.anti_entropy_interval_ticks);
-        } else {
-            ctx.cancel_timer(PEER_WORK_TIMER);
+        let work = !self.unconfirmed.is_empty() || hints_to_hand_off;
+        match (work, self.peer_work_armed) {
+            (true, false) => ctx.set_timer(PEER_WORK_TIMER, self.spec.anti_entropy_interval_ticks),
+            (false, true) => ctx.cancel_timer(PEER_WORK_TIMER),
+            _ => {}
         }
+        self.peer_work_armed = work;
     }
 }
 
@@ -328,7 +351,8 @@ impl Protocol for QuorumKv {
             next_request: 1,
             unconfirmed: Vec::new(),
             changes: 0,
-            acknowledged: None,
+            peer_work_armed: false,
+            acknowledged: Vec::new(),
             counters: Counters::default(),
         }
     }
@@ -343,11 +367,15 @@ impl Protocol for QuorumKv {
         ctx.persist(self.disk.clone());
         self.ring = RingView::of(ctx.members(), self.spec.virtual_nodes);
         self.rehome(ctx);
+        // Which keys two nodes share changed: a digest sent before, and
+        // its reply, compared the old ones and confirm nothing now.
+        self.changes += 1;
         self.unconfirmed = ctx.peers().collect();
         self.schedule_peer_work(ctx);
     }
 
     fn on_message(&mut self, ctx: &mut Context, from: NodeId, message: Message) {
+        self.acknowledged.clear();
         self.follow_membership(ctx);
         match message {
             Message::Read { request, key } => {
@@ -372,9 +400,13 @@ impl Protocol for QuorumKv {
     }
 
     fn on_timer(&mut self, ctx: &mut Context, timer: u64) {
+        self.acknowledged.clear();
         self.follow_membership(ctx);
         match timer {
-            PEER_WORK_TIMER => self.do_peer_work(ctx),
+            PEER_WORK_TIMER => {
+                self.peer_work_armed = false;
+                self.do_peer_work(ctx)
+            }
             DEADLINE_TIMER => self.on_deadlines(ctx),
             MEMBERSHIP_CHANGED_TIMER => {} // followed above
             _ => debug_assert!(false, "unknown timer {timer}"),
@@ -382,6 +414,7 @@ impl Protocol for QuorumKv {
     }
 
     fn on_client_request(&mut self, ctx: &mut Context, request: ClientRequest<KvOperation>) {
+        self.acknowledged.clear();
         self.follow_membership(ctx);
         self.coordinate(ctx, request);
     }

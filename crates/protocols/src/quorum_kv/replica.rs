@@ -5,9 +5,10 @@ use super::version::Siblings;
 use super::{Context, Hint, Message, QuorumKv, Version};
 use faultline_scenario::{NodeId, QuorumKvVariant};
 
-/// Most keys one digest or digest reply carries; the rest wait for the
-/// next round.
-pub const DIGEST_KEYS_MAX: usize = 256;
+/// Most keys one digest or digest reply carries: every key a scenario may
+/// have, so a digest is never cut short (a reply adds the shared keys a
+/// digest left out, which a cut-short digest would never stop doing).
+pub const DIGEST_KEYS_MAX: usize = faultline_scenario::KEYS_MAX as usize;
 
 impl QuorumKv {
     /// A key's versions as a read here sees them: as a replica, and what
