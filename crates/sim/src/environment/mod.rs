@@ -26,11 +26,11 @@ use crate::service::Routing;
 use crate::trace::{Endpoint, Narration, SentMessage, StepKind, TraceStep};
 use crate::world::{EnabledEvent, EndReason, MessageView, NodeReport, NodeStatus, RunStats, TIMERS_PER_NODE_MAX};
 use clients::ClientSlot;
+use faultline_collections::{VecMap, VecSet};
 use faultline_scenario::{
     Action, ClientId, Limits, MessageId, NetworkConfig, NodeId, Scenario, TimedAction, WorkloadConfig,
 };
 use network::InFlight;
-use faultline_collections::{VecMap, VecSet};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
