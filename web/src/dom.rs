@@ -25,6 +25,7 @@
 //! it parses only the texts that changed since the last time, so an
 //! unchanged arrow costs a string comparison, not a parse.
 
+use faultline_collections::{VecMap, VecSet};
 use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, Node};
@@ -70,13 +71,11 @@ fn children_of(parent: &Node) -> Vec<Node> {
 /// away afterwards).
 fn patch_children(old_parent: &Node, new_parent: &Node) {
     let new_children = children_of(new_parent);
-    // Inserted one by one: `collect` would sort first, and each sort is code
-    // the page carries.
-    let mut new_keys = std::collections::BTreeSet::new();
-    new_keys.extend(new_children.iter().filter_map(key_of));
+    // A panel's keyed children are a few hundred at most (table rows, lanes).
+    let new_keys: VecSet<String> = new_children.iter().filter_map(key_of).collect();
     // Keyed children that are going go first: left in place, each would
     // make every matched sibling after it move (one DOM change each).
-    let mut keyed_old: BTreeMap<String, Node> = BTreeMap::new();
+    let mut keyed_old: VecMap<String, Node> = VecMap::new();
     for child in children_of(old_parent) {
         match key_of(&child) {
             Some(key) if new_keys.contains(&key) => {
