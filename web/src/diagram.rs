@@ -78,10 +78,10 @@
 
 use crate::app::describe_action;
 use crate::render::{axis_step, css_name, escape, message_class, message_style};
+use faultline_collections::VecSet;
 use faultline_scenario::{Action, ClientId, NodeId};
 use faultline_sim::{AnySimulation, DropReason, Endpoint, HistoryEntry, Legend, SendFate, SentMessage, StepKind};
 use faultline_sim::{MessageKindId, TraceStep};
-use faultline_collections::VecSet;
 use std::fmt::Write;
 
 /// The most things (arrows, marks, spans, timer ticks, clock labels) one

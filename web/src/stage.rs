@@ -13,8 +13,8 @@
 //! (`isolate`, `reconnect`, or a `partition` with the islands the user made).
 
 use crate::app::geometry;
-use faultline_scenario::{Action, Link, NodeId};
 use faultline_collections::VecSet;
+use faultline_scenario::{Action, Link, NodeId};
 
 /// A node dropped within this distance of a node of another island joins it.
 pub const JOIN_DISTANCE: f64 = 100.0;

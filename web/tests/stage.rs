@@ -2,11 +2,11 @@
 //! The stage's rules, table by table: which nodes form islands, what a drop
 //! means, which one action a regrouping records, which links a stroke cuts.
 
+use faultline_collections::VecSet;
 use faultline_scenario::{Action, Link, NodeId};
 use faultline_web::stage::{
     drop_target, islands_of, layout, links_crossed, regroup, regroup_action, segments_cross, DropTarget,
 };
-use faultline_collections::VecSet;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
