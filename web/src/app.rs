@@ -8,7 +8,7 @@ use crate::json_text::{Object, Raw};
 use crate::live_check::LiveCheck;
 use crate::settings::RunSettings;
 use crate::stage;
-use faultline_collections::VecSet;
+use faultline_collections::{VecMap, VecSet};
 use faultline_scenario::{Action, Link, MessageId, NodeId, Scenario};
 use faultline_sim::{AnySimulation, EnabledEvent, EndReason, NodeStatus, StepKind};
 
@@ -352,8 +352,8 @@ impl App {
             }
             EnabledEvent::Timer { .. } => None,
         });
-        let mut shown: Vec<(u64, String)> = shown.collect();
-        shown.sort_unstable_by_key(|(id, _)| *id); // ids are unique
+        // By message id (a `VecMap`, not a sort: each sort is code the page carries).
+        let shown: VecMap<u64, String> = shown.collect();
         held.extend(shown.into_iter().take(crate::render::EVENT_ROWS_MAX));
     }
 

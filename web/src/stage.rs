@@ -213,12 +213,14 @@ pub fn regroup(islands: &[Vec<NodeId>], node: NodeId, target: DropTarget) -> Vec
 
 fn normalise(mut islands: Vec<Vec<NodeId>>) -> Vec<Vec<NodeId>> {
     islands.retain(|island| !island.is_empty());
-    // Equal nodes are the same node, so unstable sorts give the one order.
-    for island in &mut islands {
-        island.sort_unstable();
-    }
-    islands.sort_unstable();
-    islands
+    // In order through sets rather than sorts (each sort is code the page
+    // carries): an island's members are distinct, and so are the islands
+    // (disjoint, none empty), so nothing is lost.
+    let islands: VecSet<Vec<NodeId>> = islands
+        .into_iter()
+        .map(|island| island.into_iter().collect::<VecSet<NodeId>>().into_iter().collect())
+        .collect();
+    islands.into_iter().collect()
 }
 
 /// The one action that turns the network (`cut_links`, whose islands are
