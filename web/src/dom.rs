@@ -149,6 +149,11 @@ fn patch_attributes(old: &Element, new: &Element) {
 /// The children of one container, kept by key: each is parsed again only
 /// when its markup text changed. New children go after the others (on top,
 /// in SVG); a changed one is replaced where it stands.
+///
+/// Its maps stay B-trees, where the page's small maps are `VecMap`s: they
+/// hold the diagram's items (up to `diagram::ELEMENTS_DRAWN_MAX`) or every
+/// message in flight, looked up and rebuilt every frame while the run
+/// plays, in no particular key order.
 #[derive(Default)]
 pub struct KeyedLayer {
     children: BTreeMap<String, (String, Element)>,
