@@ -8,6 +8,7 @@ use crate::json_text::{Object, Raw};
 use crate::live_check::LiveCheck;
 use crate::settings::RunSettings;
 use crate::stage;
+use faultline_collections::{VecMap, VecSet};
 use faultline_scenario::{Action, Link, MessageId, NodeId, Scenario};
 use faultline_sim::{AnySimulation, EnabledEvent, EndReason, NodeStatus, StepKind};
 
@@ -195,7 +196,7 @@ pub struct App {
     pub reduced_motion: bool,
     /// While the In flight list is held (pointer on it, or focus in it): the
     /// rows it has shown since, by message, so none moves or vanishes.
-    pub held_events: Option<std::collections::BTreeMap<u64, String>>,
+    pub held_events: Option<faultline_collections::VecMap<u64, String>>,
     /// Actions the user recorded in this run (loading another scenario asks
     /// before it throws them away).
     pub user_actions: usize,
@@ -351,8 +352,8 @@ impl App {
             }
             EnabledEvent::Timer { .. } => None,
         });
-        let mut shown: Vec<(u64, String)> = shown.collect();
-        shown.sort_unstable_by_key(|(id, _)| *id); // ids are unique
+        // By message id (a `VecMap`, not a sort: each sort is code the page carries).
+        let shown: VecMap<u64, String> = shown.collect();
         held.extend(shown.into_iter().take(crate::render::EVENT_ROWS_MAX));
     }
 
@@ -437,7 +438,7 @@ impl App {
             return highlight;
         };
         let history = self.sim.history();
-        let mut operations = std::collections::BTreeSet::new();
+        let mut operations = faultline_collections::VecSet::new();
         operations.extend(explanation.minimal.iter().copied().filter(|&index| index < history.len()));
         let Some(from_tick) = operations.iter().map(|&index| history[index].invoke_tick).min() else {
             return highlight;
@@ -861,12 +862,9 @@ impl App {
             .finish()
     }
 
-    /// The links cut now, as a set (inserted one by one: `collect` would
-    /// sort first, which is code the page carries).
-    fn cut_link_set(&self) -> std::collections::BTreeSet<(NodeId, NodeId)> {
-        let mut cut = std::collections::BTreeSet::new();
-        cut.extend(self.sim.cut_links());
-        cut
+    /// The links cut now, as a set.
+    fn cut_link_set(&self) -> VecSet<(NodeId, NodeId)> {
+        self.sim.cut_links().into_iter().collect()
     }
 
     /// The islands of nodes that can reach each other now.

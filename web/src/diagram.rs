@@ -78,10 +78,10 @@
 
 use crate::app::describe_action;
 use crate::render::{axis_step, css_name, escape, message_class, message_style};
+use faultline_collections::VecSet;
 use faultline_scenario::{Action, ClientId, NodeId};
 use faultline_sim::{AnySimulation, DropReason, Endpoint, HistoryEntry, Legend, SendFate, SentMessage, StepKind};
 use faultline_sim::{MessageKindId, TraceStep};
-use std::collections::BTreeSet;
 use std::fmt::Write;
 
 /// The most things (arrows, marks, spans, timer ticks, clock labels) one
@@ -243,7 +243,7 @@ pub struct DiagramIndex {
     /// By message id (ids are handed out in send order, from 0).
     messages: Vec<MessageRecord>,
     /// Messages not ended in the indexed trace.
-    in_flight: BTreeSet<u64>,
+    in_flight: VecSet<u64>,
     /// Messages whose flight was longer than `LONG_FLIGHT_TICKS`.
     long_flights: Vec<u64>,
     /// The longest flight of the others.
@@ -482,9 +482,9 @@ impl DiagramIndex {
 /// else by its `data-step`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Highlight {
-    pub steps: BTreeSet<u64>,
-    pub operations: BTreeSet<usize>,
-    pub messages: BTreeSet<u64>,
+    pub steps: VecSet<u64>,
+    pub operations: VecSet<usize>,
+    pub messages: VecSet<u64>,
 }
 
 /// What to draw: where the window starts and the zoom, how wide the

@@ -25,6 +25,7 @@
 //! it parses only the texts that changed since the last time, so an
 //! unchanged arrow costs a string comparison, not a parse.
 
+use faultline_collections::{VecMap, VecSet};
 use std::collections::BTreeMap;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, Node};
@@ -70,13 +71,11 @@ fn children_of(parent: &Node) -> Vec<Node> {
 /// away afterwards).
 fn patch_children(old_parent: &Node, new_parent: &Node) {
     let new_children = children_of(new_parent);
-    // Inserted one by one: `collect` would sort first, and each sort is code
-    // the page carries.
-    let mut new_keys = std::collections::BTreeSet::new();
-    new_keys.extend(new_children.iter().filter_map(key_of));
+    // A panel's keyed children are a few hundred at most (table rows, lanes).
+    let new_keys: VecSet<String> = new_children.iter().filter_map(key_of).collect();
     // Keyed children that are going go first: left in place, each would
     // make every matched sibling after it move (one DOM change each).
-    let mut keyed_old: BTreeMap<String, Node> = BTreeMap::new();
+    let mut keyed_old: VecMap<String, Node> = VecMap::new();
     for child in children_of(old_parent) {
         match key_of(&child) {
             Some(key) if new_keys.contains(&key) => {
@@ -150,6 +149,11 @@ fn patch_attributes(old: &Element, new: &Element) {
 /// The children of one container, kept by key: each is parsed again only
 /// when its markup text changed. New children go after the others (on top,
 /// in SVG); a changed one is replaced where it stands.
+///
+/// Its maps stay B-trees, where the page's small maps are `VecMap`s: they
+/// hold the diagram's items (up to `diagram::ELEMENTS_DRAWN_MAX`) or every
+/// message in flight, looked up and rebuilt every frame while the run
+/// plays, in no particular key order.
 #[derive(Default)]
 pub struct KeyedLayer {
     children: BTreeMap<String, (String, Element)>,

@@ -1095,7 +1095,7 @@ fn set_attribute(element: &Element, name: &str, value: &str) {
 thread_local! {
     /// The markup each panel shows, so an unchanged panel is not even
     /// parsed again.
-    static PANEL_MARKUP: RefCell<std::collections::BTreeMap<&'static str, String>> = RefCell::default();
+    static PANEL_MARKUP: RefCell<faultline_collections::VecMap<&'static str, String>> = RefCell::default();
 }
 
 fn prefers_reduced_motion() -> bool {

@@ -8,6 +8,7 @@ use crate::chronicle::{Entry, EntryKind};
 use crate::live_check::CheckState;
 use crate::stage::{IslandShape, StageLayout};
 use faultline_check::Verdict;
+use faultline_collections::{VecMap, VecSet};
 use faultline_scenario::{ClientId, CrdtShape, CrdtType, MessageId, NodeId, ProtocolSpec};
 use faultline_sim::{
     EnabledEvent, Endpoint, HistoryEntry, Legend, LogEntryView, MessageKindId, MessageView, NodeReport, NodeStatus,
@@ -792,7 +793,7 @@ pub fn message_row_text(message: MessageId, from: Endpoint, to: Endpoint, label:
 /// cannot land on it.
 pub fn events_html(app: &App) -> String {
     let events = app.sim.enabled_events();
-    let mut rows: std::collections::BTreeMap<u64, String> = std::collections::BTreeMap::new();
+    let mut rows: VecMap<u64, String> = VecMap::new();
     let mut timers = String::new();
     for event in &events {
         match event {
@@ -1027,10 +1028,7 @@ pub fn axis_step(span_ticks: f64) -> f64 {
 /// are the newest when it points at none (or at the newest). Operations it
 /// points at beyond that run are added.
 pub fn lane_operations_drawn(history_length: usize, involved: &[usize]) -> Vec<usize> {
-    // Built with `extend`, not `collect`, which sorts first (code the page carries).
-    let mut in_history = std::collections::BTreeSet::new();
-    in_history.extend(involved.iter().copied().filter(|&index| index < history_length));
-    let involved = in_history;
+    let involved: VecSet<usize> = involved.iter().copied().filter(|&index| index < history_length).collect();
     let newest_from = history_length.saturating_sub(LANE_OPERATIONS_DRAWN_MAX);
     let from = involved.first().map_or(newest_from, |&first| first.min(newest_from));
     let until = (from + LANE_OPERATIONS_DRAWN_MAX).min(history_length);

@@ -13,8 +13,8 @@
 //! (`isolate`, `reconnect`, or a `partition` with the islands the user made).
 
 use crate::app::geometry;
+use faultline_collections::VecSet;
 use faultline_scenario::{Action, Link, NodeId};
-use std::collections::BTreeSet;
 
 /// A node dropped within this distance of a node of another island joins it.
 pub const JOIN_DISTANCE: f64 = 100.0;
@@ -29,7 +29,7 @@ const ISLANDS_RING_RADIUS: f64 = 165.0;
 /// The groups of nodes that can reach each other: the connected parts of
 /// the graph whose edges are the links working in at least one direction.
 /// Each island's members are in order, and the islands by their first.
-pub fn islands_of(node_count: u32, cut_links: &BTreeSet<(NodeId, NodeId)>) -> Vec<Vec<NodeId>> {
+pub fn islands_of(node_count: u32, cut_links: &VecSet<(NodeId, NodeId)>) -> Vec<Vec<NodeId>> {
     let mut island_of: Vec<usize> = (0..node_count as usize).collect();
     fn root(island_of: &mut [usize], node: usize) -> usize {
         let mut at = node;
@@ -213,12 +213,14 @@ pub fn regroup(islands: &[Vec<NodeId>], node: NodeId, target: DropTarget) -> Vec
 
 fn normalise(mut islands: Vec<Vec<NodeId>>) -> Vec<Vec<NodeId>> {
     islands.retain(|island| !island.is_empty());
-    // Equal nodes are the same node, so unstable sorts give the one order.
-    for island in &mut islands {
-        island.sort_unstable();
-    }
-    islands.sort_unstable();
-    islands
+    // In order through sets rather than sorts (each sort is code the page
+    // carries): an island's members are distinct, and so are the islands
+    // (disjoint, none empty), so nothing is lost.
+    let islands: VecSet<Vec<NodeId>> = islands
+        .into_iter()
+        .map(|island| island.into_iter().collect::<VecSet<NodeId>>().into_iter().collect())
+        .collect();
+    islands.into_iter().collect()
 }
 
 /// The one action that turns the network (`cut_links`, whose islands are
@@ -230,13 +232,13 @@ pub fn regroup_action(
     before: &[Vec<NodeId>],
     after: &[Vec<NodeId>],
     node: NodeId,
-    cut_links: &BTreeSet<(NodeId, NodeId)>,
+    cut_links: &VecSet<(NodeId, NodeId)>,
 ) -> Option<Action> {
     if before == after {
         return None;
     }
     let node_count = before.iter().map(Vec::len).sum::<usize>() as u32;
-    let gives_after = |cut: BTreeSet<(NodeId, NodeId)>| islands_of(node_count, &cut) == after;
+    let gives_after = |cut: VecSet<(NodeId, NodeId)>| islands_of(node_count, &cut) == after;
     let others = (0..node_count).map(NodeId).filter(|&other| other != node);
     let mut isolated = cut_links.clone();
     isolated.extend(others.flat_map(|other| [(node, other), (other, node)]));
@@ -263,7 +265,7 @@ pub fn segments_cross(p1: (f64, f64), p2: (f64, f64), q1: (f64, f64), q2: (f64, 
 /// direction: a stroke across a link cuts it.
 pub fn links_crossed(
     layout: &StageLayout,
-    cut_links: &BTreeSet<(NodeId, NodeId)>,
+    cut_links: &VecSet<(NodeId, NodeId)>,
     from: (f64, f64),
     to: (f64, f64),
 ) -> Vec<Link> {

@@ -2,11 +2,11 @@
 //! The stage's rules, table by table: which nodes form islands, what a drop
 //! means, which one action a regrouping records, which links a stroke cuts.
 
+use faultline_collections::VecSet;
 use faultline_scenario::{Action, Link, NodeId};
 use faultline_web::stage::{
     drop_target, islands_of, layout, links_crossed, regroup, regroup_action, segments_cross, DropTarget,
 };
-use std::collections::BTreeSet;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -20,7 +20,7 @@ fn groups(islands: &[&[u32]]) -> Vec<Vec<NodeId>> {
 }
 
 /// Directed cut links, written (from, to).
-fn cuts(pairs: &[(u32, u32)]) -> BTreeSet<(NodeId, NodeId)> {
+fn cuts(pairs: &[(u32, u32)]) -> VecSet<(NodeId, NodeId)> {
     pairs.iter().map(|&(a, b)| (NodeId(a), NodeId(b))).collect()
 }
 
@@ -97,10 +97,10 @@ fn a_regrouping_is_recorded_as_the_plainest_action() {
 }
 
 /// Every link between different islands, cut both ways.
-fn cuts_between(islands: &[Vec<NodeId>]) -> BTreeSet<(NodeId, NodeId)> {
+fn cuts_between(islands: &[Vec<NodeId>]) -> VecSet<(NodeId, NodeId)> {
     let island_of = |node: NodeId| islands.iter().position(|island| island.contains(&node));
     let nodes: Vec<NodeId> = islands.iter().flatten().copied().collect();
-    let mut cut = BTreeSet::new();
+    let mut cut = VecSet::new();
     for &a in &nodes {
         for &b in &nodes {
             if island_of(a) != island_of(b) {
@@ -125,7 +125,7 @@ fn a_drag_records_isolate_only_when_isolating_gives_the_islands_asked_for() {
     // With nothing else cut, the same drag is an isolation.
     let plain = regroup(&groups(&[&[0, 1, 2, 3, 4]]), n(2), DropTarget::Alone);
     assert_eq!(
-        regroup_action(&groups(&[&[0, 1, 2, 3, 4]]), &plain, n(2), &BTreeSet::new()),
+        regroup_action(&groups(&[&[0, 1, 2, 3, 4]]), &plain, n(2), &VecSet::new()),
         Some(Action::Isolate { node: n(2) })
     );
 }
@@ -189,7 +189,7 @@ fn a_stroke_cuts_the_working_links_it_crosses() {
     // vertical stroke just right of the centre crosses n0–n1, n1–n2 and n1–n3.
     let x = stage.nodes[0].0 + 10.0;
     let stroke = ((x, 0.0), (x, 500.0));
-    let crossed = links_crossed(&stage, &BTreeSet::new(), stroke.0, stroke.1);
+    let crossed = links_crossed(&stage, &VecSet::new(), stroke.0, stroke.1);
     let n = NodeId;
     assert_eq!(crossed, vec![Link(n(0), n(1)), Link(n(1), n(2)), Link(n(1), n(3))]);
     let already_cut = cuts(&[(1, 3), (3, 1)]);

@@ -10,7 +10,8 @@ use crate::model::{
     Bank, CasRegister, Counter, KeyValue, KeyValueState, Lock, Model, ModelSpec, Queue, Refusal, Register,
     SessionSemantics, Set,
 };
-use std::collections::{BTreeSet, VecDeque};
+use faultline_collections::VecSet;
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 /// The state of any model: each model's state in its own variant (the two
@@ -20,7 +21,7 @@ pub enum AnyState {
     Register(Value),
     KeyValue(KeyValueState),
     Counter(i64),
-    Set(BTreeSet<Value>),
+    Set(VecSet<Value>),
     Queue(VecDeque<Value>),
     Lock(bool),
     Bank(Rc<[i64]>),

@@ -8,8 +8,8 @@
 use crate::history::{History, Operation, Value};
 use crate::model::Model;
 use crate::search::{PartitionSearch, SearchStatus};
+use faultline_collections::VecMap;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// Steps a partition searches before the next partition gets its turn.
 pub const SLICE_STEPS: u64 = 2_048;
@@ -210,7 +210,7 @@ pub struct Checker<M: Model> {
 
 impl<M: Model> Checker<M> {
     pub fn new(model: M, history: History, budget_steps: u64) -> Checker<M> {
-        let mut by_key: BTreeMap<Option<Value>, Vec<usize>> = BTreeMap::new();
+        let mut by_key: VecMap<Option<Value>, Vec<usize>> = VecMap::new();
         for (index, operation) in history.operations.iter().enumerate() {
             by_key.entry(model.partition_key(operation)).or_default().push(index);
         }
@@ -353,10 +353,12 @@ impl<M: Model> Checker<M> {
             // Every configuration at the deepest point failed through the
             // cache: name the earliest-returning operation not placed.
             None => {
-                let mut placed = std::collections::BTreeSet::new();
-                placed.extend(search.deepest.order.iter().copied());
+                let mut placed = vec![false; search.operations.len()];
+                for &i in &search.deepest.order {
+                    placed[i] = true;
+                }
                 let blocked = (0..search.operations.len())
-                    .filter(|i| !placed.contains(i))
+                    .filter(|&i| !placed[i])
                     .min_by_key(|&i| (self.history.operations[to_history(i)].complete.unwrap_or(u64::MAX), i))
                     .expect("a failed search left an operation unplaced");
                 let operation = &self.history.operations[to_history(blocked)];

@@ -16,6 +16,7 @@ use crate::check::Verdict;
 use crate::history::{Function, History, Operation, Value};
 use crate::model::{Model, SessionSemantics};
 use crate::search::FxHasher;
+use faultline_collections::VecMap;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use std::hash::BuildHasherDefault;
@@ -75,7 +76,7 @@ impl<M: Model> SequentialSearch<M> {
         // waiting and went on; it may take effect at any point, or never):
         // it gets a sequence of its own. This keeps "linearizable implies
         // sequentially consistent" true.
-        let mut by_client: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+        let mut by_client: VecMap<u64, Vec<usize>> = VecMap::new();
         let mut clients: Vec<Vec<usize>> = Vec::new();
         for (index, operation) in history.operations.iter().enumerate() {
             if operation.is_complete() {
@@ -176,7 +177,9 @@ enum Source {
 struct Registers<'h> {
     history: &'h History,
     initial: Value,
-    /// (key, value) → the writes that wrote it.
+    /// (key, value) → the writes that wrote it. A B-tree, where the small
+    /// maps here are `VecMap`s: it grows with the history (one entry per
+    /// value written, up to 100,000 in the page), in no particular order.
     writers: BTreeMap<(Option<Value>, Value), Vec<usize>>,
 }
 
@@ -236,7 +239,7 @@ impl<'h> Registers<'h> {
 /// invoking the next is the order it saw them return. An operation that
 /// never returned is in it too; the checks count only what returned.
 fn sessions(history: &History) -> Vec<Vec<usize>> {
-    let mut by_client: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+    let mut by_client: VecMap<u64, Vec<usize>> = VecMap::new();
     for (index, operation) in history.operations.iter().enumerate() {
         by_client.entry(operation.client).or_default().push(index);
     }
@@ -254,7 +257,7 @@ fn sessions(history: &History) -> Vec<Vec<usize>> {
 fn read_your_writes(registers: &Registers) -> Decision {
     let operations = &registers.history.operations;
     for session in sessions(registers.history) {
-        let mut last_write: BTreeMap<Option<Value>, usize> = BTreeMap::new();
+        let mut last_write: VecMap<Option<Value>, usize> = VecMap::new();
         for &index in &session {
             let operation = &operations[index];
             if Registers::is_read(operation) {
@@ -284,7 +287,7 @@ fn read_your_writes(registers: &Registers) -> Decision {
 fn monotonic_reads(registers: &Registers) -> Decision {
     let operations = &registers.history.operations;
     for session in sessions(registers.history) {
-        let mut last_seen: BTreeMap<Option<Value>, (usize, Source)> = BTreeMap::new();
+        let mut last_seen: VecMap<Option<Value>, (usize, Source)> = VecMap::new();
         for &index in session.iter().filter(|&&i| Registers::is_read(&operations[i])) {
             let read = &operations[index];
             let Some(source) = registers.source(read) else { continue };

@@ -1,4 +1,6 @@
-//! A linearizability checker that depends on no other Faultline crate.
+//! A linearizability checker that depends on no other Faultline crate but
+//! `faultline-collections` (sorted-`Vec` maps and sets, which depends on
+//! nothing).
 //!
 //! - [`history`]: operations with client, function, input, output (or
 //!   unknown), invocation and completion times.

@@ -4,8 +4,9 @@
 
 use crate::history::{Function, Operation, Value};
 use crate::text::Text;
+use faultline_collections::VecSet;
 use serde::Serialize;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::fmt::{self, Debug};
 use std::hash::Hash;
 use std::rc::Rc;
@@ -554,7 +555,8 @@ impl Model for Counter {
 pub struct Set;
 
 impl Model for Set {
-    type State = BTreeSet<Value>;
+    /// A sorted `Vec`: cloned at every step anyway.
+    type State = VecSet<Value>;
 
     fn name(&self) -> &'static str {
         "set"
@@ -563,7 +565,7 @@ impl Model for Set {
         SessionSemantics::Set
     }
     fn init(&self) -> Self::State {
-        BTreeSet::new()
+        VecSet::new()
     }
     fn accepts(&self, operation: &Operation) -> Result<(), String> {
         match (&operation.function, &operation.output) {
@@ -587,9 +589,7 @@ impl Model for Set {
             }
             Function::Read => {
                 if let Some(Value::List(members)) = &operation.output {
-                    // Inserted one by one: `collect` would sort first (code the page carries).
-                    let mut read = BTreeSet::new();
-                    read.extend(members);
+                    let read: VecSet<&Value> = members.iter().collect();
                     if read.len() != state.len() || !state.iter().all(|m| read.contains(m)) {
                         return Err(Refusal::Output { expected: Value::List(state.iter().cloned().collect()) });
                     }

@@ -16,9 +16,9 @@
 //! client's last update), so those are not among its flaws.
 
 use crate::kv::KeyValueService;
+use faultline_collections::VecMap;
 use faultline_scenario::{ClientId, KvOperation, KvOutput, NodeId};
 use faultline_sim::{ClientRequest, NodeView, Protocol};
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
@@ -65,11 +65,11 @@ pub struct Versioned {
 /// restarts keeps what it had.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Store {
-    pub entries: BTreeMap<u32, Versioned>,
+    pub entries: VecMap<u32, Versioned>,
     /// The primary's record of the last update it applied for each client
     /// (by operation index), so a retried or duplicated update is applied
     /// once: an append applied twice would show in every later read.
-    pub last_update_by_client: BTreeMap<ClientId, u32>,
+    pub last_update_by_client: VecMap<ClientId, u32>,
 }
 
 impl Store {

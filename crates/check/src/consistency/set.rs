@@ -10,30 +10,30 @@
 
 use super::{sessions, Decision};
 use crate::history::{Function, History, Operation, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use faultline_collections::{VecMap, VecSet};
 
 /// A set's history, indexed by value for the session checks.
 pub(super) struct SetHistory<'h> {
     history: &'h History,
     /// When the first remove of each removed value was invoked (whether it
     /// returned or not: it may have taken effect either way).
-    first_removal: BTreeMap<&'h Value, u64>,
+    first_removal: VecMap<&'h Value, u64>,
     /// Every value some add added (returned or not).
-    added: BTreeSet<&'h Value>,
+    added: VecSet<&'h Value>,
 }
 
 /// A read whose members are known: its output, and the members in it.
 struct SetRead<'h> {
     output: &'h Value,
-    members: BTreeSet<&'h Value>,
+    members: VecSet<&'h Value>,
 }
 
 impl<'h> SetHistory<'h> {
     /// `None` (the session guarantees are not applicable) when an operation
     /// is not a set's add, remove or read.
     pub(super) fn new(history: &'h History) -> Option<SetHistory<'h>> {
-        let mut first_removal: BTreeMap<&Value, u64> = BTreeMap::new();
-        let mut added = BTreeSet::new();
+        let mut first_removal: VecMap<&Value, u64> = VecMap::new();
+        let mut added = VecSet::new();
         for operation in &history.operations {
             match operation.function {
                 Function::Read => {}
@@ -54,10 +54,7 @@ impl<'h> SetHistory<'h> {
     fn read(operation: &'h Operation) -> Option<SetRead<'h>> {
         match (operation.function, &operation.output) {
             (Function::Read, Some(output @ Value::List(members))) => {
-                // Inserted one by one: `collect` would sort first (code the page carries).
-                let mut set = BTreeSet::new();
-                set.extend(members);
-                Some(SetRead { output, members: set })
+                Some(SetRead { output, members: members.iter().collect() })
             }
             _ => None,
         }
@@ -80,7 +77,7 @@ impl<'h> SetHistory<'h> {
         let operations = &self.history.operations;
         for session in sessions(self.history) {
             // Each value the client added, with its latest add that returned.
-            let mut own_adds: BTreeMap<&Value, usize> = BTreeMap::new();
+            let mut own_adds: VecMap<&Value, usize> = VecMap::new();
             for &index in &session {
                 let operation = &operations[index];
                 if let Some(read) = Self::read(operation) {
@@ -111,7 +108,7 @@ impl<'h> SetHistory<'h> {
         for session in sessions(self.history) {
             // Each member the client saw in a read that returned, with the
             // latest such read and its output.
-            let mut seen: BTreeMap<&Value, (usize, &Value)> = BTreeMap::new();
+            let mut seen: VecMap<&Value, (usize, &Value)> = VecMap::new();
             for &index in &session {
                 let operation = &operations[index];
                 let Some(read) = Self::read(operation) else { continue };

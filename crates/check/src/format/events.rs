@@ -3,7 +3,7 @@
 
 use super::ParseError;
 use crate::history::{Function, History, Operation, Value};
-use std::collections::BTreeMap;
+use faultline_collections::VecMap;
 
 /// How an event ends an operation, or starts one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,7 +53,7 @@ pub(crate) struct Builder {
     lines: Vec<usize>,
     dropped: Vec<bool>,
     /// Each process's invocation that has not completed yet.
-    open: BTreeMap<u64, usize>,
+    open: VecMap<u64, usize>,
     dropped_count: usize,
 }
 

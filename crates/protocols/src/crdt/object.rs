@@ -8,8 +8,8 @@ use super::types::{
     set_of, GCounter, GSet, LwwRegister, MvRegister, OrSet, PnCounter, ReplicaId, SetUpdate, Stamp, StateCrdt,
     TwoPhaseSet, VersionVector,
 };
+use faultline_collections::{VecMap, VecSet};
 use faultline_scenario::{CrdtOperation, CrdtOutput, CrdtReplication, CrdtType, CrdtVariant};
-use std::collections::{BTreeMap, BTreeSet};
 
 /// A client's update as the types take it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -272,7 +272,7 @@ impl OpObject {
     }
 }
 
-fn members(elements: BTreeSet<u64>) -> CrdtOutput {
+fn members(elements: VecSet<u64>) -> CrdtOutput {
     CrdtOutput::Members(elements.into_iter().collect())
 }
 
@@ -301,7 +301,7 @@ impl std::fmt::Display for PlainSet {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CountingSet {
     /// Each element's (adds, removes).
-    counts: BTreeMap<u64, (u64, u64)>,
+    counts: VecMap<u64, (u64, u64)>,
 }
 
 impl CountingSet {
@@ -323,7 +323,7 @@ impl CountingSet {
         }
     }
 
-    fn value(&self) -> BTreeSet<u64> {
+    fn value(&self) -> VecSet<u64> {
         set_of(self.counts.iter().filter(|(_, (adds, removes))| adds > removes).map(|(&element, _)| element))
     }
 }
@@ -333,7 +333,7 @@ impl CountingSet {
 /// from any replica that still has it); operation-based, an add and a
 /// concurrent remove end differently depending on their order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PlainSet(BTreeSet<u64>);
+pub struct PlainSet(VecSet<u64>);
 
 impl PlainSet {
     fn apply(&mut self, update: SetUpdate) {

@@ -21,9 +21,9 @@
 use super::object::{vector_label, Update};
 use super::types::{set_of, ReplicaId, SetUpdate, VersionVector};
 use super::Crdt;
+use faultline_collections::{VecMap, VecSet};
 use faultline_scenario::{CrdtOutput, CrdtShape, CrdtType, NodeId};
 use faultline_sim::{ClusterView, InvariantViolation};
-use std::collections::{BTreeMap, BTreeSet};
 
 /// An update as the observer saw it made.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,13 +142,13 @@ struct Specified {
     count: i64,
     /// Sets: each element's adds that no delivered remove has seen (a
     /// G-Set's and a 2P-Set's too: they differ in `tombstoned`).
-    live_adds: BTreeMap<u64, BTreeSet<UpdateId>>,
+    live_adds: VecMap<u64, VecSet<UpdateId>>,
     /// 2P-Set: elements removed for good.
-    tombstoned: BTreeSet<u64>,
+    tombstoned: VecSet<u64>,
     /// LWW: the latest write in true time (tick, origin, value).
     latest: Option<(u64, ReplicaId, u64)>,
     /// MV: the writes no delivered write has seen, with their values.
-    concurrent_writes: BTreeMap<UpdateId, u64>,
+    concurrent_writes: VecMap<UpdateId, u64>,
 }
 
 impl Specified {
@@ -158,10 +158,10 @@ impl Specified {
             delivered: VersionVector::new(),
             checked_value: None,
             count: 0,
-            live_adds: BTreeMap::new(),
-            tombstoned: BTreeSet::new(),
+            live_adds: VecMap::new(),
+            tombstoned: VecSet::new(),
             latest: None,
-            concurrent_writes: BTreeMap::new(),
+            concurrent_writes: VecMap::new(),
         }
     }
 

@@ -9,7 +9,7 @@
 use super::types::{
     set_of, GSet, LwwRegister, MvRegister, ReplicaId, SetUpdate, Stamp, StateCrdt, Tag, TwoPhaseSet, VersionVector,
 };
-use std::collections::{BTreeMap, BTreeSet};
+use faultline_collections::{VecMap, VecSet};
 use std::fmt::{self, Debug, Display};
 
 /// An operation-based CRDT.
@@ -59,7 +59,7 @@ pub struct OpGSet(GSet);
 impl OpCrdt for OpGSet {
     type Update = SetUpdate;
     type Effect = Option<u64>;
-    type Value = BTreeSet<u64>;
+    type Value = VecSet<u64>;
 
     fn prepare(&self, _replica: ReplicaId, _tick: u64, update: &SetUpdate) -> Option<u64> {
         match *update {
@@ -74,7 +74,7 @@ impl OpCrdt for OpGSet {
         }
     }
 
-    fn value(&self) -> BTreeSet<u64> {
+    fn value(&self) -> VecSet<u64> {
         self.0.value()
     }
 }
@@ -89,7 +89,7 @@ pub struct OpTwoPhaseSet(TwoPhaseSet);
 impl OpCrdt for OpTwoPhaseSet {
     type Update = SetUpdate;
     type Effect = Option<SetUpdate>;
-    type Value = BTreeSet<u64>;
+    type Value = VecSet<u64>;
 
     fn prepare(&self, _replica: ReplicaId, _tick: u64, update: &SetUpdate) -> Option<SetUpdate> {
         match *update {
@@ -106,7 +106,7 @@ impl OpCrdt for OpTwoPhaseSet {
         }
     }
 
-    fn value(&self) -> BTreeSet<u64> {
+    fn value(&self) -> VecSet<u64> {
         self.0.value()
     }
 }
@@ -116,23 +116,23 @@ impl OpCrdt for OpTwoPhaseSet {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OrSetEffect {
     Add { element: u64, tag: Tag },
-    Remove { element: u64, tags: BTreeSet<Tag> },
+    Remove { element: u64, tags: VecSet<Tag> },
 }
 
 /// An observed-remove set, operation-based.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OpOrSet {
     /// Each element's live tags.
-    tags: BTreeMap<u64, BTreeSet<Tag>>,
+    tags: VecMap<u64, VecSet<Tag>>,
     /// Adds made here, by replica (a replica's next tag). Counted from the
     /// effects applied, so a replica's own adds are counted once.
-    adds_made: BTreeMap<ReplicaId, u64>,
+    adds_made: VecMap<ReplicaId, u64>,
 }
 
 impl OpCrdt for OpOrSet {
     type Update = SetUpdate;
     type Effect = OrSetEffect;
-    type Value = BTreeSet<u64>;
+    type Value = VecSet<u64>;
 
     fn prepare(&self, replica: ReplicaId, _tick: u64, update: &SetUpdate) -> OrSetEffect {
         match *update {
@@ -164,7 +164,7 @@ impl OpCrdt for OpOrSet {
         }
     }
 
-    fn value(&self) -> BTreeSet<u64> {
+    fn value(&self) -> VecSet<u64> {
         set_of(self.tags.keys().copied())
     }
 }
@@ -202,7 +202,7 @@ pub struct OpMvRegister(MvRegister);
 impl OpCrdt for OpMvRegister {
     type Update = u64;
     type Effect = (VersionVector, u64);
-    type Value = BTreeSet<u64>;
+    type Value = VecSet<u64>;
 
     fn prepare(&self, replica: ReplicaId, _tick: u64, value: &u64) -> (VersionVector, u64) {
         self.0.write_by(replica, *value)
@@ -212,7 +212,7 @@ impl OpCrdt for OpMvRegister {
         self.0.take_in(write.clone());
     }
 
-    fn value(&self) -> BTreeSet<u64> {
+    fn value(&self) -> VecSet<u64> {
         self.0.value()
     }
 }
@@ -241,12 +241,12 @@ pub struct CausalDelivery<E> {
     pub applied: VersionVector,
     /// Effects that arrived before one of their causal predecessors,
     /// waiting (at most one per sender and count: duplicates are dropped).
-    pub waiting: BTreeMap<(ReplicaId, u64), Stamped<E>>,
+    pub waiting: VecMap<(ReplicaId, u64), Stamped<E>>,
 }
 
 impl<E> Default for CausalDelivery<E> {
     fn default() -> Self {
-        CausalDelivery { applied: VersionVector::new(), waiting: BTreeMap::new() }
+        CausalDelivery { applied: VersionVector::new(), waiting: VecMap::new() }
     }
 }
 

@@ -30,13 +30,13 @@ use super::ops::{CausalDelivery, Stamped};
 use super::service::CrdtService;
 use super::types::{ReplicaId, SetUpdate, VersionVector};
 use crate::shared_log::SharedLog;
+use faultline_collections::VecMap;
 use faultline_scenario::{
     ClientId, CrdtOperation, CrdtOutput, CrdtReplication, CrdtSpec, CrdtType, CrdtVariant, NodeId,
 };
 use faultline_sim::{
     ClientRequest, ClusterView, Colour, Importance, InvariantViolation, NodeView, Protocol, Routing, Tag,
 };
-use std::collections::BTreeMap;
 
 /// A simulation of a CRDT scenario.
 pub fn build(scenario: faultline_scenario::Scenario) -> Box<dyn faultline_sim::AnySimulation> {
@@ -118,7 +118,7 @@ pub struct Replica {
     pub last_update: Option<UpdateRecord>,
     /// Each client's last update applied here (by operation index): a
     /// request the network delivered twice is applied once.
-    pub last_update_by_client: BTreeMap<ClientId, u32>,
+    pub last_update_by_client: VecMap<ClientId, u32>,
 }
 
 impl Default for Replica {
@@ -135,7 +135,7 @@ impl Replica {
             causal: CausalDelivery::default(),
             log: SharedLog::default(),
             last_update: None,
-            last_update_by_client: BTreeMap::new(),
+            last_update_by_client: VecMap::new(),
         }
     }
 }

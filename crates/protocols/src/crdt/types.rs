@@ -5,10 +5,12 @@
 //! states), which is what lets replicas that exchanged their states in any
 //! order, any number of times, end up equal.
 //!
-//! Everything is ordered (`BTreeMap`, `BTreeSet`): equal states compare
+//! Everything is ordered (`VecMap`, `VecSet`: sorted vectors, as these
+//! states hold a handful of replicas and elements, and each B-tree type
+//! costs the page's download about 4 KB): equal states compare
 //! equal and iterate alike, on every platform.
 
-use std::collections::{BTreeMap, BTreeSet};
+use faultline_collections::{VecMap, VecSet};
 use std::fmt::{self, Debug, Display};
 
 /// A replica, by its node's number.
@@ -33,7 +35,7 @@ pub trait StateCrdt: Clone + Debug + PartialEq + Default {
 /// is their sum, and a merge keeps each replica's highest count.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GCounter {
-    counts: BTreeMap<ReplicaId, u64>,
+    counts: VecMap<ReplicaId, u64>,
 }
 
 impl StateCrdt for GCounter {
@@ -99,12 +101,12 @@ pub enum SetUpdate {
 /// A grow-only set: adds only (a remove does nothing), merged by union.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GSet {
-    elements: BTreeSet<u64>,
+    elements: VecSet<u64>,
 }
 
 impl StateCrdt for GSet {
     type Update = SetUpdate;
-    type Value = BTreeSet<u64>;
+    type Value = VecSet<u64>;
 
     fn apply(&mut self, _replica: ReplicaId, _tick: u64, update: &SetUpdate) {
         if let SetUpdate::Add(element) = update {
@@ -116,7 +118,7 @@ impl StateCrdt for GSet {
         self.elements.extend(other.elements.iter().copied());
     }
 
-    fn value(&self) -> BTreeSet<u64> {
+    fn value(&self) -> VecSet<u64> {
         self.elements.clone()
     }
 }
@@ -131,7 +133,7 @@ pub struct TwoPhaseSet {
 
 impl StateCrdt for TwoPhaseSet {
     type Update = SetUpdate;
-    type Value = BTreeSet<u64>;
+    type Value = VecSet<u64>;
 
     fn apply(&mut self, replica: ReplicaId, tick: u64, update: &SetUpdate) {
         match *update {
@@ -149,7 +151,7 @@ impl StateCrdt for TwoPhaseSet {
         self.removed.merge(&other.removed);
     }
 
-    fn value(&self) -> BTreeSet<u64> {
+    fn value(&self) -> VecSet<u64> {
         set_of(self.added.elements.difference(&self.removed.elements).copied())
     }
 }
@@ -161,10 +163,10 @@ impl TwoPhaseSet {
     }
 }
 
-/// A set of what `items` yields, inserted one by one. `collect` would
-/// sort them first, and each element type's sort is code the page carries.
-pub fn set_of<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
-    let mut set = BTreeSet::new();
+/// A set of what `items` yields, inserted one by one (as `collect` into a
+/// `VecSet` does too: no sort, whose code the page would carry per type).
+pub fn set_of<T: Ord>(items: impl IntoIterator<Item = T>) -> VecSet<T> {
+    let mut set = VecSet::new();
     set.extend(items);
     set
 }
@@ -186,15 +188,15 @@ pub type Tag = (ReplicaId, u64);
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OrSet {
     /// Each element's live tags (an element without any is left out).
-    adds: BTreeMap<u64, BTreeSet<Tag>>,
+    adds: VecMap<u64, VecSet<Tag>>,
     /// Adds seen from each replica (a replica's own: its next tag).
-    adds_made: BTreeMap<ReplicaId, u64>,
+    adds_made: VecMap<ReplicaId, u64>,
 }
 
 impl OrSet {
     /// The tags of `element`'s adds that no remove has taken away: why it
     /// is in the set.
-    pub fn live_tags(&self, element: u64) -> BTreeSet<Tag> {
+    pub fn live_tags(&self, element: u64) -> VecSet<Tag> {
         self.adds.get(&element).cloned().unwrap_or_default()
     }
 
@@ -205,7 +207,7 @@ impl OrSet {
 
 impl StateCrdt for OrSet {
     type Update = SetUpdate;
-    type Value = BTreeSet<u64>;
+    type Value = VecSet<u64>;
 
     fn apply(&mut self, replica: ReplicaId, _tick: u64, update: &SetUpdate) {
         match *update {
@@ -242,7 +244,7 @@ impl StateCrdt for OrSet {
         }
     }
 
-    fn value(&self) -> BTreeSet<u64> {
+    fn value(&self) -> VecSet<u64> {
         set_of(self.adds.keys().copied())
     }
 }
@@ -307,12 +309,12 @@ impl MvRegister {
 
     /// Take in one write (the operation-based register's effect).
     pub(crate) fn take_in(&mut self, write: (VersionVector, u64)) {
-        self.merge(&MvRegister { versions: BTreeSet::from([write]) });
+        self.merge(&MvRegister { versions: VecSet::from([write]) });
     }
 }
 
 /// A version vector: how many writes of each replica a version has seen.
-pub type VersionVector = BTreeMap<ReplicaId, u64>;
+pub type VersionVector = VecMap<ReplicaId, u64>;
 
 /// Whether `a` has seen everything `b` has (and so supersedes it).
 fn dominates(a: &VersionVector, b: &VersionVector) -> bool {
@@ -325,17 +327,17 @@ fn dominates(a: &VersionVector, b: &VersionVector) -> bool {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MvRegister {
     /// The versions no other version supersedes, with their values.
-    versions: BTreeSet<(VersionVector, u64)>,
+    versions: VecSet<(VersionVector, u64)>,
 }
 
 impl StateCrdt for MvRegister {
     /// Write this value.
     type Update = u64;
     /// Every value among the concurrent writes, in order.
-    type Value = BTreeSet<u64>;
+    type Value = VecSet<u64>;
 
     fn apply(&mut self, replica: ReplicaId, _tick: u64, value: &u64) {
-        self.versions = BTreeSet::from([self.write_by(replica, *value)]);
+        self.versions = VecSet::from([self.write_by(replica, *value)]);
     }
 
     fn merge(&mut self, other: &Self) {
@@ -350,7 +352,7 @@ impl StateCrdt for MvRegister {
         );
     }
 
-    fn value(&self) -> BTreeSet<u64> {
+    fn value(&self) -> VecSet<u64> {
         set_of(self.versions.iter().map(|(_, value)| *value))
     }
 }
@@ -358,7 +360,7 @@ impl StateCrdt for MvRegister {
 // ----- internal states in words, for the inspector -----------------------------
 
 /// "n0:3 n2:1", or "none".
-pub fn write_counts(f: &mut fmt::Formatter<'_>, counts: &BTreeMap<ReplicaId, u64>) -> fmt::Result {
+pub fn write_counts(f: &mut fmt::Formatter<'_>, counts: &VecMap<ReplicaId, u64>) -> fmt::Result {
     let mut any = false;
     for (replica, count) in counts.iter().filter(|(_, &count)| count > 0) {
         write!(f, "{}n{replica}:{count}", if any { " " } else { "" })?;
@@ -371,7 +373,7 @@ pub fn write_counts(f: &mut fmt::Formatter<'_>, counts: &BTreeMap<ReplicaId, u64
 }
 
 /// "{1 3}".
-pub fn write_elements(f: &mut fmt::Formatter<'_>, elements: &BTreeSet<u64>) -> fmt::Result {
+pub fn write_elements(f: &mut fmt::Formatter<'_>, elements: &VecSet<u64>) -> fmt::Result {
     f.write_str("{")?;
     for (index, element) in elements.iter().enumerate() {
         write!(f, "{}{element}", if index == 0 { "" } else { " " })?;
@@ -383,8 +385,8 @@ pub fn write_elements(f: &mut fmt::Formatter<'_>, elements: &BTreeSet<u64>) -> f
 /// seen, "1: n0#1 n1#1 · 3: n1#2 · adds seen n0:1 n1:2".
 pub fn write_tagged(
     f: &mut fmt::Formatter<'_>,
-    tags: &BTreeMap<u64, BTreeSet<Tag>>,
-    adds_seen: &BTreeMap<ReplicaId, u64>,
+    tags: &VecMap<u64, VecSet<Tag>>,
+    adds_seen: &VecMap<ReplicaId, u64>,
 ) -> fmt::Result {
     for (element, tags) in tags {
         write!(f, "{element}:")?;

@@ -24,12 +24,12 @@ pub mod explore;
 
 use crate::kv::KeyValueService;
 use crate::shared_log::SharedLog;
+use faultline_collections::{VecMap, VecSet};
 use faultline_scenario::{ClientId, KvOperation, KvOutput, NodeId, RaftReads, RaftSpec, RaftVariant};
 use faultline_sim::{
     ClientRequest, ClusterView, Colour, Countdown, Importance, InvariantViolation, Kinds, LogEntryView, NodeView,
     Protocol, RequestId, Tag, TimerId, LOG_ENTRIES_VIEWED_MAX,
 };
-use std::collections::{BTreeMap, BTreeSet};
 
 /// A simulation of a Raft scenario.
 pub fn build(scenario: faultline_scenario::Scenario) -> Box<dyn faultline_sim::AnySimulation> {
@@ -179,7 +179,7 @@ pub struct Raft {
     leader: Option<NodeId>,
     commit_index: u64,
     last_applied: u64,
-    votes: BTreeSet<NodeId>,
+    votes: VecSet<NodeId>,
     next_index: Vec<u64>,
     match_index: Vec<u64>,
     /// Leader: the last index sent to each follower so far. A success that
@@ -189,12 +189,12 @@ pub struct Raft {
     /// chain of sends, and the messages in flight grew without end.
     sent_up_to: Vec<u64>,
     /// Leader: the client request waiting for each log index.
-    pending: BTreeMap<u64, RequestId>,
+    pending: VecMap<u64, RequestId>,
     /// The state machine: each key's values (a write leaves one, an append
     /// adds one). Volatile: rebuilt by applying the log again.
-    store: BTreeMap<u32, Vec<u64>>,
+    store: VecMap<u32, Vec<u64>>,
     /// Per client: the last operation applied and what it returned.
-    sessions: BTreeMap<ClientId, (u32, KvOutput)>,
+    sessions: VecMap<ClientId, (u32, KvOutput)>,
     election_deadline_tick: Option<u64>,
     /// The lowest log index this step changed, for the observer's log
     /// matching check (only entries that changed need comparing).
@@ -221,7 +221,7 @@ impl Raft {
     pub fn voted_for(&self) -> Option<NodeId> {
         self.voted_for
     }
-    pub fn store(&self) -> &BTreeMap<u32, Vec<u64>> {
+    pub fn store(&self) -> &VecMap<u32, Vec<u64>> {
         &self.store
     }
 
@@ -314,7 +314,7 @@ impl Raft {
         self.current_term += 1;
         self.voted_for = Some(self.id);
         self.leader = None;
-        self.votes = BTreeSet::from([self.id]);
+        self.votes = VecSet::from([self.id]);
         let (id, term) = (self.id, self.current_term);
         ctx.narrate(Importance::Detail, format!("{id} timed out and stands for election in term {term}"));
         self.persist(ctx);
@@ -604,13 +604,13 @@ impl Protocol for Raft {
             leader: None,
             commit_index: 0,
             last_applied: 0,
-            votes: BTreeSet::new(),
+            votes: VecSet::new(),
             next_index: Vec::new(),
             match_index: Vec::new(),
             sent_up_to: Vec::new(),
-            pending: BTreeMap::new(),
-            store: BTreeMap::new(),
-            sessions: BTreeMap::new(),
+            pending: VecMap::new(),
+            store: VecMap::new(),
+            sessions: VecMap::new(),
             election_deadline_tick: None,
             log_changed_from: None,
             breach: None,
@@ -834,11 +834,12 @@ impl Protocol for Raft {
 /// The observer's memory, for the invariants.
 #[derive(Clone, Debug, Default)]
 pub struct RaftGhost {
-    /// The leader of each term seen so far.
-    leaders: BTreeMap<u64, NodeId>,
+    /// The leader of each term seen so far: grows with the run, at its end
+    /// (terms only increase), where a `VecMap` insertion is a push.
+    leaders: VecMap<u64, NodeId>,
     /// For each node seen leading: the term, and its log's length and hash
     /// then, which its log must keep as a prefix while it leads that term.
-    leader_logs: BTreeMap<NodeId, (u64, u64, u64)>,
+    leader_logs: VecMap<NodeId, (u64, u64, u64)>,
     /// For each committed index (index i at i - 1), as first seen
     /// committed: the hash of the log up to it, the node that committed it,
     /// and that node's term then.

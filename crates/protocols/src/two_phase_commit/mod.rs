@@ -42,12 +42,12 @@ pub mod explore;
 
 use crate::shared_log::SharedLog;
 use bank::BankService;
+use faultline_collections::{VecMap, VecSet};
 use faultline_scenario::{BankOperation, BankOutput, ClientId, NodeId, TwoPhaseCommitSpec, TwoPhaseCommitVariant};
 use faultline_sim::{
     ClientRequest, ClusterView, Colour, Countdown, Importance, InvariantViolation, LogEntryView, NodeView, Protocol,
     Routing, Tag, TimerId, LOG_ENTRIES_VIEWED_MAX,
 };
-use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// The transaction coordinator, by convention.
@@ -244,7 +244,7 @@ impl Record {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Disk {
     pub log: SharedLog<Record>,
-    pub balances: BTreeMap<u32, u64>,
+    pub balances: VecMap<u32, u64>,
     /// TC: the transactions it ever started, reads included, so a number
     /// is never given twice.
     pub transactions_started: u64,
@@ -263,8 +263,8 @@ struct Running {
     tx: TxId,
     request: ClientRequest<BankOperation>,
     work: Work,
-    votes: BTreeSet<NodeId>,
-    balances: BTreeMap<u32, u64>,
+    votes: VecSet<NodeId>,
+    balances: VecMap<u32, u64>,
 }
 
 #[derive(Clone, Debug)]
@@ -280,18 +280,21 @@ pub struct TwoPhaseCommit {
     waiting: Vec<ClientRequest<BankOperation>>,
     /// Each client's latest transfer decided: (operation index, outcome),
     /// so a retry is answered and not run again.
-    sessions: BTreeMap<ClientId, (u32, BankOutput)>,
+    sessions: VecMap<ClientId, (u32, BankOutput)>,
     /// Decided, not yet confirmed by every RM: who confirmed.
-    unconfirmed: BTreeMap<TxId, (Decision, BTreeSet<NodeId>)>,
-    /// Every transfer decided (as the log says, or as sent).
-    decisions: BTreeMap<TxId, Decision>,
+    unconfirmed: VecMap<TxId, (Decision, VecSet<NodeId>)>,
+    /// Every transfer decided (as the log says, or as sent). It grows with
+    /// the run, but numbers are given in order, so an insertion is a push.
+    decisions: VecMap<TxId, Decision>,
     /// The decision-before-log variant: decided and sent, not yet logged.
-    unlogged: BTreeMap<TxId, Decision>,
+    unlogged: VecMap<TxId, Decision>,
     vote_deadline_tick: Option<u64>,
     /// Whether the resend timer is set.
     resend_armed: bool,
     // ----- an RM's volatile state
-    transactions: BTreeMap<TxId, RmTx>,
+    /// Every transaction it heard of: grows with the run, mostly at its end
+    /// (numbers are given in order), where a `VecMap` insertion is a push.
+    transactions: VecMap<TxId, RmTx>,
     /// The transaction it voted to commit and waits on, at most one.
     prepared: Option<TxId>,
     /// Since when it waited on it, and whether it is blocked (asked, and
@@ -352,9 +355,9 @@ impl TwoPhaseCommit {
         // Rebuild from the log: who asked for what, what was decided and
         // confirmed. What started and was never decided is aborted now
         // (presumed abort): no RM can have committed it.
-        let mut started: BTreeMap<TxId, (ClientId, u32)> = BTreeMap::new();
-        let mut decided: BTreeMap<TxId, Decision> = BTreeMap::new();
-        let mut ended: BTreeSet<TxId> = BTreeSet::new();
+        let mut started: VecMap<TxId, (ClientId, u32)> = VecMap::new();
+        let mut decided: VecMap<TxId, Decision> = VecMap::new();
+        let mut ended: VecSet<TxId> = VecSet::new();
         for record in self.disk.log.iter() {
             match *record {
                 Record::Start { tx, client, operation_index, .. } => {
@@ -382,7 +385,7 @@ impl TwoPhaseCommit {
             self.sessions.insert(client, (operation_index, outcome(decision)));
             self.decisions.insert(tx, decision);
             if !ended.contains(&tx) {
-                self.unconfirmed.insert(tx, (decision, BTreeSet::new()));
+                self.unconfirmed.insert(tx, (decision, VecSet::new()));
             }
         }
         self.send_unconfirmed(ctx);
@@ -435,8 +438,8 @@ impl TwoPhaseCommit {
             // A read changes nothing: only its number is kept.
             Work::ReadBalances => ctx.persist(self.disk.clone()),
         }
-        let votes = BTreeSet::new();
-        self.running = Some(Running { tx, request, work, votes, balances: BTreeMap::new() });
+        let votes = VecSet::new();
+        self.running = Some(Running { tx, request, work, votes, balances: VecMap::new() });
         for rm in self.config.resource_managers() {
             ctx.send(rm, Message::Prepare { tx, work });
         }
@@ -498,7 +501,7 @@ impl TwoPhaseCommit {
             ctx.send(rm, Message::Decision { tx, decision });
         }
         self.decisions.insert(tx, decision);
-        self.unconfirmed.insert(tx, (decision, BTreeSet::new()));
+        self.unconfirmed.insert(tx, (decision, VecSet::new()));
         self.arm_resend(ctx);
         let request = running.request.id;
         self.sessions.insert(request.client, (request.operation_index, outcome(decision)));
@@ -556,7 +559,7 @@ impl TwoPhaseCommit {
     // ----- a resource manager ---------------------------------------------------
 
     fn resource_manager_start(&mut self, ctx: &mut Context) {
-        let mut voted_at_tick = BTreeMap::new();
+        let mut voted_at_tick = VecMap::new();
         let mut decided = Vec::new();
         for record in self.disk.log.iter() {
             match *record {
@@ -835,13 +838,13 @@ impl Protocol for TwoPhaseCommit {
             disk: Disk::default(),
             running: None,
             waiting: Vec::new(),
-            sessions: BTreeMap::new(),
-            unconfirmed: BTreeMap::new(),
-            decisions: BTreeMap::new(),
-            unlogged: BTreeMap::new(),
+            sessions: VecMap::new(),
+            unconfirmed: VecMap::new(),
+            decisions: VecMap::new(),
+            unlogged: VecMap::new(),
             vote_deadline_tick: None,
             resend_armed: false,
-            transactions: BTreeMap::new(),
+            transactions: VecMap::new(),
             prepared: None,
             prepared_since_tick: 0,
             blocked_since_tick: None,
@@ -857,7 +860,6 @@ impl Protocol for TwoPhaseCommit {
     fn initial_durable(node: NodeId, config: &Config) -> Disk {
         let mut disk = Disk::default();
         if node != COORDINATOR {
-            // Inserted one by one: `collect` would sort first (code the page carries).
             disk.balances.extend(config.accounts_of(node).map(|account| (account, config.spec.initial_balance)));
         }
         disk
@@ -1056,9 +1058,11 @@ impl Protocol for TwoPhaseCommit {
 /// The omniscient observer's memory.
 #[derive(Clone, Debug, Default)]
 pub struct Observer {
-    transactions: BTreeMap<TxId, Seen>,
+    /// Every transaction seen: grows with the run, at its end (numbers are
+    /// given in order), where a `VecMap` insertion is a push.
+    transactions: VecMap<TxId, Seen>,
     /// The transfers the TC started that some RM has not decided yet.
-    undecided: BTreeMap<TxId, BTreeSet<NodeId>>,
+    undecided: VecMap<TxId, VecSet<NodeId>>,
     /// Money the committed state holds beyond the RMs' disks: of each
     /// transaction committed somewhere, the part its other RMs have not
     /// applied yet.
@@ -1067,16 +1071,16 @@ pub struct Observer {
     aborted_transactions: u64,
     /// Times an RM became blocked.
     blockings: u64,
-    blocked: BTreeSet<NodeId>,
+    blocked: VecSet<NodeId>,
 }
 
 /// What the observer saw of one transaction.
 #[derive(Clone, Debug, Default)]
 struct Seen {
     work: Option<Work>,
-    voted_commit: BTreeSet<NodeId>,
-    committed: BTreeSet<NodeId>,
-    aborted: BTreeSet<NodeId>,
+    voted_commit: VecSet<NodeId>,
+    committed: VecSet<NodeId>,
+    aborted: VecSet<NodeId>,
 }
 
 fn violation(invariant: &str, nodes: Vec<NodeId>, detail: String) -> InvariantViolation {
@@ -1098,11 +1102,9 @@ impl Observer {
         let seen = self.transactions.entry(tx).or_default();
         if seen.work.is_none() {
             seen.work = Some(running.work);
-            // Sets built with `extend`, not `collect`, which sorts first
-            // (code the page carries).
-            let mut decided = BTreeSet::new();
+            let mut decided = VecSet::new();
             decided.extend(seen.committed.union(&seen.aborted).copied());
-            let mut undecided = BTreeSet::new();
+            let mut undecided = VecSet::new();
             undecided.extend(tc.config.resource_managers().filter(|rm| !decided.contains(rm)));
             if !undecided.is_empty() {
                 self.undecided.insert(tx, undecided);

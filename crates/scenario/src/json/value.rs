@@ -97,6 +97,9 @@ impl<'de> Visitor<'de> for ValueVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         // JSON allows repeated keys and most parsers keep the last one, which
         // silently ignores the first: in a hand-written file that is a typo.
+        // A B-tree, not a sorted `Vec`: an object may have any number of
+        // keys (a share link is anyone's input), and inserting into a
+        // `Vec` in no order would take quadratic time.
         let mut seen = BTreeSet::new();
         let mut fields = Vec::new();
         while let Some(key) = map.next_key::<String>()? {

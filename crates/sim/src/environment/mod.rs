@@ -26,11 +26,12 @@ use crate::service::Routing;
 use crate::trace::{Endpoint, Narration, SentMessage, StepKind, TraceStep};
 use crate::world::{EnabledEvent, EndReason, MessageView, NodeReport, NodeStatus, RunStats, TIMERS_PER_NODE_MAX};
 use clients::ClientSlot;
+use faultline_collections::{VecMap, VecSet};
 use faultline_scenario::{
     Action, ClientId, Limits, MessageId, NetworkConfig, NodeId, Scenario, TimedAction, WorkloadConfig,
 };
 use network::InFlight;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// The position of an event in the queue.
@@ -95,7 +96,8 @@ struct NodeSlot {
     /// The node takes no steps while `now_tick < paused_until_tick`.
     paused_until_tick: u64,
     rng: SimRng,
-    timers: BTreeMap<TimerId, QueueKey>,
+    /// A handful at most (`TIMERS_PER_NODE_MAX`): a sorted `Vec`.
+    timers: VecMap<TimerId, QueueKey>,
 }
 
 impl NodeSlot {
@@ -104,7 +106,7 @@ impl NodeSlot {
             status: NodeStatus::Up,
             paused_until_tick: 0,
             rng: SimRng::for_stream(seed, stream::NODE_BASE + node.0 as u64),
-            timers: BTreeMap::new(),
+            timers: VecMap::new(),
         }
     }
 }
@@ -136,6 +138,9 @@ pub(crate) struct Environment {
     step_count: u64,
     next_seq: u64,
     next_message_id: u64,
+    /// These two grow with the run (every pending event, every message in
+    /// flight, up to `limits.in_flight_max`) and change at every step: they
+    /// stay B-trees, where the small maps are sorted `Vec`s (`VecMap`).
     queue: BTreeMap<QueueKey, Event>,
     in_flight: BTreeMap<MessageId, InFlight>,
     /// The payload slots no message in flight uses, below `payload_slot_count`.
@@ -147,9 +152,11 @@ pub(crate) struct Environment {
     members: Vec<NodeId>,
     clients: Vec<ClientSlot>,
     /// Cut directed links between nodes. Clients are never partitioned.
-    cut_links: BTreeSet<(NodeId, NodeId)>,
-    /// The latest delivery tick per link, for FIFO delivery.
-    link_last_deliver_tick: BTreeMap<(Endpoint, Endpoint), u64>,
+    cut_links: VecSet<(NodeId, NodeId)>,
+    /// The latest delivery tick per link, for FIFO delivery. One entry per
+    /// pair of processes that ever exchanged a message: looked up at every
+    /// send, inserted into once per pair.
+    link_last_deliver_tick: VecMap<(Endpoint, Endpoint), u64>,
     network_rng: SimRng,
     workload_rng: SimRng,
     history: Vec<HistoryEntry>,
@@ -190,8 +197,8 @@ impl Environment {
             nodes: (0..node_count).map(|n| NodeSlot::new(scenario.seed, NodeId(n))).collect(),
             members: (0..node_count).map(NodeId).collect(),
             clients: (0..client_count).map(|_| ClientSlot::default()).collect(),
-            cut_links: BTreeSet::new(),
-            link_last_deliver_tick: BTreeMap::new(),
+            cut_links: VecSet::new(),
+            link_last_deliver_tick: VecMap::new(),
             network_rng: SimRng::for_stream(scenario.seed, stream::NETWORK),
             workload_rng: SimRng::for_stream(scenario.seed, stream::WORKLOAD),
             history: Vec::new(),
