@@ -302,3 +302,13 @@ fn anti_entropy_and_hand_off_keep_their_pace_while_clients_keep_writing() {
     let handed_off = |s: &&faultline_sim::TraceStep| matches!(&s.kind, faultline_sim::StepKind::Deliver { label, .. } if label.starts_with("Hand-off ack"));
     assert!(sim.trace().iter().filter(|s| s.tick < 2_000).any(|s| handed_off(&s)), "no hand-off before tick 2,000");
 }
+
+#[test]
+fn replicas_that_are_up_agreeing_is_agreement_when_one_is_down_at_the_end() {
+    let mut scenario = builtin("quorum-cap");
+    scenario.actions.push(TimedAction { at_tick: 250, action: Action::Crash { node: NodeId(2) } });
+    scenario.actions.sort_by_key(|timed| timed.at_tick);
+    let sim = run(scenario);
+    assert!(sim.world().node_state(NodeId(2)).is_none(), "n2 stays down");
+    assert_eq!(sim.replicas_agree(), Some(true));
+}

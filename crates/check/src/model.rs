@@ -589,8 +589,21 @@ impl Model for Set {
             }
             Function::Read => {
                 if let Some(Value::List(members)) = &operation.output {
-                    let read: VecSet<&Value> = members.iter().collect();
-                    if read.len() != state.len() || !state.iter().all(|m| read.contains(m)) {
+                    // The read's members, in any order and perhaps repeated,
+                    // are exactly the state's: each found in the (sorted)
+                    // state, and every one of the state's found. No set is
+                    // built: inserting in any order into a sorted vector
+                    // would cost m² in the search's inner loop.
+                    let slice = state.as_slice();
+                    let mut found = vec![false; slice.len()];
+                    let all_members = members.iter().all(|m| match slice.binary_search(m) {
+                        Ok(at) => {
+                            found[at] = true;
+                            true
+                        }
+                        Err(_) => false,
+                    });
+                    if !all_members || !found.iter().all(|&f| f) {
                         return Err(Refusal::Output { expected: Value::List(state.iter().cloned().collect()) });
                     }
                 }

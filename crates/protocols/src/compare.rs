@@ -31,7 +31,8 @@ pub struct Contender {
 }
 
 /// The ticks the script's network is split: from its first partition
-/// (or isolation, or cut link) to the heal after it, or the run's end.
+/// (or isolation, or cut link) to the heal after it (or the isolated
+/// node's reconnection), or the run's end.
 pub fn partition_window(script: &Scenario) -> Option<(u64, u64)> {
     let cuts = |action: &Action| {
         matches!(
@@ -39,14 +40,18 @@ pub fn partition_window(script: &Scenario) -> Option<(u64, u64)> {
             Action::Partition { .. } | Action::Isolate { .. } | Action::CutLink { .. } | Action::CutLinks { .. }
         )
     };
-    let start = script.actions.iter().find(|timed| cuts(&timed.action))?.at_tick;
-    // A heal ends it, or a reconnection or repaired links: whatever
-    // mends the network first.
-    let mends = |action: &Action| {
-        matches!(
-            action,
-            Action::Heal | Action::Reconnect { .. } | Action::RepairLink { .. } | Action::RepairLinks { .. }
-        )
+    let first = script.actions.iter().find(|timed| cuts(&timed.action))?;
+    let start = first.at_tick;
+    // A heal ends it; so does reconnecting the node, when it began by
+    // isolating one. (Repairing some links may leave others cut.)
+    let isolated = match first.action {
+        Action::Isolate { node } => Some(node),
+        _ => None,
+    };
+    let mends = |action: &Action| match action {
+        Action::Heal => true,
+        Action::Reconnect { node } => Some(*node) == isolated,
+        _ => false,
     };
     let end = script
         .actions

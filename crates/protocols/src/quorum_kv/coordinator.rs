@@ -309,12 +309,19 @@ impl QuorumKv {
     /// not answer. Returns whether any was left to ask.
     fn ask_stand_ins(&mut self, ctx: &mut Context, at: usize) -> bool {
         let pending = &self.pending[at];
-        let silent: Vec<NodeId> = pending
-            .asked
+        // The replicas no one has answered for yet (by themselves or a
+        // stand-in), each once.
+        let answered_for: Vec<NodeId> = pending
+            .answered
             .iter()
-            .filter(|(node, _)| !pending.answered.iter().any(|(answered, _)| answered == node))
-            .map(|&(_, owner)| owner)
+            .filter_map(|(node, _)| pending.asked.iter().find(|(asked, _)| asked == node).map(|&(_, owner)| owner))
             .collect();
+        let mut silent: Vec<NodeId> = Vec::new();
+        for &(_, owner) in &pending.asked {
+            if !answered_for.contains(&owner) && !silent.contains(&owner) {
+                silent.push(owner);
+            }
+        }
         let mut unasked =
             pending.walk.iter().copied().filter(|node| !pending.asked.iter().any(|(asked, _)| asked == node));
         let mut stand_ins = Vec::new();

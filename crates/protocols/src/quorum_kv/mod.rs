@@ -452,9 +452,10 @@ impl Protocol for QuorumKv {
         observer::check_quiet(cluster)
     }
 
-    /// Every key's replicas agree and nothing is left to hand off.
+    /// Every key's replicas that are up agree, and nothing is left to hand
+    /// off to a node that is up.
     fn replicas_agree(cluster: &ClusterView<Self>) -> Option<bool> {
-        Some(observer::check_quiet(cluster).is_ok())
+        Some(observer::replicas_agree(cluster))
     }
 
     fn message_kind(message: &Message) -> MessageKind {

@@ -158,9 +158,10 @@ impl QuorumKv {
                 versions.push((key, mine));
             }
         }
+        // The digest lists keys in order: each lookup is a binary search.
         for (key, mine) in &self.disk.keys {
-            let shared = self.replicas_of(*key).contains(&from);
-            if shared && !digests.iter().any(|(listed, _)| listed == key) {
+            let listed = digests.binary_search_by_key(key, |(listed, _)| *listed).is_ok();
+            if !listed && self.replicas_of(*key).contains(&from) {
                 versions.push((*key, mine.clone()));
             }
         }
