@@ -66,9 +66,16 @@ describe('the quorum store', () => {
     // A node joins from the button; the ring has it.
     await page.locator('#add-node').click();
     await waitForRing(page, /n6 joined at tick \d+/);
-    await page.keyboard.press('Space');
+    // Pause with the button (Space would press Add a node again: it has focus).
+    await page.locator('#play').click();
     assert.match(await page.locator('#ring .ring-members').textContent(), /n6/);
     assert.doesNotMatch(await page.locator('#ring .ring-members').textContent(), /n2/);
+    // n2 is drawn as having left, and its menu has nothing to offer.
+    await page.locator('#cluster').focus();
+    await page.keyboard.press('2');
+    await page.waitForFunction(() => /n2 left the cluster/.test(document.querySelector('#stage-menu')?.textContent ?? ''));
+    assert.equal(await page.locator('#stage-menu button[data-act="isolate"]').count(), 0);
+    assert.doesNotMatch(await page.locator('#notice').textContent(), /Could not/, 'nothing was refused');
     await screenshot(page, 'quorum-2-left-and-joined');
     assertNoProblems(problems);
     await context.close();

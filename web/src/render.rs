@@ -315,6 +315,10 @@ fn node_menu_buttons(app: &App, node: NodeId) -> String {
     let Some(report) = app.sim.nodes().into_iter().nth(node.0 as usize) else { return String::new() };
     let n = node.0;
     let mut html = String::new();
+    if report.status == NodeStatus::Removed {
+        // It left for good: nothing is left to do to it.
+        return format!(r#"<p class="menu-note">{node} left the cluster.</p>"#);
+    }
     let mut button = |act: &str, label: &str, key: &str, extra: &str| {
         let _ = write!(html, r#"<button data-act="{act}" data-node="{n}"{extra}>{label} <kbd>{key}</kbd></button>"#);
     };
@@ -773,8 +777,11 @@ fn node_inspector_html(app: &App, node: NodeId) -> String {
         }
         NodeStatus::Stopped | NodeStatus::Removed => {}
     }
-    let (verb, label) = if isolated { ("reconnect", "Reconnect") } else { ("isolate", "Isolate") };
-    let _ = write!(html, r#"<button data-act="{verb}" data-node="{n}">{label}</button>"#);
+    // A node that left has no links to cut or mend.
+    if report.status != NodeStatus::Removed {
+        let (verb, label) = if isolated { ("reconnect", "Reconnect") } else { ("isolate", "Isolate") };
+        let _ = write!(html, r#"<button data-act="{verb}" data-node="{n}">{label}</button>"#);
+    }
     html.push_str("</div>");
     html
 }
