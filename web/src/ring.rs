@@ -11,7 +11,7 @@ use crate::app::App;
 use faultline_protocols::partitioning::{hash64, Ring};
 use faultline_protocols::quorum_kv::key_name;
 use faultline_scenario::{Action, NodeId, ProtocolSpec};
-use faultline_sim::{NodeStatus, StepKind};
+use faultline_sim::NodeStatus;
 use std::fmt::Write as _;
 
 /// The ring's radius and centre in the drawing's units.
@@ -32,35 +32,29 @@ fn point(hash: u64, radius: f64) -> (f64, f64) {
     (CENTRE + radius * turn.sin(), CENTRE - radius * turn.cos())
 }
 
-/// The last join or leave at or before the current position: the node,
-/// whether it joined, and the tick. A join took effect when the node it
-/// numbered started; a leave, when the node is gone now and no
-/// earlier leave named it (a removal is for good). Refused ones (the
-/// last node stays) are passed over.
+/// The last join or leave at or before the current moment: the node,
+/// whether it joined, and the tick. Found among the scenario's actions
+/// (a handful), not by reading the trace every frame: a join added the
+/// newest node there is now; a leave took effect when its node is gone
+/// now and no earlier leave named it (a removal is for good). A refused
+/// join (at the node limit) or leave (of the last node) is passed over.
 fn last_change(app: &App) -> Option<(NodeId, bool, u64)> {
-    let trace = app.sim.trace();
-    let upto = (app.sim.position() as usize).min(trace.len());
-    let removes = |node: NodeId, before: usize| {
-        trace[..before]
-            .iter()
-            .any(|s| matches!(&s.kind, StepKind::Action { action: Action::RemoveNode { node: n }, .. } if *n == node))
-    };
+    let actions = &app.sim.scenario().actions;
     let nodes = app.sim.nodes();
-    trace[..upto].iter().enumerate().rev().find_map(|(at, step)| match &step.kind {
-        StepKind::Action { action: Action::AddNode, .. } => {
-            // The node it adds is numbered after every node that started
-            // before it; it took effect if that node starts.
-            let first_start = |s: &&faultline_sim::TraceStep| matches!(s.kind, StepKind::Start { restart: false, .. });
-            let initial = app.sim.scenario().protocol.node_count();
-            let joined = NodeId((trace[..at].iter().filter(first_start).count() as u32).max(initial));
-            let started = trace[at..]
-                .iter()
-                .any(|s| matches!(s.kind, StepKind::Start { node, restart: false } if node == joined));
-            started.then_some((joined, true, step.tick))
+    let initial = app.sim.scenario().protocol.node_count() as usize;
+    let now = app.sim.now_tick();
+    let applied = actions.iter().take_while(|timed| timed.at_tick <= now).count();
+    let joins_before = |at: usize| actions[..at].iter().filter(|t| matches!(t.action, Action::AddNode)).count();
+    actions[..applied].iter().enumerate().rev().find_map(|(at, timed)| match timed.action {
+        Action::AddNode => {
+            let joined = initial + joins_before(at);
+            (joined < nodes.len()).then_some((NodeId(joined as u32), true, timed.at_tick))
         }
-        StepKind::Action { action: Action::RemoveNode { node }, .. } => {
+        Action::RemoveNode { node } => {
             let gone = nodes.get(node.0 as usize).is_some_and(|report| report.status == NodeStatus::Removed);
-            (gone && !removes(*node, at)).then_some((*node, false, step.tick))
+            let named_before =
+                actions[..at].iter().any(|t| matches!(t.action, Action::RemoveNode { node: n } if n == node));
+            (gone && !named_before).then_some((node, false, timed.at_tick))
         }
         _ => None,
     })

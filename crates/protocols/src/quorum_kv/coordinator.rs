@@ -154,10 +154,10 @@ impl QuorumKv {
         self.advance(ctx, at);
     }
 
-    /// How many of the key's replicas answered this phase, each once: a
-    /// replica and a stand-in for it count as one (a late answer from the
-    /// replica after its stand-in's is no second copy).
-    fn owners_answered(&self, at: usize) -> usize {
+    /// The replicas answered for in this phase, each once: a replica and a
+    /// stand-in for it count as one (a late answer from the replica after
+    /// its stand-in's is no second copy).
+    fn owners_answered(&self, at: usize) -> Vec<NodeId> {
         let pending = &self.pending[at];
         let mut owners: Vec<NodeId> = pending
             .answered
@@ -166,12 +166,12 @@ impl QuorumKv {
             .collect();
         owners.sort_unstable();
         owners.dedup();
-        owners.len()
+        owners
     }
 
     /// Move a request on as far as its answers allow.
     fn advance(&mut self, ctx: &mut Context, at: usize) {
-        let answers = self.owners_answered(at);
+        let answers = self.owners_answered(at).len();
         let (answered, asked) = (self.pending[at].answered.len(), self.pending[at].asked.len());
         match &self.pending[at].phase {
             Phase::Reading if answers >= self.spec.read_quorum as usize => self.read_done(ctx, at),
@@ -308,14 +308,10 @@ impl QuorumKv {
     /// Ask the next nodes on the ring in place of each asked node that did
     /// not answer. Returns whether any was left to ask.
     fn ask_stand_ins(&mut self, ctx: &mut Context, at: usize) -> bool {
-        let pending = &self.pending[at];
         // The replicas no one has answered for yet (by themselves or a
         // stand-in), each once.
-        let answered_for: Vec<NodeId> = pending
-            .answered
-            .iter()
-            .filter_map(|(node, _)| pending.asked.iter().find(|(asked, _)| asked == node).map(|&(_, owner)| owner))
-            .collect();
+        let answered_for = self.owners_answered(at);
+        let pending = &self.pending[at];
         let mut silent: Vec<NodeId> = Vec::new();
         for &(_, owner) in &pending.asked {
             if !answered_for.contains(&owner) && !silent.contains(&owner) {
