@@ -27,7 +27,9 @@ const SKELETON: &str = r#"
   <label>Scenario <select id="scenario-picker"></select></label>
   <button id="share">Share</button>
   <input id="share-url" readonly aria-label="Link to this run" placeholder="Share writes a link to this exact run here">
+  <button id="embed" aria-haspopup="dialog">Embed</button>
 </header>
+<p id="embed-caption" hidden></p>
 <details id="about"><summary>About this scenario</summary><p id="scenario-description"></p></details>
 <p id="notice" role="status" aria-live="polite"></p>
 <div id="banner"></div>
@@ -114,6 +116,17 @@ const SKELETON: &str = r#"
   </details>
 </section>
 <p class="keys">Press <kbd>?</kbd> for the keyboard shortcuts. <button id="show-shortcuts">Shortcuts</button></p>
+<dialog id="embed-dialog" aria-labelledby="embed-title">
+  <h2 id="embed-title">Embed this run in a page</h2>
+  <p>Paste this into a blog post or a book page: the run plays there as it does here, from this moment.</p>
+  <fieldset id="embed-panels"><legend>Show</legend></fieldset>
+  <label><input id="embed-autoplay" type="checkbox"> Play at once</label>
+  <label><input id="embed-read-only" type="checkbox"> Read-only (the reader plays and seeks, but adds no faults)</label>
+  <label class="wide">Caption <input id="embed-caption-text" type="text" placeholder="Figure 3: the leader crashes"></label>
+  <textarea id="embed-snippet" readonly rows="5" aria-label="The embed snippet"></textarea>
+  <p class="hint">The host page can drive it and hear from it with postMessage: see the README's section for authors.</p>
+  <form method="dialog"><button id="embed-copy" type="button">Copy</button> <button>Close</button></form>
+</dialog>
 <dialog id="shortcuts" aria-labelledby="shortcuts-title">
   <h2 id="shortcuts-title">Keyboard shortcuts</h2>
   <dl class="shortcut-list">
@@ -138,20 +151,17 @@ const SKELETON: &str = r#"
 </dialog>
 "#;
 
-type Shared = Rc<RefCell<App>>;
+pub(crate) type Shared = Rc<RefCell<App>>;
 
 thread_local! {
     /// The page's app, for `api::playground_state`.
     static APP: RefCell<Option<Shared>> = const { RefCell::new(None) };
 }
 
-/// The running page's state as JSON text (`App::state_json`), or `null`
-/// before the page started.
-pub fn state_json() -> String {
-    APP.with(|slot| match slot.borrow().as_ref() {
-        Some(app) => app.try_borrow().map_or("null".to_string(), |app| app.state_json()),
-        None => "null".to_string(),
-    })
+/// The running page's state (`App::state`), or `None` before the page
+/// started (or while the app is busy in a handler).
+pub fn state() -> Option<crate::app::PlaygroundState> {
+    APP.with(|slot| slot.borrow().as_ref().and_then(|app| app.try_borrow().ok().map(|app| app.state())))
 }
 
 fn document() -> Document {
@@ -162,7 +172,7 @@ pub(crate) fn element(id: &str) -> Element {
     document().get_element_by_id(id).unwrap_or_else(|| panic!("#{id} is in the skeleton"))
 }
 
-fn input(id: &str) -> HtmlInputElement {
+pub(crate) fn input(id: &str) -> HtmlInputElement {
     element(id).dyn_into().expect("an input")
 }
 
@@ -174,16 +184,20 @@ fn location_hash() -> String {
 /// tick>&v=<speed, an index into the speeds>`.
 struct Fragment<'a> {
     scenario: Option<&'a str>,
+    /// `b=NAME`: a built-in scenario (embeds name one so).
+    builtin: Option<&'a str>,
     position: Option<u64>,
     view_tick: Option<u64>,
     speed_index: Option<usize>,
 }
 
 fn split_fragment(fragment: &str) -> Fragment<'_> {
-    let mut parts = Fragment { scenario: None, position: None, view_tick: None, speed_index: None };
+    let mut parts = Fragment { scenario: None, builtin: None, position: None, view_tick: None, speed_index: None };
     for part in fragment.trim_start_matches('#').split('&') {
         if part.starts_with("s=") {
             parts.scenario = Some(part);
+        } else if let Some(name) = part.strip_prefix("b=") {
+            parts.builtin = Some(name);
         } else if let Some(p) = part.strip_prefix("p=") {
             parts.position = p.parse().ok();
         } else if let Some(t) = part.strip_prefix("t=") {
@@ -208,7 +222,7 @@ pub fn share_fragment(app: &App) -> String {
     )
 }
 
-fn builtin_scenario(stem: &str) -> Scenario {
+pub(crate) fn builtin_scenario(stem: &str) -> Scenario {
     let text = builtin_text(stem).unwrap_or_else(|| builtin_text(DEFAULT_SCENARIO).expect("the default exists"));
     faultline_scenario::from_json(text).expect("built-in scenarios are valid (a test checks them)")
 }
@@ -217,13 +231,16 @@ fn builtin_scenario(stem: &str) -> Scenario {
 /// shared and paused; or the default scenario with a notice saying why the
 /// link could not be opened.
 pub fn app_for_fragment(fragment: &str) -> App {
-    let Fragment { scenario: scenario_part, position, view_tick, speed_index } = split_fragment(fragment);
-    let Some(scenario_part) = scenario_part else {
-        return App::new(builtin_scenario(DEFAULT_SCENARIO), Some(DEFAULT_SCENARIO.to_string()));
+    let Fragment { scenario: scenario_part, builtin, position, view_tick, speed_index } = split_fragment(fragment);
+    let scenario = match (scenario_part, builtin) {
+        (Some(part), _) => faultline_scenario::from_url_fragment(part).map(|s| (s, None)).map_err(|e| e.to_string()),
+        (None, Some(name)) if builtin_text(name).is_some() => Ok((builtin_scenario(name), Some(name.to_string()))),
+        (None, Some(name)) => Err(format!("there is no built-in scenario called `{name}`")),
+        (None, None) => return App::new(builtin_scenario(DEFAULT_SCENARIO), Some(DEFAULT_SCENARIO.to_string())),
     };
-    match faultline_scenario::from_url_fragment(scenario_part) {
-        Ok(scenario) => {
-            let mut app = App::new(scenario, None);
+    match scenario {
+        Ok((scenario, builtin)) => {
+            let mut app = App::new(scenario, builtin);
             app.speed_index = speed_index.unwrap_or(app.speed_index);
             if let Some(position) = position {
                 app.seek(position);
@@ -272,6 +289,7 @@ pub fn start() {
     let app: Shared = Rc::new(RefCell::new(app_for_fragment(&location_hash())));
     app.borrow_mut().reduced_motion = prefers_reduced_motion();
     APP.with(|slot| *slot.borrow_mut() = Some(app.clone()));
+    crate::embed::start(&app, &location_hash());
     // The cluster's animations follow the run's clock, never the wall's.
     if let Ok(svg) = element("cluster").dyn_into::<web_sys::SvgsvgElement>() {
         svg.pause_animations();
@@ -512,6 +530,7 @@ fn wire(app: &Shared) {
             if app.shared_fragment.as_deref() != Some(hash.trim_start_matches('#')) {
                 *app = app_for_fragment(&hash);
                 app.reduced_motion = prefers_reduced_motion();
+                crate::embed::loaded(&mut app);
                 changed(&app);
             }
         });
@@ -922,7 +941,7 @@ fn key_belongs_to(focused: &Element, key: &str) -> bool {
     }
 }
 
-fn location_without_hash() -> String {
+pub(crate) fn location_without_hash() -> String {
     let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
     href.split('#').next().unwrap_or_default().to_string()
 }
@@ -949,7 +968,7 @@ pub fn key_command(app: &mut App, key: &str) -> bool {
             let node: u32 = digit.parse().expect("a digit");
             if node < app.sim.node_count() {
                 app.selected_node = Some(NodeId(node));
-                app.menu = Some(crate::app::Menu::Node(NodeId(node)));
+                app.menu = (!app.read_only).then_some(crate::app::Menu::Node(NodeId(node)));
                 app.revision += 1;
             }
         }
@@ -1098,7 +1117,7 @@ thread_local! {
     static PANEL_MARKUP: RefCell<faultline_collections::VecMap<&'static str, String>> = RefCell::default();
 }
 
-fn prefers_reduced_motion() -> bool {
+pub(crate) fn prefers_reduced_motion() -> bool {
     let query = web_sys::window().and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten());
     query.is_some_and(|query| query.matches())
 }
@@ -1119,6 +1138,7 @@ pub(crate) fn set_panel(id: &'static str, markup: String) {
 /// it should.
 pub(crate) fn changed(app: &App) {
     redraw_panels(app);
+    crate::embed::report(app);
     wake();
 }
 
@@ -1370,6 +1390,7 @@ fn animation_loop(app: Shared) {
                 redraw_panels(&app);
             }
         }
+        crate::embed::report(&app);
         let moving = app.is_moving() || app.revision != drawn_revision;
         last_ms = moving.then_some(now_ms);
         drop(app);
