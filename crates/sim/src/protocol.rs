@@ -412,6 +412,13 @@ pub trait Protocol: Clone + Debug + 'static {
     /// The node's local view, for the page.
     fn view(&self) -> NodeView;
 
+    /// The style of the node's role: what [`view`](Protocol::view) shows,
+    /// without building the rest of the view. Exercises watch roles after
+    /// every step; a protocol whose view is costly answers directly.
+    fn role_style(&self) -> Style {
+        self.view().role
+    }
+
     /// The durable state, for the inspector.
     fn durable_view(durable: &Self::Durable) -> String {
         format!("{durable:?}")

@@ -272,6 +272,9 @@ pub trait AnySimulation {
     fn history(&self) -> &[HistoryEntry];
     fn stats(&self) -> RunStats;
     fn nodes(&self) -> Vec<NodeReport>;
+    /// The style of a node's role while it is up: its report's role, far
+    /// cheaper than every node's report.
+    fn node_role(&self, node: NodeId) -> Option<Style>;
     fn messages_in_flight(&self) -> Vec<MessageView>;
     fn enabled_events(&self) -> Vec<EnabledEvent>;
     fn cut_links(&self) -> Vec<(NodeId, NodeId)>;
@@ -354,6 +357,9 @@ impl<P: Protocol> AnySimulation for Simulation<P> {
     }
     fn nodes(&self) -> Vec<NodeReport> {
         self.world.node_reports()
+    }
+    fn node_role(&self, node: NodeId) -> Option<Style> {
+        self.world.node_role(node)
     }
     fn messages_in_flight(&self) -> Vec<MessageView> {
         self.world.messages_in_flight()

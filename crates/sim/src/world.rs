@@ -28,7 +28,7 @@ use crate::protocol::{
     RequestId, TimerId,
 };
 use crate::service::Service;
-use crate::style::Kinds;
+use crate::style::{Kinds, Style};
 use crate::trace::{Endpoint, MessageKindId, StepKind, TraceStep};
 use faultline_scenario::{Action, ClientId, MessageId, NodeId, Scenario, TimedAction};
 use serde::Serialize;
@@ -363,6 +363,11 @@ impl<P: Protocol> World<P> {
             ..self.environment.node_report(NodeId(n as u32), P::timer_label)
         };
         self.nodes.iter().enumerate().map(report).collect()
+    }
+
+    /// The style of a node's role while it is up (see `Protocol::role_style`).
+    pub fn node_role(&self, node: NodeId) -> Option<Style> {
+        self.nodes.get(node.0 as usize)?.state.as_ref().map(P::role_style)
     }
 
     pub fn messages_in_flight(&self) -> Vec<MessageView> {

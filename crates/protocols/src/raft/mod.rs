@@ -28,7 +28,7 @@ use faultline_collections::{VecMap, VecSet};
 use faultline_scenario::{ClientId, KvOperation, KvOutput, NodeId, RaftReads, RaftSpec, RaftVariant};
 use faultline_sim::{
     ClientRequest, ClusterView, Colour, Countdown, Importance, InvariantViolation, Kinds, LogEntryView, NodeView,
-    Protocol, RequestId, Tag, TimerId, LOG_ENTRIES_VIEWED_MAX,
+    Protocol, RequestId, Style, Tag, TimerId, LOG_ENTRIES_VIEWED_MAX,
 };
 
 /// A simulation of a Raft scenario.
@@ -733,6 +733,10 @@ impl Protocol for Raft {
             HEARTBEAT_TIMER => "heartbeat".to_string(),
             other => format!("timer {other}"),
         }
+    }
+
+    fn role_style(&self) -> Style {
+        self.role.style()
     }
 
     fn view(&self) -> NodeView {

@@ -45,8 +45,8 @@ use bank::BankService;
 use faultline_collections::{VecMap, VecSet};
 use faultline_scenario::{BankOperation, BankOutput, ClientId, NodeId, TwoPhaseCommitSpec, TwoPhaseCommitVariant};
 use faultline_sim::{
-    ClientRequest, ClusterView, Colour, Countdown, Importance, InvariantViolation, LogEntryView, NodeView, Protocol,
-    Routing, Tag, TimerId, LOG_ENTRIES_VIEWED_MAX,
+    ClientRequest, ClusterView, Colour, Countdown, Importance, InvariantViolation, Kinds, LogEntryView, NodeView,
+    Protocol, Routing, Style, Tag, TimerId, LOG_ENTRIES_VIEWED_MAX,
 };
 use std::fmt;
 
@@ -951,6 +951,10 @@ impl Protocol for TwoPhaseCommit {
             DECISION_TIMER => "decision timeout".to_string(),
             other => format!("timer {other}"),
         }
+    }
+
+    fn role_style(&self) -> Style {
+        self.role().style()
     }
 
     fn view(&self) -> NodeView {

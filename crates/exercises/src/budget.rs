@@ -1,0 +1,136 @@
+//! What a learner may do: a number of actions of each kind. Only what
+//! breaks something counts; what mends it (restart, heal, reconnect,
+//! repairing links) is free, so a learner can always undo a fault.
+
+use faultline_scenario::{Action, TimedAction};
+use serde::Deserialize;
+
+/// The kinds of action a budget counts, as the page records them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultKind {
+    /// `crash` and `crash-stop`.
+    Crash,
+    /// `partition` (into two islands or more), `isolate`, `cut-link`, `cut-links`.
+    Partition,
+    /// `pause`.
+    Pause,
+    /// `drop-message`, `duplicate-message`, `delay-message`.
+    MessageFault,
+    /// Manual mode's choices: `deliver-message` (a message first) and
+    /// `fire-timer` (a node's timer now).
+    ManualStep,
+    /// `client-request`, sent from a node's menu.
+    ClientRequest,
+    /// `add-node` and `remove-node`.
+    MembershipChange,
+}
+
+impl FaultKind {
+    pub const ALL: [FaultKind; 7] = [
+        FaultKind::Crash,
+        FaultKind::Partition,
+        FaultKind::Pause,
+        FaultKind::MessageFault,
+        FaultKind::ManualStep,
+        FaultKind::ClientRequest,
+        FaultKind::MembershipChange,
+    ];
+
+    /// The kind's name, plural, as a budget is read out ("1 of 2 crashes").
+    pub fn name(self) -> &'static str {
+        match self {
+            FaultKind::Crash => "crashes",
+            FaultKind::Partition => "partitions",
+            FaultKind::Pause => "pauses",
+            FaultKind::MessageFault => "message faults",
+            FaultKind::ManualStep => "manual steps",
+            FaultKind::ClientRequest => "client requests",
+            FaultKind::MembershipChange => "membership changes",
+        }
+    }
+
+    /// The kind an action counts as, or `None` when it is free. A
+    /// partition into one island mends the network (a drag that brings
+    /// the nodes back together records one), so it is free like a heal.
+    pub fn of(action: &Action) -> Option<FaultKind> {
+        Some(match action {
+            Action::Crash { .. } | Action::CrashStop { .. } => FaultKind::Crash,
+            Action::Partition { islands } if islands.iter().filter(|island| !island.is_empty()).count() < 2 => {
+                return None
+            }
+            Action::Partition { .. } | Action::Isolate { .. } | Action::CutLink { .. } | Action::CutLinks { .. } => {
+                FaultKind::Partition
+            }
+            Action::Pause { .. } => FaultKind::Pause,
+            Action::DropMessage { .. } | Action::DuplicateMessage { .. } | Action::DelayMessage { .. } => {
+                FaultKind::MessageFault
+            }
+            Action::DeliverMessage { .. } | Action::FireTimer { .. } => FaultKind::ManualStep,
+            Action::ClientRequest { .. } => FaultKind::ClientRequest,
+            Action::AddNode | Action::RemoveNode { .. } => FaultKind::MembershipChange,
+            Action::Restart { .. }
+            | Action::Heal
+            | Action::Reconnect { .. }
+            | Action::RepairLink { .. }
+            | Action::RepairLinks { .. } => return None,
+        })
+    }
+}
+
+/// How many actions of each kind an exercise allows; a kind left out of
+/// the JSON allows none.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FaultBudget {
+    pub crashes: u32,
+    pub partitions: u32,
+    pub pauses: u32,
+    pub message_faults: u32,
+    pub manual_steps: u32,
+    pub client_requests: u32,
+    pub membership_changes: u32,
+}
+
+impl FaultBudget {
+    pub fn allowed(&self, kind: FaultKind) -> u32 {
+        match kind {
+            FaultKind::Crash => self.crashes,
+            FaultKind::Partition => self.partitions,
+            FaultKind::Pause => self.pauses,
+            FaultKind::MessageFault => self.message_faults,
+            FaultKind::ManualStep => self.manual_steps,
+            FaultKind::ClientRequest => self.client_requests,
+            FaultKind::MembershipChange => self.membership_changes,
+        }
+    }
+
+    /// What `actions` (the learner's) use of the budget: one entry per kind
+    /// that is allowed or used, in [`FaultKind::ALL`]'s order.
+    pub fn used_by(&self, actions: &[TimedAction]) -> Vec<BudgetUse> {
+        let used = |kind| actions.iter().filter(|timed| FaultKind::of(&timed.action) == Some(kind)).count() as u32;
+        FaultKind::ALL
+            .into_iter()
+            .map(|kind| BudgetUse { kind, used: used(kind), allowed: self.allowed(kind) })
+            .filter(|usage| usage.used > 0 || usage.allowed > 0)
+            .collect()
+    }
+}
+
+/// One kind's actions used, of those allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BudgetUse {
+    pub kind: FaultKind,
+    pub used: u32,
+    pub allowed: u32,
+}
+
+impl BudgetUse {
+    pub fn is_exceeded(&self) -> bool {
+        self.used > self.allowed
+    }
+
+    /// Every action of this kind allowed is used: one more would exceed.
+    pub fn is_spent(&self) -> bool {
+        self.used >= self.allowed
+    }
+}
