@@ -46,7 +46,7 @@ describe('embeds', () => {
   const session = servePlayground();
 
   test('the example host page drives one embed through postMessage and hears its events', async () => {
-    const { context, page, problems } = await openExample(session.browser, session.server.url, 1440);
+    const { context, page, problems } = await openExample(session.browser, session.server, 1440);
     const loaded = (await eventsOf(page, 'raft')).find((e) => e.type === 'loaded');
     assert.equal(loaded.source, 'faultline');
     assert.equal(loaded.protocol, 'raft');
@@ -102,7 +102,7 @@ describe('embeds', () => {
   });
 
   test('a read-only embed takes no faults from its reader, only from its host', async () => {
-    const { context, page, problems } = await openExample(session.browser, session.server.url, 1280);
+    const { context, page, problems } = await openExample(session.browser, session.server, 1280);
     const frame = page.frameLocator('#tpc');
     await frame.locator('#cluster [data-node="1"]').click();
     assert.equal(await frame.locator('#stage-menu button').count(), 0, 'no menu of faults opens');

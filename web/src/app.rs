@@ -218,6 +218,12 @@ pub struct App {
     /// An embed whose reader may play and seek but not act (`act` refuses;
     /// a press on a node selects it and opens no menu).
     pub read_only: bool,
+    /// Playing stops when the shown time reaches this tick (a tour's step
+    /// plays the run up to what it explains).
+    pub pause_at_tick: Option<f64>,
+    /// The role of the node the last recorded action was done to, just
+    /// before it (a tour asks for "crash the leader").
+    pub last_action_role: Option<&'static str>,
 }
 
 impl App {
@@ -252,6 +258,8 @@ impl App {
             user_actions: 0,
             revision: 0,
             read_only: false,
+            pause_at_tick: None,
+            last_action_role: None,
         }
     }
 
@@ -283,7 +291,12 @@ impl App {
         }
         // Long pauses (a hidden tab) do not turn into a burst of steps.
         let elapsed_ms = elapsed_ms.clamp(0.0, 100.0);
-        let target_tick = self.view_tick + elapsed_ms / 1000.0 * self.speed_ticks_per_second();
+        let mut target_tick = self.view_tick + elapsed_ms / 1000.0 * self.speed_ticks_per_second();
+        if let Some(pause_at) = self.pause_at_tick.filter(|&pause_at| target_tick >= pause_at) {
+            target_tick = pause_at;
+            self.pause_at_tick = None;
+            self.playing = false;
+        }
         let taken = self.sim.run_until_tick_bounded(target_tick.floor() as u64, STEPS_PER_FRAME_MAX);
         // When the frame's step budget runs out, time waits for the steps.
         self.view_tick = if taken == STEPS_PER_FRAME_MAX { self.sim.now_tick() as f64 } else { target_tick };
@@ -660,7 +673,11 @@ impl App {
         // stopped there; one in the past forks, paused, as ever.
         let resume = std::mem::take(&mut self.resume_on_action) && self.at_head() && !self.manual_mode;
         let before = self.moment(describe.clone());
+        let role = acted_on(&action).and_then(|node| self.sim.node_role(node)).map(|style| style.name);
         let recorded = self.sim.record_not_before(action.clone(), tick_min);
+        if recorded.is_ok() {
+            self.last_action_role = role;
+        }
         let was_recorded = recorded.is_ok();
         match recorded {
             Ok(recorded) => {
@@ -1127,4 +1144,18 @@ pub struct MessageState {
     pub from: String,
     pub to: String,
     pub label: String,
+}
+
+/// The node an action is done to, if one.
+pub fn acted_on(action: &Action) -> Option<NodeId> {
+    match action {
+        Action::Crash { node }
+        | Action::CrashStop { node }
+        | Action::Restart { node }
+        | Action::Pause { node, .. }
+        | Action::Isolate { node }
+        | Action::Reconnect { node }
+        | Action::RemoveNode { node } => Some(*node),
+        _ => None,
+    }
 }

@@ -346,7 +346,7 @@ pub fn obey(app: &mut App, command: &HostCommand) -> Result<(), Option<String>> 
 /// An action the host asked for: allowed in a read-only embed too (the
 /// author's prose drives it), refused like the reader's when it cannot apply.
 fn host_act(app: &mut App, action: Action) -> Result<(), Option<String>> {
-    if let Some(node) = node_of(&action).filter(|node| node.0 >= app.sim.node_count()) {
+    if let Some(node) = crate::app::acted_on(&action).filter(|node| node.0 >= app.sim.node_count()) {
         return Err(Some(format!("there is no {node}: the run has nodes n0 to n{}", app.sim.node_count() - 1)));
     }
     let read_only = std::mem::replace(&mut app.read_only, false);
@@ -356,15 +356,6 @@ fn host_act(app: &mut App, action: Action) -> Result<(), Option<String>> {
         Ok(())
     } else {
         Err(Some(app.notice.clone()))
-    }
-}
-
-fn node_of(action: &Action) -> Option<NodeId> {
-    match action {
-        Action::Crash { node } | Action::Restart { node } | Action::Isolate { node } | Action::Reconnect { node } => {
-            Some(*node)
-        }
-        _ => None,
     }
 }
 
@@ -397,6 +388,11 @@ pub fn loaded(app: &mut App) {
         let Some(embed) = slot.as_mut() else { return };
         app.read_only = embed.options.read_only;
         app.playing = embed.options.autoplay;
+        if app.sim.position() == 0 {
+            // Waiting at the start, the nodes are shown started (before
+            // their first step they would read as crashed).
+            app.sim.run_until_tick(0);
+        }
         embed.report_loaded(app);
     });
 }
@@ -408,6 +404,11 @@ pub fn report(app: &App) {
             embed.report_changes(app);
         }
     });
+}
+
+/// An exercise was solved: tell the host (nothing when the page is no embed).
+pub fn report_solved(exercise: &str) {
+    post(&EmbedEvent::Solved { exercise: exercise.to_string() });
 }
 
 fn post(event: &EmbedEvent) {
@@ -483,10 +484,10 @@ fn load(app: &mut App, builtin: Option<&str>, scenario: &JsValue) -> Result<(), 
 /// iframe to its content.
 fn observe_height() {
     let callback = Closure::<dyn FnMut()>::new(|| {
-        let height = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.document_element())
-            .map_or(0.0, |root| root.scroll_height() as f64);
+        // The body's own height: the document's scroll height never falls
+        // below the frame's, so a frame sized to it could only grow.
+        let body = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body());
+        let height = body.map_or(0.0, |body| body.get_bounding_client_rect().height());
         post(&EmbedEvent::Resize { height });
     });
     let Ok(observer) = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()) else { return };

@@ -31,6 +31,9 @@ const SKELETON: &str = r#"
 </header>
 <p id="embed-caption" hidden></p>
 <details id="about"><summary>About this scenario</summary><p id="scenario-description"></p></details>
+<details id="exercises"><summary>Learn: guided tours, and exercises that make it fail on purpose</summary><div id="tour-list"></div><div id="exercise-list"></div></details>
+<section id="tour-card" class="card" hidden aria-label="The guided tour" aria-live="polite"></section>
+<section id="exercise-card" class="card" hidden aria-label="The exercise you are trying"></section>
 <p id="notice" role="status" aria-live="polite"></p>
 <div id="banner"></div>
 <p id="announce" class="visually-hidden" aria-live="polite"></p>
@@ -296,6 +299,8 @@ pub fn start() {
     }
     wire(&app);
     crate::lab::wire(&app);
+    crate::exercises::wire(&app);
+    crate::tours::wire(&app);
     measure_diagram_width();
     redraw_panels(&app.borrow());
     animation_loop(app);
@@ -368,6 +373,11 @@ fn wire(app: &Shared) {
             // pointer leaves the drawing.
             let _ = svg_for_capture.set_pointer_capture(event.pointer_id());
             event.prevent_default();
+            // Preventing the default keeps the focus where it was: in an
+            // embed, outside this frame, where the keys would not reach it.
+            if !document().has_focus().unwrap_or(true) {
+                let _ = web_sys::window().map(|w| w.focus());
+            }
             if let Some(node) = data_of(event.target(), "node").and_then(|n| n.parse().ok()) {
                 let press = app.pointer_down_node(NodeId(node), at);
                 after_ms(LONG_PRESS_MS, &shared, move |app| app.long_press(press));
@@ -1093,7 +1103,7 @@ fn set_text(id: &str, text: &str) {
 
 /// Show or hide an element (its `hidden` attribute), touching it only
 /// when that changes.
-fn set_shown(element: &Element, shown: bool) {
+pub(crate) fn set_shown(element: &Element, shown: bool) {
     match (shown, element.has_attribute("hidden")) {
         (true, true) => {
             let _ = element.remove_attribute("hidden");
@@ -1138,6 +1148,8 @@ pub(crate) fn set_panel(id: &'static str, markup: String) {
 /// it should.
 pub(crate) fn changed(app: &App) {
     redraw_panels(app);
+    crate::exercises::follow(app);
+    crate::tours::follow(app);
     crate::embed::report(app);
     wake();
 }
@@ -1390,6 +1402,8 @@ fn animation_loop(app: Shared) {
                 redraw_panels(&app);
             }
         }
+        crate::exercises::follow(&app);
+        crate::tours::follow(&app);
         crate::embed::report(&app);
         let moving = app.is_moving() || app.revision != drawn_revision;
         last_ms = moving.then_some(now_ms);

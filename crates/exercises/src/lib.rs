@@ -42,6 +42,26 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::fmt;
 
+/// The exercises' ids, in [`CATALOG`]'s order: what the page compiles in.
+/// It fetches each file from `static/exercises/ID.json` when its panel
+/// opens, so the texts stay out of its download (a test checks that this
+/// list is `CATALOG`'s).
+pub const IDS: &[&str] = &[
+    "pb-stale-read",
+    "2pc-block",
+    "2pc-volatile-vote",
+    "raft-no-leader",
+    "raft-two-leaders",
+    "raft-local-reads",
+    "raft-no-step-down",
+    "raft-vote-without-log-check",
+    "raft-figure-8",
+    "crdt-cart",
+    "crdt-lww",
+    "crdt-duplicate",
+    "quorum-sloppy",
+];
+
 /// An exercise's id and the text of its file, `static/exercises/ID.json`.
 macro_rules! exercise_file {
     ($id:literal) => {

@@ -138,3 +138,9 @@ fn mending_is_free() {
     let Judgement::Judged { budget, .. } = exercise.judge(&exercise.with_actions(&actions)) else { panic!() };
     assert!(budget.iter().all(|usage| usage.used == 0), "{budget:?}");
 }
+
+#[test]
+fn the_ids_the_page_compiles_in_are_the_catalogs() {
+    let catalog: Vec<&str> = faultline_exercises::CATALOG.iter().map(|(id, _)| *id).collect();
+    assert_eq!(faultline_exercises::IDS, catalog.as_slice());
+}
