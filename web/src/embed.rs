@@ -421,7 +421,7 @@ fn post(event: &EmbedEvent) {
 
 /// Obey the host's messages: from a trusted origin, with a `type`.
 fn wire_messages(app: &Shared) {
-    let app = app.clone();
+    let (app, shared) = (app.clone(), app.clone());
     let window: web_sys::EventTarget = web_sys::window().expect("a window").into();
     on(&window, "message", move |event: web_sys::MessageEvent| {
         let trusted = EMBED.with(|slot| slot.borrow().as_ref().is_some_and(|embed| embed.trusts(&event.origin())));
@@ -440,7 +440,7 @@ fn wire_messages(app: &Shared) {
             Err(Some(message)) => post(&EmbedEvent::Error { message }),
             Err(None) => match command {
                 HostCommand::Load { builtin, scenario } => {
-                    if let Err(message) = load(&mut app, builtin.as_deref(), &scenario) {
+                    if let Err(message) = load(&shared, &mut app, builtin, &scenario) {
                         post(&EmbedEvent::Error { message });
                     }
                 }
@@ -455,26 +455,29 @@ fn wire_messages(app: &Shared) {
     });
 }
 
-/// Replace the run with a built-in scenario or one given as an object or
-/// JSON text.
-fn load(app: &mut App, builtin: Option<&str>, scenario: &JsValue) -> Result<(), String> {
-    let (scenario, builtin) = match builtin {
-        Some(name) if crate::builtin::builtin_text(name).is_some() => {
-            (crate::page::builtin_scenario(name), Some(name.to_string()))
+/// Replace the run with a built-in scenario (fetched if need be) or one
+/// given as an object or as JSON text.
+fn load(shared: &Shared, app: &mut App, builtin: Option<String>, scenario: &JsValue) -> Result<(), String> {
+    if let Some(name) = builtin {
+        if !crate::builtin::is_builtin(&name) {
+            return Err(format!("load: there is no built-in scenario called `{name}`"));
         }
-        Some(name) => return Err(format!("load: there is no built-in scenario called `{name}`")),
-        None => {
-            let text = match scenario.as_string() {
-                Some(text) => text,
-                None if scenario.is_object() => js_sys::JSON::stringify(scenario).map(String::from).unwrap_or_default(),
-                None => return Err("load: give `builtin` (a name) or `scenario` (an object or JSON text)".into()),
-            };
-            let scenario = faultline_scenario::from_json(&text).map_err(|e| format!("load: {e}"))?;
-            (scenario, None)
-        }
+        // Loaded once here (a handler's borrow of the app ends first).
+        let shared = shared.clone();
+        let later = Closure::once(move || crate::page::load_builtin(&shared, name, loaded));
+        let _ = web_sys::window()
+            .map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(later.as_ref().unchecked_ref(), 0));
+        later.forget();
+        return Ok(());
+    }
+    let text = match scenario.as_string() {
+        Some(text) => text,
+        None if scenario.is_object() => js_sys::JSON::stringify(scenario).map(String::from).unwrap_or_default(),
+        None => return Err("load: give `builtin` (a name) or `scenario` (an object or JSON text)".into()),
     };
+    let scenario = faultline_scenario::from_json(&text).map_err(|e| format!("load: {e}"))?;
     let reduced_motion = app.reduced_motion;
-    *app = App::new(scenario, builtin);
+    *app = App::new(scenario, None);
     app.reduced_motion = reduced_motion;
     loaded(app);
     Ok(())

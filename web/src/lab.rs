@@ -114,7 +114,7 @@ fn fetch_words() {
             match text {
                 Ok(text) => {
                     let words = text.lines().map(str::trim).filter(|w| !w.is_empty()).take(WORDS_MAX);
-                    experiment.words = Some(words.map(str::to_lowercase).collect());
+                    experiment.words = Some(words.map(str::to_ascii_lowercase).collect());
                 }
                 Err(why) => experiment.failed = Some(why),
             }

@@ -6,7 +6,7 @@
 //! into JavaScript.
 
 use crate::app::{App, NodeCommand, SPEEDS_TICKS_PER_SECOND};
-use crate::builtin::{builtin_text, builtins, DEFAULT_SCENARIO};
+use crate::builtin::{builtins, compiled_text, DEFAULT_SCENARIO};
 use crate::render;
 use crate::settings::RunSettings;
 use faultline_scenario::{Action, Link, MessageId, NodeId, Scenario};
@@ -225,8 +225,9 @@ pub fn share_fragment(app: &App) -> String {
     )
 }
 
-pub(crate) fn builtin_scenario(stem: &str) -> Scenario {
-    let text = builtin_text(stem).unwrap_or_else(|| builtin_text(DEFAULT_SCENARIO).expect("the default exists"));
+/// The default scenario (compiled in).
+fn default_scenario() -> Scenario {
+    let text = compiled_text(DEFAULT_SCENARIO).expect("the default is compiled in");
     faultline_scenario::from_json(text).expect("built-in scenarios are valid (a test checks them)")
 }
 
@@ -237,9 +238,8 @@ pub fn app_for_fragment(fragment: &str) -> App {
     let Fragment { scenario: scenario_part, builtin, position, view_tick, speed_index } = split_fragment(fragment);
     let scenario = match (scenario_part, builtin) {
         (Some(part), _) => faultline_scenario::from_url_fragment(part).map(|s| (s, None)).map_err(|e| e.to_string()),
-        (None, Some(name)) if builtin_text(name).is_some() => Ok((builtin_scenario(name), Some(name.to_string()))),
-        (None, Some(name)) => Err(format!("there is no built-in scenario called `{name}`")),
-        (None, None) => return App::new(builtin_scenario(DEFAULT_SCENARIO), Some(DEFAULT_SCENARIO.to_string())),
+        // Another built-in is fetched, and loaded by `start` once here.
+        (None, Some(_)) | (None, None) => return App::new(default_scenario(), Some(DEFAULT_SCENARIO.to_string())),
     };
     match scenario {
         Ok((scenario, builtin)) => {
@@ -260,7 +260,7 @@ pub fn app_for_fragment(fragment: &str) -> App {
             app
         }
         Err(error) => {
-            let mut app = App::new(builtin_scenario(DEFAULT_SCENARIO), Some(DEFAULT_SCENARIO.to_string()));
+            let mut app = App::new(default_scenario(), Some(DEFAULT_SCENARIO.to_string()));
             app.notice = format!("This link could not be opened: {error}. Showing the default scenario instead.");
             app
         }
@@ -275,9 +275,8 @@ pub fn start() {
     app_root.set_inner_html(SKELETON);
     let picker: HtmlSelectElement = element("scenario-picker").dyn_into().expect("a select");
     let mut options = String::new();
-    for (stem, text) in builtins() {
-        let name = faultline_scenario::from_json(text).map(|s| s.name).unwrap_or_else(|_| stem.to_string());
-        options.push_str(&format!("<option value=\"{stem}\">{}</option>", render::escape(&name)));
+    for (stem, name) in builtins() {
+        options.push_str(&format!("<option value=\"{stem}\">{}</option>", render::escape(name)));
     }
     options.push_str("<option value=\"\" disabled>(your own run, or a shared link)</option>");
     picker.set_inner_html(&options);
@@ -293,6 +292,7 @@ pub fn start() {
     app.borrow_mut().reduced_motion = prefers_reduced_motion();
     APP.with(|slot| *slot.borrow_mut() = Some(app.clone()));
     crate::embed::start(&app, &location_hash());
+    load_linked_builtin(&app, &location_hash());
     // The cluster's animations follow the run's clock, never the wall's.
     if let Ok(svg) = element("cluster").dyn_into::<web_sys::SvgsvgElement>() {
         svg.pause_animations();
@@ -454,7 +454,7 @@ fn wire(app: &Shared) {
     {
         let app = app.clone();
         on(&element("timeline").into(), "input", move |_: web_sys::Event| {
-            let tick = input("timeline").value().parse().unwrap_or(0.0);
+            let tick = input("timeline").value().parse::<u64>().map_or(0.0, |tick| tick as f64);
             let Ok(mut app) = app.try_borrow_mut() else { return };
             app.seek_tick(tick);
             changed(&app);
@@ -532,6 +532,7 @@ fn wire(app: &Shared) {
 
     {
         let app = app.clone();
+        let shared = app.clone();
         on(&web_sys::window().expect("a window").into(), "hashchange", move |_: web_sys::Event| {
             let hash = location_hash();
             let Ok(mut app) = app.try_borrow_mut() else { return };
@@ -542,6 +543,8 @@ fn wire(app: &Shared) {
                 app.reduced_motion = prefers_reduced_motion();
                 crate::embed::loaded(&mut app);
                 changed(&app);
+                drop(app);
+                load_linked_builtin(&shared, &hash);
             }
         });
     }
@@ -909,7 +912,8 @@ fn wire_held_events(app: &Shared) {
 fn load_picked_scenario(app: &Shared) {
     let picker: HtmlSelectElement = element("scenario-picker").dyn_into().expect("a select");
     let stem = picker.value();
-    let Ok(mut app) = app.try_borrow_mut() else { return };
+    let shared = app;
+    let Ok(app) = app.try_borrow_mut() else { return };
     if app.builtin.as_deref() == Some(stem.as_str()) && app.user_actions == 0 {
         return;
     }
@@ -924,15 +928,42 @@ fn load_picked_scenario(app: &Shared) {
             return;
         }
     }
-    *app = App::new(builtin_scenario(&stem), Some(stem));
-    app.reduced_motion = prefers_reduced_motion();
-    // A fresh scenario is not a shared run: clear the old link.
-    let _ = web_sys::window()
-        .expect("a window")
-        .history()
-        .and_then(|h| h.replace_state_with_url(&JsValue::NULL, "", Some(&location_without_hash())));
-    input("share-url").set_value("");
-    changed(&app);
+    drop(app);
+    load_builtin(shared, stem, |_| {
+        // A fresh scenario is not a shared run: clear the old link.
+        let _ = web_sys::window()
+            .expect("a window")
+            .history()
+            .and_then(|h| h.replace_state_with_url(&JsValue::NULL, "", Some(&location_without_hash())));
+        input("share-url").set_value("");
+    });
+}
+
+/// A link that names a built-in scenario (`b=NAME`): the page starts on
+/// the default, and loads it (at once, or once fetched).
+fn load_linked_builtin(app: &Shared, fragment: &str) {
+    let fragment = split_fragment(fragment);
+    if let (None, Some(name)) = (fragment.scenario, fragment.builtin) {
+        load_builtin(app, name.to_string(), crate::embed::loaded);
+    }
+}
+
+/// Load the built-in scenario `stem` (fetched if it is not compiled in),
+/// then do `then`; a scenario that cannot be had is said in the notice.
+pub(crate) fn load_builtin(app: &Shared, stem: String, then: impl FnOnce(&mut App) + 'static) {
+    let app = app.clone();
+    crate::builtin::with_builtin(&stem.clone(), move |scenario| {
+        let Ok(mut app) = app.try_borrow_mut() else { return };
+        match scenario {
+            Ok(scenario) => {
+                *app = App::new(scenario, Some(stem));
+                app.reduced_motion = prefers_reduced_motion();
+                then(&mut app);
+            }
+            Err(why) => app.notice = format!("Could not load the scenario: {why}"),
+        }
+        changed(&app);
+    });
 }
 
 /// Whether a key pressed on `focused` is the control's own: text and

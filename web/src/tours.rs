@@ -164,24 +164,25 @@ pub fn wire(app: &Shared) {
 
 /// Fetch the tour and open its first step.
 fn start(app: &Shared, file: &str) {
-    let app = app.clone();
+    let (app, shared) = (app.clone(), app.clone());
     crate::fetch::fetch_text(&format!("static/tours/{file}.txt"), move |text| {
         let Ok(mut app) = app.try_borrow_mut() else { return };
         match text.and_then(|text| parse(&text)) {
-            Ok(tour) if crate::builtin::builtin_text(&tour.scenario).is_some() => {
-                let reduced_motion = app.reduced_motion;
-                *app = App::new(crate::page::builtin_scenario(&tour.scenario), Some(tour.scenario.clone()));
-                app.reduced_motion = reduced_motion;
-                app.playing = false;
-                crate::exercises::leave();
-                TAKING.with(|t| *t.borrow_mut() = Some(Taking { tour, at: 0, actions_before: 0 }));
-                open_step(&mut app);
-                let _ = element("exercises").remove_attribute("open");
+            Ok(tour) => {
+                drop(app);
+                crate::page::load_builtin(&shared, tour.scenario.clone(), move |app| {
+                    app.playing = false;
+                    crate::exercises::leave();
+                    TAKING.with(|t| *t.borrow_mut() = Some(Taking { tour, at: 0, actions_before: 0 }));
+                    open_step(app);
+                    let _ = element("exercises").remove_attribute("open");
+                });
             }
-            Ok(tour) => app.notice = format!("The tour needs the scenario `{}`, which is not built in.", tour.scenario),
-            Err(why) => app.notice = format!("The tour could not be read: {why}"),
+            Err(why) => {
+                app.notice = format!("The tour could not be read: {why}");
+                changed(&app);
+            }
         }
-        changed(&app);
     });
 }
 
