@@ -2,7 +2,7 @@
 //! "solved", doing nothing solves nothing, and a changed setting or a spent
 //! budget is said plainly.
 
-use faultline_exercises::{exercises, Exercise, FaultKind, GoalOutcome, Judgement, CATALOG};
+use faultline_exercises::{exercises, Exercise, FaultKind, Goal, GoalOutcome, Judgement, CATALOG, IDS};
 use faultline_scenario::{Action, NodeId, TimedAction};
 
 fn all() -> Vec<Exercise> {
@@ -18,7 +18,9 @@ fn goal_of(judgement: &Judgement) -> &GoalOutcome {
 
 #[test]
 fn ids_are_unique_and_every_file_is_in_the_catalog() {
-    let mut ids: Vec<&str> = CATALOG.iter().map(|(id, _)| *id).collect();
+    let listed: Vec<&str> = CATALOG.iter().map(|(id, _)| *id).collect();
+    assert_eq!(listed, IDS);
+    let mut ids = listed.clone();
     ids.sort_unstable();
     let count = ids.len();
     ids.dedup();
@@ -40,6 +42,17 @@ fn every_protocol_family_has_exercises() {
     let exercises = all();
     for family in ["primary-backup", "raft", "two-phase-commit", "crdt", "quorum-kv"] {
         assert!(exercises.iter().any(|exercise| exercise.scenario.protocol.name() == family), "none for {family}");
+    }
+}
+
+/// A role a goal names is one of its protocol's (the file's reader does
+/// not build a simulation to know).
+#[test]
+fn every_role_goal_names_a_role_of_its_protocol() {
+    for exercise in all() {
+        let Goal::RoleCount(count) = &exercise.goal else { continue };
+        let roles = faultline_protocols::build(exercise.scenario.clone()).legend().roles;
+        assert!(roles.iter().any(|style| style.name == count.role), "{}: no role {:?}", exercise.id, count.role);
     }
 }
 
@@ -98,7 +111,7 @@ fn a_changed_protocol_setting_is_named() {
     raft.variant = faultline_scenario::RaftVariant::Correct;
     let judgement = exercise.judge(&scenario);
     let Judgement::NotThisExercise { why } = judgement else { panic!("judged: {judgement:?}") };
-    assert!(why.contains("protocol setting `variant`"), "{why}");
+    assert!(why.contains("setting protocol.variant was changed"), "{why}");
 }
 
 #[test]
@@ -117,7 +130,7 @@ fn a_missing_action_of_the_exercise_is_said() {
 fn exceeding_the_budget_names_the_kind() {
     for exercise in all() {
         // One pause more than allowed, at the end: the goal is still met.
-        let pauses = exercise.budget.pauses + 1;
+        let pauses = exercise.budget.allowed(FaultKind::Pause) + 1;
         let at_tick = exercise.scenario.limits.ticks_max;
         let pause = TimedAction { at_tick, action: Action::Pause { node: NodeId(0), ticks: 1 } };
         let mut actions = exercise.solution.clone();
