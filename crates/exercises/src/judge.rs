@@ -38,10 +38,22 @@ impl Exercise {
     /// Deterministic, and bounded by the scenario's limits and
     /// [`goal::JUDGE_STEPS_MAX`].
     pub fn judge(&self, scenario: &Scenario) -> Judgement {
-        let learner = match self.learner_actions(scenario) {
-            Ok(actions) => actions,
-            Err(why) => return Judgement::NotThisExercise { why },
-        };
+        if let Some(changed) = changed_setting(&self.scenario, scenario) {
+            let why = format!(
+                "this is no longer the exercise: its setting {changed} was changed (an exercise's settings are \
+                 fixed; only your actions count)"
+            );
+            return Judgement::NotThisExercise { why };
+        }
+        let (learner, missing) = self.split_actions(scenario);
+        if let Some(missing) = missing {
+            let (name, tick) = (missing.action.name(), missing.at_tick);
+            let why = format!(
+                "this is no longer the exercise: its own {name} at tick {tick} is missing (acting in the past sets \
+                 aside the actions after it)"
+            );
+            return Judgement::NotThisExercise { why };
+        }
         if let Err(error) = faultline_scenario::validate(scenario) {
             return Judgement::NotThisExercise { why: format!("the scenario is not valid: {error}") };
         }
@@ -64,36 +76,27 @@ impl Exercise {
         scenario
     }
 
-    /// The learner's actions in `scenario`: all but the exercise's own, which
-    /// must all be there, in order, with every setting unchanged. Otherwise
-    /// a sentence that says what differs.
-    pub fn learner_actions(&self, scenario: &Scenario) -> Result<Vec<TimedAction>, String> {
-        let own = &self.scenario;
-        if let Some(changed) = changed_setting(own, scenario) {
-            return Err(format!(
-                "this is no longer the exercise: its setting {changed} was changed (an exercise's settings are \
-                 fixed; only your actions count)"
-            ));
-        }
-        // Each of the exercise's actions, matched to the first equal one
-        // left (both lists are in time order); the rest are the learner's.
-        let mut expected = own.actions.iter().peekable();
+    /// The learner's actions in `scenario`: those that are not the
+    /// exercise's own. `with_actions` of them restores any of the
+    /// exercise's own that acting in the past set aside.
+    pub fn learner_actions(&self, scenario: &Scenario) -> Vec<TimedAction> {
+        self.split_actions(scenario).0
+    }
+
+    /// The learner's actions, and the first of the exercise's own actions
+    /// missing from `scenario`, if one is: each of the exercise's actions
+    /// is matched to the first equal one left (both lists are in time
+    /// order).
+    fn split_actions(&self, scenario: &Scenario) -> (Vec<TimedAction>, Option<&TimedAction>) {
+        let mut own = self.scenario.actions.iter().peekable();
         let mut learner = Vec::new();
         for timed in &scenario.actions {
-            match expected.peek() {
-                Some(next) if *next == timed => _ = expected.next(),
+            match own.peek() {
+                Some(next) if *next == timed => _ = own.next(),
                 _ => learner.push(timed.clone()),
             }
         }
-        match expected.next() {
-            Some(missing) => Err(format!(
-                "this is no longer the exercise: its own {} at tick {} is missing (acting in the past sets aside the \
-                 actions after it)",
-                missing.action.name(),
-                missing.at_tick
-            )),
-            None => Ok(learner),
-        }
+        (learner, own.next())
     }
 }
 
