@@ -36,7 +36,7 @@ impl Exercise {
     /// Judge `scenario`, the exercise's scenario with the actions the
     /// learner recorded, by simulating it afresh to the horizon.
     /// Deterministic, and bounded by the scenario's limits and
-    /// [`goal::JUDGE_STEPS_MAX`].
+    /// [`JUDGE_STEPS_MAX`](crate::JUDGE_STEPS_MAX).
     pub fn judge(&self, scenario: &Scenario) -> Judgement {
         if let Some(changed) = changed_setting(&self.scenario, scenario) {
             let why = format!(
