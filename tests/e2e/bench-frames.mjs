@@ -204,7 +204,7 @@ const ms = (v) => (Number.isFinite(v) ? v.toFixed(1) : '-').padStart(6);
 const line = (name, s) => `${name.padEnd(10)}${String(s.n).padStart(7)} ${ms(s.median)} ${ms(s.p95)} ${ms(s.max)} ${ms(s.mean)}`;
 
 async function state(page) {
-  return page.evaluate(() => JSON.parse(window.wasmBindings.playgroundState()));
+  return page.evaluate(() => window.wasmBindings.playgroundState());
 }
 
 async function setSpeed(page, index) {
@@ -256,7 +256,7 @@ try {
   try {
     await page.waitForFunction(
       (min) => {
-        const s = JSON.parse(window.wasmBindings.playgroundState());
+        const s = window.wasmBindings.playgroundState();
         return s?.scenario?.protocol?.nodes === 9 && s.position >= min && s.steps >= min;
       },
       STEPS_MIN,
@@ -277,7 +277,7 @@ try {
   await setSpeed(page, SPEED_INDEX);
   await page.locator('#diagram-box').scrollIntoViewIfNeeded();
   await page.locator('#play').click();
-  await page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).playing);
+  await page.waitForFunction(() => window.wasmBindings.playgroundState().playing);
   await page.waitForTimeout(WARMUP_MS);
   const before = await state(page);
   let cdp = null;

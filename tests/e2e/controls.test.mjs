@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { assertNoProblems, openPlayground, screenshot, servePlayground, setSpeed, watchPage } from './harness.mjs';
 
 async function state(page) {
-  return page.evaluate(() => JSON.parse(window.wasmBindings.playgroundState()));
+  return page.evaluate(() => window.wasmBindings.playgroundState());
 }
 
 describe('controls', () => {
@@ -22,12 +22,12 @@ describe('controls', () => {
     await page.locator('#settings summary').click();
     await page.locator('#set-nodes').fill('7');
     await page.locator('#set-nodes').press('Tab');
-    await page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).nodes.length === 7);
+    await page.waitForFunction(() => window.wasmBindings.playgroundState().nodes.length === 7);
     assert.equal(await page.locator('#cluster .node').count(), 7);
     assert.match(await page.locator('#notice').textContent(), /Started again with the new settings/);
     const seed = (await state(page)).scenario.seed;
     await page.getByRole('button', { name: 'New seed' }).click();
-    await page.waitForFunction((old) => JSON.parse(window.wasmBindings.playgroundState()).scenario.seed !== old, seed);
+    await page.waitForFunction((old) => window.wasmBindings.playgroundState().scenario.seed !== old, seed);
     const drawn = (await state(page)).scenario.seed;
     assert.ok(drawn < 1e9, `a readable seed: ${drawn}`);
     assert.equal(await page.locator('#set-seed').inputValue(), String(drawn), 'the field shows the seed the run uses');
@@ -35,7 +35,7 @@ describe('controls', () => {
     // Undo goes back to five nodes.
     await page.keyboard.press('Control+z');
     await page.keyboard.press('Control+z');
-    await page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).nodes.length === 5);
+    await page.waitForFunction(() => window.wasmBindings.playgroundState().nodes.length === 5);
     assertNoProblems(problems);
     await context.close();
   });
@@ -67,7 +67,7 @@ describe('controls', () => {
       await button.hover();
       await page.waitForTimeout(300);
       await button.click();
-      await page.waitForFunction((act) => JSON.parse(window.wasmBindings.playgroundState()).scenario.actions.at(-1)?.action === act, act);
+      await page.waitForFunction((act) => window.wasmBindings.playgroundState().scenario.actions.at(-1)?.action === act, act);
       const last = (await state(page)).scenario.actions.at(-1);
       assert.equal(last.message, id, `${label} hit m${id}, the message of its row`);
       assert.equal(await page.evaluate(() => document.querySelector('#app').dataset.run), 'playing', 'still playing');
@@ -89,7 +89,7 @@ describe('controls', () => {
     await page.locator('#stage-menu .menu').waitFor();
     assert.equal(await page.evaluate(() => document.activeElement.dataset.act), 'crash', 'focus is on the first action');
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).nodes[2].status === 'crashed');
+    await page.waitForFunction(() => window.wasmBindings.playgroundState().nodes[2].status === 'crashed');
     await page.keyboard.press('Escape');
     await page.locator('#stage-menu .menu').waitFor({ state: 'detached' });
     assert.equal(await page.evaluate(() => document.activeElement.dataset.node), '2', 'focus is back on the node');
@@ -137,8 +137,8 @@ describe('controls', () => {
     await touch('touchStart', from.x, from.y);
     for (let i = 1; i <= 8; i++) await touch('touchMove', from.x - 12 * i, from.y + 8 * i);
     await touch('touchEnd');
-    await page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).islands.length === 2);
-    const s = JSON.parse(await page.evaluate(() => window.wasmBindings.playgroundState()));
+    await page.waitForFunction(() => window.wasmBindings.playgroundState().islands.length === 2);
+    const s = await page.evaluate(() => window.wasmBindings.playgroundState());
     assert.deepEqual(s.scenario.actions.at(-1), { at_tick: s.scenario.actions.at(-1).at_tick, action: 'isolate', node: 3 });
     await screenshot(page, 'controls-5-touch-drag');
     assertNoProblems(problems);

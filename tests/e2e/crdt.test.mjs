@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { assertNoProblems, openPlayground, screenshot, servePlayground, setSpeed } from './harness.mjs';
 
 async function state(page) {
-  return page.evaluate(() => JSON.parse(window.wasmBindings.playgroundState()));
+  return page.evaluate(() => window.wasmBindings.playgroundState());
 }
 
 /** The value each replica shows under it, by node number. */
@@ -53,7 +53,7 @@ async function request(page, n, operation, item) {
   await field.fill(String(item));
   const before = (await state(page)).scenario.actions.length;
   await page.locator(`#stage-menu button[data-act="crdt"][data-operation="${operation}"][data-node="${n}"]`).click();
-  await page.waitForFunction((before) => JSON.parse(window.wasmBindings.playgroundState()).scenario.actions.length > before, before);
+  await page.waitForFunction((before) => window.wasmBindings.playgroundState().scenario.actions.length > before, before);
   const recorded = (await state(page)).scenario.actions.at(-1);
   assert.equal(recorded.action, 'client-request');
   assert.equal(recorded.operation, operation);
@@ -101,7 +101,7 @@ describe('CRDTs', () => {
       return { x: box.x + 40, y: box.y + 40 };
     });
     await drag(page, await nodeCenter(page, 0), corner);
-    await page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).islands.length === 2);
+    await page.waitForFunction(() => window.wasmBindings.playgroundState().islands.length === 2);
     assert.deepEqual((await state(page)).islands, [[0], [1, 2]]);
 
     // On n0's side, item 1 out and item 2 in; on the other side, item 1
@@ -129,7 +129,7 @@ describe('CRDTs', () => {
     // Heal, and every replica converges on {1 2 3}: the remove at n0 took
     // away only the add of 1 it had seen.
     await page.keyboard.press('h');
-    await page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).cut_links.length === 0);
+    await page.waitForFunction(() => window.wasmBindings.playgroundState().cut_links.length === 0);
     await waitForCarts(page, { 0: '{1 2 3}', 1: '{1 2 3}', 2: '{1 2 3}' });
     await waitForStats(page, 'replicas: agree on {1 2 3}');
     await page.waitForFunction(() => document.querySelectorAll('#cluster .tag-diverged').length === 0);
@@ -182,7 +182,7 @@ describe('CRDTs', () => {
     // Enter in the field sends the first operation (add).
     await page.locator('#stage-menu [data-request-value="1"]').fill('4');
     await page.locator('#stage-menu [data-request-value="1"]').press('Enter');
-    await page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).scenario.actions.length === 1);
+    await page.waitForFunction(() => window.wasmBindings.playgroundState().scenario.actions.length === 1);
     const recorded = (await state(page)).scenario.actions[0];
     assert.equal(recorded.operation, 'add');
     assert.equal(recorded.element, 4);

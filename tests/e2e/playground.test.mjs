@@ -25,11 +25,11 @@ async function nodeCenter(page, n) {
 }
 
 async function historyRows(page) {
-  return page.evaluate(() => JSON.parse(window.wasmBindings.playgroundState()).history_length);
+  return page.evaluate(() => window.wasmBindings.playgroundState().history_length);
 }
 
 async function waitForHistoryRows(page, count) {
-  await page.waitForFunction((n) => window.wasmBindings && JSON.parse(window.wasmBindings.playgroundState()).history_length >= n, count, {
+  await page.waitForFunction((n) => window.wasmBindings && window.wasmBindings.playgroundState().history_length >= n, count, {
     timeout: LOAD_TIMEOUT_MS,
   });
 }

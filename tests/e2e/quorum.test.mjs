@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { assertNoProblems, openPlayground, screenshot, servePlayground, setSpeed } from './harness.mjs';
 
 async function state(page) {
-  return page.evaluate(() => JSON.parse(window.wasmBindings.playgroundState()));
+  return page.evaluate(() => window.wasmBindings.playgroundState());
 }
 
 /** The ring panel's sentence about the last join or leave. */
@@ -56,7 +56,7 @@ describe('the quorum store', () => {
     await page.keyboard.press('2');
     await page.keyboard.press('r');
     await page.waitForFunction(() =>
-      JSON.parse(window.wasmBindings.playgroundState()).scenario.actions.some((a) => a.action === 'remove-node' && a.node === 2),
+      window.wasmBindings.playgroundState().scenario.actions.some((a) => a.action === 'remove-node' && a.node === 2),
     );
     await page.keyboard.press('Space');
     await waitForRing(page, /n2 left at tick \d+: \d+ of 8 keys changed replicas, each to the next node clockwise/);
@@ -115,7 +115,7 @@ describe('the quorum store', () => {
 
     // A row opens that protocol's run of the same faults.
     await page.locator('button[data-contender="0"]').click();
-    await page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).scenario.protocol.name === 'raft');
+    await page.waitForFunction(() => window.wasmBindings.playgroundState().scenario.protocol.name === 'raft');
     const opened = (await state(page)).scenario;
     assert.deepEqual(
       opened.actions.map((a) => a.action),

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { assertNoProblems, openPlayground, screenshot, servePlayground } from './harness.mjs';
 
 async function state(page) {
-  return page.evaluate(() => JSON.parse(window.wasmBindings.playgroundState()));
+  return page.evaluate(() => window.wasmBindings.playgroundState());
 }
 
 function lastAction(s) {
@@ -65,7 +65,7 @@ async function linkPoint(page, a, b) {
 
 async function openPaused(browser, url) {
   const opened = await openPlayground(browser, url, { width: 1440, height: 1100 });
-  await opened.page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).history_length >= 3, null, {
+  await opened.page.waitForFunction(() => window.wasmBindings.playgroundState().history_length >= 3, null, {
     timeout: 20_000,
   });
   await opened.page.keyboard.press('Space');
@@ -80,12 +80,12 @@ describe('stage', () => {
     const { context, page, problems } = await openPaused(session.browser, session.server.url);
     // n0 to the top-left corner: it is isolated.
     await drag(page, await nodeCenter(page, 0), await screenPoint(page, [40, 40]));
-    await page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).islands.length === 2);
+    await page.waitForFunction(() => window.wasmBindings.playgroundState().islands.length === 2);
     assert.deepEqual(lastAction(await state(page)), { at_tick: lastAction(await state(page)).at_tick, action: 'isolate', node: 0 });
     // n1 next to n0: the two of them against the other three.
     const n0 = await nodeCenter(page, 0);
     await drag(page, await nodeCenter(page, 1), { x: n0.x + 25, y: n0.y + 25 });
-    await page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).islands[0].length === 2);
+    await page.waitForFunction(() => window.wasmBindings.playgroundState().islands[0].length === 2);
     const s = await state(page);
     assert.deepEqual(s.islands, [[0, 1], [2, 3, 4]]);
     assert.equal(lastAction(s).action, 'partition');
@@ -95,7 +95,7 @@ describe('stage', () => {
     await screenshot(page, 'stage-1-two-groups');
     // Heal all puts everyone back on one ring.
     await page.getByRole('button', { name: 'Heal all' }).click();
-    await page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).cut_links.length === 0);
+    await page.waitForFunction(() => window.wasmBindings.playgroundState().cut_links.length === 0);
     assert.equal(await page.locator('#cluster .island').count(), 0);
     assertNoProblems(problems);
     await context.close();
@@ -113,7 +113,7 @@ describe('stage', () => {
     for (let i = 1; i <= 10; i++) await page.mouse.move(from.x + ((to.x - from.x) * i) / 10, from.y);
     await screenshot(page, 'stage-2-drawing-a-cut');
     await page.mouse.up();
-    await page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).cut_links.length > 0);
+    await page.waitForFunction(() => window.wasmBindings.playgroundState().cut_links.length > 0);
     const s = await state(page);
     assert.equal(lastAction(s).action, 'cut-links');
     const top = [0, 1, 4];
@@ -133,7 +133,7 @@ describe('stage', () => {
     await page.locator('#stage-menu .menu').waitFor();
     await screenshot(page, 'stage-4-link-menu');
     await page.locator('#stage-menu button', { hasText: 'Cut n0→n2 only' }).click();
-    await page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).cut_links.length === 1);
+    await page.waitForFunction(() => window.wasmBindings.playgroundState().cut_links.length === 1);
     let s = await state(page);
     assert.deepEqual(s.cut_links, [[0, 2]]);
     assert.deepEqual(lastAction(s), { at_tick: lastAction(s).at_tick, action: 'cut-link', from: 0, to: 2 });
@@ -141,7 +141,7 @@ describe('stage', () => {
     await screenshot(page, 'stage-5-one-way-cut');
     await page.mouse.click(...Object.values(await linkPoint(page, 0, 2)));
     await page.locator('#stage-menu button', { hasText: 'Restore n0→n2 only' }).click();
-    await page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).cut_links.length === 0);
+    await page.waitForFunction(() => window.wasmBindings.playgroundState().cut_links.length === 0);
     s = await state(page);
     assert.equal(lastAction(s).action, 'repair-link');
     assertNoProblems(problems);
@@ -160,10 +160,10 @@ describe('stage', () => {
     assert.equal((await state(page)).nodes[3].status, 'up', 'a click alone harms nothing');
     await screenshot(page, 'stage-6-node-menu');
     await page.locator('#stage-menu button[data-act="crash"]').click();
-    await page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).nodes[3].status === 'crashed');
+    await page.waitForFunction(() => window.wasmBindings.playgroundState().nodes[3].status === 'crashed');
     assert.equal(lastAction(await state(page)).action, 'crash');
     await page.locator('#stage-menu button[data-act="restart"]').click();
-    await page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).nodes[3].status === 'up');
+    await page.waitForFunction(() => window.wasmBindings.playgroundState().nodes[3].status === 'up');
     assert.equal(lastAction(await state(page)).action, 'restart');
     // Escape closes the menu.
     await page.keyboard.press('Escape');

@@ -87,7 +87,7 @@ describe('stillness', () => {
     const page = await context.newPage();
     await page.goto(session.server.url);
     await page.locator('#cluster [data-node="0"]').waitFor({ state: 'attached', timeout: 20_000 });
-    await page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).history_length >= 5, null, {
+    await page.waitForFunction(() => window.wasmBindings.playgroundState().history_length >= 5, null, {
       timeout: 20_000,
     });
     await pauseAndSettle(page);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { assertNoProblems, openPlayground, screenshot, servePlayground, setSpeed } from './harness.mjs';
 
 async function state(page) {
-  return page.evaluate(() => JSON.parse(window.wasmBindings.playgroundState()));
+  return page.evaluate(() => window.wasmBindings.playgroundState());
 }
 
 async function pause(page) {
@@ -34,13 +34,13 @@ describe('time', () => {
       width: 1440,
       height: 1100,
     });
-    await page.waitForFunction(() => JSON.parse(window.wasmBindings.playgroundState()).history_length >= 8, null, {
+    await page.waitForFunction(() => window.wasmBindings.playgroundState().history_length >= 8, null, {
       timeout: 30_000,
     });
     await pause(page);
     const before = await state(page);
     await clickTimeline(page, 0.4);
-    await page.waitForFunction((steps) => JSON.parse(window.wasmBindings.playgroundState()).position < steps, before.steps);
+    await page.waitForFunction((steps) => window.wasmBindings.playgroundState().position < steps, before.steps);
     const past = await state(page);
     assert.equal(past.steps, before.steps, 'scrubbing back keeps the future');
     assert.match(await page.locator('#clock').textContent(), /viewing the past/);
@@ -129,7 +129,7 @@ describe('time', () => {
     await page.mouse.move(arrow.x, arrow.y);
     await screenshot(page, 'time-6-diagram-hover');
     await page.mouse.click(arrow.x, arrow.y);
-    await page.waitForFunction((step) => JSON.parse(window.wasmBindings.playgroundState()).position === step + 1, arrow.step);
+    await page.waitForFunction((step) => window.wasmBindings.playgroundState().position === step + 1, arrow.step);
     assert.match(arrow.title, /^m\d+ /, 'the arrow names its message');
     assert.match(await page.locator('#clock').textContent(), /viewing the past/);
     await screenshot(page, 'time-7-diagram-jumped');
@@ -180,7 +180,7 @@ describe('time', () => {
     const before = await state(page);
     await rows.last().locator('button', { hasText: 'Deliver next' }).click();
     await page.waitForFunction(
-      (id) => !JSON.parse(window.wasmBindings.playgroundState()).in_flight.some((m) => m.id === id),
+      (id) => !window.wasmBindings.playgroundState().in_flight.some((m) => m.id === id),
       chosen,
     );
     const after = await state(page);

@@ -1,8 +1,8 @@
-//! What the page offers to JavaScript (and to an embedding page, and to
-//! the benchmarks): plain values in, JSON text out. Typed errors from the
-//! core become JavaScript errors here, and only here.
+//! What the page offers to JavaScript (and to the tests and the
+//! benchmarks): plain values in, plain JavaScript objects out, made by
+//! serde-wasm-bindgen. Typed errors from the core become JavaScript errors
+//! here, and only here (`js_error`).
 
-use crate::json_text::Object;
 use faultline_check::format::{parse_for_model, Format};
 use faultline_check::Checker;
 use wasm_bindgen::prelude::*;
@@ -18,12 +18,28 @@ fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
 }
 
-/// The playground's state as JSON text: position, islands, cut links,
-/// nodes, messages in flight, and the scenario with every recorded action
-/// (`App::state_json`). Tests read it; so can anyone at the console.
+/// Any error of the core, as the JavaScript Error a caller catches.
+fn js_error(error: impl std::fmt::Display) -> JsError {
+    JsError::new(&error.to_string())
+}
+
+/// A value as a plain JavaScript object.
+fn to_js(value: &impl serde::Serialize) -> Result<JsValue, JsError> {
+    serde_wasm_bindgen::to_value(value).map_err(js_error)
+}
+
+/// The playground's state: position, islands, cut links, nodes, messages
+/// in flight, and the scenario with every recorded action (`App::state`);
+/// `null` before the page started. Tests read it; so can anyone at the
+/// console.
 #[wasm_bindgen(js_name = playgroundState)]
-pub fn playground_state() -> String {
-    crate::page::state_json()
+pub fn playground_state() -> Result<JsValue, JsError> {
+    let Some(state) = crate::page::state() else { return Ok(JsValue::NULL) };
+    let object = to_js(&state)?;
+    let scenario =
+        js_sys::JSON::parse(&state.scenario_json).map_err(|_| js_error("the scenario's JSON did not parse"))?;
+    js_sys::Reflect::set(&object, &"scenario".into(), &scenario).map_err(|_| js_error("the state is not an object"))?;
+    Ok(object)
 }
 
 /// The share-link fragment (`s=1.…`) of a scenario given as JSON: open
@@ -31,7 +47,7 @@ pub fn playground_state() -> String {
 /// Error that names the field.
 #[wasm_bindgen(js_name = scenarioFragment)]
 pub fn scenario_fragment(json: &str) -> Result<String, JsError> {
-    let scenario = faultline_scenario::from_json(json).map_err(|e| JsError::new(&e.to_string()))?;
+    let scenario = faultline_scenario::from_json(json).map_err(js_error)?;
     Ok(faultline_scenario::to_url_fragment(&scenario))
 }
 
@@ -46,16 +62,16 @@ pub fn scenario_fragment(json: &str) -> Result<String, JsError> {
 ///
 /// `elapsed_ms` counts parsing and checking, as the native benchmark does.
 ///
-/// Returns JSON: `{ "verdict", "operations", "steps", "elapsed_ms",
-/// "slices", "longest_slice_ms" }` (the verdict's name only: its whole
-/// explanation, serialized, would cost the page's download more than any
-/// caller has needed so far). Bad input throws an Error
-/// whose message names the line.
+/// Returns an object: `{ verdict, operations, steps, elapsed_ms,
+/// parse_ms, slices, longest_slice_ms }` (the verdict's name only: its
+/// whole explanation, serialized, would cost the page's download more than
+/// any caller has needed so far). Bad input throws an Error whose message
+/// names the line.
 #[wasm_bindgen(js_name = checkHistory)]
-pub fn check_history(text: &str, model: &str, slice_ms: f64, budget_ms: f64) -> Result<String, JsError> {
+pub fn check_history(text: &str, model: &str, slice_ms: f64, budget_ms: f64) -> Result<JsValue, JsError> {
     // Parsing counts: it is part of checking a file, natively too.
     let started = now_ms();
-    let (parsed, spec) = parse_for_model(text, Format::Auto, model, None).map_err(|e| JsError::new(&e))?;
+    let (parsed, spec) = parse_for_model(text, Format::Auto, model, None).map_err(js_error)?;
     let operations = parsed.history.operations.len();
     let parse_ms = now_ms() - started;
     let budget_ms = if budget_ms > 0.0 { budget_ms } else { DEFAULT_BUDGET_MS };
@@ -85,13 +101,17 @@ pub fn check_history(text: &str, model: &str, slice_ms: f64, budget_ms: f64) -> 
         (verdict, checker.steps(), slices, longest_slice_ms)
     };
     let elapsed_ms = now_ms() - started;
-    let report = Object::new()
-        .field("verdict", verdict.name())
-        .field("operations", &operations)
-        .field("steps", &steps)
-        .field("elapsed_ms", &elapsed_ms)
-        .field("parse_ms", &parse_ms)
-        .field("slices", &slices)
-        .field("longest_slice_ms", &longest_slice_ms);
-    Ok(report.finish())
+    to_js(&CheckReport { verdict: verdict.name(), operations, steps, elapsed_ms, parse_ms, slices, longest_slice_ms })
+}
+
+/// What `checkHistory` returns.
+#[derive(serde::Serialize)]
+struct CheckReport {
+    verdict: &'static str,
+    operations: usize,
+    steps: u64,
+    elapsed_ms: f64,
+    parse_ms: f64,
+    slices: u64,
+    longest_slice_ms: f64,
 }

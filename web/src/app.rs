@@ -4,7 +4,6 @@
 
 use crate::chronicle::Chronicle;
 use crate::diagram::{DiagramIndex, DiagramView, Highlight};
-use crate::json_text::{Object, Raw};
 use crate::live_check::LiveCheck;
 use crate::settings::RunSettings;
 use crate::stage;
@@ -216,6 +215,15 @@ pub struct App {
     /// Bumped whenever something the side panels show changes, so they are
     /// redrawn only then (and buttons keep their focus in between).
     pub revision: u64,
+    /// An embed whose reader may play and seek but not act (`act` refuses;
+    /// a press on a node selects it and opens no menu).
+    pub read_only: bool,
+    /// Playing stops when the shown time reaches this tick (a tour's step
+    /// plays the run up to what it explains).
+    pub pause_at_tick: Option<f64>,
+    /// The role of the node the last recorded action was done to, just
+    /// before it (a tour asks for "crash the leader").
+    pub last_action_role: Option<&'static str>,
 }
 
 impl App {
@@ -249,6 +257,9 @@ impl App {
             held_events: None,
             user_actions: 0,
             revision: 0,
+            read_only: false,
+            pause_at_tick: None,
+            last_action_role: None,
         }
     }
 
@@ -280,7 +291,12 @@ impl App {
         }
         // Long pauses (a hidden tab) do not turn into a burst of steps.
         let elapsed_ms = elapsed_ms.clamp(0.0, 100.0);
-        let target_tick = self.view_tick + elapsed_ms / 1000.0 * self.speed_ticks_per_second();
+        let mut target_tick = self.view_tick + elapsed_ms / 1000.0 * self.speed_ticks_per_second();
+        if let Some(pause_at) = self.pause_at_tick.filter(|&pause_at| target_tick >= pause_at) {
+            target_tick = pause_at;
+            self.pause_at_tick = None;
+            self.playing = false;
+        }
         let taken = self.sim.run_until_tick_bounded(target_tick.floor() as u64, STEPS_PER_FRAME_MAX);
         // When the frame's step budget runs out, time waits for the steps.
         self.view_tick = if taken == STEPS_PER_FRAME_MAX { self.sim.now_tick() as f64 } else { target_tick };
@@ -626,25 +642,44 @@ impl App {
 
     /// Record a user action at the shown time, and say what happened.
     pub fn act(&mut self, action: Action) {
+        self.try_act(action);
+    }
+
+    /// `act`, returning whether the action was recorded.
+    pub fn try_act(&mut self, action: Action) -> bool {
         let describe = describe_action(&action);
+        if self.read_only {
+            self.notice =
+                format!("Could not {describe}: this embedded run is read-only (open it in Faultline to act).");
+            self.changed();
+            return false;
+        }
         // A run that ended with nothing left to happen takes new actions
         // (a replica waiting for a person's request); any other end is final.
         let final_end = self.sim.ended().filter(|end| !matches!(end, faultline_sim::EndReason::Quiescent { .. }));
         if let Some(end) = final_end.filter(|_| self.at_head()) {
             self.notice = format!("Could not {describe}: the run has ended ({end}). Step back to act in the past.");
-            return self.changed();
+            self.changed();
+            return false;
         }
         if let Some(message) = message_of(&action).filter(|&id| !self.in_flight(id)) {
             // Recorded anyway, it would count as a fault that did nothing.
             self.notice = format!("Could not {describe}: {message} is no longer in flight.");
-            return self.changed();
+            self.changed();
+            return false;
         }
         let tick_min = self.view_tick.floor() as u64 + 1;
         // Only an action at the end of the run restarts the clock that
         // stopped there; one in the past forks, paused, as ever.
         let resume = std::mem::take(&mut self.resume_on_action) && self.at_head() && !self.manual_mode;
         let before = self.moment(describe.clone());
-        match self.sim.record_not_before(action.clone(), tick_min) {
+        let role = acted_on(&action).and_then(|node| self.sim.node_role(node)).map(|style| style.name);
+        let recorded = self.sim.record_not_before(action.clone(), tick_min);
+        if recorded.is_ok() {
+            self.last_action_role = role;
+        }
+        let was_recorded = recorded.is_ok();
+        match recorded {
             Ok(recorded) => {
                 if recorded.steps_dropped > 0 {
                     self.chronicle.cut_back(self.sim.trace().len() as u64);
@@ -673,6 +708,7 @@ impl App {
             Err(error) => self.notice = format!("Could not {describe}: {error}."),
         }
         self.changed();
+        was_recorded
     }
 
     /// Step until `action`, recorded at `at_tick`, has been applied.
@@ -819,47 +855,49 @@ impl App {
         }
     }
 
-    /// What the page shows, as JSON for tests and for people poking at the
-    /// page from the console: position, islands, cut links, nodes, the
-    /// messages in flight and the scenario with every recorded action.
-    pub fn state_json(&self) -> String {
-        let nodes: Vec<Object> = self
+    /// What the page shows, for tests and for people poking at the page
+    /// from the console: position, islands, cut links, nodes, the messages
+    /// in flight and the scenario with every recorded action (as its JSON
+    /// text, which `api::playground_state` turns into an object).
+    pub fn state(&self) -> PlaygroundState {
+        let nodes = self
             .sim
             .nodes()
             .iter()
-            .map(|report| {
-                Object::new()
-                    .field("node", &report.id.0)
-                    .field("status", &format!("{:?}", report.status).to_lowercase())
-                    .field("role", &report.view.as_ref().map(|view| view.role.name))
+            .map(|report| NodeState {
+                node: report.id.0,
+                status: match report.status {
+                    NodeStatus::Up => "up",
+                    NodeStatus::Crashed => "crashed",
+                    NodeStatus::Stopped => "stopped",
+                    NodeStatus::Removed => "removed",
+                },
+                role: report.view.as_ref().map(|view| view.role.name),
             })
             .collect();
-        let in_flight: Vec<Object> = self
+        let in_flight = self
             .sim
             .messages_in_flight()
             .iter()
-            .map(|m| {
-                Object::new()
-                    .field("id", &m.id.0)
-                    .field("from", &m.from.to_string())
-                    .field("to", &m.to.to_string())
-                    .field("label", &m.label)
+            .map(|m| MessageState {
+                id: m.id.0,
+                from: m.from.to_string(),
+                to: m.to.to_string(),
+                label: m.label.clone(),
             })
             .collect();
-        let islands: Vec<Vec<u32>> = self.islands().iter().map(|island| island.iter().map(|n| n.0).collect()).collect();
-        let cut_links: Vec<[u32; 2]> = self.sim.cut_links().iter().map(|(a, b)| [a.0, b.0]).collect();
-        Object::new()
-            .field("position", &self.sim.position())
-            .field("steps", &self.sim.trace().len())
-            .field("view_tick", &self.view_tick)
-            .field("playing", &self.playing)
-            .field("islands", &islands)
-            .field("cut_links", &cut_links)
-            .field("nodes", &nodes)
-            .field("in_flight", &in_flight)
-            .field("history_length", &self.sim.history().len())
-            .field("scenario", &Raw(&faultline_scenario::to_json_compact(self.sim.scenario())))
-            .finish()
+        PlaygroundState {
+            position: self.sim.position(),
+            steps: self.sim.trace().len(),
+            view_tick: self.view_tick,
+            playing: self.playing,
+            islands: self.islands().iter().map(|island| island.iter().map(|n| n.0).collect()).collect(),
+            cut_links: self.sim.cut_links().iter().map(|(a, b)| [a.0, b.0]).collect(),
+            nodes,
+            in_flight,
+            history_length: self.sim.history().len(),
+            scenario_json: faultline_scenario::to_json_compact(self.sim.scenario()),
+        }
     }
 
     /// The links cut now, as a set.
@@ -964,7 +1002,18 @@ impl App {
     }
 
     pub fn pointer_up(&mut self) {
-        match std::mem::replace(&mut self.gesture, Gesture::Idle) {
+        let gesture = std::mem::replace(&mut self.gesture, Gesture::Idle);
+        if self.read_only {
+            // Read-only: a press selects a node, for the inspector, and
+            // opens nothing that acts.
+            self.selected_node = match gesture {
+                Gesture::OnNode { node, .. } => Some(node),
+                _ => self.selected_node,
+            };
+            self.menu = None;
+            return self.changed();
+        }
+        match gesture {
             Gesture::OnNode { node, moved: false, .. } => self.click_node(node),
             Gesture::OnNode { node, at, .. } => self.drop_node(node, at),
             Gesture::OnMessage { message } => {
@@ -1067,5 +1116,51 @@ pub fn describe_action(action: &Action) -> String {
         Action::AddNode => "add a node".into(),
         Action::RemoveNode { node } => format!("remove {node}"),
         Action::ClientRequest { client, node, operation } => format!("send {operation} from {client} to {node}"),
+    }
+}
+
+/// The page's state as tests and the console see it (`App::state`).
+#[derive(serde::Serialize)]
+pub struct PlaygroundState {
+    pub position: u64,
+    pub steps: usize,
+    pub view_tick: f64,
+    pub playing: bool,
+    pub islands: Vec<Vec<u32>>,
+    pub cut_links: Vec<[u32; 2]>,
+    pub nodes: Vec<NodeState>,
+    pub in_flight: Vec<MessageState>,
+    pub history_length: usize,
+    /// Made an object by the API (the scenario has its own JSON writer).
+    #[serde(skip)]
+    pub scenario_json: String,
+}
+
+#[derive(serde::Serialize)]
+pub struct NodeState {
+    pub node: u32,
+    pub status: &'static str,
+    pub role: Option<&'static str>,
+}
+
+#[derive(serde::Serialize)]
+pub struct MessageState {
+    pub id: u64,
+    pub from: String,
+    pub to: String,
+    pub label: String,
+}
+
+/// The node an action is done to, if one.
+pub fn acted_on(action: &Action) -> Option<NodeId> {
+    match action {
+        Action::Crash { node }
+        | Action::CrashStop { node }
+        | Action::Restart { node }
+        | Action::Pause { node, .. }
+        | Action::Isolate { node }
+        | Action::Reconnect { node }
+        | Action::RemoveNode { node } => Some(*node),
+        _ => None,
     }
 }

@@ -1,42 +1,55 @@
-//! The built-in scenarios, compiled into the app from static/scenarios/ so
-//! the page needs no request beyond its own files to start.
+//! The built-in scenarios of `static/scenarios/`. The picker's list,
+//! `(file stem, name)`, is written by `build.rs` from the files; only the
+//! scenarios the page may need before any request are compiled in (the
+//! default, and each protocol's first, which the settings panel starts a
+//! protocol from). The others are fetched from the page's own origin when
+//! picked, so their long descriptions stay out of the download.
 
-/// (file stem, JSON text), in the order the picker lists them. The first is
-/// the default.
-pub const BUILTIN_SCENARIOS: &[(&str, &str)] = &[
-    ("raft", include_str!("../../static/scenarios/raft.json")),
-    ("raft-puzzle-1", include_str!("../../static/scenarios/raft-puzzle-1.json")),
-    ("raft-puzzle-2", include_str!("../../static/scenarios/raft-puzzle-2.json")),
-    ("raft-puzzle-3", include_str!("../../static/scenarios/raft-puzzle-3.json")),
-    ("raft-figure-8", include_str!("../../static/scenarios/raft-figure-8.json")),
-    ("2pc", include_str!("../../static/scenarios/2pc.json")),
-    ("2pc-vote-abort", include_str!("../../static/scenarios/2pc-vote-abort.json")),
-    ("2pc-rm-crash-before-vote", include_str!("../../static/scenarios/2pc-rm-crash-before-vote.json")),
-    ("2pc-rm-crash-after-vote", include_str!("../../static/scenarios/2pc-rm-crash-after-vote.json")),
-    ("2pc-coordinator-crash", include_str!("../../static/scenarios/2pc-coordinator-crash.json")),
-    ("2pc-cooperative-rescue", include_str!("../../static/scenarios/2pc-cooperative-rescue.json")),
-    ("2pc-cooperative-blocked", include_str!("../../static/scenarios/2pc-cooperative-blocked.json")),
-    ("calm", include_str!("../../static/scenarios/calm.json")),
-    ("stale-read", include_str!("../../static/scenarios/stale-read.json")),
-    ("crash-recovery", include_str!("../../static/scenarios/crash-recovery.json")),
-    ("crdt-cart", include_str!("../../static/scenarios/crdt-cart.json")),
-    ("crdt-shopping-cart", include_str!("../../static/scenarios/crdt-shopping-cart.json")),
-    ("crdt-counter-partition", include_str!("../../static/scenarios/crdt-counter-partition.json")),
-    ("crdt-lww-clock-skew", include_str!("../../static/scenarios/crdt-lww-clock-skew.json")),
-    ("crdt-counter-duplicates", include_str!("../../static/scenarios/crdt-counter-duplicates.json")),
-    ("crdt-counter-duplicates-buggy", include_str!("../../static/scenarios/crdt-counter-duplicates-buggy.json")),
-    ("quorum-add-node", include_str!("../../static/scenarios/quorum-add-node.json")),
-    ("quorum-cap", include_str!("../../static/scenarios/quorum-cap.json")),
-    ("quorum-sloppy-missed-read", include_str!("../../static/scenarios/quorum-sloppy-missed-read.json")),
-];
+use faultline_scenario::Scenario;
+
+include!(concat!(env!("OUT_DIR"), "/builtin_scenarios.rs"));
 
 pub const DEFAULT_SCENARIO: &str = "raft";
 
-/// The built-in scenarios, in picker order.
+/// The scenarios compiled in, as (file stem, JSON text).
+const COMPILED: [(&str, &str); 5] = [
+    ("raft", include_str!("../../static/scenarios/raft.json")),
+    ("2pc", include_str!("../../static/scenarios/2pc.json")),
+    ("calm", include_str!("../../static/scenarios/calm.json")),
+    ("crdt-cart", include_str!("../../static/scenarios/crdt-cart.json")),
+    ("quorum-add-node", include_str!("../../static/scenarios/quorum-add-node.json")),
+];
+
+/// The built-in scenarios, as (file stem, name), in picker order.
 pub fn builtins() -> impl Iterator<Item = (&'static str, &'static str)> {
     BUILTIN_SCENARIOS.iter().copied()
 }
 
-pub fn builtin_text(stem: &str) -> Option<&'static str> {
-    builtins().find(|(name, _)| *name == stem).map(|(_, text)| text)
+pub fn is_builtin(stem: &str) -> bool {
+    builtins().any(|(known, _)| known == stem)
+}
+
+/// The text of a scenario compiled in.
+pub fn compiled_text(stem: &str) -> Option<&'static str> {
+    COMPILED.iter().find(|(name, _)| *name == stem).map(|(_, text)| *text)
+}
+
+/// The scenarios compiled in, in picker order: one of each protocol.
+pub fn templates() -> impl Iterator<Item = Scenario> {
+    builtins().filter_map(|(stem, _)| compiled_text(stem)).filter_map(|text| faultline_scenario::from_json(text).ok())
+}
+
+/// Hand `done` the built-in scenario `stem`: at once when it is compiled
+/// in, else once fetched from `static/scenarios/`; or why there is none.
+pub fn with_builtin(stem: &str, done: impl FnOnce(Result<Scenario, String>) + 'static) {
+    if !is_builtin(stem) {
+        return done(Err(format!("there is no built-in scenario called `{stem}`")));
+    }
+    if let Some(text) = compiled_text(stem) {
+        return done(faultline_scenario::from_json(text).map_err(|e| e.to_string()));
+    }
+    let stem = stem.to_string();
+    crate::fetch::fetch_text(&format!("static/scenarios/{stem}.json"), move |text| {
+        done(text.and_then(|text| faultline_scenario::from_json(&text).map_err(|e| format!("{stem}: {e}"))))
+    });
 }

@@ -108,35 +108,17 @@ fn compare_next() {
 
 /// Fetch the word list; the panel says what came of it.
 fn fetch_words() {
-    let Some(window) = web_sys::window() else { return };
-    let failed = |why: String| {
-        EXPERIMENT.with(|e| e.borrow_mut().failed = Some(why));
-        draw_experiment();
-    };
-    let on_text = Closure::<dyn FnMut(JsValue)>::new(move |text: JsValue| {
-        let text = text.as_string().unwrap_or_default();
-        let words: Vec<String> =
-            text.lines().map(str::trim).filter(|w| !w.is_empty()).take(WORDS_MAX).map(str::to_lowercase).collect();
-        EXPERIMENT.with(|e| e.borrow_mut().words = Some(words));
-        draw_experiment();
-    });
-    let on_response = Closure::<dyn FnMut(JsValue)>::new(move |response: JsValue| {
-        let response: web_sys::Response = response.unchecked_into();
-        if !response.ok() {
-            failed(format!("{WORDS_URL} answered {} {}", response.status(), response.status_text()));
-            return;
-        }
-        match response.text() {
-            Ok(text) => {
-                let _ = text.then(&on_text);
+    crate::fetch::fetch_text(WORDS_URL, |text| {
+        EXPERIMENT.with(|e| {
+            let mut experiment = e.borrow_mut();
+            match text {
+                Ok(text) => {
+                    let words = text.lines().map(str::trim).filter(|w| !w.is_empty()).take(WORDS_MAX);
+                    experiment.words = Some(words.map(str::to_ascii_lowercase).collect());
+                }
+                Err(why) => experiment.failed = Some(why),
             }
-            Err(_) => failed(format!("{WORDS_URL} could not be read")),
-        }
+        });
+        draw_experiment();
     });
-    let on_error =
-        Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| failed(format!("{WORDS_URL} could not be fetched")));
-    let _ = window.fetch_with_str(WORDS_URL).then(&on_response).catch(&on_error);
-    // Each runs at most once, and the page lives as long as they may.
-    on_response.forget();
-    on_error.forget();
 }

@@ -24,8 +24,10 @@ pub mod builtin;
 pub mod chronicle;
 pub mod diagram;
 pub mod dom;
+pub mod embed;
+pub mod exercises;
 pub mod experiment;
-pub mod json_text;
+pub mod fetch;
 pub mod lab;
 pub mod live_check;
 pub mod page;
@@ -34,6 +36,7 @@ pub mod ring;
 pub mod scorecard;
 pub mod settings;
 pub mod stage;
+pub mod tours;
 
 pub use page::start;
 

@@ -6,7 +6,7 @@
 //! into JavaScript.
 
 use crate::app::{App, NodeCommand, SPEEDS_TICKS_PER_SECOND};
-use crate::builtin::{builtin_text, builtins, DEFAULT_SCENARIO};
+use crate::builtin::{builtins, compiled_text, DEFAULT_SCENARIO};
 use crate::render;
 use crate::settings::RunSettings;
 use faultline_scenario::{Action, Link, MessageId, NodeId, Scenario};
@@ -27,8 +27,13 @@ const SKELETON: &str = r#"
   <label>Scenario <select id="scenario-picker"></select></label>
   <button id="share">Share</button>
   <input id="share-url" readonly aria-label="Link to this run" placeholder="Share writes a link to this exact run here">
+  <button id="embed" aria-haspopup="dialog">Embed</button>
 </header>
+<p id="embed-caption" hidden></p>
 <details id="about"><summary>About this scenario</summary><p id="scenario-description"></p></details>
+<details id="exercises"><summary>Learn: guided tours, and exercises that make it fail on purpose</summary><div id="tour-list"></div><div id="exercise-list"></div></details>
+<section id="tour-card" class="card" hidden aria-label="The guided tour" aria-live="polite"></section>
+<section id="exercise-card" class="card" hidden aria-label="The exercise you are trying"></section>
 <p id="notice" role="status" aria-live="polite"></p>
 <div id="banner"></div>
 <p id="announce" class="visually-hidden" aria-live="polite"></p>
@@ -114,6 +119,17 @@ const SKELETON: &str = r#"
   </details>
 </section>
 <p class="keys">Press <kbd>?</kbd> for the keyboard shortcuts. <button id="show-shortcuts">Shortcuts</button></p>
+<dialog id="embed-dialog" aria-labelledby="embed-title">
+  <h2 id="embed-title">Embed this run in a page</h2>
+  <p>Paste this into a blog post or a book page: the run plays there as it does here, from this moment.</p>
+  <fieldset id="embed-panels"><legend>Show</legend></fieldset>
+  <label><input id="embed-autoplay" type="checkbox"> Play at once</label>
+  <label><input id="embed-read-only" type="checkbox"> Read-only (the reader plays and seeks, but adds no faults)</label>
+  <label class="wide">Caption <input id="embed-caption-text" type="text" placeholder="Figure 3: the leader crashes"></label>
+  <textarea id="embed-snippet" readonly rows="5" aria-label="The embed snippet"></textarea>
+  <p class="hint">The host page can drive it and hear from it with postMessage: see the README's section for authors.</p>
+  <form method="dialog"><button id="embed-copy" type="button">Copy</button> <button>Close</button></form>
+</dialog>
 <dialog id="shortcuts" aria-labelledby="shortcuts-title">
   <h2 id="shortcuts-title">Keyboard shortcuts</h2>
   <dl class="shortcut-list">
@@ -138,20 +154,17 @@ const SKELETON: &str = r#"
 </dialog>
 "#;
 
-type Shared = Rc<RefCell<App>>;
+pub(crate) type Shared = Rc<RefCell<App>>;
 
 thread_local! {
     /// The page's app, for `api::playground_state`.
     static APP: RefCell<Option<Shared>> = const { RefCell::new(None) };
 }
 
-/// The running page's state as JSON text (`App::state_json`), or `null`
-/// before the page started.
-pub fn state_json() -> String {
-    APP.with(|slot| match slot.borrow().as_ref() {
-        Some(app) => app.try_borrow().map_or("null".to_string(), |app| app.state_json()),
-        None => "null".to_string(),
-    })
+/// The running page's state (`App::state`), or `None` before the page
+/// started (or while the app is busy in a handler).
+pub fn state() -> Option<crate::app::PlaygroundState> {
+    APP.with(|slot| slot.borrow().as_ref().and_then(|app| app.try_borrow().ok().map(|app| app.state())))
 }
 
 fn document() -> Document {
@@ -162,7 +175,7 @@ pub(crate) fn element(id: &str) -> Element {
     document().get_element_by_id(id).unwrap_or_else(|| panic!("#{id} is in the skeleton"))
 }
 
-fn input(id: &str) -> HtmlInputElement {
+pub(crate) fn input(id: &str) -> HtmlInputElement {
     element(id).dyn_into().expect("an input")
 }
 
@@ -174,16 +187,20 @@ fn location_hash() -> String {
 /// tick>&v=<speed, an index into the speeds>`.
 struct Fragment<'a> {
     scenario: Option<&'a str>,
+    /// `b=NAME`: a built-in scenario (embeds name one so).
+    builtin: Option<&'a str>,
     position: Option<u64>,
     view_tick: Option<u64>,
     speed_index: Option<usize>,
 }
 
 fn split_fragment(fragment: &str) -> Fragment<'_> {
-    let mut parts = Fragment { scenario: None, position: None, view_tick: None, speed_index: None };
+    let mut parts = Fragment { scenario: None, builtin: None, position: None, view_tick: None, speed_index: None };
     for part in fragment.trim_start_matches('#').split('&') {
         if part.starts_with("s=") {
             parts.scenario = Some(part);
+        } else if let Some(name) = part.strip_prefix("b=") {
+            parts.builtin = Some(name);
         } else if let Some(p) = part.strip_prefix("p=") {
             parts.position = p.parse().ok();
         } else if let Some(t) = part.strip_prefix("t=") {
@@ -208,8 +225,9 @@ pub fn share_fragment(app: &App) -> String {
     )
 }
 
-fn builtin_scenario(stem: &str) -> Scenario {
-    let text = builtin_text(stem).unwrap_or_else(|| builtin_text(DEFAULT_SCENARIO).expect("the default exists"));
+/// The default scenario (compiled in).
+fn default_scenario() -> Scenario {
+    let text = compiled_text(DEFAULT_SCENARIO).expect("the default is compiled in");
     faultline_scenario::from_json(text).expect("built-in scenarios are valid (a test checks them)")
 }
 
@@ -217,13 +235,15 @@ fn builtin_scenario(stem: &str) -> Scenario {
 /// shared and paused; or the default scenario with a notice saying why the
 /// link could not be opened.
 pub fn app_for_fragment(fragment: &str) -> App {
-    let Fragment { scenario: scenario_part, position, view_tick, speed_index } = split_fragment(fragment);
-    let Some(scenario_part) = scenario_part else {
-        return App::new(builtin_scenario(DEFAULT_SCENARIO), Some(DEFAULT_SCENARIO.to_string()));
+    let Fragment { scenario: scenario_part, builtin, position, view_tick, speed_index } = split_fragment(fragment);
+    let scenario = match (scenario_part, builtin) {
+        (Some(part), _) => faultline_scenario::from_url_fragment(part).map(|s| (s, None)).map_err(|e| e.to_string()),
+        // Another built-in is fetched, and loaded by `start` once here.
+        (None, Some(_)) | (None, None) => return App::new(default_scenario(), Some(DEFAULT_SCENARIO.to_string())),
     };
-    match faultline_scenario::from_url_fragment(scenario_part) {
-        Ok(scenario) => {
-            let mut app = App::new(scenario, None);
+    match scenario {
+        Ok((scenario, builtin)) => {
+            let mut app = App::new(scenario, builtin);
             app.speed_index = speed_index.unwrap_or(app.speed_index);
             if let Some(position) = position {
                 app.seek(position);
@@ -240,7 +260,7 @@ pub fn app_for_fragment(fragment: &str) -> App {
             app
         }
         Err(error) => {
-            let mut app = App::new(builtin_scenario(DEFAULT_SCENARIO), Some(DEFAULT_SCENARIO.to_string()));
+            let mut app = App::new(default_scenario(), Some(DEFAULT_SCENARIO.to_string()));
             app.notice = format!("This link could not be opened: {error}. Showing the default scenario instead.");
             app
         }
@@ -255,9 +275,8 @@ pub fn start() {
     app_root.set_inner_html(SKELETON);
     let picker: HtmlSelectElement = element("scenario-picker").dyn_into().expect("a select");
     let mut options = String::new();
-    for (stem, text) in builtins() {
-        let name = faultline_scenario::from_json(text).map(|s| s.name).unwrap_or_else(|_| stem.to_string());
-        options.push_str(&format!("<option value=\"{stem}\">{}</option>", render::escape(&name)));
+    for (stem, name) in builtins() {
+        options.push_str(&format!("<option value=\"{stem}\">{}</option>", render::escape(name)));
     }
     options.push_str("<option value=\"\" disabled>(your own run, or a shared link)</option>");
     picker.set_inner_html(&options);
@@ -272,12 +291,16 @@ pub fn start() {
     let app: Shared = Rc::new(RefCell::new(app_for_fragment(&location_hash())));
     app.borrow_mut().reduced_motion = prefers_reduced_motion();
     APP.with(|slot| *slot.borrow_mut() = Some(app.clone()));
+    crate::embed::start(&app, &location_hash());
+    load_linked_builtin(&app, &location_hash());
     // The cluster's animations follow the run's clock, never the wall's.
     if let Ok(svg) = element("cluster").dyn_into::<web_sys::SvgsvgElement>() {
         svg.pause_animations();
     }
     wire(&app);
     crate::lab::wire(&app);
+    crate::exercises::wire(&app);
+    crate::tours::wire(&app);
     measure_diagram_width();
     redraw_panels(&app.borrow());
     animation_loop(app);
@@ -350,6 +373,11 @@ fn wire(app: &Shared) {
             // pointer leaves the drawing.
             let _ = svg_for_capture.set_pointer_capture(event.pointer_id());
             event.prevent_default();
+            // Preventing the default keeps the focus where it was: in an
+            // embed, outside this frame, where the keys would not reach it.
+            if !document().has_focus().unwrap_or(true) {
+                let _ = web_sys::window().map(|w| w.focus());
+            }
             if let Some(node) = data_of(event.target(), "node").and_then(|n| n.parse().ok()) {
                 let press = app.pointer_down_node(NodeId(node), at);
                 after_ms(LONG_PRESS_MS, &shared, move |app| app.long_press(press));
@@ -426,7 +454,7 @@ fn wire(app: &Shared) {
     {
         let app = app.clone();
         on(&element("timeline").into(), "input", move |_: web_sys::Event| {
-            let tick = input("timeline").value().parse().unwrap_or(0.0);
+            let tick = input("timeline").value().parse::<u64>().map_or(0.0, |tick| tick as f64);
             let Ok(mut app) = app.try_borrow_mut() else { return };
             app.seek_tick(tick);
             changed(&app);
@@ -504,6 +532,7 @@ fn wire(app: &Shared) {
 
     {
         let app = app.clone();
+        let shared = app.clone();
         on(&web_sys::window().expect("a window").into(), "hashchange", move |_: web_sys::Event| {
             let hash = location_hash();
             let Ok(mut app) = app.try_borrow_mut() else { return };
@@ -512,7 +541,10 @@ fn wire(app: &Shared) {
             if app.shared_fragment.as_deref() != Some(hash.trim_start_matches('#')) {
                 *app = app_for_fragment(&hash);
                 app.reduced_motion = prefers_reduced_motion();
+                crate::embed::loaded(&mut app);
                 changed(&app);
+                drop(app);
+                load_linked_builtin(&shared, &hash);
             }
         });
     }
@@ -880,7 +912,8 @@ fn wire_held_events(app: &Shared) {
 fn load_picked_scenario(app: &Shared) {
     let picker: HtmlSelectElement = element("scenario-picker").dyn_into().expect("a select");
     let stem = picker.value();
-    let Ok(mut app) = app.try_borrow_mut() else { return };
+    let shared = app;
+    let Ok(app) = app.try_borrow_mut() else { return };
     if app.builtin.as_deref() == Some(stem.as_str()) && app.user_actions == 0 {
         return;
     }
@@ -895,15 +928,42 @@ fn load_picked_scenario(app: &Shared) {
             return;
         }
     }
-    *app = App::new(builtin_scenario(&stem), Some(stem));
-    app.reduced_motion = prefers_reduced_motion();
-    // A fresh scenario is not a shared run: clear the old link.
-    let _ = web_sys::window()
-        .expect("a window")
-        .history()
-        .and_then(|h| h.replace_state_with_url(&JsValue::NULL, "", Some(&location_without_hash())));
-    input("share-url").set_value("");
-    changed(&app);
+    drop(app);
+    load_builtin(shared, stem, |_| {
+        // A fresh scenario is not a shared run: clear the old link.
+        let _ = web_sys::window()
+            .expect("a window")
+            .history()
+            .and_then(|h| h.replace_state_with_url(&JsValue::NULL, "", Some(&location_without_hash())));
+        input("share-url").set_value("");
+    });
+}
+
+/// A link that names a built-in scenario (`b=NAME`): the page starts on
+/// the default, and loads it (at once, or once fetched).
+fn load_linked_builtin(app: &Shared, fragment: &str) {
+    let fragment = split_fragment(fragment);
+    if let (None, Some(name)) = (fragment.scenario, fragment.builtin) {
+        load_builtin(app, name.to_string(), crate::embed::loaded);
+    }
+}
+
+/// Load the built-in scenario `stem` (fetched if it is not compiled in),
+/// then do `then`; a scenario that cannot be had is said in the notice.
+pub(crate) fn load_builtin(app: &Shared, stem: String, then: impl FnOnce(&mut App) + 'static) {
+    let app = app.clone();
+    crate::builtin::with_builtin(&stem.clone(), move |scenario| {
+        let Ok(mut app) = app.try_borrow_mut() else { return };
+        match scenario {
+            Ok(scenario) => {
+                *app = App::new(scenario, Some(stem));
+                app.reduced_motion = prefers_reduced_motion();
+                then(&mut app);
+            }
+            Err(why) => app.notice = format!("Could not load the scenario: {why}"),
+        }
+        changed(&app);
+    });
 }
 
 /// Whether a key pressed on `focused` is the control's own: text and
@@ -922,7 +982,7 @@ fn key_belongs_to(focused: &Element, key: &str) -> bool {
     }
 }
 
-fn location_without_hash() -> String {
+pub(crate) fn location_without_hash() -> String {
     let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
     href.split('#').next().unwrap_or_default().to_string()
 }
@@ -949,7 +1009,7 @@ pub fn key_command(app: &mut App, key: &str) -> bool {
             let node: u32 = digit.parse().expect("a digit");
             if node < app.sim.node_count() {
                 app.selected_node = Some(NodeId(node));
-                app.menu = Some(crate::app::Menu::Node(NodeId(node)));
+                app.menu = (!app.read_only).then_some(crate::app::Menu::Node(NodeId(node)));
                 app.revision += 1;
             }
         }
@@ -1074,7 +1134,7 @@ fn set_text(id: &str, text: &str) {
 
 /// Show or hide an element (its `hidden` attribute), touching it only
 /// when that changes.
-fn set_shown(element: &Element, shown: bool) {
+pub(crate) fn set_shown(element: &Element, shown: bool) {
     match (shown, element.has_attribute("hidden")) {
         (true, true) => {
             let _ = element.remove_attribute("hidden");
@@ -1098,7 +1158,7 @@ thread_local! {
     static PANEL_MARKUP: RefCell<faultline_collections::VecMap<&'static str, String>> = RefCell::default();
 }
 
-fn prefers_reduced_motion() -> bool {
+pub(crate) fn prefers_reduced_motion() -> bool {
     let query = web_sys::window().and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten());
     query.is_some_and(|query| query.matches())
 }
@@ -1119,6 +1179,9 @@ pub(crate) fn set_panel(id: &'static str, markup: String) {
 /// it should.
 pub(crate) fn changed(app: &App) {
     redraw_panels(app);
+    crate::exercises::follow(app);
+    crate::tours::follow(app);
+    crate::embed::report(app);
     wake();
 }
 
@@ -1370,6 +1433,9 @@ fn animation_loop(app: Shared) {
                 redraw_panels(&app);
             }
         }
+        crate::exercises::follow(&app);
+        crate::tours::follow(&app);
+        crate::embed::report(&app);
         let moving = app.is_moving() || app.revision != drawn_revision;
         last_ms = moving.then_some(now_ms);
         drop(app);

@@ -168,7 +168,7 @@ mod tests {
     use super::*;
 
     fn app(stem: &str) -> App {
-        let text = crate::builtin::builtin_text(stem).unwrap();
+        let text = crate::builtin::compiled_text(stem).unwrap();
         App::new(faultline_scenario::from_json(text).unwrap(), Some(stem.to_string()))
     }
 

@@ -13,12 +13,10 @@ pub const PAGE_NODES_MAX: u32 = 9;
 /// their order (each starts from its first built-in scenario's parameters).
 pub fn protocols() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = Vec::new();
-    for (_, text) in crate::builtin::builtins() {
-        if let Ok(scenario) = faultline_scenario::from_json(text) {
-            let name = scenario.protocol.name();
-            if !names.contains(&name) {
-                names.push(name);
-            }
+    for scenario in crate::builtin::templates() {
+        let name = scenario.protocol.name();
+        if !names.contains(&name) {
+            names.push(name);
         }
     }
     names
@@ -94,8 +92,7 @@ pub fn apply(scenario: &Scenario, settings: &RunSettings) -> Result<(Scenario, b
 
 /// The first built-in scenario of a protocol.
 fn template_of(protocol: &str) -> Result<Scenario, String> {
-    crate::builtin::builtins()
-        .filter_map(|(_, text)| faultline_scenario::from_json(text).ok())
+    crate::builtin::templates()
         .find(|scenario| scenario.protocol.name() == protocol)
         .ok_or_else(|| format!("there is no protocol called {protocol}"))
 }

@@ -344,7 +344,7 @@ fn checked(app: &mut App) {
 
 #[wasm_bindgen_test]
 fn a_failing_verdict_is_linked_to_its_operations_messages_and_faults_in_the_diagram() {
-    let text = faultline_web::builtin::builtin_text("stale-read").expect("a built-in");
+    let text = include_str!("../../static/scenarios/stale-read.json");
     let mut app = App::new(faultline_scenario::from_json(text).unwrap(), Some("stale-read".into()));
     app.sim.run_to_end();
     checked(&mut app);

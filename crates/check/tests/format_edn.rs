@@ -346,7 +346,9 @@ fn jepsen_log_errors() {
             "before its :read invoked on line 1 completed",
         ),
         ("INFO  jepsen.util - 2\t:invoke\t:write\t[1\n", 1, "the input ends inside the vector"),
-        ("INFO  jepsen.util - 2\t:invoke\t:write\t1 2\n", 1, "expected one EDN value"),
+        // One value, then no separator before what follows. (`1 2` is the
+        // value 1 and the error field 2: see `jepsen_log_lines`.)
+        ("INFO  jepsen.util - 2\t:invoke\t:write\t[1 2]3\n", 1, "expected one EDN value"),
         ("INFO  jepsen.util - 2\t:invoke\t:write\t1.5\n", 1, "floating-point"),
         ("just some log\nanother line\n", 1, "no Jepsen log operation lines found"),
         ("   \n; only a comment\n", 1, "the history is empty"),
@@ -362,6 +364,183 @@ fn jepsen_log_errors() {
         "line 1: no Jepsen log operation lines found (expected lines like \
          `INFO  jepsen.util - 2<TAB>:invoke<TAB>:cas<TAB>[3 0]`)"
     );
+}
+
+/// What a log gives: the operations (client, function, input, output,
+/// whether it returned), or the error's line and a part of its message.
+type LogResult = Result<Vec<(u64, Function, Value, Option<Value>, bool)>, (usize, &'static str)>;
+
+/// Log lines with their fields separated by tabs, spaces or both, and what
+/// each gives. Completions come after their invocation, in the same input.
+fn log_lines() -> Vec<(&'static str, LogResult)> {
+    let never = |client, function, input| Ok(vec![(client, function, input, None, false)]);
+    let no_lines = Err((1, "no Jepsen log operation lines found"));
+    vec![
+        // The same line, separated every way.
+        ("INFO  jepsen.util - 2\t:invoke\t:cas\t[3 0]", never(2, Function::Cas, pair(3, 0))),
+        ("INFO  jepsen.util - 2 :invoke :cas [3 0]", never(2, Function::Cas, pair(3, 0))),
+        ("INFO jepsen.util -\t2  \t:invoke   :cas \t [3 0]  ", never(2, Function::Cas, pair(3, 0))),
+        ("INFO\tjepsen.util\t-\t2\t:invoke\t:cas\t[3 0]\r", never(2, Function::Cas, pair(3, 0))),
+        ("  2 :invoke :cas [3 0]", never(2, Function::Cas, pair(3, 0))),
+        ("[main] INFO jepsen.util - 2 :invoke :cas [3 0]", never(2, Function::Cas, pair(3, 0))),
+        // After the value, the error field, whatever it holds.
+        ("2 :invoke :cas [3 0] :timed-out", never(2, Function::Cas, pair(3, 0))),
+        ("2 :invoke :cas [3 0]\t[:timeout \"connection reset\" {:a 1}]", never(2, Function::Cas, pair(3, 0))),
+        ("2 :invoke :write 1 2", never(2, Function::Write, int(1))),
+        ("2 :invoke :write 1 indeterminate: \"read timed out", never(2, Function::Write, int(1))),
+        ("2 :invoke :write \"a b\" :x", never(2, Function::Write, Value::Str("a b".into()))),
+        (
+            "2 :invoke :write [[1 2] [3 [4]]] x",
+            never(
+                2,
+                Function::Write,
+                Value::List(vec![pair(1, 2), Value::List(vec![int(3), Value::List(vec![int(4)])])]),
+            ),
+        ),
+        // No value: nil.
+        ("2 :invoke :write", never(2, Function::Write, Value::Nil)),
+        ("2\t:invoke\t:write\t", never(2, Function::Write, Value::Nil)),
+        // Completions.
+        (
+            "INFO  jepsen.util - 0 :invoke :read nil\nINFO  jepsen.util - 0  :ok  :read  3",
+            Ok(vec![(0, Function::Read, Value::Nil, Some(int(3)), true)]),
+        ),
+        // A read of nil constrains: the register had no value.
+        ("0 :invoke :read nil\n0 :ok :read nil", Ok(vec![(0, Function::Read, Value::Nil, Some(Value::Nil), true)])),
+        // A failed read with its error: completed, result unknown.
+        (
+            "INFO  jepsen.util - 4 :invoke :read nil\nINFO  jepsen.util - 4 :fail :read nil :timed-out",
+            Ok(vec![(4, Function::Read, Value::Nil, None, true)]),
+        ),
+        (
+            "4 :invoke :cas [1 2]\n4 :ok :cas [1 2] :ignored",
+            Ok(vec![(4, Function::Cas, pair(1, 2), Some(Value::Bool(true)), true)]),
+        ),
+        (
+            "4 :invoke :cas [1 2]\n4 :fail :cas [1 2]",
+            Ok(vec![(4, Function::Cas, pair(1, 2), Some(Value::Bool(false)), true)]),
+        ),
+        ("5 :invoke :write 2\n5 :info :write 2 :timed-out", never(5, Function::Write, int(2))),
+        ("6 :invoke :write 3\n6 :fail :write 3 :some-error", Ok(vec![])),
+        // The nemesis's lines are operation lines, and skipped.
+        ("INFO  jepsen.util - :nemesis :info :start nil", Ok(vec![])),
+        ("INFO  jepsen.util - :nemesis :info :start \"partitioned [n1 n2]\"", Ok(vec![])),
+        // Not operation lines: skipped.
+        ("2016-01-01 12:00:00 INFO  jepsen.core - Running test", no_lines.clone()),
+        ("WARN  some.other.logger - 7 not an operation", no_lines.clone()),
+        ("INFO  jepsen.util - x :invoke :read nil", no_lines.clone()),
+        ("INFO  jepsen.util - -2 :invoke :read nil", no_lines.clone()),
+        ("INFO  jepsen.util - 2 invoke :read nil", no_lines.clone()),
+        ("INFO  jepsen.util - 2 :invoked :read nil", no_lines.clone()),
+        ("INFO  jepsen.util - 2 :invoke read nil", no_lines.clone()),
+        ("INFO  jepsen.util - 2 :invoke : nil", no_lines.clone()),
+        ("INFO  jepsen.util - 2 :invoke", no_lines.clone()),
+        ("INFO jepsen.util -2 :invoke :read nil", no_lines.clone()),
+        ("INFO jepsen.util 2 :invoke :read nil", no_lines.clone()),
+        ("99999999999999999999 :invoke :read nil", no_lines),
+        // Operation lines that are wrong, with their line.
+        ("2 :invoke :cas [3 0", Err((1, "the input ends inside the vector opened on line 1"))),
+        (
+            "2 :invoke :cas [3 0]:timed-out",
+            Err((1, "expected one EDN value in the value field, then a space or a tab")),
+        ),
+        ("2 :invoke :write 1.5 :x", Err((1, "floating-point"))),
+        ("2 :invoke :write {:a 1}", Err((1, "a map is not supported as a value"))),
+        ("log\nINFO  jepsen.util - 2 :invoke :txn [3 0]", Err((2, "unknown operation :txn"))),
+        ("x\n\nINFO  jepsen.util - 2 :ok :read 1", Err((3, "process 2 completes (:ok :read) with no invocation open"))),
+        (
+            "2 :invoke :read nil\n2 :ok :write 1",
+            Err((2, "process 2 completes :write, but its open invocation (line 1) is :read")),
+        ),
+    ]
+}
+
+#[test]
+fn jepsen_log_lines() {
+    let mut failures = Vec::new();
+    for (text, expected) in log_lines() {
+        let got: LogResult = match parse(text, Format::JepsenLog) {
+            Ok(parsed) => Ok(parsed
+                .history
+                .operations
+                .iter()
+                .map(|o| (o.client, o.function, o.input.clone(), o.output.clone(), o.complete.is_some()))
+                .collect()),
+            Err(e) => match &expected {
+                Err((line, message)) if e.line == *line && e.message.contains(message) => Err((*line, message)),
+                _ => {
+                    failures.push(format!("{text:?}: got `{e}`, want {expected:?}"));
+                    continue;
+                }
+            },
+        };
+        if got != expected {
+            failures.push(format!("{text:?}: got {got:?}, want {expected:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{} lines:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// `LOG` with each tab replaced by `separator`.
+fn log_separated_by(separator: &str) -> String {
+    LOG.replace('\t', separator)
+}
+
+#[test]
+fn a_log_separated_by_spaces_is_the_same_history_as_with_tabs() {
+    let tabs = parse(LOG, Format::JepsenLog).unwrap();
+    assert_eq!(tabs.history.operations.len(), 9, "the log as `jepsen_log_rules` reads it");
+    for separator in [" ", "    ", " \t ", "\t\t"] {
+        for format in [Format::JepsenLog, Format::Auto] {
+            let text = log_separated_by(separator);
+            assert!(!text.contains('\t') || separator.contains('\t'));
+            let spaces = parse(&text, format).unwrap_or_else(|e| panic!("{separator:?} {format}: {e}"));
+            assert_eq!(spaces, tabs, "{separator:?} {format}");
+        }
+    }
+    // Lines separated either way, in one log.
+    let mixed: String = LOG
+        .lines()
+        .enumerate()
+        .map(|(i, line)| if i % 2 == 0 { line.replace('\t', "  ") } else { line.to_string() } + "\n")
+        .collect();
+    assert_eq!(parse(&mixed, Format::Auto).unwrap(), tabs);
+}
+
+#[test]
+fn a_bad_line_in_a_log_separated_by_spaces_is_reported_with_its_line() {
+    let mut lines: Vec<String> = log_separated_by("  ").lines().map(String::from).collect();
+    lines.insert(6, "INFO  jepsen.util - 9  :invoke  :cas  [1 2".to_string());
+    let text = lines.join("\n");
+    for format in [Format::JepsenLog, Format::Auto] {
+        let e = error(&text, format);
+        assert_eq!(
+            e.to_string(),
+            "line 7: the input ends inside the vector opened on line 7 (expected ']')",
+            "{format}"
+        );
+    }
+    lines[6] = "INFO  jepsen.util - 9  :invoke  :txn  [1 2]".to_string();
+    assert_eq!(error(&lines.join("\n"), Format::Auto).to_string(), "line 7: unknown operation :txn");
+}
+
+#[test]
+fn logs_separated_by_spaces_are_detected() {
+    let cases = [
+        "INFO  jepsen.util - 0 :invoke :read nil",
+        "0 :invoke :read nil",
+        "[main] INFO  jepsen.util - 0  :invoke  :cas  [1 2]",
+        "starting up\nINFO  jepsen.util - 0 :invoke :read nil",
+        "; a comment\n\n2016-01-01 INFO  jepsen.core - Running test\nINFO jepsen.util - :nemesis :info :start nil",
+    ];
+    for text in cases {
+        assert_eq!(detect(text), Ok(Format::JepsenLog), "{text:?}");
+    }
+    // EDN and JSON with spaces stay what they are.
+    assert_eq!(detect("{:process 0 :type :invoke :f :read :value nil}"), Ok(Format::Edn));
+    assert_eq!(detect("[{:process 0 :type :invoke :f :read}]"), Ok(Format::Edn));
+    assert_eq!(detect("{\"operations\": [{\"client\": 0, \"f\": \"read\"}]}"), Ok(Format::Json));
+    assert_eq!(detect("hello world - 0 invoke read nil").unwrap_err().line, 1);
 }
 
 // ----- telling formats apart ------------------------------------------------

@@ -2,13 +2,15 @@
 //!
 //!     faultline run SCENARIO.json [--trace FILE] [--history FILE]
 //!     faultline explore --protocol P --seeds N [--nodes K] [--variant V] ...
-//!     faultline check FILE --model MODEL [--format F] [--budget-steps N] [--budget-ms N] [--json]
+//!     faultline check FILE|DIR... --model MODEL [--format F] [--budget-steps N] [--budget-ms N] [--jobs N] [--json]
 //!     faultline partition [--words FILE] [--from N] [--to M] [--virtual-nodes V]
 //!     faultline compare SCENARIO.json
 //!
 //! Exit status of `run`: 0 when the run completed, 3 for bad input (an
 //! unreadable or invalid scenario, a bad flag), 1 when an output file cannot
-//! be written. `check`: 0 linearizable, 1 not, 2 unknown, 3 bad input.
+//! be written. `check`: 0 linearizable, 1 not, 2 unknown, 3 bad input (of
+//! several files: 3 if any is bad input, else 1 if any is not linearizable,
+//! else 2 if any is unknown, else 0).
 
 /// Print to standard output. When the reader has gone (`faultline ... |
 /// head`), end quietly instead of panicking on the closed pipe.
@@ -43,8 +45,8 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 usage: faultline run SCENARIO.json [--trace FILE] [--history FILE]
        faultline explore --protocol raft|two-phase-commit|crdt|quorum-kv --seeds N [--nodes K] [--variant NAME]
-       faultline check FILE --model MODEL [--format auto|json|edn|jepsen-log]
-                       [--budget-steps N] [--budget-ms N] [--initial VALUE] [--json]
+       faultline check FILE|DIR... --model MODEL [--format auto|json|edn|jepsen-log]
+                       [--budget-steps N] [--budget-ms N] [--initial VALUE] [--jobs N] [--json]
        faultline partition [--words FILE] [--from N] [--to M] [--virtual-nodes V]
        faultline compare SCENARIO.json
 
@@ -72,6 +74,17 @@ usage: faultline run SCENARIO.json [--trace FILE] [--history FILE]
                            as JSON (0, null, \"\"), or the bank's balances
                            ([100, 100, 100]); by default what the format
                            implies (the bank has no default)
+           --budget-steps N, --budget-ms N  the search's budgets, per file
+           several files, or directories (walked recursively, taking the
+           .json, .edn, .txt and .log files, not hidden ones, in sorted
+           order): a line per file and a summary, a bad file reported on
+           its line without stopping the others; exit 3 if any file is bad
+           input, else 1 if any is not linearizable, else 2 if any is
+           unknown, else 0
+           --jobs N        check N files at once, on N threads (default 1);
+                           the lines stay in file order
+           --json          one file: the whole result as an object; several:
+                           an array, an object per file on each line
   partition the book's experiment: every word of a word list (default
            /usr/share/dict/web2, lower-cased) to --from partitions (5),
            then to --to (6), by range of first letter, hash mod n,

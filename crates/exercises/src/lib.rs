@@ -52,9 +52,10 @@ use std::fmt;
 macro_rules! catalog {
     ($($id:literal,)*) => {
         /// Every exercise's id, in the order the page lists them: by
-        /// protocol, the simpler first. The file is `static/exercises/ID.json`
-        /// (a page that fetches the files, rather than carrying
-        /// [`CATALOG`]'s texts in its download, reads them with [`parse`]).
+        /// protocol, the simpler first. The page compiles in only these and
+        /// fetches each file, `static/exercises/ID.json`, when its panel
+        /// opens, reading it with [`parse`]: the texts stay out of its
+        /// download.
         pub const IDS: &[&str] = &[$($id),*];
 
         /// Every exercise as (id, the text of its file), in [`IDS`]' order.

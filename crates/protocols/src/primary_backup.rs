@@ -226,6 +226,11 @@ impl Protocol for PrimaryBackup {
         }
     }
 
+    fn role_style(&self) -> faultline_sim::Style {
+        use faultline_sim::Kinds as _;
+        if self.is_primary() { Role::Primary } else { Role::Backup }.style()
+    }
+
     fn view(&self) -> NodeView {
         let mut fields = vec![
             ("updates applied".to_string(), self.updates_applied.to_string()),

@@ -140,6 +140,12 @@ impl<'a> Reader<'a> {
         self.line
     }
 
+    /// How many bytes of the text the reader has consumed: after
+    /// [`Reader::read`], where the form read ends.
+    pub(crate) fn offset(&self) -> usize {
+        self.pos
+    }
+
     /// Read one form, nested `depth` levels deep.
     pub(crate) fn read(&mut self, depth: usize) -> Result<Node<'a>, ParseError> {
         if depth > MAX_DEPTH {

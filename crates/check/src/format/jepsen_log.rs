@@ -3,11 +3,16 @@
 //! ```text
 //! INFO  jepsen.util - 2<TAB>:invoke<TAB>:cas<TAB>[3 0]
 //! INFO  jepsen.util - 2<TAB>:fail<TAB>:cas<TAB>[3 0]
+//! INFO  jepsen.util - 4    :fail    :read    nil    :timed-out
 //! ```
 //!
-//! A prefix up to ` - `, then the process, the event type, the function
-//! and the value (EDN), separated by tabs (a fifth field, the error, is
-//! ignored). Every other line is skipped, and so are the nemesis's.
+//! An optional prefix ending in a `-` field, then the process, the event
+//! type, the function and the value, separated by any run of spaces and
+//! tabs (logs are found both ways, and mixed). The value is one EDN form,
+//! which may hold spaces itself (`[3 0]`, `"a b"`); the EDN reader tells
+//! where it ends, and whatever follows it is the error field, ignored. A
+//! line with no value has nil. Every other line is skipped, and so are the
+//! nemesis's.
 //!
 //! The object is a compare-and-set register that starts with no value, so
 //! unlike Knossos's EDN a read of nil constrains (the register had no
@@ -27,49 +32,92 @@ pub(crate) struct Shape<'a> {
     kind: EventType,
     /// Without its `:`.
     f: &'a str,
-    /// EDN text.
+    /// The rest of the line: the value (EDN text), perhaps followed by the
+    /// error field; empty when the line has no value.
     value: &'a str,
 }
 
-/// The fields of `line` if it is a log operation line.
+/// What separates a log line's fields.
+fn is_separator(c: char) -> bool {
+    c == ' ' || c == '\t'
+}
+
+/// The fields of a line: the texts between runs of separators.
+#[derive(Clone)]
+struct Fields<'a> {
+    line: &'a str,
+    /// Where the next field's search starts.
+    at: usize,
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = &self.line[self.at..];
+        let field = rest.trim_start_matches(is_separator);
+        let start = self.at + (rest.len() - field.len());
+        let length = field.find(is_separator).unwrap_or(field.len());
+        if length == 0 {
+            return None;
+        }
+        self.at = start + length;
+        Some(&self.line[start..start + length])
+    }
+}
+
+/// The fields of `line` if it is a log operation line: the process, type
+/// and function fields at the start of the line or right after a field
+/// that is a lone `-` (the first place they are found).
 pub(crate) fn shape(line: &str) -> Option<Shape<'_>> {
     let line = line.strip_suffix('\r').unwrap_or(line);
-    let mut fields = line.split('\t');
-    let head = fields.next()?;
-    let kind = fields.next()?;
-    let f = fields.next()?;
-    let value = fields.next()?;
-    let process = match head.rfind(" - ") {
-        Some(at) => &head[at + 3..],
-        None => head,
+    let mut fields = Fields { line, at: 0 };
+    loop {
+        if let Some(shape) = operation(fields.clone()) {
+            return Some(shape);
+        }
+        // On to the field after the next `-`.
+        while fields.next()? != "-" {}
     }
-    .trim();
+}
+
+/// The operation whose process is the next of `fields`, if it is one.
+fn operation(mut fields: Fields<'_>) -> Option<Shape<'_>> {
+    let process = fields.next()?;
     let process = if process == ":nemesis" {
         None
-    } else if !process.is_empty() && process.bytes().all(|b| b.is_ascii_digit()) {
+    } else if process.bytes().all(|b| b.is_ascii_digit()) {
         Some(process.parse::<u64>().ok()?)
     } else {
         return None;
     };
-    let kind = EventType::from_name(kind.trim().strip_prefix(':')?)?;
-    let f = f.trim().strip_prefix(':')?;
-    if f.is_empty() || f.contains(char::is_whitespace) {
+    let kind = EventType::from_name(fields.next()?.strip_prefix(':')?)?;
+    let f = fields.next()?.strip_prefix(':')?;
+    if f.is_empty() {
         return None;
     }
+    let value = fields.line[fields.at..].trim_start_matches(is_separator);
     Some(Shape { process, kind, f, value })
 }
 
-/// The value field of the log line numbered `line`.
+/// The value at the start of `text` (the rest of the log line numbered
+/// `line`): one EDN form, ended by a separator or the end of the line;
+/// what follows it is the error field, ignored. Nil if there is none.
 fn value(text: &str, line: usize) -> Result<Value, ParseError> {
     let mut reader = Reader::new(text, line);
     if reader.at_end()? {
         return Ok(Value::Nil);
     }
     let node = reader.read(0)?;
-    if !reader.at_end()? {
+    // The reader stops at a character boundary; `get` keeps this panic-free.
+    let after = text.get(reader.offset()..).unwrap_or("");
+    if !after.is_empty() && !after.starts_with(is_separator) {
         return Err(ParseError::new(
             reader.line(),
-            format!("expected one EDN value in the value field, found more after it: {}", snippet(text.trim())),
+            format!(
+                "expected one EDN value in the value field, then a space or a tab before the error field: {}",
+                snippet(text.trim())
+            ),
         ));
     }
     to_value(&node)

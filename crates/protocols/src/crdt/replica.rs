@@ -563,6 +563,11 @@ impl Protocol for Crdt {
         Some(check_converged(cluster).is_ok())
     }
 
+    fn role_style(&self) -> faultline_sim::Style {
+        use faultline_sim::Kinds as _;
+        Role::Replica.style()
+    }
+
     fn view(&self) -> NodeView {
         let value = self.value.to_string();
         let mut fields = vec![

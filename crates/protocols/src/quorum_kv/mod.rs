@@ -495,6 +495,11 @@ impl Protocol for QuorumKv {
         }
     }
 
+    fn role_style(&self) -> faultline_sim::Style {
+        use faultline_sim::Kinds as _;
+        Role::Node.style()
+    }
+
     fn view(&self) -> NodeView {
         let mut fields = vec![
             ("reads answered".to_string(), self.counters.reads_answered.to_string()),
