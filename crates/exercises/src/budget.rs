@@ -3,7 +3,6 @@
 //! repairing links) is free, so a learner can always undo a fault.
 
 use faultline_scenario::{Action, TimedAction};
-use serde::Deserialize;
 
 /// The kinds of action a budget counts, as the page records them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,7 +35,8 @@ impl FaultKind {
         FaultKind::MembershipChange,
     ];
 
-    /// The kind's name, plural, as a budget is read out ("1 of 2 crashes").
+    /// The kind's name, plural, as a budget is read out ("1 of 2 crashes"),
+    /// and with `_` for spaces as a budget names it in JSON.
     pub fn name(self) -> &'static str {
         match self {
             FaultKind::Crash => "crashes",
@@ -77,31 +77,24 @@ impl FaultKind {
     }
 }
 
-/// How many actions of each kind an exercise allows; a kind left out of
-/// the JSON allows none.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+/// How many actions of each kind an exercise allows. In JSON an object
+/// of counts named like the kinds (`"crashes": 1`, `"message_faults": 1`);
+/// a kind left out allows none.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FaultBudget {
-    pub crashes: u32,
-    pub partitions: u32,
-    pub pauses: u32,
-    pub message_faults: u32,
-    pub manual_steps: u32,
-    pub client_requests: u32,
-    pub membership_changes: u32,
+    /// By kind, in [`FaultKind::ALL`]'s order.
+    allowed: [u32; FaultKind::ALL.len()],
 }
 
 impl FaultBudget {
     pub fn allowed(&self, kind: FaultKind) -> u32 {
-        match kind {
-            FaultKind::Crash => self.crashes,
-            FaultKind::Partition => self.partitions,
-            FaultKind::Pause => self.pauses,
-            FaultKind::MessageFault => self.message_faults,
-            FaultKind::ManualStep => self.manual_steps,
-            FaultKind::ClientRequest => self.client_requests,
-            FaultKind::MembershipChange => self.membership_changes,
-        }
+        self.allowed[kind as usize]
+    }
+
+    /// The same budget, allowing `count` actions of `kind`.
+    pub fn with(mut self, kind: FaultKind, count: u32) -> FaultBudget {
+        self.allowed[kind as usize] = count;
+        self
     }
 
     /// What `actions` (the learner's) use of the budget: one entry per kind

@@ -4,16 +4,15 @@
 //! a whole (the history, the end), and says in a sentence what happened or
 //! what is still missing.
 
-use faultline_check::{check, Explanation, History, Verdict};
+use faultline_check::{Checker, Explanation, History, Verdict};
 use faultline_scenario::{ClientOperation, ClientOutput, CrdtOperation, CrdtOutput, NodeId};
 use faultline_sim::{AnySimulation, EndReason, Endpoint, HistoryEntry, StepKind, TraceStep};
-use serde::Deserialize;
 
-/// What the learner must make happen. In JSON a unit variant is its name
-/// (`"not-linearizable"`), the others an object with one field, the name:
-/// `{ "role-count": { "role": "leader", "at_most": 0, "ticks": 1000 } }`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+/// What the learner must make happen. In JSON a goal without parameters
+/// is its name (`"not-linearizable"`), the others an object with one
+/// field, the name: `{ "role-count": { "role": "leader", "at_most": 0,
+/// "ticks": 1000 } }`, `{ "invariant-violated": { "invariant": "atomicity" } }`.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Goal {
     /// The history is not linearizable: the checker, within a bounded
     /// search, finds no sequential order that respects real time. An
@@ -33,28 +32,20 @@ pub enum Goal {
     RemovedItemReturns,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InvariantGoal {
     /// The invariant's name as the protocol's observer gives it
     /// ("leader completeness", "atomicity"); absent for any.
-    #[serde(default)]
     pub invariant: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// In JSON `at_least` is 0 and `at_most` unbounded when left out.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoleCount {
     pub role: String,
-    #[serde(default)]
     pub at_least: u32,
-    #[serde(default = "unbounded")]
     pub at_most: u32,
     pub ticks: u64,
-}
-
-fn unbounded() -> u32 {
-    u32::MAX
 }
 
 /// Whether the goal was met on a run, and a sentence in the learner's terms.
@@ -74,11 +65,12 @@ impl GoalOutcome {
 }
 
 /// Steps a judgement simulates at most, whatever the scenario's limits:
-/// the page judges after every action, so a run must stay short.
-pub const JUDGE_STEPS_MAX: u64 = 100_000;
+/// the page judges after every action, so a run must stay short (the
+/// exercises' runs take a few hundred steps).
+pub const JUDGE_STEPS_MAX: u64 = 20_000;
 
 /// Search steps for each linearizability check (the bisection for the
-/// first failing tick runs a handful of them).
+/// first failing tick runs a dozen of them).
 pub const CHECK_BUDGET_STEPS: u64 = 200_000;
 
 /// Simulate `sim` from its start to `horizon_tick` (or its end, or
@@ -93,7 +85,7 @@ pub(crate) fn evaluate(goal: &Goal, sim: &mut dyn AnySimulation, horizon_tick: u
         steps += 1;
         let (Some(watch), Some(step)) = (roles.as_mut(), sim.trace().last()) else { continue };
         if let Some(met_tick) = watch.after_step(sim, step) {
-            return watch.met(sim, met_tick);
+            return watch.met(met_tick);
         }
     }
     // A run that stopped early (a broken rule, a limit) ends where it
@@ -103,14 +95,20 @@ pub(crate) fn evaluate(goal: &Goal, sim: &mut dyn AnySimulation, horizon_tick: u
         None | Some(EndReason::Quiescent { .. } | EndReason::TickLimit { .. }) => horizon_tick,
         Some(_) => sim.now_tick(),
     };
-    if let Some(watch) = roles {
-        return watch.at_end(sim, end_tick);
-    }
-    match goal {
-        Goal::NotLinearizable => not_linearizable(sim),
-        Goal::InvariantViolated(InvariantGoal { invariant }) => invariant_violated(sim, invariant.as_deref(), end_tick),
-        Goal::RemovedItemReturns => removed_item_returns(sim.history()),
-        Goal::RoleCount(_) => unreachable!("a role count is followed step by step"),
+    let outcome = match (goal, roles) {
+        (_, Some(watch)) => watch.at_end(end_tick),
+        (Goal::NotLinearizable, _) => not_linearizable(sim),
+        (Goal::InvariantViolated(InvariantGoal { invariant }), _) => {
+            invariant_violated(sim, invariant.as_deref(), end_tick)
+        }
+        (Goal::RemovedItemReturns, _) => removed_item_returns(sim.history()),
+        (Goal::RoleCount(_), None) => unreachable!("a role count is followed step by step"),
+    };
+    match outcome {
+        GoalOutcome::NotMet { why } if steps == JUDGE_STEPS_MAX => GoalOutcome::NotMet {
+            why: format!("the run was judged only up to tick {end_tick}, its first {JUDGE_STEPS_MAX} steps: {why}"),
+        },
+        outcome => outcome,
     }
 }
 
@@ -180,9 +178,9 @@ impl<'g> RoleWatch<'g> {
         self.since_tick.map(|since| since + self.goal.ticks).filter(|&met| met <= tick)
     }
 
-    fn at_end(self, sim: &dyn AnySimulation, end_tick: u64) -> GoalOutcome {
+    fn at_end(self, end_tick: u64) -> GoalOutcome {
         if let Some(met_tick) = self.met_by(end_tick) {
-            return self.met(sim, met_tick);
+            return self.met(met_tick);
         }
         let longest = self.longest_ticks.max(self.since_tick.map_or(0, |since| end_tick.saturating_sub(since)));
         let (condition, ticks) = (self.condition(), self.goal.ticks);
@@ -200,31 +198,18 @@ impl<'g> RoleWatch<'g> {
         }
     }
 
-    fn met(&self, sim: &dyn AnySimulation, met_tick: u64) -> GoalOutcome {
+    fn met(&self, met_tick: u64) -> GoalOutcome {
         let RoleCount { role, ticks, .. } = self.goal;
         let since = met_tick - ticks;
-        let holders: Vec<NodeId> =
-            (0..self.holders.len() as u32).map(NodeId).filter(|n| self.holders[n.0 as usize]).collect();
-        let why = match holders.as_slice() {
-            [] => format!("no node has been {role} for {ticks} ticks, since tick {since}"),
-            [node] => format!("{node} has been {role} for {ticks} ticks, since tick {since}{}", waiting(sim, *node)),
-            [first @ .., last] => {
-                let first: Vec<String> = first.iter().map(NodeId::to_string).collect();
-                format!(
-                    "{} and {last} have been {role} at once for {ticks} ticks, since tick {since}",
-                    first.join(", ")
-                )
-            }
+        let holders: Vec<String> =
+            (0..self.holders.len()).filter(|&n| self.holders[n]).map(|n| format!("n{n}")).collect();
+        let why = match holders.len() {
+            0 => format!("no node has been {role} for {ticks} ticks, since tick {since}"),
+            1 => format!("{} has been {role} for {ticks} ticks, since tick {since}", holders[0]),
+            _ => format!("{} have been {role} at once for {ticks} ticks, since tick {since}", holders.join(" and ")),
         };
         GoalOutcome::Met { tick: met_tick, why }
     }
-}
-
-/// What the node says it waits for ("blocked since tick 61: waits for n0's
-/// decision on T1"), after a colon, or nothing.
-fn waiting(sim: &dyn AnySimulation, node: NodeId) -> String {
-    let view = sim.nodes().into_iter().nth(node.0 as usize).and_then(|report| report.view);
-    view.and_then(|view| view.waiting).map_or_else(String::new, |waiting| format!(": {waiting}"))
 }
 
 // ---------------------------------------------------------------- the end
@@ -240,7 +225,7 @@ fn invariant_violated(sim: &dyn AnySimulation, invariant: Option<&str>, end_tick
             GoalOutcome::NotMet { why: format!("the run broke another rule than the goal's: {violation}") }
         }
         None => {
-            let rule = invariant.map_or_else(|| "every invariant".to_string(), |name| format!("{name:?}"));
+            let rule = invariant.unwrap_or("every invariant");
             GoalOutcome::NotMet { why: format!("{rule} held up to tick {end_tick}") }
         }
     }
@@ -253,8 +238,12 @@ fn not_linearizable(sim: &dyn AnySimulation) -> GoalOutcome {
         return GoalOutcome::NotMet { why: "this protocol's history is not checked for linearizability".into() };
     };
     let history = sim.check_history();
-    let verdict_at = |tick| check(model.clone(), prefix(&history, tick), CHECK_BUDGET_STEPS, || None);
-    let reason = match verdict_at(u64::MAX) {
+    let verdict_at = |tick| {
+        let mut checker = Checker::new(model.clone(), prefix(&history, tick), CHECK_BUDGET_STEPS);
+        checker.run(CHECK_BUDGET_STEPS);
+        checker.stop("the search budget ran out").clone()
+    };
+    let mut reason = match verdict_at(u64::MAX) {
         Verdict::NotLinearizable(explanation) => contradiction(&history, &explanation),
         Verdict::Linearizable(_) => {
             let why = "every operation's result fits one order of the operations that respects real time: the \
@@ -266,22 +255,17 @@ fn not_linearizable(sim: &dyn AnySimulation) -> GoalOutcome {
         }
     };
     // A history that is not linearizable stays so as it grows, so the
-    // first completion after which it is not is found by bisection.
-    let mut ticks: Vec<u64> = history.operations.iter().filter_map(|operation| operation.complete).collect();
-    ticks.sort_unstable();
-    ticks.dedup();
-    let (mut low, mut high, mut first) = (0, ticks.len(), (sim.now_tick(), reason));
+    // first tick from which it is not is found by bisection: a dozen checks.
+    let (mut low, mut high) =
+        (0, history.operations.iter().filter_map(|operation| operation.complete).max().unwrap_or(0));
     while low < high {
-        let middle = (low + high) / 2;
-        match verdict_at(ticks[middle]) {
-            Verdict::NotLinearizable(explanation) => {
-                (high, first) = (middle, (ticks[middle], contradiction(&history, &explanation)))
-            }
+        let middle = low + (high - low) / 2;
+        match verdict_at(middle) {
+            Verdict::NotLinearizable(explanation) => (high, reason) = (middle, contradiction(&history, &explanation)),
             _ => low = middle + 1,
         }
     }
-    let (tick, reason) = first;
-    GoalOutcome::Met { tick, why: format!("from tick {tick} the history is not linearizable: {reason}") }
+    GoalOutcome::Met { tick: high, why: format!("from tick {high} the history is not linearizable: {reason}") }
 }
 
 /// The operation no order explains, and why, for people: "client 0 read 0

@@ -36,12 +36,24 @@ impl Exercise {
     /// Judge `scenario`, the exercise's scenario with the actions the
     /// learner recorded, by simulating it afresh to the horizon.
     /// Deterministic, and bounded by the scenario's limits and
-    /// [`goal::JUDGE_STEPS_MAX`].
+    /// [`JUDGE_STEPS_MAX`](crate::JUDGE_STEPS_MAX).
     pub fn judge(&self, scenario: &Scenario) -> Judgement {
-        let learner = match self.learner_actions(scenario) {
-            Ok(actions) => actions,
-            Err(why) => return Judgement::NotThisExercise { why },
-        };
+        if let Some(changed) = changed_setting(&self.scenario, scenario) {
+            let why = format!(
+                "this is no longer the exercise: its setting {changed} was changed (an exercise's settings are \
+                 fixed; only your actions count)"
+            );
+            return Judgement::NotThisExercise { why };
+        }
+        let (learner, missing) = self.split_actions(scenario);
+        if let Some(missing) = missing {
+            let (name, tick) = (missing.action.name(), missing.at_tick);
+            let why = format!(
+                "this is no longer the exercise: its own {name} at tick {tick} is missing (acting in the past sets \
+                 aside the actions after it)"
+            );
+            return Judgement::NotThisExercise { why };
+        }
         if let Err(error) = faultline_scenario::validate(scenario) {
             return Judgement::NotThisExercise { why: format!("the scenario is not valid: {error}") };
         }
@@ -64,87 +76,76 @@ impl Exercise {
         scenario
     }
 
-    /// The learner's actions in `scenario`: all but the exercise's own, which
-    /// must all be there, in order, with every setting unchanged. Otherwise
-    /// a sentence that says what differs.
-    pub fn learner_actions(&self, scenario: &Scenario) -> Result<Vec<TimedAction>, String> {
-        let own = &self.scenario;
-        if let Some(changed) = changed_setting(own, scenario) {
-            return Err(format!(
-                "this is no longer the exercise: its {changed} was changed (an exercise's settings are fixed; only \
-                 your actions count)"
-            ));
-        }
-        // Each of the exercise's actions, matched to the first equal one
-        // left (both lists are in time order); the rest are the learner's.
-        let mut expected = own.actions.iter().peekable();
+    /// The learner's actions in `scenario`: those that are not the
+    /// exercise's own. `with_actions` of them restores any of the
+    /// exercise's own that acting in the past set aside.
+    pub fn learner_actions(&self, scenario: &Scenario) -> Vec<TimedAction> {
+        self.split_actions(scenario).0
+    }
+
+    /// The learner's actions, and the first of the exercise's own actions
+    /// missing from `scenario`, if one is: each of the exercise's actions
+    /// is matched to the first equal one left (both lists are in time
+    /// order).
+    fn split_actions(&self, scenario: &Scenario) -> (Vec<TimedAction>, Option<&TimedAction>) {
+        let mut own = self.scenario.actions.iter().peekable();
         let mut learner = Vec::new();
         for timed in &scenario.actions {
-            match expected.peek() {
-                Some(next) if *next == timed => _ = expected.next(),
+            match own.peek() {
+                Some(next) if *next == timed => _ = own.next(),
                 _ => learner.push(timed.clone()),
             }
         }
-        match expected.next() {
-            Some(missing) => Err(format!(
-                "this is no longer the exercise: its own {} at tick {} is missing (acting in the past drops the \
-                 actions after it)",
-                missing.action.name(),
-                missing.at_tick
-            )),
-            None => Ok(learner),
-        }
+        (learner, own.next())
     }
 }
 
-/// The first setting (outside the actions) that differs, as "seed" or
-/// "protocol setting `variant`".
+/// The first setting (outside the actions) that differs, as the path of
+/// its field ("seed", "protocol.variant"). Compared as compact JSON, which
+/// writes every field in a fixed order.
 fn changed_setting(own: &Scenario, other: &Scenario) -> Option<String> {
-    let section = if own.seed != other.seed {
-        return Some("seed".into());
-    } else if own.protocol != other.protocol {
-        "protocol"
-    } else if own.network != other.network {
-        "network"
-    } else if own.workload != other.workload {
-        "workload"
-    } else if own.limits != other.limits {
-        "limits"
-    } else if (own.version, &own.name, &own.description) != (other.version, &other.name, &other.description) {
-        return Some("title or description".into());
-    } else {
+    let settings = |scenario: &Scenario| to_json_compact(&Scenario { actions: Vec::new(), ..scenario.clone() });
+    let (own, other) = (settings(own), settings(other));
+    if own == other {
         return None;
-    };
-    let text = |scenario: &Scenario| to_json_compact(&Scenario { actions: Vec::new(), ..scenario.clone() });
-    Some(match first_changed_field(&text(own), &text(other)) {
-        Some(field) => format!("{section} setting `{field}`"),
-        None => format!("{section} settings"),
-    })
+    }
+    let differs_at = own.bytes().zip(other.bytes()).position(|(a, b)| a != b);
+    Some(field_path(&own, differs_at.unwrap_or(own.len().min(other.len()))))
 }
 
-/// The innermost field name before the first difference of two compact
-/// JSON texts (`"field":` written before the value that differs).
-fn first_changed_field<'t>(own: &'t str, other: &str) -> Option<&'t str> {
-    let differs_at = own
-        .char_indices()
-        .zip(other.chars())
-        .find(|((_, a), b)| a != b)
-        .map_or(own.len().min(other.len()), |((at, _), _)| at);
-    let before = &own[..differs_at];
-    let colon = before.rfind("\":")?;
-    let start = before[..colon].rfind('"')? + 1;
-    Some(&before[start..colon])
+/// The dotted path of the field whose value holds byte `at` of a compact
+/// JSON text: the key last written at each level of nesting up to there.
+fn field_path(text: &str, at: usize) -> String {
+    let mut keys: Vec<Option<&str>> = vec![None];
+    let (mut string_start, mut last_string, mut escaped) = (None, "", false);
+    for (index, byte) in text.bytes().enumerate().take(at) {
+        match (string_start, byte) {
+            (Some(_), _) if escaped => escaped = false,
+            (Some(_), b'\\') => escaped = true,
+            (Some(start), b'"') => (string_start, last_string) = (None, &text[start..index]),
+            (Some(_), _) => {}
+            (None, b'"') => string_start = Some(index + 1),
+            (None, b':') => *keys.last_mut().expect("the outermost level stays") = Some(last_string),
+            (None, b'{' | b'[') => keys.push(None),
+            (None, b'}' | b']') if keys.len() > 1 => _ = keys.pop(),
+            _ => {}
+        }
+    }
+    keys.into_iter().flatten().collect::<Vec<_>>().join(".")
 }
 
 #[cfg(test)]
 mod tests {
-    use super::first_changed_field;
+    use super::field_path;
 
     #[test]
-    fn names_the_innermost_field_that_differs() {
-        let own = r#"{"seed":1,"protocol":{"name":"raft","nodes":5,"variant":"correct"}}"#;
-        let other = r#"{"seed":1,"protocol":{"name":"raft","nodes":5,"variant":"no-step-down"}}"#;
-        assert_eq!(first_changed_field(own, other), Some("variant"));
-        assert_eq!(first_changed_field(r#"{"a":{"b":12}}"#, r#"{"a":{"b":13}}"#), Some("b"));
+    fn names_the_field_that_holds_a_byte() {
+        let text = r#"{"seed":1,"protocol":{"name":"raft","initial":[{"term":3,"log":[]}],"variant":"correct"}}"#;
+        let at = |needle: &str| text.find(needle).expect("in the text");
+        assert_eq!(field_path(text, at("1,")), "seed");
+        assert_eq!(field_path(text, at("correct")), "protocol.variant");
+        assert_eq!(field_path(text, at("3,")), "protocol.initial.term");
+        let escaped = r#"{"name":"a:{\"b\":1}","x":2}"#;
+        assert_eq!(field_path(escaped, escaped.find("2}").expect("in the text")), "x");
     }
 }

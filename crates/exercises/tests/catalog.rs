@@ -2,7 +2,7 @@
 //! "solved", doing nothing solves nothing, and a changed setting or a spent
 //! budget is said plainly.
 
-use faultline_exercises::{exercises, Exercise, FaultKind, GoalOutcome, Judgement, CATALOG};
+use faultline_exercises::{exercises, Exercise, FaultKind, Goal, GoalOutcome, Judgement, CATALOG};
 use faultline_scenario::{Action, NodeId, TimedAction};
 
 fn all() -> Vec<Exercise> {
@@ -43,6 +43,17 @@ fn every_protocol_family_has_exercises() {
     }
 }
 
+/// A role a goal names is one of its protocol's (the file's reader does
+/// not build a simulation to know).
+#[test]
+fn every_role_goal_names_a_role_of_its_protocol() {
+    for exercise in all() {
+        let Goal::RoleCount(count) = &exercise.goal else { continue };
+        let roles = faultline_protocols::build(exercise.scenario.clone()).legend().roles;
+        assert!(roles.iter().any(|style| style.name == count.role), "{}: no role {:?}", exercise.id, count.role);
+    }
+}
+
 #[test]
 fn every_solution_replays_to_solved() {
     for exercise in all() {
@@ -74,7 +85,7 @@ fn a_judgement_is_deterministic() {
 fn every_solution_action_is_the_learners_and_counted() {
     for exercise in all() {
         let scenario = exercise.with_actions(&exercise.solution);
-        assert_eq!(exercise.learner_actions(&scenario).as_ref(), Ok(&exercise.solution), "{}", exercise.id);
+        assert_eq!(exercise.learner_actions(&scenario), exercise.solution, "{}", exercise.id);
         faultline_scenario::validate(&scenario).unwrap_or_else(|error| panic!("{}: {error}", exercise.id));
     }
 }
@@ -98,7 +109,7 @@ fn a_changed_protocol_setting_is_named() {
     raft.variant = faultline_scenario::RaftVariant::Correct;
     let judgement = exercise.judge(&scenario);
     let Judgement::NotThisExercise { why } = judgement else { panic!("judged: {judgement:?}") };
-    assert!(why.contains("protocol setting `variant`"), "{why}");
+    assert!(why.contains("setting protocol.variant was changed"), "{why}");
 }
 
 #[test]
@@ -110,6 +121,9 @@ fn a_missing_action_of_the_exercise_is_said() {
         scenario.actions.remove(at);
         let judgement = exercise.judge(&scenario);
         assert!(matches!(&judgement, Judgement::NotThisExercise { why } if why.contains("missing")), "{judgement:?}");
+        // The page can put it back: the learner's actions, in the exercise.
+        let repaired = exercise.with_actions(&exercise.learner_actions(&scenario));
+        assert!(exercise.judge(&repaired).is_solved(), "{}", exercise.id);
     }
 }
 
@@ -117,7 +131,7 @@ fn a_missing_action_of_the_exercise_is_said() {
 fn exceeding_the_budget_names_the_kind() {
     for exercise in all() {
         // One pause more than allowed, at the end: the goal is still met.
-        let pauses = exercise.budget.pauses + 1;
+        let pauses = exercise.budget.allowed(FaultKind::Pause) + 1;
         let at_tick = exercise.scenario.limits.ticks_max;
         let pause = TimedAction { at_tick, action: Action::Pause { node: NodeId(0), ticks: 1 } };
         let mut actions = exercise.solution.clone();
