@@ -114,6 +114,30 @@ describe('exercises and tours', () => {
     await context.close();
   });
 
+  test("acting in the past keeps the exercise's own later actions", async () => {
+    const { context, page, problems } = await openPlayground(session.browser, session.server.url, { width: 1280, height: 1000 });
+    await openExercise(page, 'raft-local-reads');
+    await setSpeed(page, 9);
+    await playPast(page, 800);
+    await scrubTo(page, 499);
+    await page.locator('#cluster').focus();
+    await page.keyboard.press('1');
+    await page.keyboard.press('i');
+    await page.keyboard.press('Escape');
+    // The fork set aside the scripted requests after tick 500; the
+    // exercise puts them back.
+    await page.waitForFunction(() => {
+      const actions = window.wasmBindings.playgroundState().scenario.actions;
+      return actions.some((a) => a.action === 'isolate') && actions.filter((a) => a.action === 'client-request').length === 4;
+    });
+    const card = page.locator('#exercise-card');
+    await card.filter({ hasText: /meet the goal at tick \d+/ }).waitFor();
+    await page.locator('#play').click();
+    await card.locator('.ex-solved').waitFor({ timeout: 30_000 });
+    assertNoProblems(problems);
+    await context.close();
+  });
+
   test("the Raft tour waits for the reader to crash the leader, then hands over the sandbox", async () => {
     const { context, page, problems } = await openPlayground(session.browser, session.server.url, { width: 1440, height: 1000 });
     await page.locator('#exercises > summary').click();

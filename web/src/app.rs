@@ -530,6 +530,15 @@ impl App {
         }
     }
 
+    /// Run `scenario` instead, shown at the same position (paused): an
+    /// exercise puts back its own actions that acting in the past set aside.
+    pub fn replace_scenario(&mut self, scenario: Scenario) {
+        let position = self.sim.position();
+        let moment = Moment { scenario, steps: position, position, ..self.moment(String::new()) };
+        self.restore(&moment);
+        self.changed();
+    }
+
     /// Rebuild the run of a moment: the same scenario replays to the same
     /// steps, computed again up to where it had been.
     fn restore(&mut self, moment: &Moment) {

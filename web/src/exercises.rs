@@ -159,6 +159,25 @@ fn load(app: &mut App, scenario: &faultline_scenario::Scenario, notice: String) 
     app.notice = notice;
 }
 
+/// Acting in the past sets aside the later actions, the exercise's own
+/// among them (its scripted requests): put those back, for the run shown
+/// to be the one judged. (From the animation loop, which holds the app.)
+pub fn keep_own_actions(app: &mut App) {
+    let restored = EXERCISES.with(|e| {
+        let e = e.borrow();
+        let attempt = e.attempt.as_ref().filter(|attempt| !attempt.showing_solution)?;
+        let scenario = app.sim.scenario();
+        let restored = attempt.exercise.with_actions(&attempt.exercise.learner_actions(scenario));
+        let same_settings = faultline_scenario::Scenario { actions: Vec::new(), ..restored.clone() }
+            == faultline_scenario::Scenario { actions: Vec::new(), ..scenario.clone() };
+        (same_settings && restored.actions != scenario.actions).then_some(restored)
+    });
+    if let Some(restored) = restored {
+        app.replace_scenario(restored);
+        app.notice = "The exercise's own actions after that moment are kept: only yours were set aside.".into();
+    }
+}
+
 /// Judge the attempt again if the learner's actions changed, and draw the
 /// card for the time shown (after every change and every frame: cheap
 /// when nothing changed).

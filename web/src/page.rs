@@ -1433,6 +1433,7 @@ fn animation_loop(app: Shared) {
                 redraw_panels(&app);
             }
         }
+        crate::exercises::keep_own_actions(&mut app);
         crate::exercises::follow(&app);
         crate::tours::follow(&app);
         crate::embed::report(&app);
