@@ -221,8 +221,9 @@ pub struct App {
     /// Playing stops when the shown time reaches this tick (a tour's step
     /// plays the run up to what it explains).
     pub pause_at_tick: Option<f64>,
-    /// The role of the node the last recorded action was done to, just
-    /// before it (a tour asks for "crash the leader").
+    /// The last action recorded, and the role of the node it was done to
+    /// just before it (a tour asks for "crash the leader").
+    pub last_action: Option<Action>,
     pub last_action_role: Option<&'static str>,
 }
 
@@ -259,6 +260,7 @@ impl App {
             revision: 0,
             read_only: false,
             pause_at_tick: None,
+            last_action: None,
             last_action_role: None,
         }
     }
@@ -294,14 +296,19 @@ impl App {
         let mut target_tick = self.view_tick + elapsed_ms / 1000.0 * self.speed_ticks_per_second();
         if let Some(pause_at) = self.pause_at_tick.filter(|&pause_at| target_tick >= pause_at) {
             target_tick = pause_at;
-            self.pause_at_tick = None;
-            self.playing = false;
         }
         let taken = self.sim.run_until_tick_bounded(target_tick.floor() as u64, STEPS_PER_FRAME_MAX);
         // When the frame's step budget runs out, time waits for the steps.
         self.view_tick = if taken == STEPS_PER_FRAME_MAX { self.sim.now_tick() as f64 } else { target_tick };
         let ticks_max = self.sim.scenario().limits.ticks_max as f64;
         self.view_tick = self.view_tick.min(ticks_max);
+        // Stop where asked once the time shown is there (a frame whose
+        // steps ran out may stop short of it).
+        if self.pause_at_tick.is_some_and(|pause_at| self.view_tick >= pause_at) {
+            self.pause_at_tick = None;
+            self.playing = false;
+            self.changed();
+        }
         self.expire_notice();
         if taken > 0 {
             self.changed();
@@ -577,6 +584,9 @@ impl App {
     /// Take the last change back (Ctrl+Z): a fork's discarded future comes
     /// back with it.
     pub fn undo(&mut self) {
+        if self.refused_read_only("undo") {
+            return;
+        }
         let Some(before) = self.undo.pop() else {
             self.notice = "Nothing to undo.".into();
             return self.changed();
@@ -590,6 +600,9 @@ impl App {
 
     /// Make the last undone change again (Ctrl+Shift+Z).
     pub fn redo(&mut self) {
+        if self.refused_read_only("redo") {
+            return;
+        }
         let Some(after) = self.redo.pop() else {
             self.notice = "Nothing to redo.".into();
             return self.changed();
@@ -604,6 +617,9 @@ impl App {
     /// Run again from the start with other settings (protocol, nodes,
     /// network, seed): undoable; recorded actions stay when they still fit.
     pub fn apply_settings(&mut self, settings: &RunSettings) {
+        if self.refused_read_only("change the run's settings") {
+            return;
+        }
         match crate::settings::apply(self.sim.scenario(), settings) {
             Ok((scenario, actions_dropped)) => {
                 let before = self.moment("change the run's settings".into());
@@ -634,6 +650,9 @@ impl App {
 
     /// Back to the scenario as loaded, at its start (undoable).
     pub fn reset(&mut self) {
+        if self.refused_read_only("reset") {
+            return;
+        }
         let before = self.moment("reset".into());
         let loaded = Moment {
             scenario: self.loaded.clone(),
@@ -647,6 +666,15 @@ impl App {
         self.remember_for_undo(before);
         self.notice = "Reset to the scenario's start, without your actions. Undo (Ctrl+Z) brings them back.".into();
         self.changed();
+    }
+
+    /// In a read-only embed, say that `what` cannot be done, and refuse.
+    fn refused_read_only(&mut self, what: &str) -> bool {
+        if self.read_only {
+            self.notice = format!("Could not {what}: this embedded run is read-only (open it in Faultline to act).");
+            self.changed();
+        }
+        self.read_only
     }
 
     /// Record a user action at the shown time, and say what happened.
@@ -685,6 +713,7 @@ impl App {
         let role = acted_on(&action).and_then(|node| self.sim.node_role(node)).map(|style| style.name);
         let recorded = self.sim.record_not_before(action.clone(), tick_min);
         if recorded.is_ok() {
+            self.last_action = Some(action.clone());
             self.last_action_role = role;
         }
         let was_recorded = recorded.is_ok();

@@ -73,12 +73,29 @@ pub fn options_of(fragment: &str) -> Option<EmbedOptions> {
                 other => options.problems.push(format!("theme: `{other}` is not light, dark or auto")),
             },
             "caption" => options.caption = Some(decoded(value)),
-            "origin" => options.trusted_origin = Some(decoded(value)),
+            "origin" => match origin_of(&decoded(value)) {
+                Ok(origin) => options.trusted_origin = Some(origin),
+                Err(why) => options.problems.push(why),
+            },
             "id" => options.id = decoded(value),
             _ => {} // the share link's parts, and `embed` itself
         }
     }
     Some(options)
+}
+
+/// A host's origin as the browser names it (`https://blog.example`, no
+/// path, no trailing slash). `*` and `null` are refused: neither names one
+/// page to trust and to tell.
+fn origin_of(text: &str) -> Result<String, String> {
+    let origin = text.trim_end_matches('/');
+    let (scheme, host) = origin.split_once("://").unwrap_or(("", ""));
+    if scheme.is_empty() || host.is_empty() || host.contains('/') {
+        return Err(format!(
+            "origin: `{text}` is not an origin like https://blog.example (any page could send or read)"
+        ));
+    }
+    Ok(origin.to_string())
 }
 
 fn panels_of(list: &str, problems: &mut Vec<String>) -> Vec<&'static str> {
@@ -257,7 +274,9 @@ impl Embed {
 
     /// Whether a message from `origin` may drive the embed.
     pub fn trusts(&self, origin: &str) -> bool {
-        origin == self.own_origin || self.options.trusted_origin.as_deref() == Some(origin)
+        // A page of no origin ("null": a file, a sandboxed frame) trusts
+        // no other "null" page: any could be one.
+        (origin == self.own_origin && origin != "null") || self.options.trusted_origin.as_deref() == Some(origin)
     }
 
     /// Where events go: the trusted origin, else only a host of our own.
@@ -269,8 +288,8 @@ impl Embed {
     pub fn post(&self, event: &EmbedEvent) {
         let Some(window) = web_sys::window() else { return };
         let Ok(Some(parent)) = window.parent() else { return };
-        if parent == window {
-            return; // not in a frame
+        if parent == window || self.target_origin() == "null" {
+            return; // not in a frame, or no origin to tell only
         }
         let Ok(value) = serde_wasm_bindgen::to_value(event) else { return };
         let object: &js_sys::Object = value.unchecked_ref();
@@ -336,7 +355,12 @@ pub fn obey(app: &mut App, command: &HostCommand) -> Result<(), Option<String>> 
         HostCommand::Isolate { node } => return host_act(app, Action::Isolate { node: NodeId(*node) }),
         HostCommand::Reconnect { node } => return host_act(app, Action::Reconnect { node: NodeId(*node) }),
         HostCommand::Heal => return host_act(app, Action::Heal),
-        HostCommand::Reset => app.reset(),
+        HostCommand::Reset => {
+            // The host may reset a read-only embed (its reader may not).
+            let read_only = std::mem::replace(&mut app.read_only, false);
+            app.reset();
+            app.read_only = read_only;
+        }
         HostCommand::Load { .. } | HostCommand::State => return Err(None),
     }
     app.revision += 1;
@@ -376,16 +400,32 @@ pub fn start(app: &Shared, fragment: &str) {
             format!("This embed's options were not all understood: {}.", options.problems.join("; "));
     }
     EMBED.with(|slot| *slot.borrow_mut() = Some(Embed::new(options)));
-    loaded(&mut app.borrow_mut());
+    // A built-in named by `b=` says `loaded` once it is here (`page::load_linked_builtin`).
+    let builtin_pending = fragment.split('&').any(|part| part.starts_with("b=")) && !fragment.contains("s=");
+    if builtin_pending {
+        apply_modes(&mut app.borrow_mut());
+    } else {
+        loaded(&mut app.borrow_mut());
+    }
     wire_messages(app);
     observe_height();
 }
 
 /// A run was loaded into an embed: apply its modes, and tell the host.
 pub fn loaded(app: &mut App) {
+    apply_modes(app);
     EMBED.with(|slot| {
-        let mut slot = slot.borrow_mut();
-        let Some(embed) = slot.as_mut() else { return };
+        if let Some(embed) = slot.borrow_mut().as_mut() {
+            embed.report_loaded(app);
+        }
+    });
+}
+
+/// The embed's modes on a run just loaded: read-only, playing or not.
+fn apply_modes(app: &mut App) {
+    EMBED.with(|slot| {
+        let slot = slot.borrow();
+        let Some(embed) = slot.as_ref() else { return };
         app.read_only = embed.options.read_only;
         app.playing = embed.options.autoplay;
         if app.sim.position() == 0 {
@@ -393,7 +433,6 @@ pub fn loaded(app: &mut App) {
             // their first step they would read as crashed).
             app.sim.run_until_tick(0);
         }
-        embed.report_loaded(app);
     });
 }
 
@@ -476,6 +515,7 @@ fn load(shared: &Shared, app: &mut App, builtin: Option<String>, scenario: &JsVa
         None => return Err("load: give `builtin` (a name) or `scenario` (an object or JSON text)".into()),
     };
     let scenario = faultline_scenario::from_json(&text).map_err(|e| format!("load: {e}"))?;
+    crate::page::next_load();
     let reduced_motion = app.reduced_motion;
     *app = App::new(scenario, None);
     app.reduced_motion = reduced_motion;

@@ -14,7 +14,7 @@ use crate::app::App;
 use crate::page::{changed, element, on, set_panel, Shared};
 use crate::render::escape;
 use faultline_exercises::{Exercise, GoalOutcome, Judgement, IDS};
-use faultline_scenario::TimedAction;
+use faultline_scenario::Scenario;
 use std::cell::RefCell;
 
 /// Local storage's key for the ids of the exercises solved, comma-separated.
@@ -23,8 +23,11 @@ pub const SOLVED_KEY: &str = "faultline-solved";
 /// The exercise being tried.
 struct Attempt {
     exercise: Exercise,
-    /// The learner's scenario's actions when last judged, and the judgement.
-    judged: Option<(Vec<TimedAction>, Judgement)>,
+    /// The learner's scenario when last judged (all of it: a changed
+    /// setting must be judged again), and the judgement.
+    judged: Option<(Scenario, Judgement)>,
+    /// The scenario last found to hold all the exercise's own actions.
+    kept: Option<Scenario>,
     hints_shown: usize,
     /// "Show me" loaded the solution: it is not the learner's to count.
     showing_solution: bool,
@@ -126,8 +129,14 @@ fn press(app: &mut App, what: &str) {
             if let Some(exercise) = found {
                 load(app, &exercise.scenario, format!("Exercise: {} Press Space to play.", exercise.task));
                 crate::tours::leave();
-                e.attempt =
-                    Some(Attempt { exercise, judged: None, hints_shown: 0, showing_solution: false, solved: false });
+                e.attempt = Some(Attempt {
+                    exercise,
+                    judged: None,
+                    kept: None,
+                    hints_shown: 0,
+                    showing_solution: false,
+                    solved: false,
+                });
                 let _ = element("exercises").remove_attribute("open");
             }
             return;
@@ -151,7 +160,8 @@ fn press(app: &mut App, what: &str) {
     });
 }
 
-fn load(app: &mut App, scenario: &faultline_scenario::Scenario, notice: String) {
+fn load(app: &mut App, scenario: &Scenario, notice: String) {
+    crate::page::next_load();
     let reduced_motion = app.reduced_motion;
     *app = App::new(scenario.clone(), None);
     app.reduced_motion = reduced_motion;
@@ -164,12 +174,16 @@ fn load(app: &mut App, scenario: &faultline_scenario::Scenario, notice: String) 
 /// to be the one judged. (From the animation loop, which holds the app.)
 pub fn keep_own_actions(app: &mut App) {
     let restored = EXERCISES.with(|e| {
-        let e = e.borrow();
-        let attempt = e.attempt.as_ref().filter(|attempt| !attempt.showing_solution)?;
+        let mut e = e.borrow_mut();
+        let attempt = e.attempt.as_mut().filter(|attempt| !attempt.showing_solution)?;
         let scenario = app.sim.scenario();
+        if attempt.kept.as_ref() == Some(scenario) {
+            return None;
+        }
+        attempt.kept = Some(scenario.clone());
         let restored = attempt.exercise.with_actions(&attempt.exercise.learner_actions(scenario));
-        let same_settings = faultline_scenario::Scenario { actions: Vec::new(), ..restored.clone() }
-            == faultline_scenario::Scenario { actions: Vec::new(), ..scenario.clone() };
+        let same_settings = Scenario { actions: Vec::new(), ..restored.clone() }
+            == Scenario { actions: Vec::new(), ..scenario.clone() };
         (same_settings && restored.actions != scenario.actions).then_some(restored)
     });
     if let Some(restored) = restored {
@@ -185,10 +199,10 @@ pub fn follow(app: &App) {
     let markup = EXERCISES.with(|e| {
         let mut e = e.borrow_mut();
         let attempt = e.attempt.as_mut()?;
-        let actions = &app.sim.scenario().actions;
-        if attempt.judged.as_ref().is_none_or(|(judged, _)| judged != actions) {
-            let judgement = attempt.exercise.judge(app.sim.scenario());
-            attempt.judged = Some((actions.clone(), judgement));
+        let scenario = app.sim.scenario();
+        if attempt.judged.as_ref().is_none_or(|(judged, _)| judged != scenario) {
+            let judgement = attempt.exercise.judge(scenario);
+            attempt.judged = Some((scenario.clone(), judgement));
         }
         Some(card_html(attempt, app.view_tick))
     });

@@ -244,19 +244,7 @@ pub fn app_for_fragment(fragment: &str) -> App {
     match scenario {
         Ok((scenario, builtin)) => {
             let mut app = App::new(scenario, builtin);
-            app.speed_index = speed_index.unwrap_or(app.speed_index);
-            if let Some(position) = position {
-                app.seek(position);
-                // The shown time may be past the last step, never before it,
-                // and never past the run's time limit (a hand-edited link
-                // could say anything).
-                if let Some(view_tick) = view_tick {
-                    let ticks_max = app.sim.scenario().limits.ticks_max as f64;
-                    app.view_tick = app.view_tick.max((view_tick as f64).min(ticks_max));
-                }
-                app.notice =
-                    format!("Opened a shared run at step {}, paused. Press Space to play on.", app.sim.position());
-            }
+            place(&mut app, position, view_tick, speed_index);
             app
         }
         Err(error) => {
@@ -264,6 +252,24 @@ pub fn app_for_fragment(fragment: &str) -> App {
             app.notice = format!("This link could not be opened: {error}. Showing the default scenario instead.");
             app
         }
+    }
+}
+
+/// Show a shared run where its link says: at step `position`, the time
+/// shown at `view_tick`, at a speed; paused, with a notice.
+fn place(app: &mut App, position: Option<u64>, view_tick: Option<u64>, speed_index: Option<usize>) {
+    app.speed_index = speed_index.unwrap_or(app.speed_index);
+    if let Some(position) = position {
+        app.seek(position);
+        // The shown time may be past the last step, never before it,
+        // and never past the run's time limit (a hand-edited link
+        // could say anything).
+        if let Some(view_tick) = view_tick {
+            let ticks_max = app.sim.scenario().limits.ticks_max as f64;
+            app.view_tick = app.view_tick.max((view_tick as f64).min(ticks_max));
+        }
+        app.playing = false;
+        app.notice = format!("Opened a shared run at step {}, paused. Press Space to play on.", app.sim.position());
     }
 }
 
@@ -539,6 +545,7 @@ fn wire(app: &Shared) {
             // Share writes the hash too, and the run may have moved on since:
             // reload only for a link the page did not write itself.
             if app.shared_fragment.as_deref() != Some(hash.trim_start_matches('#')) {
+                next_load();
                 *app = app_for_fragment(&hash);
                 app.reduced_motion = prefers_reduced_motion();
                 crate::embed::loaded(&mut app);
@@ -939,12 +946,31 @@ fn load_picked_scenario(app: &Shared) {
     });
 }
 
+thread_local! {
+    /// Loads of another run begun so far: a fetched scenario that arrives
+    /// after a later load is dropped.
+    static LOADS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Begin a load that replaces the run (any earlier one still being
+/// fetched will not land); returns its number.
+pub(crate) fn next_load() -> u64 {
+    LOADS.with(|loads| {
+        loads.set(loads.get() + 1);
+        loads.get()
+    })
+}
+
 /// A link that names a built-in scenario (`b=NAME`): the page starts on
 /// the default, and loads it (at once, or once fetched).
 fn load_linked_builtin(app: &Shared, fragment: &str) {
     let fragment = split_fragment(fragment);
+    let (position, view_tick, speed_index) = (fragment.position, fragment.view_tick, fragment.speed_index);
     if let (None, Some(name)) = (fragment.scenario, fragment.builtin) {
-        load_builtin(app, name.to_string(), crate::embed::loaded);
+        load_builtin(app, name.to_string(), move |app| {
+            crate::embed::loaded(app);
+            place(app, position, view_tick, speed_index);
+        });
     }
 }
 
@@ -952,7 +978,12 @@ fn load_linked_builtin(app: &Shared, fragment: &str) {
 /// then do `then`; a scenario that cannot be had is said in the notice.
 pub(crate) fn load_builtin(app: &Shared, stem: String, then: impl FnOnce(&mut App) + 'static) {
     let app = app.clone();
+    let load = next_load();
     crate::builtin::with_builtin(&stem.clone(), move |scenario| {
+        // Something else was loaded while this was fetched: it stays.
+        if LOADS.with(|loads| loads.get()) != load {
+            return;
+        }
         let Ok(mut app) = app.try_borrow_mut() else { return };
         match scenario {
             Ok(scenario) => {

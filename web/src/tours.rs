@@ -119,7 +119,11 @@ pub fn satisfies(awaited: &Awaited, action: &Action, role: Option<&str>) -> bool
         "restart" => matches!(action, Action::Restart { .. }),
         "isolate" => matches!(action, Action::Isolate { .. }),
         "partition" => matches!(action, Action::Isolate { .. } | Action::Partition { .. } | Action::CutLinks { .. }),
-        "heal" => matches!(action, Action::Heal | Action::Reconnect { .. }),
+        // A drag that brings every node together records a one-island partition.
+        "heal" => {
+            matches!(action, Action::Heal | Action::Reconnect { .. })
+                || matches!(action, Action::Partition { islands } if islands.len() == 1)
+        }
         _ => false,
     };
     kind_matches && awaited.role.as_deref().is_none_or(|wanted| role == Some(wanted))
@@ -243,9 +247,9 @@ pub fn follow(app: &App) {
 /// Whether the reader did what the step asks, since it opened.
 fn done(taking: &Taking, app: &App) -> bool {
     let Some(awaited) = &taking.tour.steps[taking.at].awaited else { return true };
-    let actions = &app.sim.scenario().actions;
-    actions.len() > taking.actions_before
-        && actions.last().is_some_and(|last| satisfies(awaited, &last.action, app.last_action_role))
+    // The reader's last action (the scenario's last may be a scripted one).
+    app.sim.scenario().actions.len() > taking.actions_before
+        && app.last_action.as_ref().is_some_and(|last| satisfies(awaited, last, app.last_action_role))
 }
 
 fn card_html(taking: &Taking, app: &App) -> String {

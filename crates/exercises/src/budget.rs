@@ -49,15 +49,15 @@ impl FaultKind {
         }
     }
 
-    /// The kind an action counts as, or `None` when it is free. A
-    /// partition into one island mends the network (a drag that brings
-    /// the nodes back together records one), so it is free like a heal.
-    pub fn of(action: &Action) -> Option<FaultKind> {
+    /// The kind an action counts as, in a run of `node_count` nodes, or
+    /// `None` when it is free. A partition into one island of every node
+    /// mends the network (a drag that brings the nodes back together
+    /// records one), so it is free like a heal; one island of some nodes
+    /// is a split (the simulator puts the others on an island of their own).
+    pub fn of(action: &Action, node_count: u32) -> Option<FaultKind> {
         Some(match action {
             Action::Crash { .. } | Action::CrashStop { .. } => FaultKind::Crash,
-            Action::Partition { islands } if islands.iter().filter(|island| !island.is_empty()).count() < 2 => {
-                return None
-            }
+            Action::Partition { islands } if mends(islands, node_count) => return None,
             Action::Partition { .. } | Action::Isolate { .. } | Action::CutLink { .. } | Action::CutLinks { .. } => {
                 FaultKind::Partition
             }
@@ -99,8 +99,9 @@ impl FaultBudget {
 
     /// What `actions` (the learner's) use of the budget: one entry per kind
     /// that is allowed or used, in [`FaultKind::ALL`]'s order.
-    pub fn used_by(&self, actions: &[TimedAction]) -> Vec<BudgetUse> {
-        let used = |kind| actions.iter().filter(|timed| FaultKind::of(&timed.action) == Some(kind)).count() as u32;
+    pub fn used_by(&self, actions: &[TimedAction], node_count: u32) -> Vec<BudgetUse> {
+        let counts_as = |timed: &&TimedAction, kind| FaultKind::of(&timed.action, node_count) == Some(kind);
+        let used = |kind| actions.iter().filter(|timed| counts_as(timed, kind)).count() as u32;
         FaultKind::ALL
             .into_iter()
             .map(|kind| BudgetUse { kind, used: used(kind), allowed: self.allowed(kind) })
@@ -126,4 +127,13 @@ impl BudgetUse {
     pub fn is_spent(&self) -> bool {
         self.used >= self.allowed
     }
+}
+
+/// Whether a partition into `islands` puts every one of `node_count` nodes
+/// on one island.
+fn mends(islands: &[Vec<faultline_scenario::NodeId>], node_count: u32) -> bool {
+    let mut listed: Vec<u32> = islands.iter().flatten().map(|node| node.0).collect();
+    listed.sort_unstable();
+    listed.dedup();
+    islands.iter().filter(|island| !island.is_empty()).count() < 2 && listed.len() as u32 >= node_count
 }

@@ -60,7 +60,7 @@ impl Exercise {
         let mut sim = faultline_protocols::build(scenario.clone());
         let horizon_tick = self.horizon_ticks.min(scenario.limits.ticks_max);
         Judgement::Judged {
-            budget: self.budget.used_by(&learner),
+            budget: self.budget.used_by(&learner, scenario.protocol.node_count()),
             goal: goal::evaluate(&self.goal, sim.as_mut(), horizon_tick),
         }
     }

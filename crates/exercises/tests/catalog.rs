@@ -158,3 +158,12 @@ fn the_ids_the_page_compiles_in_are_the_catalogs() {
     let catalog: Vec<&str> = faultline_exercises::CATALOG.iter().map(|(id, _)| *id).collect();
     assert_eq!(faultline_exercises::IDS, catalog.as_slice());
 }
+
+#[test]
+fn one_island_of_some_nodes_is_a_split_and_of_all_a_mend() {
+    use faultline_exercises::FaultKind;
+    use faultline_scenario::{Action, NodeId};
+    let island = |nodes: &[u32]| Action::Partition { islands: vec![nodes.iter().map(|&n| NodeId(n)).collect()] };
+    assert_eq!(FaultKind::of(&island(&[0, 1]), 5), Some(FaultKind::Partition), "n2 to n4 are cut off from n0 and n1");
+    assert_eq!(FaultKind::of(&island(&[0, 1, 2, 3, 4]), 5), None, "every node together: the network mended");
+}
