@@ -991,7 +991,12 @@ pub fn legend_html(app: &App) -> String {
 /// The lanes' drawing width and geometry, in SVG user units.
 pub mod lanes {
     pub const WIDTH: f64 = 1000.0;
+    /// The lane labels' column: two characters ("c0").
     pub const LABEL_WIDTH: f64 = 44.0;
+    /// The column's widening for each character more: a label keeps its
+    /// size in pixels while the drawing is stretched to the panel, and 24
+    /// units are 7 pixels on a phone.
+    pub const LABEL_WIDTH_PER_EXTRA_CHAR: f64 = 24.0;
     pub const LANE_HEIGHT: f64 = 26.0;
     pub const BAR_HEIGHT: f64 = 18.0;
     pub const AXIS_HEIGHT: f64 = 18.0;
@@ -1189,7 +1194,10 @@ pub fn lanes_svg(history: &dyn DrawnHistory) -> String {
             })
             .fold(from_tick + 1.0, f64::max),
     };
-    let x = |tick: f64| LABEL_WIDTH + (WIDTH - LABEL_WIDTH - 4.0) * (tick - from_tick) / (to_tick - from_tick);
+    let labels: Vec<String> = (0..clients).map(|lane| history.lane_label(lane)).collect();
+    let label_chars = labels.iter().map(|label| label.chars().count()).max().unwrap_or(0);
+    let label_width = LABEL_WIDTH + LABEL_WIDTH_PER_EXTRA_CHAR * label_chars.saturating_sub(2) as f64;
+    let x = |tick: f64| label_width + (WIDTH - label_width - 4.0) * (tick - from_tick) / (to_tick - from_tick);
     let points = match history.check().verdict() {
         Some(Verdict::Linearizable(witness)) if history.show_points() => Some(&witness.points),
         _ => None,
@@ -1211,14 +1219,9 @@ pub fn lanes_svg(history: &dyn DrawnHistory) -> String {
         );
         tick += step;
     }
-    for c in 0..clients {
+    for (c, label) in labels.iter().enumerate() {
         let y = AXIS_HEIGHT + LANE_HEIGHT * c as f64;
-        let _ = write!(
-            svg,
-            r#"<text class="lane-label" x="4" y="{:.1}">{}</text>"#,
-            y + LANE_HEIGHT / 2.0 + 4.0,
-            history.lane_label(c)
-        );
+        let _ = write!(svg, r#"<text class="lane-label" x="4" y="{:.1}">{label}</text>"#, y + LANE_HEIGHT / 2.0 + 4.0);
     }
     for &index in &drawn {
         let (invoke, complete) = history.times(index);
@@ -1456,8 +1459,9 @@ pub fn verdict_explanation_html(history: &dyn DrawnHistory) -> String {
             }
             let _ = write!(
                 html,
-                "<p>A smallest failing part of the history ({} operations{}), highlighted in {}:</p><ul class=\"minimal\">",
+                "<p>A smallest failing part of the history ({} operation{}{}), highlighted in {}:</p><ul class=\"minimal\">",
                 explanation.minimal.len(),
+                if explanation.minimal.len() == 1 { "" } else { "s" },
                 if explanation.minimal_is_1_minimal { "; without any one of them it would be linearizable" } else { "" },
                 history.highlighted_in()
             );
