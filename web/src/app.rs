@@ -849,7 +849,12 @@ impl App {
             .iter()
             .map(|report| NodeState {
                 node: report.id.0,
-                status: format!("{:?}", report.status).to_lowercase(),
+                status: match report.status {
+                    NodeStatus::Up => "up",
+                    NodeStatus::Crashed => "crashed",
+                    NodeStatus::Stopped => "stopped",
+                    NodeStatus::Removed => "removed",
+                },
                 role: report.view.as_ref().map(|view| view.role.name),
             })
             .collect();
@@ -1117,7 +1122,7 @@ pub struct PlaygroundState {
 #[derive(serde::Serialize)]
 pub struct NodeState {
     pub node: u32,
-    pub status: String,
+    pub status: &'static str,
     pub role: Option<&'static str>,
 }
 

@@ -1316,7 +1316,7 @@ fn convergent_html(app: &App) -> String {
     let noun = faultline_sim::convergent_service_noun(&model);
     format!(
         "<p class=\"convergent\" data-convergent>{}{} promises that replicas converge, not linearizability: {}.</p>",
-        noun[..1].to_uppercase(),
+        noun[..1].to_ascii_uppercase(),
         &noun[1..],
         escape(&line)
     )
