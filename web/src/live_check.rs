@@ -242,6 +242,12 @@ impl LiveCheck {
         }
     }
 
+    /// Whether the linearizability search found a failure and is
+    /// shrinking it.
+    pub fn shrinking(&mut self) -> bool {
+        self.progress().is_some_and(|(progress, ..)| progress.shrinking)
+    }
+
     /// How far the linearizability search has got, its steps, and the
     /// milliseconds worked on it so far.
     pub fn progress(&mut self) -> Option<(Progress, u64, f64)> {
