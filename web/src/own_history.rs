@@ -17,6 +17,7 @@ use crate::live_check::{CheckState, LiveCheck, CHECK_SLICE_MS};
 use crate::render::{check_badge, escape, lanes_svg, model_phrase, verdict_explanation_html, Bar, DrawnHistory};
 use faultline_check::format::{parse, parse_for_model, Format};
 use faultline_check::{Function, History, ModelSpec, Operation, Value, Verdict};
+use faultline_collections::VecSet;
 use faultline_sim::{OperationLook, Style};
 use std::cell::RefCell;
 use std::fmt::Write as _;
@@ -121,9 +122,8 @@ impl OwnHistory {
         };
         let parse_ms = now_ms() - started;
         let operations = &parsed.history.operations;
-        let mut clients: Vec<u64> = operations.iter().map(|o| o.client).collect();
-        clients.sort_unstable();
-        clients.dedup();
+        let clients: VecSet<u64> = operations.iter().map(|o| o.client).collect();
+        let clients: Vec<u64> = clients.into_iter().collect();
         let start = operations.iter().map(|o| o.invoke).min().unwrap_or(0);
         let end = operations.iter().map(|o| o.complete.unwrap_or(o.invoke)).max().unwrap_or(0) - start;
         let check = LiveCheck::of_history(model.clone(), parsed.history.clone(), BUDGET_STEPS, BUDGET_MS);
@@ -496,7 +496,10 @@ mod dom {
             OWN.with(|own| own.borrow_mut().refuse(&name, &too_large(bytes)));
             return wake();
         }
-        let on_text: Closure<dyn FnMut(JsValue)> = Closure::once(move |text: JsValue| {
+        // (A closure of the page's most common kind: its glue is shared.)
+        let mut name = Some(name);
+        let on_text = Closure::<dyn FnMut(JsValue)>::new(move |text: JsValue| {
+            let Some(name) = name.take() else { return };
             let text = text.as_string().unwrap_or_default();
             let source = match text.len() <= FIELD_BYTES_MAX {
                 true => {
