@@ -8,6 +8,7 @@
 //! - [`diagram`]: the space-time diagram as SVG text from an incremental index of the trace: a frame, and keyed
 //!   plot elements that stay put while the window slides.
 //! - [`live_check`]: the resumable linearizability check of the history.
+//! - [`own_history`]: a history pasted or dropped into the page, checked and drawn like the run's.
 //! - [`render`]: SVG and HTML text from that state.
 //! - [`experiment`]: the book's partitioning experiment (words per partition, the share moved) as bars.
 //! - [`scorecard`]: the CAP scorecard: the run's faults on every key-value protocol, as a table.
@@ -30,6 +31,7 @@ pub mod experiment;
 pub mod fetch;
 pub mod lab;
 pub mod live_check;
+pub mod own_history;
 pub mod page;
 pub mod render;
 pub mod ring;

@@ -2,10 +2,12 @@
 //! position. The check is resumable: each animation frame gives it a slice
 //! of a few milliseconds, so it never blocks the page; when the history
 //! changes (an operation invoked, completed or given up) it starts over.
+//! A history pasted into the page is checked the same way
+//! ([`LiveCheck::of_history`]), under larger budgets, and may be cancelled.
 
 use faultline_check::consistency::SequentialSearch;
 use faultline_check::{
-    Checker, Decision, History, Model, ModelSpec, Value, Verdict, WeakerModels, WEAKER_BUDGET_STEPS,
+    Checker, Decision, History, Model, ModelSpec, Progress, Value, Verdict, WeakerModels, WEAKER_BUDGET_STEPS,
 };
 use faultline_sim::{AnySimulation, HistoryCheck, HistoryEntry};
 
@@ -17,6 +19,11 @@ pub const CHECK_BUDGET_MS: f64 = 5_000.0;
 pub const CHECK_SLICE_MS: f64 = 6.0;
 /// Search steps between two looks at the clock.
 const STEPS_BETWEEN_CLOCK_READS: u64 = 4_096;
+/// The same for the search for sequential consistency, whose steps cost
+/// more: each clones and hashes the model's state, which for a key-value
+/// store of long texts takes several microseconds (4,096 of them held a
+/// frame for 60 ms on Porcupine's c50-bad.txt).
+const WEAKER_STEPS_BETWEEN_CLOCK_READS: u64 = 256;
 
 /// What the badge shows.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -51,6 +58,7 @@ trait VerdictSearch {
     /// End the search now, undecided, for `reason`.
     fn stop(&mut self, reason: &str) -> Verdict;
     fn steps(&self) -> u64;
+    fn progress(&self) -> Progress;
 }
 
 impl<M: Model> VerdictSearch for Checker<M> {
@@ -62,6 +70,9 @@ impl<M: Model> VerdictSearch for Checker<M> {
     }
     fn steps(&self) -> u64 {
         Checker::steps(self)
+    }
+    fn progress(&self) -> Progress {
+        Checker::progress(self)
     }
 }
 
@@ -87,8 +98,8 @@ struct TypedCheck<M: Model> {
 }
 
 impl<M: Model + Clone + 'static> TypedCheck<M> {
-    fn boxed(model: M, history: History, initial: Option<Value>) -> Box<dyn ModelCheck> {
-        let checker = Checker::new(model.clone(), history.clone(), CHECK_BUDGET_STEPS);
+    fn boxed(model: M, history: History, initial: Option<Value>, budget_steps: u64) -> Box<dyn ModelCheck> {
+        let checker = Checker::new(model.clone(), history.clone(), budget_steps);
         Box::new(TypedCheck { model, history, initial, checker, sequential: None })
     }
 }
@@ -166,13 +177,14 @@ impl<M: Model + Clone> ModelCheck for TypedCheck<M> {
     }
 }
 
-#[derive(Default)]
 pub struct LiveCheck {
     checked: Option<(usize, usize, usize)>,
     search: Option<Box<dyn ModelCheck>>,
     /// Searching for the weaker models (after a "not linearizable").
     weakening: bool,
+    /// Milliseconds worked so far, and at most.
     work_ms: f64,
+    budget_ms: f64,
     pub state: CheckState,
     /// The weaker models, once decided (for non-linearizable histories, and
     /// every convergent service's).
@@ -181,7 +193,68 @@ pub struct LiveCheck {
     pub convergent: bool,
 }
 
+impl Default for LiveCheck {
+    fn default() -> LiveCheck {
+        LiveCheck {
+            checked: None,
+            search: None,
+            weakening: false,
+            work_ms: 0.0,
+            budget_ms: CHECK_BUDGET_MS,
+            state: CheckState::Empty,
+            weaker: None,
+            convergent: false,
+        }
+    }
+}
+
 impl LiveCheck {
+    /// A check of `history` against `model` (a history pasted into the
+    /// page) within `budget_steps` search steps and `budget_ms` of work:
+    /// linearizability, then, if it fails, the weaker models. Work on it
+    /// with [`work`](LiveCheck::work).
+    pub fn of_history(model: ModelSpec, history: History, budget_steps: u64, budget_ms: f64) -> LiveCheck {
+        let initial = model.initial();
+        let state = match history.operations.is_empty() {
+            true => CheckState::Empty,
+            false => CheckState::Checking { steps: 0 },
+        };
+        let search = Some(TypedCheck::boxed(model, history, initial, budget_steps));
+        LiveCheck { search, budget_ms, state, ..LiveCheck::default() }
+    }
+
+    /// Stop now, for `reason`: the verdict is what the search found so far
+    /// (unknown with how far it got, or a failure already found, not yet
+    /// shrunk), and weaker models not yet decided are unknown.
+    pub fn stop(&mut self, reason: &str) {
+        let Some(search) = self.search.as_mut() else { return };
+        if let CheckState::Checking { .. } = self.state {
+            self.state = CheckState::Done(search.verdict_search().stop(reason));
+        }
+        self.weakening = false;
+        if matches!(self.verdict(), Some(Verdict::NotLinearizable(_))) && self.weaker.is_none() {
+            let unknown = || Decision::Unknown { why: reason.to_string() };
+            self.weaker = Some(WeakerModels {
+                sequentially_consistent: unknown(),
+                read_your_writes: unknown(),
+                monotonic_reads: unknown(),
+            });
+        }
+    }
+
+    /// Whether the linearizability search found a failure and is
+    /// shrinking it.
+    pub fn shrinking(&mut self) -> bool {
+        self.progress().is_some_and(|(progress, ..)| progress.shrinking)
+    }
+
+    /// How far the linearizability search has got, its steps, and the
+    /// milliseconds worked on it so far.
+    pub fn progress(&mut self) -> Option<(Progress, u64, f64)> {
+        let search = self.search.as_mut()?.verdict_search();
+        Some((search.progress(), search.steps(), self.work_ms))
+    }
+
     /// Start over if the run's history changed. Returns whether it did.
     pub fn follow(&mut self, sim: &dyn AnySimulation) -> bool {
         let current = signature(sim.history());
@@ -214,7 +287,9 @@ impl LiveCheck {
             ModelSpec::Counter | ModelSpec::Set | ModelSpec::Register(_) if self.convergent => {
                 ConvergentCheck::boxed(model, history, initial)
             }
-            ModelSpec::KeyValue(_) | ModelSpec::Bank(_) => TypedCheck::boxed(model, history, initial),
+            ModelSpec::KeyValue(_) | ModelSpec::Bank(_) => {
+                TypedCheck::boxed(model, history, initial, CHECK_BUDGET_STEPS)
+            }
             _ => Box::new(PlainCheck { checker: Checker::new(model, history, CHECK_BUDGET_STEPS) }),
         });
         self.state = CheckState::Checking { steps: 0 };
@@ -234,13 +309,15 @@ impl LiveCheck {
         let started = now_ms();
         loop {
             if let Some(verdict) = search.run(STEPS_BETWEEN_CLOCK_READS) {
+                self.work_ms += now_ms() - started;
                 self.weakening = self.convergent || matches!(verdict, Verdict::NotLinearizable(_));
                 self.state = CheckState::Done(verdict);
                 return true;
             }
             let elapsed = now_ms() - started;
-            if self.work_ms + elapsed >= CHECK_BUDGET_MS {
-                let reason = format!("the time budget of {} s ran out", CHECK_BUDGET_MS / 1000.0);
+            if self.work_ms + elapsed >= self.budget_ms {
+                self.work_ms += elapsed;
+                let reason = format!("the time budget of {} s ran out", self.budget_ms / 1000.0);
                 self.state = CheckState::Done(search.stop(&reason));
                 // A CRDT's session guarantees are decided directly: they
                 // are shown even when linearizability is left undecided.
@@ -260,7 +337,7 @@ impl LiveCheck {
         let Some(search) = self.search.as_mut() else { return false };
         let started = now_ms();
         while now_ms() - started < slice_ms {
-            if let Some(weaker) = search.run_weaker(STEPS_BETWEEN_CLOCK_READS) {
+            if let Some(weaker) = search.run_weaker(WEAKER_STEPS_BETWEEN_CLOCK_READS) {
                 self.weaker = Some(weaker);
                 self.weakening = false;
                 return true;
@@ -307,6 +384,9 @@ mod tests {
         }
         fn steps(&self) -> u64 {
             0
+        }
+        fn progress(&self) -> Progress {
+            Progress::default()
         }
     }
 

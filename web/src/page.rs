@@ -118,6 +118,29 @@ const SKELETON: &str = r#"
     <div id="experiment"></div>
   </details>
 </section>
+<section id="own-history-panel">
+  <details id="own-history-details">
+    <summary><h2>Check your own history: is it linearizable, and if not, why?</h2></summary>
+    <div id="own-drop">
+      <p id="own-accepts">Paste a history, or drop a file anywhere on this panel: Faultline JSON, Jepsen EDN (Knossos), a Jepsen log, or Porcupine's one EDN map per line, up to 1 MiB. <label>Or choose a file <input id="own-file" type="file" accept=".json,.edn,.txt,.log,.jsonl,text/plain,application/json"></label></p>
+      <textarea id="own-text" rows="8" spellcheck="false" autocomplete="off" aria-label="The history to check" aria-describedby="own-accepts" placeholder="{:process 0, :type :invoke, :f :write, :value 1}&#10;{:process 0, :type :ok, :f :write, :value 1}"></textarea>
+    </div>
+    <div class="own-controls">
+      <label>Model <select id="own-model"></select></label>
+      <label id="own-initial-label">Initial value <input id="own-initial" type="text" size="10" placeholder="from the file" aria-describedby="own-initial-hint"></label>
+      <span id="own-initial-hint" class="hint">JSON: 0, null, "", or a bank's balances [100, 100]</span>
+      <button id="own-check">Check</button>
+      <button id="own-cancel" hidden>Cancel</button>
+    </div>
+    <div id="own-status"></div>
+    <div class="history-head">
+      <span id="own-verdict" class="badge" role="status" aria-live="polite"></span>
+      <label class="points"><input id="own-show-points" type="checkbox"> Show linearization points</label>
+    </div>
+    <div id="own-explanation"></div>
+    <div id="own-lanes-box"></div>
+  </details>
+</section>
 <p class="keys">Press <kbd>?</kbd> for the keyboard shortcuts. <button id="show-shortcuts">Shortcuts</button></p>
 <dialog id="embed-dialog" aria-labelledby="embed-title">
   <h2 id="embed-title">Embed this run in a page</h2>
@@ -307,6 +330,7 @@ pub fn start() {
     crate::lab::wire(&app);
     crate::exercises::wire(&app);
     crate::tours::wire(&app);
+    crate::own_history::wire();
     measure_diagram_width();
     redraw_panels(&app.borrow());
     animation_loop(app);
@@ -1451,6 +1475,8 @@ fn animation_loop(app: Shared) {
         app.frame(elapsed_ms);
         // The check gets a few milliseconds of every frame, never more.
         app.check_history(&mut performance_now_ms, crate::live_check::CHECK_SLICE_MS);
+        // A history pasted into its panel gets a slice too, while it is checked.
+        let own_checking = crate::own_history::frame(&mut performance_now_ms);
         // What moves is drawn every frame; while playing, the side panels
         // take turns, one a frame; once the run rests, all are brought up
         // to date.
@@ -1468,7 +1494,7 @@ fn animation_loop(app: Shared) {
         crate::exercises::follow(&app);
         crate::tours::follow(&app);
         crate::embed::report(&app);
-        let moving = app.is_moving() || app.revision != drawn_revision;
+        let moving = app.is_moving() || app.revision != drawn_revision || own_checking;
         last_ms = moving.then_some(now_ms);
         drop(app);
         if moving {

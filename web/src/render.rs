@@ -5,14 +5,14 @@
 
 use crate::app::{geometry, App, Gesture, Menu};
 use crate::chronicle::{Entry, EntryKind};
-use crate::live_check::CheckState;
+use crate::live_check::{CheckState, LiveCheck};
 use crate::stage::{IslandShape, StageLayout};
 use faultline_check::Verdict;
 use faultline_collections::{VecMap, VecSet};
 use faultline_scenario::{ClientId, CrdtShape, CrdtType, MessageId, NodeId, ProtocolSpec};
 use faultline_sim::{
     EnabledEvent, Endpoint, HistoryEntry, Legend, LogEntryView, MessageKindId, MessageView, NodeReport, NodeStatus,
-    NodeView, Style,
+    NodeView, OperationLook, Style,
 };
 use std::fmt::Write;
 
@@ -906,7 +906,7 @@ pub fn history_html(app: &App) -> String {
     html.push_str(
         "<table><thead><tr><th>#</th><th>client</th><th>operation</th><th>nodes</th><th>invoked</th><th>completed</th><th>result</th></tr></thead><tbody>",
     );
-    let (minimal, _) = involved(app);
+    let (minimal, _) = involved(&app.check);
     for (index, entry) in history.iter().enumerate().rev().take(HISTORY_ROWS_MAX) {
         html.push_str(&history_row(index, entry, minimal.contains(&index)));
     }
@@ -991,16 +991,133 @@ pub fn legend_html(app: &App) -> String {
 /// The lanes' drawing width and geometry, in SVG user units.
 pub mod lanes {
     pub const WIDTH: f64 = 1000.0;
+    /// The lane labels' column: two characters ("c0").
     pub const LABEL_WIDTH: f64 = 44.0;
+    /// The column's widening for each character more: a label keeps its
+    /// size in pixels while the drawing is stretched to the panel, and 24
+    /// units are 7 pixels on a phone.
+    pub const LABEL_WIDTH_PER_EXTRA_CHAR: f64 = 24.0;
     pub const LANE_HEIGHT: f64 = 26.0;
     pub const BAR_HEIGHT: f64 = 18.0;
     pub const AXIS_HEIGHT: f64 = 18.0;
 }
 
-/// The operations the current verdict points at: (the failing sub-history,
-/// the operation that cannot be placed).
-fn involved(app: &App) -> (Vec<usize>, Option<usize>) {
-    match app.check.verdict() {
+/// A history as the lanes and the verdict's explanation draw it: the
+/// playground's run (`App`) or a history pasted into the page
+/// (`own_history::OwnHistory`). Operations are named by their index in the
+/// history checked, as the verdict names them; what each source writes
+/// about one (its words for time, its tooltip) is its own.
+pub trait DrawnHistory {
+    /// The check of this history, and its verdict once there is one.
+    fn check(&self) -> &LiveCheck;
+    /// Whether the lanes draw the linearization points.
+    fn show_points(&self) -> bool;
+    fn operation_count(&self) -> usize;
+    /// When operation `index` was invoked and, if it was, completed.
+    fn times(&self, index: usize) -> (u64, Option<u64>);
+    /// Operation `index` as a bar in the lanes.
+    fn bar(&self, index: usize) -> Bar;
+    /// The lanes, one per client: how many, and what each is called.
+    fn lanes(&self) -> u32;
+    fn lane_label(&self, lane: u32) -> String;
+    /// The time operations without an answer run to (at least 1).
+    fn now(&self) -> f64;
+    /// Operation `index` in a line of HTML: "#3 c1 write 5 → ok, ticks 3–9".
+    fn describe(&self, index: usize) -> String;
+    /// What the times count, for the lanes' note ("ticks").
+    fn time_unit(&self) -> &'static str;
+    /// The object the history is checked against, in words.
+    fn model_phrase(&self) -> String;
+    /// The `id` of the lanes' `<svg>`.
+    fn lanes_id(&self) -> &'static str;
+    /// Where the verdict's operations are highlighted.
+    fn highlighted_in(&self) -> &'static str;
+    /// What a convergent service's history satisfied (the run's, a CRDT's).
+    fn convergent_html(&self) -> String {
+        String::new()
+    }
+}
+
+/// An operation's bar in the lanes.
+pub struct Bar {
+    pub lane: u32,
+    /// Its client stopped waiting for an answer (drawn as unknown).
+    pub gave_up: bool,
+    pub look: OperationLook,
+    /// The bar's tooltip, as HTML.
+    pub tooltip: String,
+}
+
+impl DrawnHistory for App {
+    fn check(&self) -> &LiveCheck {
+        &self.check
+    }
+    fn show_points(&self) -> bool {
+        self.show_points
+    }
+    fn operation_count(&self) -> usize {
+        self.sim.history().len()
+    }
+    fn times(&self, index: usize) -> (u64, Option<u64>) {
+        let entry = &self.sim.history()[index];
+        (entry.invoke_tick, entry.complete_tick)
+    }
+    fn bar(&self, index: usize) -> Bar {
+        let entry = &self.sim.history()[index];
+        let result = entry.output.as_ref().map(|o| o.to_string()).unwrap_or_else(|| "no answer".into());
+        let tooltip = format!(
+            "#{index} {client} {operation} → {result}, ticks {invoke}–{done}",
+            client = entry.client,
+            operation = escape(&entry.operation.to_string()),
+            result = escape(&result),
+            invoke = entry.invoke_tick,
+            done = entry.complete_tick.map(|t| t.to_string()).unwrap_or_else(|| "…".into()),
+        );
+        Bar { lane: entry.client.0, gave_up: entry.gave_up, look: self.sim.look(entry), tooltip }
+    }
+    fn lanes(&self) -> u32 {
+        self.sim.scenario().workload.clients.max(1)
+    }
+    fn lane_label(&self, lane: u32) -> String {
+        format!("c{lane}")
+    }
+    fn now(&self) -> f64 {
+        self.view_tick.max(1.0)
+    }
+    fn describe(&self, index: usize) -> String {
+        let entry = &self.sim.history()[index];
+        let result = match (&entry.output, entry.complete_tick) {
+            (Some(output), Some(done)) => format!("→ {output}, ticks {}–{done}", entry.invoke_tick),
+            _ => format!("→ no answer, invoked at tick {}", entry.invoke_tick),
+        };
+        format!("#{index} {} {} {}", entry.client, escape(&entry.operation.to_string()), escape(&result))
+    }
+    fn time_unit(&self) -> &'static str {
+        "ticks"
+    }
+    fn model_phrase(&self) -> String {
+        match self.sim.history_check() {
+            faultline_sim::HistoryCheck::Linearizable(model) | faultline_sim::HistoryCheck::Convergent(model) => {
+                model_phrase(&model)
+            }
+            faultline_sim::HistoryCheck::Promises { property, .. } => property.to_string(),
+        }
+    }
+    fn lanes_id(&self) -> &'static str {
+        "lanes"
+    }
+    fn highlighted_in(&self) -> &'static str {
+        "the lanes and, with their requests and replies and the faults while they ran, in the space-time diagram"
+    }
+    fn convergent_html(&self) -> String {
+        convergent_html(self)
+    }
+}
+
+/// The operations the verdict points at: (the failing sub-history, the
+/// operation that cannot be placed).
+fn involved(check: &LiveCheck) -> (Vec<usize>, Option<usize>) {
+    match check.verdict() {
         Some(Verdict::NotLinearizable(explanation)) => (explanation.minimal.clone(), Some(explanation.blocked)),
         _ => (Vec::new(), None),
     }
@@ -1046,23 +1163,23 @@ pub fn lane_operations_drawn(history_length: usize, involved: &[usize]) -> Vec<u
 /// visualizer: each operation a bar from invocation to completion (to now
 /// while pending). Returns the `<svg>` element whole, and below it a note
 /// when older operations are left out.
-pub fn lanes_svg(app: &App) -> String {
+pub fn lanes_svg(history: &dyn DrawnHistory) -> String {
     use lanes::*;
-    let history = app.sim.history();
-    let clients = app.sim.scenario().workload.clients.max(1);
+    let length = history.operation_count();
+    let clients = history.lanes();
     let height = AXIS_HEIGHT + LANE_HEIGHT * clients as f64;
-    let now = app.view_tick.max(1.0);
-    let end_tick = history.iter().filter_map(|e| e.complete_tick).max().unwrap_or(0) as f64;
+    let now = history.now();
+    let end_tick = (0..length).filter_map(|index| history.times(index).1).max().unwrap_or(0) as f64;
     let span = now.max(end_tick).max(1.0);
-    let (minimal, blocked) = involved(app);
-    let drawn = lane_operations_drawn(history.len(), &minimal.iter().copied().chain(blocked).collect::<Vec<_>>());
-    let left_out = history.len() - drawn.len();
-    let reaches_the_newest = drawn.last().is_none_or(|&last| last + 1 == history.len());
+    let (minimal, blocked) = involved(history.check());
+    let drawn = lane_operations_drawn(length, &minimal.iter().copied().chain(blocked).collect::<Vec<_>>());
+    let left_out = length - drawn.len();
+    let reaches_the_newest = drawn.last().is_none_or(|&last| last + 1 == length);
     // All drawn: time from 0 to now, as the run goes. Some left out: from
     // the first drawn operation to the last answer among them (or to now,
     // when the newest are drawn), so the bars drawn get the width.
     let from_tick = match (left_out, drawn.first()) {
-        (1.., Some(&first)) => (history[first].invoke_tick as f64).min(span - 1.0),
+        (1.., Some(&first)) => (history.times(first).0 as f64).min(span - 1.0),
         _ => 0.0,
     };
     let to_tick = match reaches_the_newest {
@@ -1071,16 +1188,23 @@ pub fn lanes_svg(app: &App) -> String {
             .iter()
             // An operation without an answer runs on past the window's end
             // (its bar is cut there) rather than stretching it to now.
-            .map(|&index| history[index].complete_tick.unwrap_or(history[index].invoke_tick) as f64)
+            .map(|&index| {
+                let (invoke, complete) = history.times(index);
+                complete.unwrap_or(invoke) as f64
+            })
             .fold(from_tick + 1.0, f64::max),
     };
-    let x = |tick: f64| LABEL_WIDTH + (WIDTH - LABEL_WIDTH - 4.0) * (tick - from_tick) / (to_tick - from_tick);
-    let points = match app.check.verdict() {
-        Some(Verdict::Linearizable(witness)) if app.show_points => Some(&witness.points),
+    let labels: Vec<String> = (0..clients).map(|lane| history.lane_label(lane)).collect();
+    let label_chars = labels.iter().map(|label| label.chars().count()).max().unwrap_or(0);
+    let label_width = LABEL_WIDTH + LABEL_WIDTH_PER_EXTRA_CHAR * label_chars.saturating_sub(2) as f64;
+    let x = |tick: f64| label_width + (WIDTH - label_width - 4.0) * (tick - from_tick) / (to_tick - from_tick);
+    let points = match history.check().verdict() {
+        Some(Verdict::Linearizable(witness)) if history.show_points() => Some(&witness.points),
         _ => None,
     };
     let mut svg = format!(
-        r#"<svg id="lanes" viewBox="0 0 {WIDTH} {height}" preserveAspectRatio="none" style="height:{height}px" role="img" aria-label="Client history: a lane per client, a bar per operation">"#
+        r#"<svg id="{id}" viewBox="0 0 {WIDTH} {height}" preserveAspectRatio="none" style="height:{height}px" role="img" aria-label="Client history: a lane per client, a bar per operation">"#,
+        id = history.lanes_id()
     );
     // A time axis: ticks at round numbers.
     let step = axis_step(to_tick - from_tick);
@@ -1095,17 +1219,17 @@ pub fn lanes_svg(app: &App) -> String {
         );
         tick += step;
     }
-    for c in 0..clients {
+    for (c, label) in labels.iter().enumerate() {
         let y = AXIS_HEIGHT + LANE_HEIGHT * c as f64;
-        let _ = write!(svg, r#"<text class="lane-label" x="4" y="{:.1}">c{c}</text>"#, y + LANE_HEIGHT / 2.0 + 4.0);
+        let _ = write!(svg, r#"<text class="lane-label" x="4" y="{:.1}">{label}</text>"#, y + LANE_HEIGHT / 2.0 + 4.0);
     }
     for &index in &drawn {
-        let entry = &history[index];
-        let y = AXIS_HEIGHT + LANE_HEIGHT * entry.client.0 as f64 + (LANE_HEIGHT - BAR_HEIGHT) / 2.0;
-        let start = x(entry.invoke_tick as f64);
-        let stop = x(entry.complete_tick.map(|t| t as f64).unwrap_or(now)).min(x(to_tick)).max(start + 3.0);
-        let look = app.sim.look(entry);
-        let state = match (&entry.complete_tick, entry.gave_up) {
+        let (invoke, complete) = history.times(index);
+        let Bar { lane, gave_up, look, tooltip } = history.bar(index);
+        let y = AXIS_HEIGHT + LANE_HEIGHT * lane as f64 + (LANE_HEIGHT - BAR_HEIGHT) / 2.0;
+        let start = x(invoke as f64);
+        let stop = x(complete.map(|t| t as f64).unwrap_or(now)).min(x(to_tick)).max(start + 3.0);
+        let state = match (complete, gave_up) {
             (Some(_), _) => "done",
             (None, true) => "unknown",
             (None, false) => "pending",
@@ -1118,17 +1242,11 @@ pub fn lanes_svg(app: &App) -> String {
             classes.push_str(" blocked");
         }
         let label = look.label;
-        let result = entry.output.as_ref().map(|o| o.to_string()).unwrap_or_else(|| "no answer".into());
         let _ = write!(
             svg,
-            r#"<g class="{classes}" data-key="op{index}" data-op="{index}" style="--kind:{colour}"><rect x="{start:.1}" y="{y:.1}" width="{w:.1}" height="{BAR_HEIGHT}" rx="3"><title>#{index} {client} {operation} → {result}, ticks {invoke}–{done}</title></rect>"#,
+            r#"<g class="{classes}" data-key="op{index}" data-op="{index}" style="--kind:{colour}"><rect x="{start:.1}" y="{y:.1}" width="{w:.1}" height="{BAR_HEIGHT}" rx="3"><title>{tooltip}</title></rect>"#,
             w = stop - start,
             colour = if look.kind.colour.is_empty() { "#8a94a3" } else { look.kind.colour },
-            client = entry.client,
-            operation = escape(&entry.operation.to_string()),
-            result = escape(&result),
-            invoke = entry.invoke_tick,
-            done = entry.complete_tick.map(|t| t.to_string()).unwrap_or_else(|| "…".into()),
         );
         if let Some(label) = fit_label(&label, stop - start - 8.0) {
             let _ = write!(svg, r#"<text x="{:.1}" y="{:.1}">{}</text>"#, start + 4.0, y + 13.0, escape(&label));
@@ -1148,12 +1266,11 @@ pub fn lanes_svg(app: &App) -> String {
     if left_out > 0 {
         let in_a_row = drawn.len().min(LANE_OPERATIONS_DRAWN_MAX);
         let which = match reaches_the_newest {
-            true => format!("the newest {in_a_row} of {} operations", history.len()),
+            true => format!("the newest {in_a_row} of {length} operations"),
             false => format!(
-                "operations #{} to #{} of {}, from the first the verdict points at",
+                "operations #{} to #{} of {length}, from the first the verdict points at",
                 drawn[0],
                 drawn[in_a_row - 1],
-                history.len()
             ),
         };
         let more = match drawn.len() - in_a_row {
@@ -1162,7 +1279,8 @@ pub fn lanes_svg(app: &App) -> String {
         };
         let _ = write!(
             svg,
-            r#"<p class="hint lanes-note">The lanes draw {which}{more}, ticks {from_tick:.0} to {to_tick:.0}; the check covers them all.</p>"#
+            r#"<p class="hint lanes-note">The lanes draw {which}{more}, {unit} {from_tick:.0} to {to_tick:.0}; the check covers them all.</p>"#,
+            unit = history.time_unit()
         );
     }
     svg
@@ -1205,11 +1323,12 @@ fn convergent_html(app: &App) -> String {
 }
 
 /// Where a non-linearizable history stands among weaker models.
-fn weaker_models_html(app: &App) -> String {
-    if app.check.convergent {
-        return convergent_html(app);
+fn weaker_models_html(history: &dyn DrawnHistory) -> String {
+    let check = history.check();
+    if check.convergent {
+        return history.convergent_html();
     }
-    let Some(weaker) = &app.check.weaker else {
+    let Some(weaker) = &check.weaker else {
         return "<p class=\"weaker\">Checking weaker models…</p>".to_string();
     };
     let yes_no = |decision: &faultline_check::Decision| match decision {
@@ -1219,7 +1338,7 @@ fn weaker_models_html(app: &App) -> String {
         faultline_check::Decision::Unknown { why } => format!("unknown ({})", escape(why)),
         faultline_check::Decision::NotApplicable => "not checked".to_string(),
     };
-    let strongest = app.check.verdict().map(|v| faultline_check::strongest_model(v, Some(weaker))).unwrap_or("unknown");
+    let strongest = check.verdict().map(|v| faultline_check::strongest_model(v, Some(weaker))).unwrap_or("unknown");
     format!(
         "<p class=\"weaker\">Strongest model it satisfies: <b data-strongest>{strongest}</b>. Sequentially consistent: {}; read-your-writes: {}; monotonic reads: {}.</p>",
         yes_no(&weaker.sequentially_consistent),
@@ -1228,27 +1347,18 @@ fn weaker_models_html(app: &App) -> String {
     )
 }
 
-/// The object the history is checked against, in words.
-fn model_phrase(app: &App) -> String {
-    match app.sim.history_check() {
-        faultline_sim::HistoryCheck::Linearizable(model) | faultline_sim::HistoryCheck::Convergent(model) => {
-            match model.name() {
-                "kv" => "a key-value store (each key on its own)".to_string(),
-                "bank" => "a bank whose transfers keep the total".to_string(),
-                name => format!("the {name} model"),
-            }
-        }
-        faultline_sim::HistoryCheck::Promises { property, .. } => property.to_string(),
+/// A model, as the object a history is checked against, in words.
+pub fn model_phrase(model: &faultline_check::ModelSpec) -> String {
+    match model.name() {
+        "kv" => "a key-value store (each key on its own)".to_string(),
+        "bank" => "a bank whose transfers keep the total".to_string(),
+        name => format!("the {name} model"),
     }
 }
 
 /// The verdict badge's text and class.
 pub fn verdict_badge(app: &App) -> (String, &'static str) {
     match &app.check.state {
-        CheckState::Empty => ("no operations yet".to_string(), "empty"),
-        CheckState::NotChecked { property, .. } => (format!("promises {property}"), "not-checked"),
-        CheckState::Checking { steps } => (format!("checking… ({steps} steps)"), "checking"),
-        CheckState::Done(Verdict::Linearizable(_)) => ("linearizable".to_string(), "linearizable"),
         CheckState::Done(Verdict::NotLinearizable(_)) if app.check.convergent => {
             let noun = match app.sim.history_check() {
                 faultline_sim::HistoryCheck::Convergent(model) => faultline_sim::convergent_service_noun(&model),
@@ -1256,39 +1366,43 @@ pub fn verdict_badge(app: &App) -> (String, &'static str) {
             };
             (format!("not linearizable, as {noun} may be"), "not-linearizable-expected")
         }
+        _ => check_badge(&app.check),
+    }
+}
+
+/// A check's badge: its text and class (`data-verdict`, which the
+/// stylesheet colours by).
+pub fn check_badge(check: &LiveCheck) -> (String, &'static str) {
+    match &check.state {
+        CheckState::Empty => ("no operations yet".to_string(), "empty"),
+        CheckState::NotChecked { property, .. } => (format!("promises {property}"), "not-checked"),
+        CheckState::Checking { steps } => (format!("checking… ({steps} steps)"), "checking"),
+        CheckState::Done(Verdict::Linearizable(_)) => ("linearizable".to_string(), "linearizable"),
         CheckState::Done(Verdict::NotLinearizable(_)) => ("not linearizable".to_string(), "not-linearizable"),
         CheckState::Done(Verdict::Unknown(_)) => ("unknown".to_string(), "unknown"),
     }
 }
 
 /// What the verdict means, in a few lines under the badge.
-pub fn verdict_explanation_html(app: &App) -> String {
-    let history = app.sim.history();
-    let describe = |index: usize| {
-        let entry = &history[index];
-        let result = match (&entry.output, entry.complete_tick) {
-            (Some(output), Some(done)) => format!("→ {output}, ticks {}–{done}", entry.invoke_tick),
-            _ => format!("→ no answer, invoked at tick {}", entry.invoke_tick),
-        };
-        format!("#{index} {} {} {}", entry.client, escape(&entry.operation.to_string()), escape(&result))
-    };
-    if let CheckState::NotChecked { property, explanation } = &app.check.state {
+pub fn verdict_explanation_html(history: &dyn DrawnHistory) -> String {
+    let check = history.check();
+    if let CheckState::NotChecked { property, explanation } = &check.state {
         return format!(
             "<p>This protocol promises {}, not linearizability, so its history is not checked for it: {}</p>",
             escape(property),
             escape(explanation)
         );
     }
-    match app.check.verdict() {
+    match check.verdict() {
         None => String::new(),
         Some(Verdict::Linearizable(witness)) => {
             let never = witness.points.iter().filter(|p| p.is_none()).count();
             let mut text = format!(
                 "<p>Every operation can be placed at one instant between its invocation and its return, \
                  in an order {} would allow.",
-                model_phrase(app)
+                history.model_phrase()
             );
-            let unanswered = history.iter().filter(|entry| entry.complete_tick.is_none()).count();
+            let unanswered = (0..history.operation_count()).filter(|&index| history.times(index).1.is_none()).count();
             let operations = |n: usize| if n == 1 { "operation" } else { "operations" };
             match (never, unanswered) {
                 (0, 0) => {}
@@ -1317,8 +1431,8 @@ pub fn verdict_explanation_html(app: &App) -> String {
                 }
             }
             text.push_str("</p>");
-            if app.check.convergent {
-                text.push_str(&convergent_html(app));
+            if check.convergent {
+                text.push_str(&history.convergent_html());
             }
             text
         }
@@ -1333,11 +1447,11 @@ pub fn verdict_explanation_html(app: &App) -> String {
             };
             let mut html = format!(
                 "<p class=\"reason\"><b>{}</b> cannot be placed. {after}; {}.</p>",
-                describe(explanation.blocked),
+                history.describe(explanation.blocked),
                 escape(&explanation.refusal),
             );
-            html.push_str(&weaker_models_html(app));
-            if app.show_points {
+            html.push_str(&weaker_models_html(history));
+            if history.show_points() {
                 html.push_str(
                     "<p class=\"hint points-note\">No linearization points to draw: no order of these operations \
                      fits, so none exist.</p>",
@@ -1345,13 +1459,14 @@ pub fn verdict_explanation_html(app: &App) -> String {
             }
             let _ = write!(
                 html,
-                "<p>A smallest failing part of the history ({} operations{}), highlighted in the lanes and, with \
-                 their requests and replies and the faults while they ran, in the space-time diagram:</p><ul class=\"minimal\">",
+                "<p>A smallest failing part of the history ({} operation{}{}), highlighted in {}:</p><ul class=\"minimal\">",
                 explanation.minimal.len(),
-                if explanation.minimal_is_1_minimal { "; without any one of them it would be linearizable" } else { "" }
+                if explanation.minimal.len() == 1 { "" } else { "s" },
+                if explanation.minimal_is_1_minimal { "; without any one of them it would be linearizable" } else { "" },
+                history.highlighted_in()
             );
             for &index in &explanation.minimal {
-                let _ = write!(html, "<li data-op=\"{index}\">{}</li>", describe(index));
+                let _ = write!(html, "<li data-op=\"{index}\">{}</li>", history.describe(index));
             }
             html.push_str("</ul>");
             html

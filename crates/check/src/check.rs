@@ -86,6 +86,21 @@ pub struct Incomplete {
     pub unfinished: Vec<(Option<Value>, usize, usize)>,
 }
 
+/// How far a check in progress has got, cheap enough to ask between two
+/// slices of work: for a progress line, not for a verdict.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub partitions: usize,
+    /// Partitions whose search has ended (linearizable or not).
+    pub partitions_decided: usize,
+    pub operations: usize,
+    /// The operations of the decided partitions, and the most each
+    /// undecided one has placed in a row so far.
+    pub operations_placed: usize,
+    /// A partition failed and its failing part is being shrunk.
+    pub shrinking: bool,
+}
+
 struct Partition<M: Model> {
     key: Option<Value>,
     search: PartitionSearch<M>,
@@ -227,6 +242,26 @@ impl<M: Model> Checker<M> {
 
     pub fn steps(&self) -> u64 {
         self.steps
+    }
+
+    /// How far the check has got (see [`Progress`]).
+    pub fn progress(&self) -> Progress {
+        let mut progress = Progress {
+            partitions: self.partitions.len(),
+            operations: self.history.operations.len(),
+            shrinking: matches!(self.phase, Phase::Minimizing { .. }),
+            ..Progress::default()
+        };
+        for partition in &self.partitions {
+            let search = &partition.search;
+            if search.is_done() {
+                progress.partitions_decided += 1;
+                progress.operations_placed += search.operations.len();
+            } else {
+                progress.operations_placed += search.deepest_len();
+            }
+        }
+        progress
     }
 
     pub fn verdict(&self) -> Option<&Verdict> {

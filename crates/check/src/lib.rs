@@ -28,7 +28,7 @@ mod search;
 pub mod text;
 
 pub use any_model::AnyState;
-pub use check::{check, Checker, Explanation, Incomplete, Verdict, Witness, DEFAULT_BUDGET_STEPS};
+pub use check::{check, Checker, Explanation, Incomplete, Progress, Verdict, Witness, DEFAULT_BUDGET_STEPS};
 pub use consistency::{session_guarantees, strongest_model, Decision, WeakerModels, WEAKER_BUDGET_STEPS};
 pub use format::{parse, to_json, Format, ParseError, ParsedHistory};
 pub use history::{Function, History, Operation, Value};

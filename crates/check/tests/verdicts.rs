@@ -420,6 +420,31 @@ fn a_small_budget_gives_unknown_with_progress() {
 }
 
 #[test]
+fn progress_counts_decided_partitions_and_placed_operations() {
+    // Key 1: a put and the get that reads it, decided at once. Key 2: many
+    // concurrent puts and a get nobody wrote, which takes a while to refute.
+    let mut rows: Vec<Row> = vec![(0, "put", Some(1), 5, "nil", 0, "1"), (0, "get", Some(1), 0, "5", 2, "3")];
+    rows.extend((1..11).map(|c| (c, "put", Some(2), c as i64, "nil", 0, "100")));
+    rows.push((99, "get", Some(2), 0, "77", 0, "100"));
+    let model = ModelSpec::by_name("kv").unwrap().with_initial(Value::Int(0));
+    let mut checker = faultline_check::Checker::new(model, history(&rows), DEFAULT_BUDGET_STEPS);
+    let start = checker.progress();
+    let expected = faultline_check::Progress { partitions: 2, operations: 13, ..Default::default() };
+    assert_eq!(start, expected);
+    let (mut last, mut shrank) = (start, false);
+    while checker.run(16).is_none() {
+        let now = checker.progress();
+        assert!(now.partitions_decided >= last.partitions_decided, "{last:?} then {now:?}");
+        assert!(now.operations_placed <= now.operations, "{now:?}");
+        shrank |= now.shrinking;
+        last = now;
+    }
+    assert!(matches!(checker.verdict(), Some(Verdict::NotLinearizable(_))));
+    assert!(shrank, "the failing key was shrunk: {last:?}");
+    assert_eq!(last.partitions_decided, 2, "both keys' searches ended before shrinking: {last:?}");
+}
+
+#[test]
 fn the_set_accepts_add_remove_and_read() {
     let model = ModelSpec::Set;
     let row = |f: &'static str, input: i64, output: &'static str| history(&[(0, f, None, input, output, 0, "1")]);
