@@ -161,6 +161,37 @@ describe('embeds', () => {
     }
   });
 
+  test('an exercise in an embed, solved through the host, tells the host', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'faultline-host-'));
+    const other = await startServer(dir);
+    const origin = encodeURIComponent(other.url.slice(0, -1));
+    await writeFile(
+      join(dir, 'exercise.html'),
+      `<!doctype html><meta charset="utf-8"><iframe id="x" src="${session.server.url}index.html#embed&ex=2pc-block&id=x&origin=${origin}" style="width:900px;height:700px"></iframe>
+      <script>window.got = []; addEventListener('message', (e) => { if (e.data?.source === 'faultline') window.got.push(e.data); });
+      window.send = (command) => document.getElementById('x').contentWindow.postMessage(command, '${session.server.url.slice(0, -1)}');</script>`,
+    );
+    const context = await session.browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${other.url}exercise.html`);
+      await page.waitForFunction(() => window.got.some((e) => e.type === 'loaded' && /block two-phase commit/i.test(e.name)), null, { timeout: 20_000 });
+      assert.equal((await page.evaluate(() => window.got.filter((e) => e.type === 'loaded'))).length, 1, 'one loaded: the exercise');
+      await page.evaluate(() => {
+        window.send({ type: 'seek', tick: 54 });
+        window.send({ type: 'crash', node: 0 });
+        window.send({ type: 'play' });
+      });
+      await page.waitForFunction(() => window.got.some((e) => e.type === 'solved'), null, { timeout: 30_000 });
+      const solved = await page.evaluate(() => window.got.find((e) => e.type === 'solved'));
+      assert.equal(solved.exercise, '2pc-block');
+    } finally {
+      await context.close();
+      await other.close();
+      await rm(dir, { recursive: true });
+    }
+  });
+
   test('the Embed button writes a snippet that opens as an embed', async () => {
     const context = await session.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();

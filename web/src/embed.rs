@@ -15,7 +15,8 @@
 //! - `caption=TEXT` (percent-encoded);
 //! - `origin=ORIGIN`: another origin whose messages to trust, and to
 //!   which events go; without it only the embed's own origin is trusted;
-//! - `id=NAME`: echoed in every event, to tell several embeds apart.
+//! - `id=NAME`: echoed in every event, to tell several embeds apart;
+//! - `ex=ID`: an exercise of `static/exercises/` to try in the embed.
 //!
 //! The host drives the embed with `postMessage` ([`HostCommand`], a plain
 //! object with a `type`) and hears back [`EmbedEvent`]s, plain objects
@@ -45,6 +46,8 @@ pub struct EmbedOptions {
     pub caption: Option<String>,
     pub trusted_origin: Option<String>,
     pub id: String,
+    /// `ex=ID`: an exercise to open (the host hears `solved` when it is).
+    pub exercise: Option<String>,
     /// Options that could not be read, each with why.
     pub problems: Vec<String>,
 }
@@ -78,6 +81,7 @@ pub fn options_of(fragment: &str) -> Option<EmbedOptions> {
                 Err(why) => options.problems.push(why),
             },
             "id" => options.id = decoded(value),
+            "ex" => options.exercise = Some(decoded(value)),
             _ => {} // the share link's parts, and `embed` itself
         }
     }
@@ -401,7 +405,10 @@ pub fn start(app: &Shared, fragment: &str) {
     }
     EMBED.with(|slot| *slot.borrow_mut() = Some(Embed::new(options)));
     // A built-in named by `b=` says `loaded` once it is here (`page::load_linked_builtin`).
-    let builtin_pending = fragment.split('&').any(|part| part.starts_with("b=")) && !fragment.contains("s=");
+    let parts: Vec<&str> = fragment.split('&').collect();
+    let named = |prefix: &str| parts.iter().any(|part| part.starts_with(prefix));
+    // (An exercise, `ex=`, says `loaded` once it is here too.)
+    let builtin_pending = (named("b=") && !named("s=")) || named("ex=");
     if builtin_pending {
         apply_modes(&mut app.borrow_mut());
     } else {
@@ -409,6 +416,9 @@ pub fn start(app: &Shared, fragment: &str) {
     }
     wire_messages(app);
     observe_height();
+    if let Some(exercise) = EMBED.with(|slot| slot.borrow().as_ref().and_then(|e| e.options.exercise.clone())) {
+        crate::exercises::open(app, &exercise);
+    }
 }
 
 /// A run was loaded into an embed: apply its modes, and tell the host.

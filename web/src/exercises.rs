@@ -127,17 +127,7 @@ fn press(app: &mut App, what: &str) {
         if let Some(id) = what.strip_prefix("start:") {
             let found = e.loaded.iter().flatten().flatten().find(|x| x.id == id).cloned();
             if let Some(exercise) = found {
-                load(app, &exercise.scenario, format!("Exercise: {} Press Space to play.", exercise.task));
-                crate::tours::leave();
-                e.attempt = Some(Attempt {
-                    exercise,
-                    judged: None,
-                    kept: None,
-                    hints_shown: 0,
-                    showing_solution: false,
-                    solved: false,
-                });
-                let _ = element("exercises").remove_attribute("open");
+                e.attempt = Some(begin(app, exercise));
             }
             return;
         }
@@ -157,6 +147,32 @@ fn press(app: &mut App, what: &str) {
             "leave" => e.attempt = None,
             _ => {}
         }
+    });
+}
+
+/// Start trying `exercise`: its scenario loaded, paused.
+fn begin(app: &mut App, exercise: Exercise) -> Attempt {
+    load(app, &exercise.scenario, format!("Exercise: {} Press Space to play.", exercise.task));
+    crate::tours::leave();
+    let _ = element("exercises").remove_attribute("open");
+    Attempt { exercise, judged: None, kept: None, hints_shown: 0, showing_solution: false, solved: false }
+}
+
+/// Open the exercise `id` (an embed's `ex=`): fetched, then started; or
+/// the notice says why not.
+pub fn open(app: &Shared, id: &str) {
+    let (app, id) = (app.clone(), id.to_string());
+    crate::fetch::fetch_text(&format!("static/exercises/{id}.json"), move |text| {
+        let Ok(mut app) = app.try_borrow_mut() else { return };
+        match text.and_then(|text| faultline_exercises::parse(&id, &text).map_err(|e| e.to_string())) {
+            Ok(exercise) => {
+                let attempt = begin(&mut app, exercise);
+                EXERCISES.with(|e| e.borrow_mut().attempt = Some(attempt));
+                crate::embed::loaded(&mut app);
+            }
+            Err(why) => app.notice = format!("The exercise could not be opened: {why}"),
+        }
+        changed(&app);
     });
 }
 
