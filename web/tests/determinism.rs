@@ -25,7 +25,7 @@ fn wasm_trace_hashes_match_the_native_ones() {
 #[wasm_bindgen_test]
 fn quorum_store_traces_match_the_native_ones() {
     for (stem, expected) in faultline_tests::QUORUM_KV_TRACE_HASHES {
-        let text = match *stem {
+        let text = match stem {
             "quorum-add-node" => include_str!("../../static/scenarios/quorum-add-node.json"),
             "quorum-cap" => include_str!("../../static/scenarios/quorum-cap.json"),
             "quorum-sloppy-missed-read" => include_str!("../../static/scenarios/quorum-sloppy-missed-read.json"),
