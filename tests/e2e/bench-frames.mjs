@@ -61,7 +61,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { DIST, launchBrowser, startServer, watchPage } from './harness.mjs';
+import { DIST, launchBrowser, pageMainThread, startServer, watchPage } from './harness.mjs';
 
 const SPEEDS = [2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000];
 const SPEED_INDEX = Number(process.env.FRAMES_SPEED ?? 6);
@@ -428,15 +428,8 @@ function printProfile(profile) {
  * and `tdur` (the thread's CPU time), in microseconds.
  */
 function mainThread(trace) {
-  const events = trace.traceEvents ?? trace;
-  const names = new Map();
-  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args.name);
-  const main = events.filter((e) => e.ph === 'X' && e.dur !== undefined && names.get(`${e.pid}:${e.tid}`) === 'CrRendererMain');
-  // The page's renderer is the one that fired animation frames most.
-  const fires = new Map();
-  for (const e of main) if (e.name === 'FireAnimationFrame') fires.set(e.pid, (fires.get(e.pid) ?? 0) + 1);
-  const pid = [...fires.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
-  const events_ = main.filter((e) => e.pid === pid).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  const { events: main } = pageMainThread(trace);
+  const events_ = [...main].sort((a, b) => a.ts - b.ts || b.dur - a.dur);
   const fired = events_.filter((e) => e.name === 'FireAnimationFrame').map((e) => e.ts);
   const frameTasks = [];
   let next = 0;

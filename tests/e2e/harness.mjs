@@ -204,3 +204,19 @@ export function servePlayground(distDir = DIST) {
   });
   return shared;
 }
+
+/**
+ * The complete events of the page's renderer main thread in a Chromium
+ * trace (the renderer that fired the most animation frames), with its
+ * count of animation frames.
+ */
+export function pageMainThread(trace) {
+  const events = trace.traceEvents ?? trace;
+  const names = new Map();
+  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args.name);
+  const main = events.filter((e) => e.ph === 'X' && e.dur !== undefined && names.get(`${e.pid}:${e.tid}`) === 'CrRendererMain');
+  const fires = new Map();
+  for (const e of main) if (e.name === 'FireAnimationFrame') fires.set(e.pid, (fires.get(e.pid) ?? 0) + 1);
+  const [pid, frames] = [...fires.entries()].sort((a, b) => b[1] - a[1])[0] ?? [null, 0];
+  return { events: main.filter((e) => e.pid === pid), frames };
+}

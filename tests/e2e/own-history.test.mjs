@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, SCREENSHOTS, assertNoProblems, openPlayground, screenshot, servePlayground } from './harness.mjs';
+import { ROOT, SCREENSHOTS, assertNoProblems, openPlayground, pageMainThread, screenshot, servePlayground } from './harness.mjs';
 
 const HISTORIES = join(ROOT, '..', 'shared', 'data', 'histories');
 const NOT_LINEARIZABLE = join(HISTORIES, 'knossos', 'cas-register', 'bad', 'bad-analysis.edn');
@@ -304,15 +304,8 @@ describe('your own history', () => {
  * machine cannot inflate), in ms, with the count of tasks and frames.
  */
 function longestMainThreadTask(trace) {
-  const events = trace.traceEvents ?? trace;
-  const names = new Map();
-  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args.name);
-  const main = events.filter((e) => e.ph === 'X' && e.dur !== undefined && names.get(`${e.pid}:${e.tid}`) === 'CrRendererMain');
-  // The page's renderer is the one that fired animation frames most.
-  const fires = new Map();
-  for (const e of main) if (e.name === 'FireAnimationFrame') fires.set(e.pid, (fires.get(e.pid) ?? 0) + 1);
-  const [pid, frames] = [...fires.entries()].sort((a, b) => b[1] - a[1])[0] ?? [null, 0];
-  const tasks = main.filter((e) => e.pid === pid && e.name === 'RunTask');
+  const { events: main, frames } = pageMainThread(trace);
+  const tasks = main.filter((e) => e.name === 'RunTask');
   return {
     ms: Math.max(0, ...tasks.map((e) => e.dur / 1000)),
     cpuMs: Math.max(0, ...tasks.map((e) => (e.tdur ?? e.dur) / 1000)),

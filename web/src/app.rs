@@ -710,7 +710,7 @@ impl App {
         // stopped there; one in the past forks, paused, as ever.
         let resume = std::mem::take(&mut self.resume_on_action) && self.at_head() && !self.manual_mode;
         let before = self.moment(describe.clone());
-        let role = acted_on(&action).and_then(|node| self.sim.node_role(node)).map(|style| style.name);
+        let role = action.node().and_then(|node| self.sim.node_role(node)).map(|style| style.name);
         let recorded = self.sim.record_not_before(action.clone(), tick_min);
         if recorded.is_ok() {
             self.last_action = Some(action.clone());
@@ -1187,18 +1187,4 @@ pub struct MessageState {
     pub from: String,
     pub to: String,
     pub label: String,
-}
-
-/// The node an action is done to, if one.
-pub fn acted_on(action: &Action) -> Option<NodeId> {
-    match action {
-        Action::Crash { node }
-        | Action::CrashStop { node }
-        | Action::Restart { node }
-        | Action::Pause { node, .. }
-        | Action::Isolate { node }
-        | Action::Reconnect { node }
-        | Action::RemoveNode { node } => Some(*node),
-        _ => None,
-    }
 }

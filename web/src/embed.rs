@@ -374,7 +374,7 @@ pub fn obey(app: &mut App, command: &HostCommand) -> Result<(), Option<String>> 
 /// An action the host asked for: allowed in a read-only embed too (the
 /// author's prose drives it), refused like the reader's when it cannot apply.
 fn host_act(app: &mut App, action: Action) -> Result<(), Option<String>> {
-    if let Some(node) = crate::app::acted_on(&action).filter(|node| node.0 >= app.sim.node_count()) {
+    if let Some(node) = action.node().filter(|node| node.0 >= app.sim.node_count()) {
         return Err(Some(format!("there is no {node}: the run has nodes n0 to n{}", app.sim.node_count() - 1)));
     }
     let read_only = std::mem::replace(&mut app.read_only, false);

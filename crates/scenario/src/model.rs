@@ -646,6 +646,22 @@ section! {
 }
 
 impl Action {
+    /// The node the action is about (done to, or sent to), if one.
+    pub fn node(&self) -> Option<NodeId> {
+        match self {
+            Action::Crash { node }
+            | Action::CrashStop { node }
+            | Action::Restart { node }
+            | Action::Pause { node, .. }
+            | Action::Isolate { node }
+            | Action::Reconnect { node }
+            | Action::FireTimer { node, .. }
+            | Action::RemoveNode { node }
+            | Action::ClientRequest { node, .. } => Some(*node),
+            _ => None,
+        }
+    }
+
     /// Whether the action is a fault (a crash, a cut, a message dropped by
     /// hand): not a manual step, a scripted request or a membership change.
     pub fn is_fault(&self) -> bool {

@@ -38,22 +38,6 @@ pub(crate) enum FollowUp<'a> {
     },
 }
 
-/// The node an action is about, if it is about one.
-fn action_node(action: &Action) -> Option<NodeId> {
-    match action {
-        Action::Crash { node }
-        | Action::CrashStop { node }
-        | Action::Restart { node }
-        | Action::Pause { node, .. }
-        | Action::Isolate { node }
-        | Action::Reconnect { node }
-        | Action::FireTimer { node, .. }
-        | Action::RemoveNode { node }
-        | Action::ClientRequest { node, .. } => Some(*node),
-        _ => None,
-    }
-}
-
 impl Environment {
     /// Count an action and begin its step, at the node or client it is
     /// about (if that exists), or nowhere in particular.
@@ -92,7 +76,7 @@ impl Environment {
     ) -> (String, FollowUp<'a>) {
         let node_count = self.node_count();
         let valid_node = |n: &NodeId| n.0 < node_count;
-        if let Some(node) = action_node(action).filter(|n| valid_node(n)) {
+        if let Some(node) = action.node().filter(|n| valid_node(n)) {
             if self.nodes[node.0 as usize].status == NodeStatus::Removed {
                 return (format!("{node} left the cluster: nothing happened"), FollowUp::Nothing);
             }
