@@ -71,8 +71,11 @@ describe('raft', () => {
   test("the book's puzzle III opens from the built-in list and n1 wins", async () => {
     const { context, page, problems } = await openPlayground(session.browser, session.server.url, { height: 1200 });
     await page.locator('#scenario-picker').selectOption('raft-puzzle-3');
+    // The puzzle is fetched when picked: its description shows once it is here.
+    await page.waitForFunction(() => /only n1 can win/i.test(document.querySelector('#scenario-description').textContent), null, {
+      timeout: 20_000,
+    });
     await page.locator('#cluster [data-node="2"]').waitFor({ state: 'attached', timeout: 20_000 });
-    assert.match(await page.locator('#scenario-description').textContent(), /only n1 can win/i);
     await setSpeed(page, 6); // 200 ticks/s
     await page.waitForFunction(() => document.querySelector('#cluster .node[data-role="leader"]'), null, { timeout: 30_000 });
     assert.equal((await leader(page)).node, 1);

@@ -82,6 +82,10 @@ describe('time', () => {
       height: 1100,
     });
     await page.locator('#scenario-picker').selectOption('raft-figure-8');
+    // Fetched when picked: set the speed once it is here.
+    await page.waitForFunction(() => /figure 8/i.test(document.querySelector('#scenario-description').textContent), null, {
+      timeout: 20_000,
+    });
     await setSpeed(page, 9);
     const banner = page.locator('#banner .violation-banner');
     await banner.waitFor({ timeout: 30_000 });

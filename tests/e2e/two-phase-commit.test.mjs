@@ -28,8 +28,13 @@ describe('two-phase commit', () => {
   test('the RMs block while the coordinator is down, and decide once it is restarted', async () => {
     const { context, page, problems } = await openPlayground(session.browser, session.server.url, { width: 1440, height: 1200 });
     await page.locator('#scenario-picker').selectOption('2pc-coordinator-crash');
+    // Fetched when picked: its description shows once it is here.
+    await page.waitForFunction(
+      () => /coordinator crashes after the votes|blocked/i.test(document.querySelector('#scenario-description').textContent),
+      null,
+      { timeout: 20_000 },
+    );
     await page.locator('#cluster [data-node="2"]').waitFor({ state: 'attached', timeout: 20_000 });
-    assert.match(await page.locator('#scenario-description').textContent(), /coordinator crashes after the votes|blocked/i);
     await setSpeed(page, 5); // 100 ticks/s
     await waitForRoles(page, { 1: 'blocked', 2: 'blocked' });
     assert.ok((await page.locator('#cluster [data-node="0"].crashed').count()) === 1, 'the coordinator is down');

@@ -1001,6 +1001,12 @@ fn load_linked_builtin(app: &Shared, fragment: &str) {
 /// Load the built-in scenario `stem` (fetched if it is not compiled in),
 /// then do `then`; a scenario that cannot be had is said in the notice.
 pub(crate) fn load_builtin(app: &Shared, stem: String, then: impl FnOnce(&mut App) + 'static) {
+    if compiled_text(&stem).is_none() && crate::builtin::is_builtin(&stem) {
+        if let Ok(mut app) = app.try_borrow_mut() {
+            app.notice = format!("Loading {stem}…");
+            changed(&app);
+        }
+    }
     let app = app.clone();
     let load = next_load();
     crate::builtin::with_builtin(&stem.clone(), move |scenario| {
