@@ -99,7 +99,14 @@ describe('exercises and tours', () => {
       await page.keyboard.press('Escape');
     }
     await card.filter({ hasText: 'Over the budget: 2 crashes, 1 allowed' }).waitFor();
+    // Show me replaces the learner's run: the page asks first.
+    const asked = [];
+    page.once('dialog', (dialog) => {
+      asked.push(dialog.message());
+      dialog.accept();
+    });
     await card.getByRole('button', { name: 'Show me' }).click();
+    assert.match(asked[0] ?? '', /The 2 action\(s\) you made in this run will be lost/);
     await card.filter({ hasText: 'does not count as yours' }).waitFor();
     assert.deepEqual(
       (await state(page)).scenario.actions.filter((a) => a.action === 'crash').map((a) => [a.at_tick, a.node]),

@@ -85,13 +85,12 @@ pub fn wire(app: &Shared) {
     for id in ["exercise-list", "exercise-card"] {
         let app = app.clone();
         on(&element(id).into(), "click", move |event: web_sys::Event| {
-            let button = event
-                .target()
-                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
-                .and_then(|e| e.closest("button[data-exercise]").ok().flatten());
-            let Some(button) = button else { return };
-            let what = button.get_attribute("data-exercise").unwrap_or_default();
+            let Some(what) = crate::page::data_of(event.target(), "exercise") else { return };
             let Ok(mut app) = app.try_borrow_mut() else { return };
+            let replaces_run = what.starts_with("start:") || what == "show" || what == "retry";
+            if replaces_run && !crate::page::may_discard_actions(&app, "Replace this run?") {
+                return;
+            }
             press(&mut app, &what);
             changed(&app);
         });

@@ -71,15 +71,8 @@ pub fn wire(app: &Rc<RefCell<App>>) {
         let Some(index) = index else { return };
         let scenario = SCORECARD.with(|s| s.borrow().scenario_of_row(index).cloned());
         let (Some(scenario), Ok(mut app)) = (scenario, for_rows.try_borrow_mut()) else { return };
-        if app.user_actions > 0 {
-            let question = format!(
-                "Open this protocol's run? The {} action(s) you made in this run will be lost (Share keeps them in a link).",
-                app.user_actions
-            );
-            let window = web_sys::window().expect("a window");
-            if !window.confirm_with_message(&question).unwrap_or(false) {
-                return;
-            }
+        if !crate::page::may_discard_actions(&app, "Open this protocol's run?") {
+            return;
         }
         let label = scenario.protocol.name().to_string();
         let reduced_motion = app.reduced_motion;

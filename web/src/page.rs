@@ -384,7 +384,7 @@ fn parse_link(text: &str) -> Option<(NodeId, NodeId)> {
 }
 
 /// The value of `data-NAME` on the target or its nearest ancestor that has one.
-fn data_of(target: Option<web_sys::EventTarget>, name: &str) -> Option<String> {
+pub(crate) fn data_of(target: Option<web_sys::EventTarget>, name: &str) -> Option<String> {
     let element: Element = target?.dyn_into().ok()?;
     let holder = element.closest(&format!("[data-{name}]")).ok()??;
     holder.get_attribute(&format!("data-{name}"))
@@ -948,16 +948,9 @@ fn load_picked_scenario(app: &Shared) {
     if app.builtin.as_deref() == Some(stem.as_str()) && app.user_actions == 0 {
         return;
     }
-    if app.user_actions > 0 {
-        let question = format!(
-            "Load another scenario? The {} action(s) you made in this run will be lost (Share keeps them in a link).",
-            app.user_actions
-        );
-        let window = web_sys::window().expect("a window");
-        if !window.confirm_with_message(&question).unwrap_or(false) {
-            picker.set_value(app.builtin.as_deref().unwrap_or(""));
-            return;
-        }
+    if !may_discard_actions(&app, "Load another scenario?") {
+        picker.set_value(app.builtin.as_deref().unwrap_or(""));
+        return;
     }
     drop(app);
     load_builtin(shared, stem, |_| {
@@ -996,6 +989,19 @@ fn load_linked_builtin(app: &Shared, fragment: &str) {
             place(app, position, view_tick, speed_index);
         });
     }
+}
+
+/// Whether the person's actions in this run may be thrown away: none were
+/// made, or they said yes to `question` (which says what would replace them).
+pub(crate) fn may_discard_actions(app: &App, question: &str) -> bool {
+    if app.user_actions == 0 {
+        return true;
+    }
+    let question = format!(
+        "{question} The {} action(s) you made in this run will be lost (Share keeps them in a link).",
+        app.user_actions
+    );
+    web_sys::window().is_some_and(|window| window.confirm_with_message(&question).unwrap_or(false))
 }
 
 /// Load the built-in scenario `stem` (fetched if it is not compiled in),

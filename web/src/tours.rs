@@ -151,13 +151,13 @@ pub fn wire(app: &Shared) {
     for id in ["tour-list", "tour-card"] {
         let app = app.clone();
         on(&element(id).into(), "click", move |event: web_sys::Event| {
-            let button = event
-                .target()
-                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
-                .and_then(|e| e.closest("button[data-tour]").ok().flatten());
-            let Some(what) = button.and_then(|b| b.get_attribute("data-tour")) else { return };
+            let Some(what) = crate::page::data_of(event.target(), "tour") else { return };
             if let Some(file) = what.strip_prefix("start:") {
-                return start(&app, file);
+                let may = app.try_borrow().is_ok_and(|app| crate::page::may_discard_actions(&app, "Start this tour?"));
+                if may {
+                    start(&app, file);
+                }
+                return;
             }
             let Ok(mut app) = app.try_borrow_mut() else { return };
             press(&mut app, &what);
